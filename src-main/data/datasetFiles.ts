@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURE_COUNT } from '@shared/emotions';
+
+/**
+ * On-disk layout of a prepared dataset, in `<dataDir>/datasets/<id>/`:
+ * - `features.f32`: every frame of every segment, float32 little-endian, 74 per frame, segment after segment;
+ * - `segments.json`: per segment its id, video, frame offset and count, label interval and labels.
+ * Written into a temporary folder and renamed into place, so a crash never leaves half a dataset.
+ */
+export interface SegmentIndexEntry {
+  id: string;
+  video: string;
+  /** Index of the segment's first frame in features.f32. */
+  offset: number;
+  frames: number;
+  start: number;
+  end: number;
+  sentiment: number;
+  emotions: number[];
+}
+
+export interface DatasetIndex {
+  features: number;
+  segments: SegmentIndexEntry[];
+}
+
+export const datasetDir = (dataDir: string, id: string) => join(dataDir, 'datasets', id);
+
+export interface WrittenDataset {
+  fingerprint: string;
+  frames: number;
+  videos: number;
+  segments: number;
+}
+
+export function writeDataset(
+  dataDir: string,
+  id: string,
+  segments: Iterable<Omit<SegmentIndexEntry, 'offset' | 'frames'> & { features: Float32Array }>,
+): WrittenDataset {
+  const finalDir = datasetDir(dataDir, id);
+  const tmpDir = `${finalDir}.partial-${process.pid}`;
+  rmSync(tmpDir, { recursive: true, force: true });
+  mkdirSync(tmpDir, { recursive: true });
+  const hash = createHash('sha256');
+  const index: DatasetIndex = { features: FEATURE_COUNT, segments: [] };
+  const fd = openSync(join(tmpDir, 'features.f32'), 'w');
+  let offset = 0;
+  try {
+    for (const { features, ...meta } of segments) {
+      if (features.length % FEATURE_COUNT !== 0) throw new Error(`Segment ${meta.id} does not hold whole frames of ${FEATURE_COUNT} features.`);
+      const bytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength);
+      writeSync(fd, bytes);
+      hash.update(bytes);
+      const frames = features.length / FEATURE_COUNT;
+      index.segments.push({ ...meta, offset, frames });
+      offset += frames;
+    }
+    closeSync(fd);
+    const indexJson = JSON.stringify(index);
+    hash.update(indexJson);
+    writeFileSync(join(tmpDir, 'segments.json'), indexJson);
+    rmSync(finalDir, { recursive: true, force: true });
+    renameSync(tmpDir, finalDir);
+  } catch (err) {
+    try { closeSync(fd); } catch { /* already closed */ }
+    rmSync(tmpDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    fingerprint: hash.digest('hex').slice(0, 16),
+    frames: offset,
+    videos: new Set(index.segments.map((s) => s.video)).size,
+    segments: index.segments.length,
+  };
+}
+
+export function datasetExists(dataDir: string, id: string): boolean {
+  const dir = datasetDir(dataDir, id);
+  return existsSync(join(dir, 'segments.json')) && existsSync(join(dir, 'features.f32'));
+}
+
+export function readIndex(dataDir: string, id: string): DatasetIndex {
+  return JSON.parse(readFileSync(join(datasetDir(dataDir, id), 'segments.json'), 'utf8')) as DatasetIndex;
+}
+
+/** Reads frames [from, from + count) of one segment without loading the whole file. */
+export class FeatureReader {
+  private readonly fd: number;
+  constructor(dataDir: string, id: string) {
+    this.fd = openSync(join(datasetDir(dataDir, id), 'features.f32'), 'r');
+  }
+  read(segment: SegmentIndexEntry, from = 0, count = segment.frames): Float32Array {
+    const n = Math.max(0, Math.min(count, segment.frames - from));
+    const out = new Float32Array(n * FEATURE_COUNT);
+    readSync(this.fd, new Uint8Array(out.buffer), 0, out.byteLength, (segment.offset + from) * FEATURE_COUNT * 4);
+    return out;
+  }
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,51 @@
+import type { DatasetSummary } from '@shared/api/entities';
+import { FEATURE_COUNT } from '@shared/emotions';
+import type { DatasetRepository } from '../store/datasets';
+import { datasetExists, writeDataset } from './datasetFiles';
+import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthetic';
+
+export const BUILTIN_DATASET_ID = 'builtin-small';
+export const BUILTIN_DATASET_NAME = 'Built-in synthetic (small) — not real CMU-MOSEI';
+
+export class DatasetService {
+  constructor(
+    private readonly dataDir: string,
+    private readonly repo: DatasetRepository,
+  ) {}
+
+  /** Creates the built-in dataset on first start (or again if its files were removed). */
+  ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): DatasetSummary {
+    const existing = this.repo.find(BUILTIN_DATASET_ID);
+    if (existing && datasetExists(this.dataDir, BUILTIN_DATASET_ID)) return existing;
+    const written = writeDataset(
+      this.dataDir,
+      BUILTIN_DATASET_ID,
+      (function* () {
+        for (const { emotions, sentiment, features, id, video, start, end } of generateSynthetic(params)) {
+          yield { id, video, start, end, sentiment, emotions, features };
+        }
+      })(),
+    );
+    if (existing) return existing; // files regenerated deterministically: same fingerprint
+    return this.repo.insert({
+      id: BUILTIN_DATASET_ID,
+      name: BUILTIN_DATASET_NAME,
+      source: 'synthetic',
+      segments: written.segments,
+      videos: written.videos,
+      frames: written.frames,
+      features: FEATURE_COUNT,
+      nonFiniteReplaced: 0,
+      fingerprint: written.fingerprint,
+      params,
+    });
+  }
+
+  list(): DatasetSummary[] {
+    return this.repo.list();
+  }
+
+  get(id: string): DatasetSummary {
+    return this.repo.get(id);
+  }
+}

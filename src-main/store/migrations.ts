@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Numbered schema migrations. `PRAGMA user_version` holds the number of the last one
+ * applied; each runs in its own transaction, so a crash mid-migration leaves the
+ * previous version intact. Append new migrations; never edit a published one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'datasets, runs, epochs, metrics',
+    sql: `
+      CREATE TABLE datasets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('synthetic', 'import')),
+        segments INTEGER NOT NULL,
+        videos INTEGER NOT NULL,
+        frames INTEGER NOT NULL,
+        features INTEGER NOT NULL,
+        non_finite_replaced INTEGER NOT NULL DEFAULT 0,
+        fingerprint TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('pretrain', 'finetune', 'baseline')),
+        status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+        dataset_id TEXT NOT NULL REFERENCES datasets(id),
+        parent_run_id INTEGER REFERENCES runs(id),
+        config_json TEXT NOT NULL,
+        mask_span INTEGER,
+        mask_count INTEGER,
+        mask_value REAL,
+        mask_loss_scope TEXT,
+        seed INTEGER NOT NULL,
+        backend TEXT,
+        backend_reason TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        error TEXT,
+        notes TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX runs_status ON runs(status);
+      CREATE INDEX runs_kind ON runs(kind);
+      CREATE INDEX runs_dataset ON runs(dataset_id);
+      CREATE INDEX runs_mask ON runs(mask_span, mask_count, mask_value, mask_loss_scope);
+      CREATE TABLE epochs (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        loss REAL NOT NULL,
+        val_loss REAL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (run_id, epoch)
+      );
+      CREATE TABLE metrics (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (run_id, scope, name)
+      );
+    `,
+  },
+];
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Applies every migration newer than the database; returns the versions applied. */
+export function migrate(db: Database.Database, migrations = MIGRATIONS): number[] {
+  const current = schemaVersion(db);
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (current > newest) {
+    throw new Error(
+      `This data directory was written by a newer version of the workbench (schema ${current}, this version knows ${newest}). ` +
+        'Update the workbench, or choose another data directory.',
+    );
+  }
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,169 @@
+import type Database from 'better-sqlite3';
+import {
+  TrainConfig,
+  type BackendName,
+  type EpochRecord,
+  type MetricRecord,
+  type RunDetail,
+  type RunKind,
+  type RunStatus,
+  type RunSummary,
+} from '@shared/api/entities';
+import { WorkbenchError } from '@shared/api/contract';
+
+const now = () => new Date().toISOString();
+
+interface RunRow {
+  id: number;
+  name: string;
+  kind: RunKind;
+  status: RunStatus;
+  dataset_id: string;
+  parent_run_id: number | null;
+  config_json: string;
+  seed: number;
+  backend: BackendName | null;
+  backend_reason: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  last_loss: number | null;
+  mae_overall: number | null;
+  acc4_overall: number | null;
+}
+
+/** Headline columns come from the epochs and metrics tables, so the history needs one query. */
+const SUMMARY_SELECT = `
+  SELECT r.*,
+    (SELECT loss FROM epochs e WHERE e.run_id = r.id ORDER BY epoch DESC LIMIT 1) AS last_loss,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'mae') AS mae_overall,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'acc4') AS acc4_overall
+  FROM runs r`;
+
+function toSummary(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    status: row.status,
+    datasetId: row.dataset_id,
+    parentRunId: row.parent_run_id,
+    config: TrainConfig.parse(JSON.parse(row.config_json)),
+    seed: row.seed,
+    backend: row.backend,
+    backendReason: row.backend_reason,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    lastLoss: row.last_loss,
+    maeOverall: row.mae_overall,
+    acc4Overall: row.acc4_overall,
+  };
+}
+
+export interface NewRun {
+  name: string;
+  kind: RunKind;
+  datasetId: string;
+  parentRunId?: number | null;
+  config: TrainConfig;
+}
+
+/** Every write a run goes through. Terminal statuses are never overwritten. */
+export class RunRepository {
+  constructor(private readonly db: Database.Database) {}
+
+  create(run: NewRun): RunSummary {
+    const mask = run.config.mask;
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,
+           mask_span, mask_count, mask_value, mask_loss_scope, seed, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        run.name,
+        run.kind,
+        run.datasetId,
+        run.parentRunId ?? null,
+        JSON.stringify(run.config),
+        mask?.spanLength ?? null,
+        mask?.spanCount ?? null,
+        mask?.value ?? null,
+        mask?.lossScope ?? null,
+        run.config.seed,
+        now(),
+      );
+    return this.summary(Number(info.lastInsertRowid));
+  }
+
+  markRunning(id: number, backend: BackendName, backendReason: string): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, started_at = ? WHERE id = ? AND status = 'queued'`,
+      )
+      .run(backend, backendReason, now(), id);
+  }
+
+  /** Re-recording an epoch (a resumed run) replaces it rather than failing. */
+  recordEpoch(id: number, e: EpochRecord): void {
+    this.db
+      .prepare(`INSERT OR REPLACE INTO epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`)
+      .run(id, e.epoch, e.loss, e.valLoss, e.seconds);
+  }
+
+  recordMetrics(id: number, metrics: MetricRecord[]): void {
+    const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, scope, name, value) VALUES (?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const m of metrics) insert.run(id, m.scope, m.name, m.value);
+    })();
+  }
+
+  /** Moves a queued or running run to a terminal status; returns false if it had already ended. */
+  finish(id: number, status: Extract<RunStatus, 'done' | 'failed' | 'cancelled'>, error: string | null = null): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status IN ('queued', 'running')`,
+      )
+      .run(status, error, now(), id);
+    return info.changes > 0;
+  }
+
+  /**
+   * Called once at start: whatever was queued or running when the previous session
+   * ended (crash, kill, power cut) did not finish, and says so.
+   */
+  markInterrupted(): number {
+    return this.db
+      .prepare(
+        `UPDATE runs SET status = 'interrupted', finished_at = ?,
+           error = COALESCE(error, 'The workbench stopped before this run finished; epochs recorded until then are kept.')
+         WHERE status IN ('queued', 'running')`,
+      )
+      .run(now()).changes;
+  }
+
+  list(limit = 500, offset = 0): RunSummary[] {
+    const rows = this.db.prepare(`${SUMMARY_SELECT} ORDER BY r.id DESC LIMIT ? OFFSET ?`).all(limit, offset) as RunRow[];
+    return rows.map(toSummary);
+  }
+
+  summary(id: number): RunSummary {
+    const row = this.db.prepare(`${SUMMARY_SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
+    if (!row) throw new WorkbenchError('not_found', `Run ${id} does not exist.`);
+    return toSummary(row);
+  }
+
+  detail(id: number): RunDetail {
+    const summary = this.summary(id);
+    const epochs = this.db
+      .prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds FROM epochs WHERE run_id = ? ORDER BY epoch`)
+      .all(id) as EpochRecord[];
+    const metrics = this.db
+      .prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? ORDER BY scope, name`)
+      .all(id) as MetricRecord[];
+    return { ...summary, epochs, metrics };
+  }
+}

@@ -1,0 +1,21 @@
+/**
+ * Names of every request and event of the contract, without their schemas, so the
+ * sandboxed preload can refuse unknown names without bundling the validation library.
+ * `contract.spec.ts` checks that this list and the schemas in `contract.ts` agree.
+ */
+export const REQUEST_NAMES = [
+  'app.info',
+  'datasets.list',
+  'runs.list',
+  'runs.get',
+  'runs.start',
+  'runs.cancel',
+] as const;
+export type RequestName = (typeof REQUEST_NAMES)[number];
+
+export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'log'] as const;
+export type EventName = (typeof EVENT_NAMES)[number];
+
+/** Electron IPC channel names: one for requests, one for events. */
+export const IPC_REQUEST_CHANNEL = 'workbench:request';
+export const IPC_EVENT_CHANNEL = 'workbench:event';

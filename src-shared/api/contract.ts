@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  BackendInfo,
+  DatasetSummary,
+  EpochRecord,
+  RunDetail,
+  RunKind,
+  RunProgress,
+  RunStatus,
+  RunSummary,
+  TrainConfig,
+} from './entities';
+import type { EventName, RequestName } from './channels';
+
+/**
+ * The one contract between the renderer and the main process. Electron IPC and the
+ * browser bridge both carry exactly these messages; main validates every incoming
+ * request's params against `params` before any service sees them.
+ */
+export const requests = {
+  'app.info': {
+    params: z.object({}).strict(),
+    result: z.object({
+      version: z.string(),
+      mode: z.enum(['electron', 'browser']),
+      dataDir: z.string(),
+      /** Null until the training process has started and chosen its backend. */
+      backend: BackendInfo.nullable(),
+    }),
+  },
+  'datasets.list': {
+    params: z.object({}).strict(),
+    result: z.array(DatasetSummary),
+  },
+  'runs.list': {
+    params: z
+      .object({
+        limit: z.number().int().min(1).max(10_000).default(500),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    result: z.array(RunSummary),
+  },
+  'runs.get': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: RunDetail,
+  },
+  'runs.start': {
+    params: z
+      .object({
+        datasetId: z.string().min(1).max(200),
+        kind: RunKind,
+        name: z.string().trim().max(200).optional(),
+        config: TrainConfig,
+      })
+      .strict(),
+    result: RunSummary,
+  },
+  'runs.cancel': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+} as const satisfies Record<RequestName, { params: z.ZodType; result: z.ZodType }>;
+
+export const events = {
+  'run.progress': RunProgress,
+  'run.epoch': EpochRecord.extend({ runId: z.number().int() }),
+  'run.status': z.object({ runId: z.number().int(), status: RunStatus, error: z.string().nullable() }),
+  'backend.ready': BackendInfo,
+  log: z.object({
+    level: z.enum(['info', 'warn', 'error']),
+    message: z.string(),
+    runId: z.number().int().nullable(),
+  }),
+} as const satisfies Record<EventName, z.ZodType>;
+
+export type Params<N extends RequestName> = z.input<(typeof requests)[N]['params']>;
+export type ParsedParams<N extends RequestName> = z.output<(typeof requests)[N]['params']>;
+export type Result<N extends RequestName> = z.output<(typeof requests)[N]['result']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** Error codes a reply may carry; `message` is written for the researcher, not the developer. */
+export const ERROR_CODES = ['unknown_request', 'invalid_params', 'not_found', 'conflict', 'storage', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const WorkbenchErrorShape = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  /** Field-level problems for `invalid_params`: a dotted path and what is wrong there. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type WorkbenchErrorShape = z.infer<typeof WorkbenchErrorShape>;
+
+export type Reply<N extends RequestName> = { ok: true; result: Result<N> } | { ok: false; error: WorkbenchErrorShape };
+
+/** Thrown by services for failures the user should read; anything else becomes `internal`. */
+export class WorkbenchError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: WorkbenchErrorShape['issues'],
+  ) {
+    super(message);
+    this.name = 'WorkbenchError';
+  }
+}
+
+/** The browser bridge's WebSocket frames. Electron IPC carries the same request/reply pair natively. */
+export const BridgeClientFrame = z.object({
+  type: z.literal('request'),
+  id: z.number().int(),
+  name: z.string(),
+  params: z.unknown(),
+});
+export type BridgeClientFrame = z.infer<typeof BridgeClientFrame>;
+export type BridgeServerFrame =
+  | { type: 'reply'; id: number; reply: Reply<RequestName> }
+  | { type: 'event'; name: EventName; payload: unknown };

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { EMOTIONS } from '../emotions';
+
+/** What the store and the services hand across the contract. Schemas first; the types follow from them. */
+
+export const RUN_KINDS = ['pretrain', 'finetune', 'baseline'] as const;
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+
+export const RunKind = z.enum(RUN_KINDS);
+export type RunKind = z.infer<typeof RunKind>;
+export const RunStatus = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+export const BackendName = z.enum(BACKEND_NAMES);
+export type BackendName = z.infer<typeof BackendName>;
+
+/** Masking as the paper describes it: spans of consecutive valid timesteps set to a constant. */
+export const MaskConfig = z.object({
+  spanLength: z.number().int().min(1).max(10_000),
+  spanCount: z.number().int().min(0).max(100),
+  value: z.number().finite(),
+  lossScope: z.enum(['all-valid', 'masked-only']),
+});
+export type MaskConfig = z.infer<typeof MaskConfig>;
+/** The paper: one span of 30 steps set to -30, loss on the whole original clip. */
+export const PAPER_MASK: MaskConfig = { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' };
+
+/** Hyper-parameters of a training run. Every field is recorded with the run. */
+export const TrainConfig = z.object({
+  epochs: z.number().int().min(1).max(10_000),
+  batchSize: z.number().int().min(1).max(4096),
+  learningRate: z.number().positive().max(10),
+  /** Frames kept per segment (the first ones, for now); shorter segments are right-padded and masked. */
+  maxFrames: z.number().int().min(1).max(100_000),
+  hiddenUnits: z.number().int().min(1).max(4096),
+  /** Share of the dataset's segments held out for validation (the paper: 0.2). */
+  validationFraction: z.number().gt(0).lt(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  mask: MaskConfig.nullable(),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+
+export const BackendInfo = z.object({
+  name: BackendName,
+  /** Why this backend was chosen: what was tried before it and why it failed. */
+  reason: z.string(),
+  tfjsVersion: z.string(),
+});
+export type BackendInfo = z.infer<typeof BackendInfo>;
+
+export const DatasetSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.enum(['synthetic', 'import']),
+  synthetic: z.boolean(),
+  segments: z.number().int(),
+  videos: z.number().int(),
+  frames: z.number().int(),
+  features: z.number().int(),
+  nonFiniteReplaced: z.number().int(),
+  fingerprint: z.string(),
+  createdAt: z.string(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummary>;
+
+export const RunSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  kind: RunKind,
+  status: RunStatus,
+  datasetId: z.string(),
+  parentRunId: z.number().int().nullable(),
+  config: TrainConfig,
+  seed: z.number().int(),
+  backend: BackendName.nullable(),
+  backendReason: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  /** Headline numbers for the history table; null until the run has them. */
+  lastLoss: z.number().nullable(),
+  maeOverall: z.number().nullable(),
+  acc4Overall: z.number().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const EpochRecord = z.object({
+  epoch: z.number().int().min(1),
+  loss: z.number(),
+  valLoss: z.number().nullable(),
+  seconds: z.number().min(0),
+});
+export type EpochRecord = z.infer<typeof EpochRecord>;
+
+export const METRIC_SCOPES = ['overall', ...EMOTIONS] as const;
+export const MetricRecord = z.object({
+  scope: z.enum(METRIC_SCOPES),
+  name: z.string().min(1).max(64),
+  value: z.number(),
+});
+export type MetricRecord = z.infer<typeof MetricRecord>;
+
+export const RunDetail = RunSummary.extend({
+  epochs: z.array(EpochRecord),
+  metrics: z.array(MetricRecord),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const RunProgress = z.object({
+  runId: z.number().int(),
+  epoch: z.number().int().min(1),
+  epochs: z.number().int().min(1),
+  batch: z.number().int().min(0),
+  batches: z.number().int().min(1),
+  loss: z.number().nullable(),
+  samplesPerSecond: z.number().min(0),
+  etaSeconds: z.number().min(0).nullable(),
+});
+export type RunProgress = z.infer<typeof RunProgress>;
