@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LaunchOptions } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const OUTPUT_DIR = join(ROOT, 'test-output', 'e2e');
+
+/** Debian's Chromium (Playwright's own browser download is not used). */
+export const chromiumLaunch: LaunchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+};
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-'));
+}
+
+export interface ServedWorkbench {
+  url: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Starts the built workbench in browser mode and resolves with the URL it prints. */
+export function serveWorkbench(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<ServedWorkbench> {
+  const child = spawn(process.execPath, [join(ROOT, 'out/main/serve.js'), '--data-dir', dataDir], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  return new Promise((resolveServed, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The workbench did not print its URL within 30 s:\n${log}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /Open: (\S+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolveServed({
+          url: match[1],
+          process: child,
+          output: () => log,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The workbench exited with code ${code}:\n${log}`));
+    });
+  });
+}

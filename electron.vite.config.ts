@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const root = import.meta.dirname;
+const shared = { '@shared': resolve(root, 'src-shared') };
+const version = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version as string;
+
+export default defineConfig({
+  main: {
+    resolve: { alias: shared },
+    define: { __WORKBENCH_VERSION__: JSON.stringify(version) },
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          // Electron's main process, browser mode's server, and the training process.
+          index: resolve(root, 'src-main/electron/main.ts'),
+          serve: resolve(root, 'src-main/serve.ts'),
+          trainer: resolve(root, 'src-main/training/trainerProcess.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    resolve: { alias: shared },
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { preload: resolve(root, 'src-main/electron/preload.ts') },
+        // Sandboxed preloads must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    resolve: { alias: shared },
+    plugins: [svelte({ configFile: false })],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      rollupOptions: { input: resolve(root, 'src-renderer/index.html') },
+    },
+  },
+});

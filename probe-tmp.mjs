@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { resolve } from 'node:path';
+setWasmPaths(resolve('node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+await tf.setBackend(process.argv[2] ?? 'wasm');
+function time(name, f, n = 20) {
+  tf.tidy(() => { for (let i = 0; i < 3; i++) f(); });
+  const s = performance.now();
+  tf.tidy(() => { let r; for (let i = 0; i < n; i++) r = f(); r.dataSync(); });
+  const ms = (performance.now() - s) / n;
+  console.log(name.padEnd(40), (ms * 1000).toFixed(1), 'us');
+}
+const a = tf.randomNormal([32, 256]), b = tf.randomNormal([32, 256]);
+const a1 = tf.randomNormal([1, 256]);
+const g = tf.randomNormal([3200, 768]);
+const g32 = tf.randomNormal([32, 768]);
+const tb = tf.randomNormal([100, 32, 768]);
+time('add [32,256]', () => tf.add(a, b), 2000);
+time('add [1,256] tiny', () => tf.add(a1, a1), 2000);
+time('mul [32,256]', () => tf.mul(a, b), 2000);
+time('sub scalar 1-a', () => tf.sub(1, a), 2000);
+time('sigmoid [32,256]', () => tf.sigmoid(a), 2000);
+time('tanh [32,256]', () => tf.tanh(a), 2000);
+time('reshape', () => tf.reshape(a, [256, 32]), 2000);
+time('slice cols [32,768]->[32,256]', () => tf.slice(g32, [0, 256], [32, 256]), 1000);
+time('slice rows [3200,768]->[32,768]', () => tf.slice(g, [64, 0], [32, 768]), 1000);
+time('slice time [100,32,768]->[1,32,768]', () => tf.slice(tb, [5, 0, 0], [1, 32, 768]), 1000);
+time('concat 3x[32,256] axis1', () => tf.concat([a, b, a], 1), 1000);
+time('split [32,768] 3', () => tf.split(g32, 3, 1)[0], 1000);
+time('unstack [100,32,768]', () => tf.unstack(tb)[0], 5);
+time('stack 100x[32,256]', () => tf.stack(Array(100).fill(a)), 5);
+time('where', () => tf.where(tf.cast(a1, 'bool').reshape([1,256]).tile([32,1]), a, b), 200);

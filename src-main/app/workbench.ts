@@ -1,0 +1,69 @@
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../store/database';
+import { RunRepository } from '../store/runs';
+import { DatasetRepository } from '../store/datasets';
+import { DatasetService } from '../data/datasetService';
+import { TrainingService } from '../training/trainingService';
+import type { SpawnTrainer } from '../training/trainerChannel';
+import { createDispatcher, type Dispatch } from './dispatch';
+import { EventSink } from './events';
+import { WORKBENCH_VERSION } from './version';
+
+export interface WorkbenchOptions {
+  dataDir: string;
+  mode: 'electron' | 'browser';
+  spawnTrainer: SpawnTrainer;
+}
+
+export interface Workbench {
+  dispatch: Dispatch;
+  events: EventSink;
+  dataDir: string;
+  /** Runs found unfinished from a previous session and marked interrupted at start. */
+  interruptedAtStart: number;
+  close(): void;
+}
+
+/**
+ * The composition root shared by both transports: opens the store, recovers from a
+ * previous crash, makes sure the built-in dataset exists and wires the handlers of
+ * every request in the contract.
+ */
+export function createWorkbench(options: WorkbenchOptions): Workbench {
+  const db: Database.Database = openDatabase(options.dataDir);
+  const runs = new RunRepository(db);
+  const interruptedAtStart = runs.markInterrupted();
+  const datasets = new DatasetService(options.dataDir, new DatasetRepository(db));
+  datasets.ensureBuiltin();
+  const events = new EventSink();
+  const training = new TrainingService(runs, options.spawnTrainer, events, options.dataDir);
+  void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
+
+  const dispatch = createDispatcher({
+    'app.info': () => ({
+      version: WORKBENCH_VERSION,
+      mode: options.mode,
+      dataDir: options.dataDir,
+      backend: training.backendInfo(),
+    }),
+    'datasets.list': () => datasets.list(),
+    'runs.list': ({ limit, offset }) => runs.list(limit, offset),
+    'runs.get': ({ id }) => runs.detail(id),
+    'runs.start': (params) => {
+      datasets.get(params.datasetId); // not_found before anything is queued
+      return training.start(params);
+    },
+    'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
+  });
+
+  return {
+    dispatch,
+    events,
+    dataDir: options.dataDir,
+    interruptedAtStart,
+    close() {
+      training.shutdown();
+      db.close();
+    },
+  };
+}

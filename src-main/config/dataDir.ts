@@ -1,0 +1,24 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const DATA_DIR_ENV = 'MOSEI_WORKBENCH_DATA_DIR';
+export const APP_NAME = 'MOSEI SSL Workbench';
+
+/** Value of `--name VALUE` or `--name=VALUE` in argv. */
+export function argValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i >= 0) return argv[i + 1];
+  return argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+/** Where Electron keeps `userData` on each platform, so both modes share one history. */
+export function defaultUserDataDir(platform = process.platform, env = process.env): string {
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_NAME);
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
+}
+
+/** `--data-dir`, then the environment variable, then the given default. */
+export function resolveDataDir(argv: readonly string[], env: NodeJS.ProcessEnv, fallback: string): string {
+  return resolve(argValue(argv, '--data-dir') ?? env[DATA_DIR_ENV] ?? fallback);
+}

@@ -1,0 +1,79 @@
+/**
+ * Desktop entry: one window, the renderer sandboxed behind a preload that forwards the
+ * contract over IPC, and the training process as an Electron utilityProcess.
+ */
+import { app, BrowserWindow, ipcMain, session, shell, utilityProcess } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
+import { createWorkbench, type Workbench } from '../app/workbench';
+import { resolveDataDir } from '../config/dataDir';
+import { CONTENT_SECURITY_POLICY } from '../bridge/csp';
+import type { SpawnTrainer } from '../training/trainerChannel';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const rendererIndex = join(here, '..', 'renderer', 'index.html');
+
+const spawnUtilityTrainer: SpawnTrainer = () => {
+  const child = utilityProcess.fork(join(here, 'trainer.js'), [], { serviceName: 'Training', stdio: 'inherit' });
+  return {
+    send: (m) => child.postMessage(m),
+    onMessage: (l) => child.on('message', l),
+    onExit: (l) => child.on('exit', (code) => l(code, null)),
+    kill: () => void child.kill(),
+  };
+};
+
+function createWindow(workbench: Workbench): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    title: 'MOSEI SSL Workbench',
+    webPreferences: {
+      preload: join(here, '..', 'preload', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  // Navigation and new windows are blocked; external links open in the system browser.
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  const unsubscribe = workbench.events.subscribe((name, payload) => {
+    if (!win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, name, payload);
+  });
+  win.on('closed', unsubscribe);
+  void win.loadFile(rendererIndex);
+  return win;
+}
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const dataDir = resolveDataDir(process.argv, process.env, app.getPath('userData'));
+  const workbench = createWorkbench({ dataDir, mode: 'electron', spawnTrainer: spawnUtilityTrainer });
+
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  ipcMain.handle(IPC_REQUEST_CHANNEL, (event, name: unknown, params: unknown) => {
+    // Only our own page may call in.
+    if (!event.senderFrame?.url.startsWith('file://')) {
+      return { ok: false, error: { code: 'unknown_request', message: 'Requests are accepted from the workbench window only.' } };
+    }
+    return workbench.dispatch(name, params);
+  });
+
+  createWindow(workbench);
+  app.on('window-all-closed', () => {
+    workbench.close();
+    app.quit();
+  });
+}
+
+void main();

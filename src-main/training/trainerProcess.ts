@@ -1,0 +1,73 @@
+/**
+ * Entry of the training process: an Electron utilityProcess in the desktop app, a Node
+ * child process in browser mode and the CLI. It owns TensorFlow.js, runs one job at a
+ * time and reports everything to main, which is the only writer of the run store.
+ */
+import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
+import { chooseBackend } from './backend';
+import { JobCancelled, runRegressionJob } from './regressionJob';
+
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
+function send(message: FromTrainer): void {
+  if (electronPort) electronPort.postMessage(message);
+  else if (process.connected) process.send?.(message);
+}
+
+// Without a parent there is no one to report to: stop rather than train for nobody.
+process.on('disconnect', () => process.exit(0));
+
+function onMessage(listener: (message: ToTrainer) => void): void {
+  if (electronPort) electronPort.on('message', (e) => listener(e.data as ToTrainer));
+  else process.on('message', (m) => listener(m as ToTrainer));
+}
+
+let cancelledRunId: number | null = null;
+let busy = false;
+
+async function run(job: TrainerJob, backend: { name: 'tensorflow' | 'wasm' | 'cpu'; reason: string }): Promise<void> {
+  busy = true;
+  cancelledRunId = null;
+  send({ type: 'started', runId: job.runId, backend: backend.name, backendReason: backend.reason });
+  try {
+    const metrics = await runRegressionJob(job, {
+      progress: (progress) => send({ type: 'progress', progress }),
+      epoch: (record) => send({ type: 'epoch', runId: job.runId, record }),
+      isCancelled: () => cancelledRunId === job.runId,
+    });
+    send({ type: 'done', runId: job.runId, metrics });
+  } catch (err) {
+    if (err instanceof JobCancelled) send({ type: 'cancelled', runId: job.runId });
+    else send({ type: 'failed', runId: job.runId, error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    busy = false;
+  }
+}
+
+async function main(): Promise<void> {
+  const backend = await chooseBackend(process.env.MOSEI_BACKEND);
+  send({ type: 'ready', backend });
+  onMessage((message) => {
+    switch (message.type) {
+      case 'start':
+        if (busy) send({ type: 'failed', runId: message.job.runId, error: 'The training process is busy with another run.' });
+        else void run(message.job, backend);
+        break;
+      case 'cancel':
+        cancelledRunId = message.runId;
+        break;
+      case 'shutdown':
+        process.exit(0);
+    }
+  });
+}
+
+main().catch((err) => {
+  send({ type: 'log', level: 'error', message: `Training process could not start: ${err instanceof Error ? err.message : String(err)}` });
+  process.exit(1);
+});

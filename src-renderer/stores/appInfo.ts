@@ -1,0 +1,17 @@
+import { writable, type Readable } from 'svelte/store';
+import type { Result } from '@shared/api/contract';
+import type { Api } from '../api/client';
+
+export type AppInfo = Result<'app.info'>;
+
+/** Mode, data directory and the training backend (filled in when the training process reports it). */
+export function createAppInfoStore(api: Api): Readable<AppInfo | null> & { load(): Promise<void> } {
+  const { subscribe, update, set } = writable<AppInfo | null>(null);
+  api.on('backend.ready', (backend) => update((info) => (info ? { ...info, backend } : info)));
+  return {
+    subscribe,
+    async load() {
+      set(await api.request('app.info', {}));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { BackendInfo, BackendName, EpochRecord, MetricRecord, RunKind, RunProgress, TrainConfig } from './entities';
+
+/**
+ * Messages between the main process and the training process. The training process is
+ * another program as far as main is concerned, so what it sends is validated too.
+ */
+export const TrainerJob = z.object({
+  runId: z.number().int(),
+  kind: RunKind,
+  dataDir: z.string(),
+  datasetId: z.string(),
+  config: TrainConfig,
+});
+export type TrainerJob = z.infer<typeof TrainerJob>;
+
+export type ToTrainer =
+  | { type: 'start'; job: TrainerJob }
+  | { type: 'cancel'; runId: number }
+  | { type: 'shutdown' };
+
+export const FromTrainer = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), backend: BackendInfo }),
+  z.object({ type: z.literal('started'), runId: z.number().int(), backend: BackendName, backendReason: z.string() }),
+  z.object({ type: z.literal('progress'), progress: RunProgress }),
+  z.object({ type: z.literal('epoch'), runId: z.number().int(), record: EpochRecord }),
+  z.object({ type: z.literal('done'), runId: z.number().int(), metrics: z.array(MetricRecord) }),
+  z.object({ type: z.literal('cancelled'), runId: z.number().int() }),
+  z.object({ type: z.literal('failed'), runId: z.number().int(), error: z.string() }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+export type FromTrainer = z.infer<typeof FromTrainer>;
