@@ -1,0 +1,12 @@
+import { defineConfig } from '@playwright/test';
+
+/** Browser-mode end-to-end tests against the built app, in Debian's Chromium. */
+export default defineConfig({
+  testDir: '.',
+  testMatch: /.*\.e2e\.ts$/,
+  timeout: 180_000,
+  workers: 1,
+  retries: 0,
+  outputDir: '../test-output/e2e/artifacts',
+  reporter: [['list']],
+});

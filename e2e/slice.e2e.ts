@@ -1,0 +1,122 @@
+import { expect, test, type Page } from '@playwright/test';
+import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+
+let browser: Browser;
+const dataDir = tempDataDir();
+
+test.beforeAll(async () => {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  browser = await chromium.launch(chromiumLaunch);
+});
+test.afterAll(async () => {
+  await browser.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openApp(served: ServedWorkbench): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(served.url);
+  await expect(page.getByRole('heading', { name: 'Datasets' })).toBeVisible();
+  expect(errors).toEqual([]);
+  return page;
+}
+
+async function setNumber(page: Page, label: string, value: number) {
+  await page.getByLabel(label, { exact: true }).fill(String(value));
+}
+
+test('a user trains a run, watches it, cancels another, and finds both after a restart', async () => {
+  let served = await serveWorkbench(dataDir);
+  let page = await openApp(served);
+
+  // The built-in dataset exists on first start and says it is synthetic.
+  const datasets = page.getByTestId('datasets-table');
+  await expect(datasets).toContainText('Built-in synthetic');
+  await expect(datasets).toContainText('synthetic');
+  await expect(datasets).toContainText('400');
+  await expect(page.getByTestId('backend')).toContainText(/WASM|tfjs-node|plain JS/);
+  await page.screenshot({ path: join(OUTPUT_DIR, 'datasets.png') });
+
+  // Start a short run from the Train view and watch its progress.
+  await page.keyboard.press('Alt+2');
+  await expect(page.getByRole('heading', { name: 'Start a training run' })).toBeVisible();
+  await page.getByLabel('Run name').fill('e2e short run');
+  await setNumber(page, 'Epochs', 3);
+  await page.getByTestId('start-run').click();
+  const progress = page.getByTestId('run-progress');
+  await expect(progress).toContainText('e2e short run');
+  await expect(page.getByTestId('progress-epoch')).toHaveText(/[1-3]/, { timeout: 60_000 });
+  await expect(page.getByTestId('progress-eta')).not.toHaveText('—');
+  await page.screenshot({ path: join(OUTPUT_DIR, 'train-progress.png') });
+  await expect(progress).toHaveCount(0, { timeout: 120_000 });
+
+  // A second, longer run is cancelled from the UI.
+  await page.getByLabel('Run name').fill('e2e cancelled run');
+  await setNumber(page, 'Epochs', 50);
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('cancel-run').click();
+  await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 30_000 });
+
+  // History shows both, with their outcome and metrics; a row opens its detail.
+  await page.keyboard.press('Alt+3');
+  const rows = page.getByTestId('history-row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.filter({ hasText: 'e2e short run' }).getByTestId('run-status')).toHaveText('done');
+  await expect(rows.filter({ hasText: 'e2e cancelled run' }).getByTestId('run-status')).toHaveText('cancelled');
+  await rows.filter({ hasText: 'e2e short run' }).focus();
+  await page.keyboard.press('Enter');
+  const detail = page.getByTestId('run-detail');
+  await expect(detail).toContainText('Validation metrics');
+  await expect(detail).toContainText('acc4');
+  await expect(detail.locator('canvas')).toBeVisible();
+  await page.screenshot({ path: join(OUTPUT_DIR, 'history.png'), fullPage: true });
+  await page.close();
+
+  // Restart on the same data directory: the history is still there.
+  await served.stop();
+  served = await serveWorkbench(dataDir);
+  page = await openApp(served);
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByTestId('history-row')).toHaveCount(2);
+  await expect(page.getByTestId('history-table')).toContainText('e2e short run');
+  await page.close();
+  await served.stop();
+});
+
+test('the page refuses a visit without the launch token', async () => {
+  const served = await serveWorkbench(tempDataDir());
+  const page = await browser.newPage();
+  const response = await page.goto(served.url.replace(/\?token=.*/, ''));
+  expect(response?.status()).toBe(401);
+  await expect(page.locator('body')).toContainText('access token');
+  await page.close();
+  await served.stop();
+});
+
+test('a run interrupted by killing the workbench is marked interrupted at the next start', async () => {
+  const dir = tempDataDir();
+  let served = await serveWorkbench(dir);
+  let page = await openApp(served);
+  await page.keyboard.press('Alt+2');
+  await page.getByLabel('Run name').fill('killed mid-run');
+  await setNumber(page, 'Epochs', 200);
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
+  served.process.kill('SIGKILL');
+  await page.close();
+  await new Promise((r) => setTimeout(r, 500));
+  served = await serveWorkbench(dir);
+  expect(served.output()).toContain('marked interrupted');
+  page = await openApp(served);
+  await page.keyboard.press('Alt+3');
+  await expect(page.getByTestId('history-row').getByTestId('run-status')).toHaveText('interrupted');
+  await page.close();
+  await served.stop();
+  rmSync(dir, { recursive: true, force: true });
+});

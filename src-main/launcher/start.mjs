@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: builds the app when its sources changed, then opens the desktop window
+ * when Electron can run here, or serves browser mode (the same services behind the
+ * loopback bridge) when it can't or when `--serve` is given.
+ * Plain JavaScript on purpose: it runs before anything is built.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { electronBinary, electronSqliteBinding, electronVersion, root, say } from './electron.mjs';
+
+const args = process.argv.slice(2);
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const stamp = join(root, 'out', 'main', 'serve.js');
+  const sources = ['src-main', 'src-renderer', 'src-shared'].map((d) => newestSource(join(root, d)));
+  const configs = ['electron.vite.config.ts', 'package.json'].map((f) => statSync(join(root, f)).mtimeMs);
+  if (existsSync(stamp) && statSync(stamp).mtimeMs >= Math.max(...sources, ...configs)) return;
+  say('Building the app (first start or sources changed)…');
+  const built = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) {
+    console.error('[workbench] The build failed; see the messages above.');
+    process.exit(1);
+  }
+}
+
+function serve(reason) {
+  if (reason) say(`Starting in browser mode: ${reason}.`);
+  const child = spawn(process.execPath, [join(root, 'out', 'main', 'serve.js'), ...args.filter((a) => a !== '--serve')], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+}
+
+ensureBuilt();
+if (args.includes('--serve')) serve(null);
+else {
+  const electron = electronBinary();
+  if (!electron.path) serve(electron.reason);
+  else {
+    const binding = electronSqliteBinding(electronVersion());
+    if (!binding) serve('the SQLite module could not be built for Electron');
+    else {
+      const child = spawn(electron.path, [root, ...args], { stdio: 'inherit', env: { ...process.env, MOSEI_SQLITE_BINDING: binding } });
+      child.on('exit', (code) => process.exit(code ?? 0));
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TrainConfig } from '@shared/api/entities';
+import { openDatabase, DATABASE_FILE } from './database';
+import { MIGRATIONS, migrate, schemaVersion } from './migrations';
+import { RunRepository } from './runs';
+import { DatasetRepository } from './datasets';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'wb-store-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const config: TrainConfig = {
+  epochs: 3, batchSize: 8, learningRate: 0.001, maxFrames: 20, hiddenUnits: 4, validationFraction: 0.2, seed: 5,
+  mask: { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' },
+};
+
+function withDataset(db: Database.Database) {
+  new DatasetRepository(db).insert({
+    id: 'd1', name: 'test', source: 'synthetic', segments: 1, videos: 1, frames: 1, features: 74, nonFiniteReplaced: 0, fingerprint: 'f', params: {},
+  });
+}
+
+describe('migrations', () => {
+  it('bring a new database to the newest version, in WAL mode with foreign keys on', () => {
+    const dir = tempDir();
+    const db = openDatabase(dir);
+    expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('apply only the migrations a database lacks, and nothing on a second start', () => {
+    const db = new Database(':memory:');
+    const steps = [
+      { version: 1, name: 'a', sql: 'CREATE TABLE a (x)' },
+      { version: 2, name: 'b', sql: 'CREATE TABLE b (x)' },
+    ];
+    expect(migrate(db, steps.slice(0, 1))).toEqual([1]);
+    expect(migrate(db, steps)).toEqual([2]);
+    expect(migrate(db, steps)).toEqual([]);
+    expect(schemaVersion(db)).toBe(2);
+  });
+
+  it('roll back a failing migration whole and keep the previous version', () => {
+    const db = new Database(':memory:');
+    const steps = [
+      { version: 1, name: 'a', sql: 'CREATE TABLE a (x)' },
+      { version: 2, name: 'broken', sql: 'CREATE TABLE c (x); INSERT INTO missing VALUES (1)' },
+    ];
+    expect(() => migrate(db, steps)).toThrow(/missing/);
+    expect(schemaVersion(db)).toBe(1);
+    expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'c'`).get()).toBeUndefined();
+  });
+
+  it('refuse a database written by a newer version instead of damaging it', () => {
+    const db = new Database(':memory:');
+    db.pragma('user_version = 99');
+    expect(() => migrate(db)).toThrow(/newer version of the workbench/);
+  });
+});
+
+describe('runs', () => {
+  it('record a run with its config, masking columns, epochs and metrics', () => {
+    const db = openDatabase(tempDir());
+    withDataset(db);
+    const runs = new RunRepository(db);
+    const run = runs.create({ name: 'r', kind: 'pretrain', datasetId: 'd1', config });
+    expect(run.status).toBe('queued');
+    runs.markRunning(run.id, 'wasm', 'fallback');
+    runs.recordEpoch(run.id, { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 1.5 });
+    runs.recordEpoch(run.id, { epoch: 2, loss: 0.4, valLoss: null, seconds: 1.4 });
+    runs.recordMetrics(run.id, [{ scope: 'overall', name: 'mae', value: 0.3 }, { scope: 'fear', name: 'acc4', value: 0.9 }]);
+    expect(runs.finish(run.id, 'done')).toBe(true);
+    const detail = runs.detail(run.id);
+    expect(detail).toMatchObject({ status: 'done', backend: 'wasm', lastLoss: 0.4, maeOverall: 0.3, config });
+    expect(detail.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    const row = db.prepare('SELECT mask_span, mask_value, mask_loss_scope FROM runs WHERE id = ?').get(run.id);
+    expect(row).toEqual({ mask_span: 30, mask_value: -30, mask_loss_scope: 'all-valid' });
+  });
+
+  it('never overwrite a finished run', () => {
+    const db = openDatabase(tempDir());
+    withDataset(db);
+    const runs = new RunRepository(db);
+    const run = runs.create({ name: 'r', kind: 'baseline', datasetId: 'd1', config });
+    runs.finish(run.id, 'cancelled');
+    expect(runs.finish(run.id, 'done')).toBe(false);
+    expect(runs.summary(run.id).status).toBe('cancelled');
+  });
+
+  it('refuse a run on a dataset that does not exist', () => {
+    const runs = new RunRepository(openDatabase(tempDir()));
+    expect(() => runs.create({ name: 'r', kind: 'baseline', datasetId: 'nope', config })).toThrow(/FOREIGN KEY/);
+  });
+
+  it('mark runs left running by a crash as interrupted at the next start, keeping their epochs', () => {
+    const dir = tempDir();
+    const first = openDatabase(dir);
+    withDataset(first);
+    const runs = new RunRepository(first);
+    const running = runs.create({ name: 'crashed', kind: 'pretrain', datasetId: 'd1', config });
+    runs.markRunning(running.id, 'cpu', 'test');
+    runs.recordEpoch(running.id, { epoch: 1, loss: 1, valLoss: 1, seconds: 1 });
+    const done = runs.create({ name: 'finished', kind: 'baseline', datasetId: 'd1', config });
+    runs.finish(done.id, 'done');
+    first.close(); // as if the process had died here
+
+    const second = new RunRepository(new Database(join(dir, DATABASE_FILE)));
+    expect(second.markInterrupted()).toBe(1);
+    const after = second.detail(running.id);
+    expect(after.status).toBe('interrupted');
+    expect(after.error).toMatch(/stopped before this run finished/);
+    expect(after.epochs).toHaveLength(1);
+    expect(second.summary(done.id).status).toBe('done');
+  });
+
+  it('answer not_found for an unknown run', () => {
+    expect(() => new RunRepository(openDatabase(tempDir())).detail(42)).toThrow(/does not exist/);
+  });
+});
+
+describe('datasets', () => {
+  it('refuse a duplicate id with a conflict error', () => {
+    const db = openDatabase(tempDir());
+    withDataset(db);
+    expect(() => withDataset(db)).toThrow(/already exists/);
+  });
+});

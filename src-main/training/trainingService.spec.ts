@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TrainConfig } from '@shared/api/entities';
+import type { ToTrainer } from '@shared/api/trainerProtocol';
+import { openDatabase } from '../store/database';
+import { RunRepository } from '../store/runs';
+import { DatasetRepository } from '../store/datasets';
+import { EventSink } from '../app/events';
+import { TrainingService } from './trainingService';
+import type { TrainerChannel } from './trainerChannel';
+
+/** A training process double: records what main sends and lets the test answer or die. */
+class FakeTrainer implements TrainerChannel {
+  sent: ToTrainer[] = [];
+  private message: (m: unknown) => void = () => undefined;
+  private exit: (code: number | null, signal: string | null) => void = () => undefined;
+  killed = false;
+  send(m: ToTrainer) { this.sent.push(m); }
+  onMessage(l: (m: unknown) => void) { this.message = l; }
+  onExit(l: (code: number | null, signal: string | null) => void) { this.exit = l; }
+  kill() { this.killed = true; this.die(null, 'SIGKILL'); }
+  reply(m: unknown) { this.message(m); }
+  die(code: number | null, signal: string | null) { this.exit(code, signal); }
+}
+
+const config: TrainConfig = { epochs: 2, batchSize: 4, learningRate: 0.001, maxFrames: 8, hiddenUnits: 2, validationFraction: 0.2, seed: 3, mask: null };
+const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-train-'));
+  dirs.push(dir);
+  const db = openDatabase(dir);
+  new DatasetRepository(db).insert({ id: 'd', name: 'd', source: 'synthetic', segments: 1, videos: 1, frames: 1, features: 74, nonFiniteReplaced: 0, fingerprint: 'f', params: {} });
+  const runs = new RunRepository(db);
+  const trainers: FakeTrainer[] = [];
+  const events = new EventSink();
+  const seen: Array<[string, unknown]> = [];
+  events.subscribe((name, payload) => seen.push([name, payload]));
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir);
+  return { runs, trainers, service, seen };
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('TrainingService', () => {
+  it('queues a run until the training process is ready, then records what it reports', async () => {
+    const { runs, trainers, service, seen } = setup();
+    const run = service.start({ datasetId: 'd', kind: 'baseline', config });
+    expect(runs.summary(run.id).status).toBe('queued');
+    const trainer = trainers[0];
+    expect(trainer.sent).toEqual([]); // not before 'ready'
+    trainer.reply({ type: 'ready', backend });
+    await flush();
+    expect(trainer.sent[0]).toMatchObject({ type: 'start', job: { runId: run.id, datasetId: 'd', config } });
+    trainer.reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
+    trainer.reply({ type: 'epoch', runId: run.id, record: { epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5 } });
+    trainer.reply({ type: 'done', runId: run.id, metrics: [{ scope: 'overall', name: 'mae', value: 0.25 }] });
+    const detail = runs.detail(run.id);
+    expect(detail).toMatchObject({ status: 'done', backend: 'cpu', maeOverall: 0.25 });
+    expect(detail.epochs).toHaveLength(1);
+    expect(seen.map(([n]) => n)).toEqual(expect.arrayContaining(['backend.ready', 'run.status', 'run.epoch']));
+    expect(service.backendInfo()).toEqual(backend);
+  });
+
+  it('runs queued jobs one after another', async () => {
+    const { trainers, service } = setup();
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    expect(trainers[0].sent.filter((m) => m.type === 'start')).toHaveLength(1);
+    trainers[0].reply({ type: 'failed', runId: a.id, error: 'boom' });
+    const starts = trainers[0].sent.filter((m) => m.type === 'start');
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toMatchObject({ job: { runId: b.id } });
+  });
+
+  it('fails only the running run when the training process dies, and starts a new process for the next', async () => {
+    const { runs, trainers, service } = setup();
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: a.id, backend: 'cpu', backendReason: 'test' });
+    trainers[0].reply({ type: 'epoch', runId: a.id, record: { epoch: 1, loss: 1, valLoss: null, seconds: 1 } });
+    trainers[0].die(null, 'SIGKILL');
+    await flush();
+    const failed = runs.detail(a.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/stopped unexpectedly/);
+    expect(failed.epochs).toHaveLength(1);
+    expect(trainers).toHaveLength(2);
+    trainers[1].reply({ type: 'ready', backend });
+    await flush();
+    expect(trainers[1].sent[0]).toMatchObject({ type: 'start', job: { runId: b.id } });
+  });
+
+  it('cancels a queued run at once and a running run through the process', async () => {
+    const { runs, trainers, service } = setup();
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    expect(service.cancel(b.id)).toBe(true);
+    expect(runs.summary(b.id).status).toBe('cancelled');
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    service.cancel(a.id);
+    expect(trainers[0].sent).toContainEqual({ type: 'cancel', runId: a.id });
+    trainers[0].reply({ type: 'cancelled', runId: a.id });
+    expect(runs.summary(a.id).status).toBe('cancelled');
+    expect(() => service.cancel(a.id)).toThrow(/only queued or running runs/);
+  });
+
+  it('ignores malformed messages from the training process and says so', async () => {
+    const { trainers, service, seen } = setup();
+    service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'epoch', runId: 'x' });
+    expect(seen.some(([n, p]) => n === 'log' && /malformed/.test((p as { message: string }).message))).toBe(true);
+  });
+});

@@ -1,0 +1,43 @@
+import { get } from 'svelte/store';
+import { describe, expect, it } from 'vitest';
+import type { RunSummary } from '@shared/api/entities';
+import { createRunsStore } from './runs';
+import { fakeApi } from './fakeApi';
+
+const run = (id: number, status: RunSummary['status']): RunSummary => ({
+  id, name: `r${id}`, kind: 'baseline', status, datasetId: 'd', parentRunId: null,
+  config: { epochs: 1, batchSize: 1, learningRate: 0.001, maxFrames: 1, hiddenUnits: 1, validationFraction: 0.2, seed: 0, mask: null },
+  seed: 0, backend: null, backendReason: null, createdAt: '', startedAt: null, finishedAt: null, error: null, lastLoss: null, maeOverall: null, acc4Overall: null,
+});
+
+describe('runs store', () => {
+  it('loads the history, shows live progress and drops it when the run ends', async () => {
+    let history = [run(1, 'running')];
+    const { api, emit } = fakeApi({ 'runs.list': () => history });
+    const store = createRunsStore(api);
+    await store.load();
+    expect(get(store).runs).toEqual(history);
+    const progress = { runId: 1, epoch: 1, epochs: 2, batch: 1, batches: 4, loss: 0.5, samplesPerSecond: 10, etaSeconds: 3 };
+    emit('run.progress', progress);
+    expect(get(store).progress[1]).toEqual(progress);
+    history = [run(1, 'done')];
+    emit('run.status', { runId: 1, status: 'done', error: null });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(get(store).progress[1]).toBeUndefined();
+    expect(get(store).runs[0].status).toBe('done');
+  });
+
+  it('adds a started run at once and passes errors of main through', async () => {
+    const { api } = fakeApi({
+      'runs.list': () => [],
+      'runs.start': () => run(7, 'queued'),
+      'runs.cancel': () => {
+        throw new Error('Run 7 is done; only queued or running runs can be cancelled.');
+      },
+    });
+    const store = createRunsStore(api);
+    await store.start({ datasetId: 'd', kind: 'baseline', config: run(7, 'queued').config });
+    expect(get(store).runs.map((r) => r.id)).toEqual([7]);
+    await expect(store.cancel(7)).rejects.toThrow(/only queued or running/);
+  });
+});
