@@ -66,14 +66,16 @@ export interface Alignment {
 export const stripSegmentSuffix = (key: string) => key.split('[')[0];
 
 /**
- * Plans the alignment and checks both files' column counts on their first shared video, so a swapped
- * or wrong file fails at once; every further video is checked as it is read.
+ * Plans the alignment and checks both files' types and column counts on their first video, so a
+ * swapped or wrong file fails at once; every further video is checked as it is read.
  */
 export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options: AlignOptions = {}): Alignment {
   const covarepKeysByVideo = new Map<string, string[]>();
   for (const key of covarep.videoIds()) {
     const video = stripSegmentSuffix(key);
-    covarepKeysByVideo.set(video, [...(covarepKeysByVideo.get(video) ?? []), key]);
+    const keys = covarepKeysByVideo.get(video) ?? [];
+    keys.push(key);
+    covarepKeysByVideo.set(video, keys);
   }
   const labelVideos = new Set(labels.videoIds().map(stripSegmentSuffix));
   const videos = labels.videoIds().filter((key) => covarepKeysByVideo.has(stripSegmentSuffix(key)));
@@ -81,14 +83,18 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
     onlyInCovarep: [...covarepKeysByVideo.keys()].filter((video) => !labelVideos.has(video)),
     onlyInLabels: [...labelVideos].filter((video) => !covarepKeysByVideo.has(video)),
   };
+  // Each file's own first video first: a wrong file is named as such even when no id is shared.
+  for (const [file, role] of [[covarep, 'covarep'], [labels, 'labels']] as const) {
+    const first = file.videoIds()[0];
+    if (first === undefined) throw new CsdError(file.path, `"${file.rootName}" holds no videos.`);
+    checkColumns(file, first, role);
+  }
   if (videos.length === 0) {
     throw new CsdError(
       labels.path,
       `shares no video id with ${covarep.path} ("${covarep.rootName}"); are these files from the same dataset?`,
     );
   }
-  checkColumns(covarep, covarepKeysByVideo.get(stripSegmentSuffix(videos[0]))![0], 'covarep');
-  checkColumns(labels, videos[0], 'labels');
 
   const totals: AlignmentTotals = {
     videosAligned: 0,
@@ -151,7 +157,7 @@ function checkColumns(file: CsdFile, video: string, role: 'covarep' | 'labels'):
       : `the labels have ${LABEL_COLUMNS.length} columns [${LABEL_COLUMNS.join(', ')}]`;
   throw new CsdError(
     file.path,
-    `${what}, but video "${video}" of "${file.rootName}" has ${columns}. Is this the right file for this role?`,
+    `${what}, but video "${video}" of "${file.rootName}" has ${columns}: this is not the ${role === 'covarep' ? 'COVAREP' : 'labels'} file.`,
   );
 }
 
@@ -172,13 +178,18 @@ function readCovarepFrames(covarep: CsdFile, keys: readonly string[]): VideoFram
       ? parts[0]
       : {
           rows: parts.reduce((sum, part) => sum + part.rows, 0),
-          intervals: concat(parts.map((part) => part.intervals), Float64Array),
-          features: concat(parts.map((part) => part.features), parts.every((p) => p.features instanceof Float32Array) ? Float32Array : Float64Array),
+          intervals: concat(parts.map((part) => part.intervals), Float64Array) as Float64Array,
+          features: concat(
+            parts.map((part) => part.features),
+            parts.every((part) => part.features instanceof Float32Array) ? Float32Array : Float64Array,
+          ),
         };
   return sortByStart(merged);
 }
 
-function concat<T extends CsdFeatureArray>(arrays: CsdFeatureArray[], type: { new (length: number): T }): T {
+type FloatArrayType = { new (length: number): CsdFeatureArray };
+
+function concat(arrays: CsdFeatureArray[], type: FloatArrayType): CsdFeatureArray {
   const out = new type(arrays.reduce((sum, array) => sum + array.length, 0));
   let at = 0;
   for (const array of arrays) {
@@ -196,7 +207,7 @@ function sortByStart(frames: VideoFrames): VideoFrames {
   const order = Array.from({ length: rows }, (_, i) => i).sort((a, b) => compareStarts(intervals[2 * a], intervals[2 * b]));
   const columns = features.length / Math.max(rows, 1);
   const sortedIntervals = new Float64Array(intervals.length);
-  const sortedFeatures = new (features.constructor as { new (length: number): CsdFeatureArray })(features.length);
+  const sortedFeatures = new (features.constructor as FloatArrayType)(features.length);
   order.forEach((from, to) => {
     sortedIntervals.set(intervals.subarray(2 * from, 2 * from + 2), 2 * to);
     sortedFeatures.set(features.subarray(from * columns, (from + 1) * columns), to * columns);

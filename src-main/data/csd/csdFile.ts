@@ -47,30 +47,34 @@ function callHdf5<T>(file: string, doing: string, call: () => T): T {
     return call();
   } catch (error) {
     if (error instanceof CsdError) throw error;
-    throw new CsdError(file, `${doing} failed: ${hdf5Reason(error)}. The file is corrupt or incomplete; download it again.`);
+    const text = error instanceof Error ? error.message : String(error);
+    if (!text.includes('HDF5-DIAG')) throw new CsdError(file, `${doing} failed: ${text}`);
+    throw new CsdError(file, `${doing} failed: ${hdf5Reason(text)}. The file is corrupt or incomplete; download it again.`);
   } finally {
     if (--throwingDepth === 0) hdf5.deactivate_throwing_error_handler();
   }
 }
 
 /** The innermost libhdf5 message ("truncated file: ...", "inflate() failed", ...) rather than the whole stack. */
-function hdf5Reason(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+function hdf5Reason(text: string): string {
   const frames = [...text.matchAll(/#\d+: .* in [\w.]+\(\): (.+)/g)].map((match) => match[1].trim());
-  return frames.at(-1) ?? (text.split('\n')[0] || 'unknown HDF5 error');
+  return frames.at(-1) ?? 'unknown HDF5 error';
 }
 
+// HDF5 datatype classes (H5T_class_t) as h5wasm reports them in `metadata.type`.
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
 const H5T_STRING = 3;
+const H5T_COMPOUND = 6;
+const H5T_VLEN = 9;
 
 function describeType(metadata: Metadata): string {
   switch (metadata.type) {
     case H5T_STRING:
       return 'text (strings)';
-    case 6:
+    case H5T_COMPOUND:
       return 'compound records';
-    case 9:
+    case H5T_VLEN:
       return 'variable-length sequences';
     default:
       return `HDF5 type class ${metadata.type}`;

@@ -63,7 +63,7 @@ function declaredEndOfFile(fd: number, superblock: number): number | null {
   if (header.length < at + offsetSize) return null;
   const field = header.subarray(at, at + offsetSize);
   if (field.every((byte) => byte === 0xff)) return null; // "undefined address"
-  return Number(field.readUIntLE(0, Math.min(offsetSize, 6))) + (offsetSize === 8 ? field.readUInt16LE(6) * 2 ** 48 : 0);
+  return offsetSize === 8 ? Number(field.readBigUInt64LE(0)) : field.readUIntLE(0, offsetSize);
 }
 
 /** A hint for the usual ways a download goes wrong. */

@@ -1,0 +1,52 @@
+import { writeDataset, type WrittenDataset } from '../datasetFiles';
+import { alignCovarepToLabels, type AlignOptions, type Alignment } from './align';
+import { openCsd } from './csdFile';
+import { AlignmentReportBuilder, writeAlignmentReport } from './report';
+
+export interface CsdImportRequest extends AlignOptions {
+  covarepPath: string;
+  labelsPath: string;
+  dataDir: string;
+  datasetId: string;
+  /** Where to write the alignment report (the shape of the SDK reference), if wanted. */
+  reportPath?: string;
+}
+
+export interface CsdImportResult {
+  written: WrittenDataset;
+  totals: Alignment['totals'];
+  droppedVideos: Alignment['droppedVideos'];
+}
+
+/**
+ * Aligns CMU_MOSEI_COVAREP.csd to CMU_MOSEI_Labels.csd and writes the dataset cache. Synchronous once
+ * the files are open (writeDataset takes an Iterable), so run it off the UI process for the real files.
+ */
+export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImportResult> {
+  const covarep = await openCsd(request.covarepPath);
+  try {
+    const labels = await openCsd(request.labelsPath);
+    try {
+      const alignment = alignCovarepToLabels(covarep, labels, request);
+      const report = request.reportPath ? new AlignmentReportBuilder(covarep, labels) : undefined;
+      const written = writeDataset(
+        request.dataDir,
+        request.datasetId,
+        (function* () {
+          for (const segment of alignment.segments()) {
+            report?.add(segment);
+            // Only the cache's fields: writeDataset stores everything but `features` in its index.
+            const { id, video, start, end, sentiment, emotions, features } = segment;
+            yield { id, video, start, end, sentiment, emotions, features };
+          }
+        })(),
+      );
+      if (report && request.reportPath) writeAlignmentReport(request.reportPath, report.build(alignment));
+      return { written, totals: alignment.totals, droppedVideos: alignment.droppedVideos };
+    } finally {
+      labels.close();
+    }
+  } finally {
+    covarep.close();
+  }
+}
