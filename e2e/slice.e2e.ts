@@ -73,7 +73,9 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await page.keyboard.press('Enter');
   const detail = page.getByTestId('run-detail');
   await expect(detail).toContainText('Validation metrics');
-  await expect(detail).toContainText('acc4');
+  const metrics = detail.getByTestId('metrics-table');
+  await expect(metrics).toContainText('4-class accuracy');
+  await expect(metrics.getByRole('row', { name: /^MAE/ })).toContainText(/0\.\d{3}/);
   await expect(detail.locator('canvas')).toBeVisible();
   await page.screenshot({ path: join(OUTPUT_DIR, 'history.png'), fullPage: true });
   await page.close();

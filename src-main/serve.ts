@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createWorkbench } from './app/workbench';
 import { startBridge } from './bridge/server';
 import { argValue, defaultUserDataDir, resolveDataDir } from './config/dataDir';
-import { forkTrainer } from './training/trainerChannel';
+import { forkNodeProcess } from './app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const port = portArg === undefined ? 0 : Number(portArg);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${portArg}".`);
 
-  const workbench = createWorkbench({ dataDir, mode: 'browser', spawnTrainer: forkTrainer(join(here, 'trainer.js')) });
+  const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here) });
   const bridge = await startBridge({ workbench, staticDir: join(here, '..', 'renderer'), port });
   workbench.events.subscribe((name, payload) => {
     if (name === 'backend.ready') {

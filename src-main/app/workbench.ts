@@ -4,7 +4,8 @@ import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { DatasetService } from '../data/datasetService';
 import { TrainingService } from '../training/trainingService';
-import type { SpawnTrainer } from '../training/trainerChannel';
+import type { SpawnProcess } from './processes';
+import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { EventSink } from './events';
 import { WORKBENCH_VERSION } from './version';
@@ -12,7 +13,7 @@ import { WORKBENCH_VERSION } from './version';
 export interface WorkbenchOptions {
   dataDir: string;
   mode: 'electron' | 'browser';
-  spawnTrainer: SpawnTrainer;
+  spawnProcess: SpawnProcess;
 }
 
 export interface Workbench {
@@ -29,14 +30,15 @@ export interface Workbench {
  * previous crash, makes sure the built-in dataset exists and wires the handlers of
  * every request in the contract.
  */
-export function createWorkbench(options: WorkbenchOptions): Workbench {
+export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   const db: Database.Database = openDatabase(options.dataDir);
   const runs = new RunRepository(db);
   const interruptedAtStart = runs.markInterrupted();
+  removePartialDatasets(options.dataDir);
   const datasets = new DatasetService(options.dataDir, new DatasetRepository(db));
-  datasets.ensureBuiltin();
+  await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, options.spawnTrainer, events, options.dataDir);
+  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir);
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   const dispatch = createDispatcher({

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_COUNT } from '@shared/emotions';
 
@@ -35,11 +35,17 @@ export interface WrittenDataset {
   segments: number;
 }
 
-export function writeDataset(
+export type SegmentToWrite = Omit<SegmentIndexEntry, 'offset' | 'frames'> & { features: Float32Array };
+
+/**
+ * Writes a dataset from segments produced one at a time (sync or async, so a long import
+ * can yield to its message loop between videos); only one segment is in memory at once.
+ */
+export async function writeDataset(
   dataDir: string,
   id: string,
-  segments: Iterable<Omit<SegmentIndexEntry, 'offset' | 'frames'> & { features: Float32Array }>,
-): WrittenDataset {
+  segments: Iterable<SegmentToWrite> | AsyncIterable<SegmentToWrite>,
+): Promise<WrittenDataset> {
   const finalDir = datasetDir(dataDir, id);
   const tmpDir = `${finalDir}.partial-${process.pid}`;
   rmSync(tmpDir, { recursive: true, force: true });
@@ -49,7 +55,7 @@ export function writeDataset(
   const fd = openSync(join(tmpDir, 'features.f32'), 'w');
   let offset = 0;
   try {
-    for (const { features, ...meta } of segments) {
+    for await (const { features, ...meta } of segments) {
       if (features.length % FEATURE_COUNT !== 0) throw new Error(`Segment ${meta.id} does not hold whole frames of ${FEATURE_COUNT} features.`);
       const bytes = new Uint8Array(features.buffer, features.byteOffset, features.byteLength);
       writeSync(fd, bytes);
@@ -75,6 +81,19 @@ export function writeDataset(
     videos: new Set(index.segments.map((s) => s.video)).size,
     segments: index.segments.length,
   };
+}
+
+/** Folders left by an import or generation that was killed mid-write: never a dataset, always safe to remove. */
+export function removePartialDatasets(dataDir: string): string[] {
+  const root = join(dataDir, 'datasets');
+  if (!existsSync(root)) return [];
+  const partial = readdirSync(root).filter((name) => name.includes('.partial-'));
+  for (const name of partial) rmSync(join(root, name), { recursive: true, force: true });
+  return partial;
+}
+
+export function removeDataset(dataDir: string, id: string): void {
+  rmSync(datasetDir(dataDir, id), { recursive: true, force: true });
 }
 
 export function datasetExists(dataDir: string, id: string): boolean {

@@ -14,10 +14,10 @@ export class DatasetService {
   ) {}
 
   /** Creates the built-in dataset on first start (or again if its files were removed). */
-  ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): DatasetSummary {
+  async ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): Promise<DatasetSummary> {
     const existing = this.repo.find(BUILTIN_DATASET_ID);
     if (existing && datasetExists(this.dataDir, BUILTIN_DATASET_ID)) return existing;
-    const written = writeDataset(
+    const written = await writeDataset(
       this.dataDir,
       BUILTIN_DATASET_ID,
       (function* () {

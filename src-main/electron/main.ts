@@ -9,13 +9,13 @@ import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
 import { createWorkbench, type Workbench } from '../app/workbench';
 import { resolveDataDir } from '../config/dataDir';
 import { CONTENT_SECURITY_POLICY } from '../bridge/csp';
-import type { SpawnTrainer } from '../training/trainerChannel';
+import type { SpawnProcess } from '../app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
 
-const spawnUtilityTrainer: SpawnTrainer = () => {
-  const child = utilityProcess.fork(join(here, 'trainer.js'), [], { serviceName: 'Training', stdio: 'inherit' });
+const spawnUtilityProcess: SpawnProcess = (entry) => {
+  const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit' });
   return {
     send: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', l),
@@ -54,7 +54,7 @@ function createWindow(workbench: Workbench): BrowserWindow {
 async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = resolveDataDir(process.argv, process.env, app.getPath('userData'));
-  const workbench = createWorkbench({ dataDir, mode: 'electron', spawnTrainer: spawnUtilityTrainer });
+  const workbench = await createWorkbench({ dataDir, mode: 'electron', spawnProcess: spawnUtilityProcess });
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });

@@ -9,15 +9,15 @@ import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { EventSink } from '../app/events';
 import { TrainingService } from './trainingService';
-import type { TrainerChannel } from './trainerChannel';
+import type { ProcessChannel } from '../app/processes';
 
 /** A training process double: records what main sends and lets the test answer or die. */
-class FakeTrainer implements TrainerChannel {
+class FakeTrainer implements ProcessChannel {
   sent: ToTrainer[] = [];
   private message: (m: unknown) => void = () => undefined;
   private exit: (code: number | null, signal: string | null) => void = () => undefined;
   killed = false;
-  send(m: ToTrainer) { this.sent.push(m); }
+  send(m: unknown) { this.sent.push(m as ToTrainer); }
   onMessage(l: (m: unknown) => void) { this.message = l; }
   onExit(l: (code: number | null, signal: string | null) => void) { this.exit = l; }
   kill() { this.killed = true; this.die(null, 'SIGKILL'); }

@@ -1,9 +1,9 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
-import { FromTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
+import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
 import type { RunRepository } from '../store/runs';
 import type { EventSink } from '../app/events';
-import type { SpawnTrainer, TrainerChannel } from './trainerChannel';
+import type { ProcessChannel } from '../app/processes';
 
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
@@ -14,7 +14,7 @@ const CANCEL_GRACE_MS = 5000;
  * A process that dies mid-run fails only that run; the next run starts a new process.
  */
 export class TrainingService {
-  private channel: TrainerChannel | null = null;
+  private channel: ProcessChannel | null = null;
   private ready: Promise<BackendInfo> | null = null;
   private backend: BackendInfo | null = null;
   private readonly queue: TrainerJob[] = [];
@@ -23,7 +23,7 @@ export class TrainingService {
 
   constructor(
     private readonly runs: RunRepository,
-    private readonly spawn: SpawnTrainer,
+    private readonly spawn: () => ProcessChannel,
     private readonly events: EventSink,
     private readonly dataDir: string,
   ) {}
@@ -85,14 +85,18 @@ export class TrainingService {
       const run = this.runs.summary(runId);
       throw new WorkbenchError('conflict', `Run ${runId} is ${run.status}; only queued or running runs can be cancelled.`);
     }
-    this.channel?.send({ type: 'cancel', runId });
+    this.send({ type: 'cancel', runId });
     this.cancelTimer = setTimeout(() => this.channel?.kill(), CANCEL_GRACE_MS);
     return true;
   }
 
   shutdown(): void {
-    this.channel?.send({ type: 'shutdown' });
+    this.send({ type: 'shutdown' });
     this.channel = null;
+  }
+
+  private send(message: ToTrainer): void {
+    this.channel?.send(message);
   }
 
   private pump(): void {
@@ -100,7 +104,7 @@ export class TrainingService {
     const next = this.queue.shift();
     if (!next) return;
     this.current = next;
-    this.channel.send({ type: 'start', job: next });
+    this.send({ type: 'start', job: next });
   }
 
   private handle(message: Exclude<FromTrainer, { type: 'ready' }>): void {

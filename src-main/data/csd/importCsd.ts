@@ -29,7 +29,7 @@ export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImpo
     try {
       const alignment = alignCovarepToLabels(covarep, labels, request);
       const report = request.reportPath ? new AlignmentReportBuilder(covarep, labels) : undefined;
-      const written = writeDataset(
+      const written = await writeDataset(
         request.dataDir,
         request.datasetId,
         (function* () {
