@@ -15,10 +15,11 @@ export default defineConfig({
       outDir: 'out/main',
       rollupOptions: {
         input: {
-          // Electron's main process, browser mode's server, and the training process.
+          // Electron's main process, browser mode's server, and the training and import processes.
           index: resolve(root, 'src-main/electron/main.ts'),
           serve: resolve(root, 'src-main/serve.ts'),
           trainer: resolve(root, 'src-main/training/trainerProcess.ts'),
+          importer: resolve(root, 'src-main/data/importerProcess.ts'),
         },
       },
     },

@@ -4,6 +4,7 @@ import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { DatasetService } from '../data/datasetService';
 import { TrainingService } from '../training/trainingService';
+import { ImportService } from '../data/importService';
 import type { SpawnProcess } from './processes';
 import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
@@ -35,10 +36,12 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const runs = new RunRepository(db);
   const interruptedAtStart = runs.markInterrupted();
   removePartialDatasets(options.dataDir);
-  const datasets = new DatasetService(options.dataDir, new DatasetRepository(db));
+  const datasetRepo = new DatasetRepository(db);
+  const datasets = new DatasetService(options.dataDir, datasetRepo);
   await datasets.ensureBuiltin();
   const events = new EventSink();
   const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir);
+  const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   const dispatch = createDispatcher({
@@ -56,6 +59,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       return training.start(params);
     },
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
+    'datasets.import': (params) => imports.start(params),
+    'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
   });
 
   return {

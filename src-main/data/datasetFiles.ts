@@ -92,8 +92,12 @@ export function removePartialDatasets(dataDir: string): string[] {
   return partial;
 }
 
+/** Removes a dataset's folder and any partial folder a killed writer left for it. */
 export function removeDataset(dataDir: string, id: string): void {
   rmSync(datasetDir(dataDir, id), { recursive: true, force: true });
+  const root = join(dataDir, 'datasets');
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) if (name.startsWith(`${id}.partial-`)) rmSync(join(root, name), { recursive: true, force: true });
 }
 
 export function datasetExists(dataDir: string, id: string): boolean {

@@ -10,10 +10,12 @@ export const REQUEST_NAMES = [
   'runs.get',
   'runs.start',
   'runs.cancel',
+  'datasets.import',
+  'datasets.cancelImport',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 
-export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'log'] as const;
+export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'import.progress', 'import.status', 'log'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Electron IPC channel names: one for requests, one for events. */

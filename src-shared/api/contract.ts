@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   BackendInfo,
   DatasetSummary,
+  ImportProgress,
+  ImportStatus,
   EpochRecord,
   RunDetail,
   RunKind,
@@ -60,6 +62,22 @@ export const requests = {
     params: z.object({ id: z.number().int().min(1) }).strict(),
     result: z.object({ cancelled: z.boolean() }),
   },
+  'datasets.import': {
+    params: z
+      .object({
+        covarepPath: z.string().trim().min(1, 'Choose the COVAREP .csd file').max(4096),
+        labelsPath: z.string().trim().min(1, 'Choose the labels .csd file').max(4096),
+        name: z.string().trim().max(200).optional(),
+        /** Where to write the per-segment alignment report (JSON), if wanted. */
+        reportPath: z.string().trim().max(4096).optional(),
+      })
+      .strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  'datasets.cancelImport': {
+    params: z.object({ jobId: z.string().min(1).max(100) }).strict(),
+    result: z.object({ cancelled: z.boolean() }),
+  },
 } as const satisfies Record<RequestName, { params: z.ZodType; result: z.ZodType }>;
 
 export const events = {
@@ -67,6 +85,8 @@ export const events = {
   'run.epoch': EpochRecord.extend({ runId: z.number().int() }),
   'run.status': z.object({ runId: z.number().int(), status: RunStatus, error: z.string().nullable() }),
   'backend.ready': BackendInfo,
+  'import.progress': ImportProgress,
+  'import.status': ImportStatus,
   log: z.object({
     level: z.enum(['info', 'warn', 'error']),
     message: z.string(),

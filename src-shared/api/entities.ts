@@ -118,3 +118,24 @@ export const RunProgress = z.object({
   etaSeconds: z.number().min(0).nullable(),
 });
 export type RunProgress = z.infer<typeof RunProgress>;
+
+export const ImportProgress = z.object({
+  jobId: z.string(),
+  /** Reading the files for their fingerprint, then aligning and writing the cache. */
+  phase: z.enum(['fingerprint', 'align']),
+  done: z.number(),
+  total: z.number(),
+  etaSeconds: z.number().min(0).nullable(),
+});
+export type ImportProgress = z.infer<typeof ImportProgress>;
+
+export const ImportStatus = z.object({
+  jobId: z.string(),
+  status: z.enum(['running', 'done', 'duplicate', 'failed', 'cancelled']),
+  /** The new dataset, or for `duplicate` the one already imported from the same files. */
+  datasetId: z.string().nullable(),
+  error: z.string().nullable(),
+  /** What the aligner dropped or replaced, for the user to check. */
+  notes: z.array(z.string()),
+});
+export type ImportStatus = z.infer<typeof ImportStatus>;

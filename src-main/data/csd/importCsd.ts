@@ -19,8 +19,8 @@ export interface CsdImportResult {
 }
 
 /**
- * Aligns CMU_MOSEI_COVAREP.csd to CMU_MOSEI_Labels.csd and writes the dataset cache. Synchronous once
- * the files are open (writeDataset takes an Iterable), so run it off the UI process for the real files.
+ * Aligns CMU_MOSEI_COVAREP.csd to CMU_MOSEI_Labels.csd and writes the dataset cache, one video
+ * at a time. CPU-bound between those yields: run it off the UI process for the real files.
  */
 export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImportResult> {
   const covarep = await openCsd(request.covarepPath);
@@ -32,8 +32,14 @@ export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImpo
       const written = await writeDataset(
         request.dataDir,
         request.datasetId,
-        (function* () {
+        (async function* () {
+          let currentVideo = '';
           for (const segment of alignment.segments()) {
+            // Between videos, let the process deliver progress messages and notice a cancel.
+            if (segment.video !== currentVideo) {
+              currentVideo = segment.video;
+              await new Promise<void>((resolve) => setImmediate(resolve));
+            }
             report?.add(segment);
             // Only the cache's fields: writeDataset stores everything but `features` in its index.
             const { id, video, start, end, sentiment, emotions, features } = segment;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Messages between main and the import process (one process per import, killed to cancel). */
+export interface ImportJob {
+  covarepPath: string;
+  labelsPath: string;
+  dataDir: string;
+  datasetId: string;
+  reportPath?: string;
+  /** Fingerprints already in the store: the importer stops early on a match. */
+  knownFingerprints: string[];
+}
+
+export const ImportPhase = z.enum(['fingerprint', 'align']);
+export type ImportPhase = z.infer<typeof ImportPhase>;
+
+export const FromImporter = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), phase: ImportPhase, done: z.number(), total: z.number() }),
+  z.object({ type: z.literal('duplicate'), fingerprint: z.string() }),
+  z.object({
+    type: z.literal('done'),
+    fingerprint: z.string(),
+    segments: z.number().int(),
+    videos: z.number().int(),
+    frames: z.number().int(),
+    nonFiniteReplaced: z.number().int(),
+    droppedVideos: z.object({ covarepOnly: z.array(z.string()), labelsOnly: z.array(z.string()) }),
+    skippedZeroLengthRows: z.number().int(),
+  }),
+  z.object({ type: z.literal('failed'), error: z.string() }),
+]);
+export type FromImporter = z.infer<typeof FromImporter>;
