@@ -61,6 +61,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
     'datasets.import': (params) => imports.start(params),
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
+    'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
+    'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
   });
 
   return {

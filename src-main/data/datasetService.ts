@@ -1,7 +1,8 @@
-import type { DatasetSummary } from '@shared/api/entities';
-import { FEATURE_COUNT } from '@shared/emotions';
+import type { DatasetSummary, SegmentFeatures, SegmentRow } from '@shared/api/entities';
+import { WorkbenchError } from '@shared/api/contract';
+import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
-import { datasetExists, writeDataset } from './datasetFiles';
+import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry } from './datasetFiles';
 import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthetic';
 
 export const BUILTIN_DATASET_ID = 'builtin-small';
@@ -47,5 +48,31 @@ export class DatasetService {
 
   get(id: string): DatasetSummary {
     return this.repo.get(id);
+  }
+
+  private index(id: string): SegmentIndexEntry[] {
+    this.repo.get(id);
+    if (!datasetExists(this.dataDir, id)) {
+      throw new WorkbenchError('not_found', `The files of dataset "${id}" are missing from the data directory; import it again.`);
+    }
+    return readIndex(this.dataDir, id).segments;
+  }
+
+  segments(id: string): SegmentRow[] {
+    return this.index(id).map(({ offset: _offset, ...s }, index) => ({ index, ...s }));
+  }
+
+  segment(id: string, index: number, maxFrames: number): SegmentFeatures {
+    const segments = this.index(id);
+    const entry = segments[index];
+    if (!entry) throw new WorkbenchError('not_found', `Dataset "${id}" has ${segments.length} segments; there is no segment ${index}.`);
+    const reader = new FeatureReader(this.dataDir, id);
+    try {
+      const values = reader.read(entry, 0, maxFrames);
+      const { offset: _offset, ...row } = entry;
+      return { index, ...row, featureNames: [...COVAREP_FEATURES], shownFrames: values.length / FEATURE_COUNT, values: Array.from(values) };
+    } finally {
+      reader.close();
+    }
   }
 }

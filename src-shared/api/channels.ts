@@ -12,6 +12,8 @@ export const REQUEST_NAMES = [
   'runs.cancel',
   'datasets.import',
   'datasets.cancelImport',
+  'datasets.segments',
+  'datasets.segment',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 

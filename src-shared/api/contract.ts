@@ -4,6 +4,8 @@ import {
   DatasetSummary,
   ImportProgress,
   ImportStatus,
+  SegmentFeatures,
+  SegmentRow,
   EpochRecord,
   RunDetail,
   RunKind,
@@ -77,6 +79,20 @@ export const requests = {
   'datasets.cancelImport': {
     params: z.object({ jobId: z.string().min(1).max(100) }).strict(),
     result: z.object({ cancelled: z.boolean() }),
+  },
+  'datasets.segments': {
+    params: z.object({ datasetId: z.string().min(1).max(200) }).strict(),
+    result: z.array(SegmentRow),
+  },
+  'datasets.segment': {
+    params: z
+      .object({
+        datasetId: z.string().min(1).max(200),
+        index: z.number().int().min(0),
+        maxFrames: z.number().int().min(1).max(20_000).default(2000),
+      })
+      .strict(),
+    result: SegmentFeatures,
   },
 } as const satisfies Record<RequestName, { params: z.ZodType; result: z.ZodType }>;
 

@@ -139,3 +139,26 @@ export const ImportStatus = z.object({
   notes: z.array(z.string()),
 });
 export type ImportStatus = z.infer<typeof ImportStatus>;
+
+/** One row of a dataset's segment table. */
+export const SegmentRow = z.object({
+  index: z.number().int(),
+  id: z.string(),
+  video: z.string(),
+  frames: z.number().int(),
+  start: z.number(),
+  end: z.number(),
+  sentiment: z.number(),
+  /** Six intensities in EMOTIONS order. */
+  emotions: z.array(z.number()),
+});
+export type SegmentRow = z.infer<typeof SegmentRow>;
+
+/** One segment's features for display: frames x 74 row-major, as stored (NaN/inf already replaced). */
+export const SegmentFeatures = SegmentRow.extend({
+  featureNames: z.array(z.string()),
+  /** Frames returned (the first `frames` of the segment, at most the requested limit). */
+  shownFrames: z.number().int(),
+  values: z.array(z.number()),
+});
+export type SegmentFeatures = z.infer<typeof SegmentFeatures>;

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { BUILTIN_DATASET_ID, DatasetService } from './datasetService';
+import { removeDataset } from './datasetFiles';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tiny = { seed: 3, segments: 12, segmentsPerVideo: 5, minFrames: 20, maxFrames: 40 };
+
+function service() {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-ds-'));
+  dirs.push(dir);
+  return { dir, svc: new DatasetService(dir, new DatasetRepository(openDatabase(dir))) };
+}
+
+describe('DatasetService', () => {
+  it('creates the built-in dataset once, deterministically, labelled synthetic', async () => {
+    const a = service();
+    const first = await a.svc.ensureBuiltin(tiny);
+    expect(first).toMatchObject({ id: BUILTIN_DATASET_ID, synthetic: true, segments: 12, videos: 3, features: 74 });
+    expect(first.name).toMatch(/synthetic/i);
+    expect(await a.svc.ensureBuiltin(tiny)).toEqual(first);
+    const b = service();
+    expect((await b.svc.ensureBuiltin(tiny)).fingerprint).toBe(first.fingerprint);
+  });
+
+  it('regenerates the built-in files if they were deleted', async () => {
+    const { dir, svc } = service();
+    await svc.ensureBuiltin(tiny);
+    removeDataset(dir, BUILTIN_DATASET_ID);
+    expect(() => svc.segments(BUILTIN_DATASET_ID)).toThrow(/files of dataset .* are missing/);
+    await svc.ensureBuiltin(tiny);
+    expect(svc.segments(BUILTIN_DATASET_ID)).toHaveLength(12);
+  });
+
+  it('lists segments and returns one segment with its 74 named features', async () => {
+    const { svc } = service();
+    await svc.ensureBuiltin(tiny);
+    const rows = svc.segments(BUILTIN_DATASET_ID);
+    expect(rows[0]).toMatchObject({ index: 0, id: 'synthetic_0000[0]', video: 'synthetic_0000' });
+    expect(rows[0].emotions).toHaveLength(6);
+    const seg = svc.segment(BUILTIN_DATASET_ID, 2, 10);
+    expect(seg.featureNames).toHaveLength(74);
+    expect(seg.shownFrames).toBe(10);
+    expect(seg.values).toHaveLength(10 * 74);
+    expect(seg.frames).toBe(rows[2].frames);
+    expect(() => svc.segment(BUILTIN_DATASET_ID, 99, 10)).toThrow(/has 12 segments/);
+    expect(() => svc.segments('nope')).toThrow(/does not exist/);
+  });
+});
