@@ -5,6 +5,7 @@ import { DatasetRepository } from '../store/datasets';
 import { DatasetService } from '../data/datasetService';
 import { TrainingService } from '../training/trainingService';
 import { ImportService } from '../data/importService';
+import { DownloadService } from '../data/downloadService';
 import type { SpawnProcess } from './processes';
 import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
@@ -42,6 +43,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const events = new EventSink();
   const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir);
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
+  const downloads = new DownloadService(events);
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   const dispatch = createDispatcher({
@@ -63,6 +65,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
+    'datasets.download': ({ folder }) => downloads.start(folder),
+    'datasets.cancelDownload': ({ jobId }) => ({ cancelled: downloads.cancel(jobId) }),
   });
 
   return {

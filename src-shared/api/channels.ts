@@ -14,10 +14,12 @@ export const REQUEST_NAMES = [
   'datasets.cancelImport',
   'datasets.segments',
   'datasets.segment',
+  'datasets.download',
+  'datasets.cancelDownload',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 
-export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'import.progress', 'import.status', 'log'] as const;
+export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'import.progress', 'import.status', 'download.progress', 'download.status', 'log'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Electron IPC channel names: one for requests, one for events. */

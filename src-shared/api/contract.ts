@@ -2,6 +2,8 @@ import { z } from 'zod';
 import {
   BackendInfo,
   DatasetSummary,
+  DownloadProgress,
+  DownloadStatus,
   ImportProgress,
   ImportStatus,
   SegmentFeatures,
@@ -94,6 +96,14 @@ export const requests = {
       .strict(),
     result: SegmentFeatures,
   },
+  'datasets.download': {
+    params: z.object({ folder: z.string().trim().min(1, 'Choose a folder for the downloaded files').max(4096) }).strict(),
+    result: z.object({ jobId: z.string() }),
+  },
+  'datasets.cancelDownload': {
+    params: z.object({ jobId: z.string().min(1).max(100) }).strict(),
+    result: z.object({ cancelled: z.boolean() }),
+  },
 } as const satisfies Record<RequestName, { params: z.ZodType; result: z.ZodType }>;
 
 export const events = {
@@ -103,6 +113,8 @@ export const events = {
   'backend.ready': BackendInfo,
   'import.progress': ImportProgress,
   'import.status': ImportStatus,
+  'download.progress': DownloadProgress,
+  'download.status': DownloadStatus,
   log: z.object({
     level: z.enum(['info', 'warn', 'error']),
     message: z.string(),

@@ -162,3 +162,23 @@ export const SegmentFeatures = SegmentRow.extend({
   values: z.array(z.number()),
 });
 export type SegmentFeatures = z.infer<typeof SegmentFeatures>;
+
+export const DOWNLOAD_FILES = ['labels', 'covarep'] as const;
+export const DownloadProgress = z.object({
+  jobId: z.string(),
+  file: z.enum(DOWNLOAD_FILES),
+  bytesDone: z.number(),
+  bytesTotal: z.number().nullable(),
+  etaSeconds: z.number().min(0).nullable(),
+});
+export type DownloadProgress = z.infer<typeof DownloadProgress>;
+
+export const DownloadStatus = z.object({
+  jobId: z.string(),
+  status: z.enum(['running', 'done', 'failed', 'cancelled']),
+  /** Where the files are (or will be): ready to hand to the import. */
+  covarepPath: z.string(),
+  labelsPath: z.string(),
+  error: z.string().nullable(),
+});
+export type DownloadStatus = z.infer<typeof DownloadStatus>;
