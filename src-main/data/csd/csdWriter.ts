@@ -1,0 +1,54 @@
+import h5wasm from 'h5wasm/node';
+import { renameSync, rmSync } from 'node:fs';
+
+/** One video of a computational sequence: rows x columns features and rows x 2 [start, end] intervals. */
+export interface CsdVideoToWrite {
+  id: string;
+  features: Float32Array;
+  intervals: Float64Array;
+}
+
+export interface CsdToWrite {
+  rootName: string;
+  columns: number;
+  /** JSON-encoded into `<root>/metadata/<key>` as the SDK does. */
+  metadata: Record<string, unknown>;
+  videos: Iterable<CsdVideoToWrite>;
+  /** The SDK writes gzip level 9; lower levels write much faster for test data. */
+  gzipLevel?: number;
+}
+
+/**
+ * Writes a .csd file laid out as the CMU-MultimodalSDK writes it
+ * (`<root>/data/<video>/{features, intervals}`, `<root>/metadata/<key>`), one video at a
+ * time, under a temporary name renamed into place when complete.
+ */
+export async function writeCsd(path: string, csd: CsdToWrite): Promise<void> {
+  await h5wasm.ready;
+  const partial = `${path}.partial`;
+  rmSync(partial, { force: true });
+  const file = new h5wasm.File(partial, 'w');
+  try {
+    const root = file.create_group(csd.rootName);
+    const data = root.create_group('data');
+    const level = csd.gzipLevel ?? 9;
+    for (const video of csd.videos) {
+      const rows = video.intervals.length / 2;
+      if (video.features.length !== rows * csd.columns) throw new Error(`Video ${video.id}: ${video.features.length} values are not ${rows} rows of ${csd.columns}.`);
+      const group = data.create_group(video.id);
+      const chunkRows = Math.max(1, Math.min(rows, 4096));
+      group.create_dataset({ name: 'features', data: video.features, shape: [rows, csd.columns], dtype: '<f', chunks: [chunkRows, csd.columns], compression: 'gzip', compression_opts: level });
+      group.create_dataset({ name: 'intervals', data: video.intervals, shape: [rows, 2], dtype: '<d', chunks: [chunkRows, 2], compression: 'gzip', compression_opts: level });
+    }
+    const metadata = root.create_group('metadata');
+    for (const [key, value] of Object.entries({ 'root name': csd.rootName, ...csd.metadata })) {
+      metadata.create_dataset({ name: key, data: [JSON.stringify(value)] });
+    }
+  } catch (err) {
+    file.close();
+    rmSync(partial, { force: true });
+    throw err;
+  }
+  file.close();
+  renameSync(partial, path);
+}
