@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: prints the workbench's speed and memory figures. Figures only, no
+ * pass/fail: targets are read against them, never asserted in tests.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { importBenchmark } from './importBench';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const workDir = join(ROOT, 'test-output', 'bench');
+mkdirSync(workDir, { recursive: true });
+
+const sections: Array<[string, () => Promise<Record<string, number>>]> = [['Import (.csd -> dataset cache)', () => importBenchmark(workDir)]];
+
+const only = process.argv.slice(2);
+for (const [title, run] of sections) {
+  if (only.length && !only.some((o) => title.toLowerCase().includes(o.toLowerCase()))) continue;
+  console.log(`\n## ${title}`);
+  const figures = await run();
+  for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(34)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+}
