@@ -3,7 +3,10 @@ import { REQUEST_NAMES, EVENT_NAMES } from '@shared/api/channels';
 import { events, requests, WorkbenchError } from '@shared/api/contract';
 import { createDispatcher, type Handlers } from './dispatch';
 
-const config = { epochs: 2, batchSize: 8, learningRate: 0.001, maxFrames: 10, hiddenUnits: 4, validationFraction: 0.2, seed: 1, mask: null };
+const config = {
+  epochs: 2, batchSize: 8, learningRate: 0.001, hiddenUnits: 4, seed: 1, mask: null,
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+};
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const fail = () => {
@@ -32,6 +35,7 @@ describe('dispatch', () => {
     ['a string id', 'runs.get', { id: '1' }, 'id'],
     ['a negative id', 'runs.get', { id: -3 }, 'id'],
     ['an unexpected field', 'runs.cancel', { id: 1, sql: 'DROP TABLE runs' }, '(params)'],
+    ['an unknown split kind', 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, split: { ...config.split, kind: 'by-mood' } } }, 'config.split.kind'],
     ['a NaN learning rate', 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, learningRate: NaN } }, 'config.learningRate'],
     ['an unknown run kind', 'runs.start', { datasetId: 'd', kind: 'magic', config }, 'kind'],
     ['a missing config', 'runs.start', { datasetId: 'd', kind: 'baseline' }, 'config'],

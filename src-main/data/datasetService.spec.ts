@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
+import { SplitRepository } from '../store/splits';
 import { BUILTIN_DATASET_ID, DatasetService } from './datasetService';
 import { removeDataset } from './datasetFiles';
 
@@ -14,7 +15,8 @@ const tiny = { seed: 3, segments: 12, segmentsPerVideo: 5, minFrames: 20, maxFra
 function service() {
   const dir = mkdtempSync(join(tmpdir(), 'wb-ds-'));
   dirs.push(dir);
-  return { dir, svc: new DatasetService(dir, new DatasetRepository(openDatabase(dir))) };
+  const db = openDatabase(dir);
+  return { dir, svc: new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)) };
 }
 
 describe('DatasetService', () => {
@@ -50,5 +52,18 @@ describe('DatasetService', () => {
     expect(seg.frames).toBe(rows[2].frames);
     expect(() => svc.segment(BUILTIN_DATASET_ID, 99, 10)).toThrow(/has 12 segments/);
     expect(() => svc.segments('nope')).toThrow(/does not exist/);
+  });
+
+  it('stores each split once with its dataset and lists the default split sizes', async () => {
+    const { svc } = service();
+    await svc.ensureBuiltin(tiny);
+    expect(svc.list()[0].defaultSplit).toEqual({ train: 10, validation: 2 });
+    const byVideo = svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 });
+    expect(svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 })).toEqual(byVideo);
+    const rows = svc.segments(BUILTIN_DATASET_ID);
+    const videosOf = (idx: number[]) => new Set(idx.map((i) => rows[i].video));
+    const shared = [...videosOf(byVideo.assignment.train)].filter((v) => videosOf(byVideo.assignment.validation).has(v));
+    expect(shared).toEqual([]);
+    expect(() => svc.split(BUILTIN_DATASET_ID, { kind: 'sdk-standard', validationFraction: 0.2, seed: 0 })).toThrow(/standard folds/);
   });
 });

@@ -2,6 +2,8 @@ import type { DatasetSummary, SegmentFeatures, SegmentRow } from '@shared/api/en
 import { WorkbenchError } from '@shared/api/contract';
 import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
+import type { SplitRepository, StoredSplit } from '../store/splits';
+import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
 import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry } from './datasetFiles';
 import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthetic';
 
@@ -12,7 +14,13 @@ export class DatasetService {
   constructor(
     private readonly dataDir: string,
     private readonly repo: DatasetRepository,
+    private readonly splits: SplitRepository,
   ) {}
+
+  /** The split a run asks for, computed once and stored with the dataset. */
+  split(id: string, config: SplitConfig): StoredSplit {
+    return this.splits.ensure(id, config, () => this.index(id));
+  }
 
   /** Creates the built-in dataset on first start (or again if its files were removed). */
   async ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): Promise<DatasetSummary> {
@@ -42,8 +50,12 @@ export class DatasetService {
     });
   }
 
+  /** Every dataset, with its default split computed on first listing. */
   list(): DatasetSummary[] {
-    return this.repo.list();
+    const datasets = this.repo.list();
+    const missing = datasets.filter((d) => !d.defaultSplit && datasetExists(this.dataDir, d.id));
+    for (const d of missing) this.split(d.id, DEFAULT_SPLIT_CONFIG);
+    return missing.length ? this.repo.list() : datasets;
   }
 
   get(id: string): DatasetSummary {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { DatasetSummary } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
 
-export interface NewDataset extends Omit<DatasetSummary, 'createdAt' | 'synthetic'> {
+export interface NewDataset extends Omit<DatasetSummary, 'createdAt' | 'synthetic' | 'defaultSplit'> {
   params: unknown;
 }
 
@@ -18,7 +18,15 @@ interface DatasetRow {
   fingerprint: string;
   params_json: string;
   created_at: string;
+  split_train: number | null;
+  split_validation: number | null;
 }
+
+/** The default split the datasets list shows: the paper's random 80/20 by segment, seed 0. */
+const SELECT = `
+  SELECT d.*, s.train_count AS split_train, s.validation_count AS split_validation
+  FROM datasets d
+  LEFT JOIN splits s ON s.dataset_id = d.id AND s.kind = 'random-segment' AND s.validation_fraction = 0.2 AND s.seed = 0`;
 
 function toSummary(row: DatasetRow): DatasetSummary {
   return {
@@ -33,6 +41,7 @@ function toSummary(row: DatasetRow): DatasetSummary {
     nonFiniteReplaced: row.non_finite_replaced,
     fingerprint: row.fingerprint,
     createdAt: row.created_at,
+    defaultSplit: row.split_train === null || row.split_validation === null ? null : { train: row.split_train, validation: row.split_validation },
   };
 }
 
@@ -58,11 +67,11 @@ export class DatasetRepository {
   }
 
   list(): DatasetSummary[] {
-    return (this.db.prepare(`SELECT * FROM datasets ORDER BY created_at, id`).all() as DatasetRow[]).map(toSummary);
+    return (this.db.prepare(`${SELECT} ORDER BY d.created_at, d.id`).all() as DatasetRow[]).map(toSummary);
   }
 
   find(id: string): DatasetSummary | null {
-    const row = this.db.prepare(`SELECT * FROM datasets WHERE id = ?`).get(id) as DatasetRow | undefined;
+    const row = this.db.prepare(`${SELECT} WHERE d.id = ?`).get(id) as DatasetRow | undefined;
     return row ? toSummary(row) : null;
   }
 

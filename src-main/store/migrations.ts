@@ -65,6 +65,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'splits stored with their dataset; runs name their split',
+    sql: `
+      CREATE TABLE splits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        validation_fraction REAL NOT NULL,
+        seed INTEGER NOT NULL,
+        train_count INTEGER NOT NULL,
+        validation_count INTEGER NOT NULL,
+        test_count INTEGER NOT NULL,
+        unassigned_count INTEGER NOT NULL,
+        assignment_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (dataset_id, kind, validation_fraction, seed)
+      );
+      ALTER TABLE runs ADD COLUMN split_id INTEGER REFERENCES splits(id);
+      CREATE INDEX runs_split ON runs(split_id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -69,6 +69,7 @@ export interface NewRun {
   datasetId: string;
   parentRunId?: number | null;
   config: TrainConfig;
+  splitId: number | null;
 }
 
 /** Every write a run goes through. Terminal statuses are never overwritten. */
@@ -80,8 +81,8 @@ export class RunRepository {
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,
-           mask_span, mask_count, mask_value, mask_loss_scope, seed, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.name,
@@ -94,6 +95,7 @@ export class RunRepository {
         mask?.value ?? null,
         mask?.lossScope ?? null,
         run.config.seed,
+        run.splitId,
         now(),
       );
     return this.summary(Number(info.lastInsertRowid));

@@ -18,7 +18,8 @@ const tempDir = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 const config: TrainConfig = {
-  epochs: 3, batchSize: 8, learningRate: 0.001, maxFrames: 20, hiddenUnits: 4, validationFraction: 0.2, seed: 5,
+  epochs: 3, batchSize: 8, learningRate: 0.001, hiddenUnits: 4, seed: 5,
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
   mask: { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' },
 };
 
@@ -73,7 +74,7 @@ describe('runs', () => {
     const db = openDatabase(tempDir());
     withDataset(db);
     const runs = new RunRepository(db);
-    const run = runs.create({ name: 'r', kind: 'pretrain', datasetId: 'd1', config });
+    const run = runs.create({ name: 'r', kind: 'pretrain', datasetId: 'd1', config, splitId: null });
     expect(run.status).toBe('queued');
     runs.markRunning(run.id, 'wasm', 'fallback');
     runs.recordEpoch(run.id, { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 1.5 });
@@ -91,7 +92,7 @@ describe('runs', () => {
     const db = openDatabase(tempDir());
     withDataset(db);
     const runs = new RunRepository(db);
-    const run = runs.create({ name: 'r', kind: 'baseline', datasetId: 'd1', config });
+    const run = runs.create({ name: 'r', kind: 'baseline', datasetId: 'd1', config, splitId: null });
     runs.finish(run.id, 'cancelled');
     expect(runs.finish(run.id, 'done')).toBe(false);
     expect(runs.summary(run.id).status).toBe('cancelled');
@@ -99,7 +100,7 @@ describe('runs', () => {
 
   it('refuse a run on a dataset that does not exist', () => {
     const runs = new RunRepository(openDatabase(tempDir()));
-    expect(() => runs.create({ name: 'r', kind: 'baseline', datasetId: 'nope', config })).toThrow(/FOREIGN KEY/);
+    expect(() => runs.create({ name: 'r', kind: 'baseline', datasetId: 'nope', config, splitId: null })).toThrow(/FOREIGN KEY/);
   });
 
   it('mark runs left running by a crash as interrupted at the next start, keeping their epochs', () => {
@@ -107,10 +108,10 @@ describe('runs', () => {
     const first = openDatabase(dir);
     withDataset(first);
     const runs = new RunRepository(first);
-    const running = runs.create({ name: 'crashed', kind: 'pretrain', datasetId: 'd1', config });
+    const running = runs.create({ name: 'crashed', kind: 'pretrain', datasetId: 'd1', config, splitId: null });
     runs.markRunning(running.id, 'cpu', 'test');
     runs.recordEpoch(running.id, { epoch: 1, loss: 1, valLoss: 1, seconds: 1 });
-    const done = runs.create({ name: 'finished', kind: 'baseline', datasetId: 'd1', config });
+    const done = runs.create({ name: 'finished', kind: 'baseline', datasetId: 'd1', config, splitId: null });
     runs.finish(done.id, 'done');
     first.close(); // as if the process had died here
 

@@ -4,7 +4,7 @@ import type { TrainerJob } from '@shared/api/trainerProtocol';
 import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
 import { Rng } from '@shared/random';
 import { FeatureReader, readIndex } from '../data/datasetFiles';
-import { featureStatistics, prepareSplit, splitSegments, type PreparedSplit } from './sequences';
+import { prepareSplit, trainingStatistics, type PreparedSplit } from './sequences';
 import { evaluatePredictions } from './evaluation';
 
 export interface JobHooks {
@@ -62,14 +62,14 @@ export async function runRegressionJob(job: TrainerJob, hooks: JobHooks): Promis
   const reader = new FeatureReader(job.dataDir, job.datasetId);
   let model: tf.LayersModel | null = null;
   try {
-    const { train, validation } = splitSegments(index.segments.length, config.validationFraction, config.seed);
-    const trainSegs = train.map((i) => index.segments[i]);
-    const valSegs = validation.map((i) => index.segments[i]);
-    const stats = featureStatistics(reader, trainSegs, config.maxFrames);
-    const trainSet = prepareSplit(reader, trainSegs, config.maxFrames, stats);
-    const valSet = prepareSplit(reader, valSegs, config.maxFrames, stats);
+    const maxFrames = config.sequence.maxFrames;
+    const trainSegs = job.split.train.map((i) => index.segments[i]);
+    const valSegs = job.split.validation.map((i) => index.segments[i]);
+    const stats = trainingStatistics(reader, trainSegs, config.sequence);
+    const trainSet = prepareSplit(reader, trainSegs, config.sequence, stats);
+    const valSet = prepareSplit(reader, valSegs, config.sequence, stats);
 
-    model = buildModel(config.maxFrames, config.hiddenUnits, config.seed);
+    model = buildModel(maxFrames, config.hiddenUnits, config.seed);
     const optimizer = tf.train.adam(config.learningRate);
     const shuffler = new Rng(config.seed + 17);
     const batches = Math.ceil(trainSet.n / config.batchSize);
@@ -84,7 +84,7 @@ export async function runRegressionJob(job: TrainerJob, hooks: JobHooks): Promis
       for (let b = 0; b < batches; b++) {
         if (hooks.isCancelled()) throw new JobCancelled();
         const rows = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const { x, y } = batchTensors(trainSet, rows, config.maxFrames);
+        const { x, y } = batchTensors(trainSet, rows, maxFrames);
         const m = model;
         const loss = optimizer.minimize(() => tf.losses.meanSquaredError(y, m.apply(x) as tf.Tensor) as tf.Scalar, true);
         const lossValue = (await loss!.data())[0];
@@ -105,12 +105,12 @@ export async function runRegressionJob(job: TrainerJob, hooks: JobHooks): Promis
         });
         await yieldToMessages();
       }
-      const valPred = predict(model, valSet, config.maxFrames, config.batchSize);
+      const valPred = predict(model, valSet, maxFrames, config.batchSize);
       let valLoss = 0;
       for (let i = 0; i < valPred.length; i++) valLoss += (valPred[i] - valSet.y[i]) ** 2;
       hooks.epoch({ epoch, loss: lossSum / trainSet.n, valLoss: valLoss / valPred.length, seconds: (Date.now() - epochStart) / 1000 });
     }
-    return evaluatePredictions(valSet.y, predict(model, valSet, config.maxFrames, config.batchSize));
+    return evaluatePredictions(valSet.y, predict(model, valSet, maxFrames, config.batchSize));
   } finally {
     reader.close();
     model?.dispose();

@@ -1,13 +1,12 @@
 import { FEATURE_COUNT } from '@shared/emotions';
-import { Rng } from '@shared/random';
-import { FeatureReader, type SegmentIndexEntry } from '../data/datasetFiles';
+import { featureStatistics, toFixedLength, type SequencePolicy, type Standardisation } from '@shared/data/sequencePolicy';
+import type { FeatureReader, SegmentIndexEntry } from '../data/datasetFiles';
 
 /**
- * Turns stored segments into fixed-length training arrays: the first `maxFrames` frames,
- * standardised per feature with statistics of the training split only, right-padded with
- * zeros. `valid[i]` is the number of real frames of segment i; padded steps are masked
- * downstream so they neither feed the recurrent state nor count in a loss.
- * (The data issue extends this with the full sequence-length policy.)
+ * Stored segments as fixed-length training arrays under a run's sequence policy,
+ * standardised with statistics of the training split only. `valid[i]` counts the real
+ * frames of segment i; padded steps are zeros and are masked downstream so they neither
+ * feed the recurrent state nor count in a loss.
  */
 export interface PreparedSplit {
   x: Float32Array; // [n, maxFrames, 74]
@@ -16,48 +15,36 @@ export interface PreparedSplit {
   n: number;
 }
 
-export interface Standardisation {
-  mean: Float64Array;
-  std: Float64Array;
+/** Per-feature statistics of the training segments' frames as the policy windows them. */
+export function trainingStatistics(reader: FeatureReader, segments: SegmentIndexEntry[], policy: SequencePolicy): Standardisation {
+  return featureStatistics(
+    (function* () {
+      for (const s of segments) {
+        const clip = toFixedLength(reader.read(s), s.frames, policy);
+        yield { frames: validFrames(clip.values, clip.validMask), nFrames: clip.validCount };
+      }
+    })(),
+  );
 }
 
-export function splitSegments(count: number, validationFraction: number, seed: number): { train: number[]; validation: number[] } {
-  const order = new Rng(seed).shuffle(Array.from({ length: count }, (_, i) => i));
-  const nVal = Math.max(1, Math.round(count * validationFraction));
-  return { validation: order.slice(0, nVal).sort((a, b) => a - b), train: order.slice(nVal).sort((a, b) => a - b) };
+/** The real frames of a fixed-length clip, in order (padding may be on either side). */
+function validFrames(values: Float32Array, validMask: Uint8Array): Float32Array {
+  const first = validMask.indexOf(1);
+  if (first < 0) return new Float32Array(0);
+  const count = validMask.reduce((n, v) => n + v, 0);
+  return values.subarray(first * FEATURE_COUNT, (first + count) * FEATURE_COUNT);
 }
 
-export function featureStatistics(reader: FeatureReader, segments: SegmentIndexEntry[], maxFrames: number): Standardisation {
-  const sum = new Float64Array(FEATURE_COUNT);
-  const sumSq = new Float64Array(FEATURE_COUNT);
-  let frames = 0;
-  for (const s of segments) {
-    const f = reader.read(s, 0, maxFrames);
-    for (let i = 0; i < f.length; i++) {
-      sum[i % FEATURE_COUNT] += f[i];
-      sumSq[i % FEATURE_COUNT] += f[i] * f[i];
-    }
-    frames += f.length / FEATURE_COUNT;
-  }
-  const mean = sum.map((v) => v / Math.max(1, frames));
-  // A constant feature gets std 1 so it standardises to 0 instead of dividing by zero.
-  const std = sumSq.map((v, i) => Math.sqrt(Math.max(0, v / Math.max(1, frames) - mean[i] ** 2)) || 1);
-  return { mean, std };
-}
-
-export function prepareSplit(reader: FeatureReader, segments: SegmentIndexEntry[], maxFrames: number, stats: Standardisation): PreparedSplit {
+export function prepareSplit(reader: FeatureReader, segments: SegmentIndexEntry[], policy: SequencePolicy, stats: Standardisation): PreparedSplit {
   const n = segments.length;
-  const x = new Float32Array(n * maxFrames * FEATURE_COUNT);
+  const stride = policy.maxFrames * FEATURE_COUNT;
+  const x = new Float32Array(n * stride);
   const y = new Float32Array(n * 6);
   const valid = new Int32Array(n);
   segments.forEach((s, i) => {
-    const f = reader.read(s, 0, maxFrames);
-    const base = i * maxFrames * FEATURE_COUNT;
-    for (let k = 0; k < f.length; k++) {
-      const feat = k % FEATURE_COUNT;
-      x[base + k] = (f[k] - stats.mean[feat]) / stats.std[feat];
-    }
-    valid[i] = f.length / FEATURE_COUNT;
+    const clip = toFixedLength(reader.read(s), s.frames, policy, stats);
+    x.set(clip.values, i * stride);
+    valid[i] = clip.validCount;
     y.set(s.emotions, i * 6);
   });
   return { x, y, valid, n };

@@ -7,6 +7,7 @@ import type { ToTrainer } from '@shared/api/trainerProtocol';
 import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
+import { SplitRepository } from '../store/splits';
 import { EventSink } from '../app/events';
 import { TrainingService } from './trainingService';
 import type { ProcessChannel } from '../app/processes';
@@ -25,7 +26,11 @@ class FakeTrainer implements ProcessChannel {
   die(code: number | null, signal: string | null) { this.exit(code, signal); }
 }
 
-const config: TrainConfig = { epochs: 2, batchSize: 4, learningRate: 0.001, maxFrames: 8, hiddenUnits: 2, validationFraction: 0.2, seed: 3, mask: null };
+const config: TrainConfig = {
+  epochs: 2, batchSize: 4, learningRate: 0.001, hiddenUnits: 2, seed: 3, mask: null,
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+};
+const segments = Array.from({ length: 10 }, (_, i) => ({ id: `v${i % 3}[${i}]`, video: `v${i % 3}` }));
 const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -36,11 +41,12 @@ function setup() {
   const db = openDatabase(dir);
   new DatasetRepository(db).insert({ id: 'd', name: 'd', source: 'synthetic', segments: 1, videos: 1, frames: 1, features: 74, nonFiniteReplaced: 0, fingerprint: 'f', params: {} });
   const runs = new RunRepository(db);
+  const splits = new SplitRepository(db);
   const trainers: FakeTrainer[] = [];
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir);
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments));
   return { runs, trainers, service, seen };
 }
 
@@ -55,7 +61,7 @@ describe('TrainingService', () => {
     expect(trainer.sent).toEqual([]); // not before 'ready'
     trainer.reply({ type: 'ready', backend });
     await flush();
-    expect(trainer.sent[0]).toMatchObject({ type: 'start', job: { runId: run.id, datasetId: 'd', config } });
+    expect(trainer.sent[0]).toMatchObject({ type: 'start', job: { runId: run.id, datasetId: 'd', config, split: { train: [0, 1, 2, 4, 5, 6, 7, 9], validation: [3, 8] } } });
     trainer.reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
     trainer.reply({ type: 'epoch', runId: run.id, record: { epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5 } });
     trainer.reply({ type: 'done', runId: run.id, metrics: [{ scope: 'overall', name: 'mae', value: 0.25 }] });

@@ -2,6 +2,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
 import type { RunRepository } from '../store/runs';
+import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
 
@@ -26,6 +27,8 @@ export class TrainingService {
     private readonly spawn: () => ProcessChannel,
     private readonly events: EventSink,
     private readonly dataDir: string,
+    /** The stored split of a dataset for a run's split configuration. */
+    private readonly resolveSplit: (datasetId: string, config: TrainConfig['split']) => StoredSplit,
   ) {}
 
   backendInfo(): BackendInfo | null {
@@ -67,8 +70,16 @@ export class TrainingService {
 
   start(request: { datasetId: string; kind: RunKind; name?: string; config: TrainConfig }): RunSummary {
     const name = request.name?.trim() || `${request.kind} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
-    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config: request.config });
-    this.queue.push({ runId: run.id, kind: run.kind, dataDir: this.dataDir, datasetId: run.datasetId, config: run.config });
+    const split = this.resolveSplit(request.datasetId, request.config.split);
+    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config: request.config, splitId: split.id });
+    this.queue.push({
+      runId: run.id,
+      kind: run.kind,
+      dataDir: this.dataDir,
+      datasetId: run.datasetId,
+      config: run.config,
+      split: { train: split.assignment.train, validation: split.assignment.validation },
+    });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });
     void this.warmUp().then(() => this.pump(), () => undefined);
     return run;

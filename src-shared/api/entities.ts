@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EMOTIONS } from '../emotions';
+import { SequencePolicySchema } from '../data/sequencePolicy';
+import { SplitConfigSchema } from '../data/splits';
 
 /** What the store and the services hand across the contract. Schemas first; the types follow from them. */
 
@@ -30,13 +32,14 @@ export const TrainConfig = z.object({
   epochs: z.number().int().min(1).max(10_000),
   batchSize: z.number().int().min(1).max(4096),
   learningRate: z.number().positive().max(10),
-  /** Frames kept per segment (the first ones, for now); shorter segments are right-padded and masked. */
-  maxFrames: z.number().int().min(1).max(100_000),
   hiddenUnits: z.number().int().min(1).max(4096),
-  /** Share of the dataset's segments held out for validation (the paper: 0.2). */
-  validationFraction: z.number().gt(0).lt(1),
+  /** Seed of initialisation and shuffling (the split has its own). */
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   mask: MaskConfig.nullable(),
+  /** How segments become fixed-length sequences: window length and side, pooling, padding. */
+  sequence: SequencePolicySchema,
+  /** Which segments train and which validate (the paper: random 80/20 by segment). */
+  split: SplitConfigSchema,
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
@@ -60,6 +63,8 @@ export const DatasetSummary = z.object({
   nonFiniteReplaced: z.number().int(),
   fingerprint: z.string(),
   createdAt: z.string(),
+  /** Sizes of the dataset's default split (random 80/20 by segment, seed 0). */
+  defaultSplit: z.object({ train: z.number().int(), validation: z.number().int() }).nullable(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 

@@ -11,6 +11,8 @@ export const TrainerJob = z.object({
   dataDir: z.string(),
   datasetId: z.string(),
   config: TrainConfig,
+  /** Segment indices of the run's split, fixed by main and stored with the dataset. */
+  split: z.object({ train: z.array(z.number().int()), validation: z.array(z.number().int()) }),
 });
 export type TrainerJob = z.infer<typeof TrainerJob>;
 
