@@ -9,6 +9,8 @@ import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthe
 
 export const BUILTIN_DATASET_ID = 'builtin-small';
 export const BUILTIN_DATASET_NAME = 'Built-in synthetic (small) — not real CMU-MOSEI';
+export const FULL_DATASET_ID = 'builtin-full';
+export const FULL_DATASET_NAME = 'Built-in synthetic (full size) — not real CMU-MOSEI';
 
 export class DatasetService {
   constructor(
@@ -23,12 +25,17 @@ export class DatasetService {
   }
 
   /** Creates the built-in dataset on first start (or again if its files were removed). */
-  async ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): Promise<DatasetSummary> {
-    const existing = this.repo.find(BUILTIN_DATASET_ID);
-    if (existing && datasetExists(this.dataDir, BUILTIN_DATASET_ID)) return existing;
+  ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): Promise<DatasetSummary> {
+    return this.ensureSynthetic(BUILTIN_DATASET_ID, BUILTIN_DATASET_NAME, params);
+  }
+
+  /** A generated dataset, written once; regenerated (identically) if its files went missing. */
+  async ensureSynthetic(id: string, name: string, params: SyntheticParams): Promise<DatasetSummary> {
+    const existing = this.repo.find(id);
+    if (existing && datasetExists(this.dataDir, id)) return existing;
     const written = await writeDataset(
       this.dataDir,
-      BUILTIN_DATASET_ID,
+      id,
       (function* () {
         for (const { emotions, sentiment, features, id, video, start, end } of generateSynthetic(params)) {
           yield { id, video, start, end, sentiment, emotions, features };
@@ -37,8 +44,8 @@ export class DatasetService {
     );
     if (existing) return existing; // files regenerated deterministically: same fingerprint
     return this.repo.insert({
-      id: BUILTIN_DATASET_ID,
-      name: BUILTIN_DATASET_NAME,
+      id,
+      name,
       source: 'synthetic',
       segments: written.segments,
       videos: written.videos,

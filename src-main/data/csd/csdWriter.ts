@@ -1,5 +1,6 @@
 import h5wasm from 'h5wasm/node';
-import { renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** One video of a computational sequence: rows x columns features and rows x 2 [start, end] intervals. */
 export interface CsdVideoToWrite {
@@ -24,10 +25,19 @@ export interface CsdToWrite {
  * time, under a temporary name renamed into place when complete.
  */
 export async function writeCsd(path: string, csd: CsdToWrite): Promise<void> {
-  await h5wasm.ready;
+  const hdf5 = await h5wasm.ready;
+  mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.partial`;
   rmSync(partial, { force: true });
-  const file = new h5wasm.File(partial, 'w');
+  // Without this h5wasm only prints libhdf5's errors and goes on writing nothing.
+  hdf5.activate_throwing_error_handler();
+  let file: InstanceType<typeof h5wasm.File>;
+  try {
+    file = new h5wasm.File(partial, 'w');
+  } catch (err) {
+    hdf5.deactivate_throwing_error_handler();
+    throw new Error(`Cannot create ${path}: ${(err as Error).message.split('\n')[0]}`);
+  }
   try {
     const root = file.create_group(csd.rootName);
     const data = root.create_group('data');
@@ -48,6 +58,8 @@ export async function writeCsd(path: string, csd: CsdToWrite): Promise<void> {
     file.close();
     rmSync(partial, { force: true });
     throw err;
+  } finally {
+    hdf5.deactivate_throwing_error_handler();
   }
   file.close();
   renameSync(partial, path);
