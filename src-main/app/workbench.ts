@@ -10,6 +10,7 @@ import { DownloadService } from '../data/downloadService';
 import type { SpawnProcess } from './processes';
 import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
+import { WorkbenchError } from '@shared/api/contract';
 import { EventSink } from './events';
 import { WORKBENCH_VERSION } from './version';
 
@@ -17,6 +18,8 @@ export interface WorkbenchOptions {
   dataDir: string;
   mode: 'electron' | 'browser';
   spawnProcess: SpawnProcess;
+  /** The desktop's native file dialog; absent in browser mode, where paths are typed. */
+  pickPath?: (kind: 'csd-file' | 'folder' | 'save-json', title: string) => Promise<string | null>;
 }
 
 export interface Workbench {
@@ -66,6 +69,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
+    'app.pickPath': async ({ kind, title }) => {
+      if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, type the path on the server.');
+      return { path: await options.pickPath(kind, title) };
+    },
     'datasets.download': ({ folder }) => downloads.start(folder),
     'datasets.cancelDownload': ({ jobId }) => ({ cancelled: downloads.cancel(jobId) }),
   });

@@ -2,7 +2,7 @@
  * Desktop entry: one window, the renderer sandboxed behind a preload that forwards the
  * contract over IPC, and the training process as an Electron utilityProcess.
  */
-import { app, BrowserWindow, ipcMain, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
@@ -54,7 +54,25 @@ function createWindow(workbench: Workbench): BrowserWindow {
 async function main(): Promise<void> {
   await app.whenReady();
   const dataDir = resolveDataDir(process.argv, process.env, app.getPath('userData'));
-  const workbench = await createWorkbench({ dataDir, mode: 'electron', spawnProcess: spawnUtilityProcess });
+  let window: BrowserWindow | null = null;
+  const workbench = await createWorkbench({
+    dataDir,
+    mode: 'electron',
+    spawnProcess: spawnUtilityProcess,
+    pickPath: async (kind, title) => {
+      const options = { title, defaultPath: app.getPath('downloads') };
+      if (kind === 'save-json') {
+        const r = await dialog.showSaveDialog(window!, { ...options, filters: [{ name: 'JSON', extensions: ['json'] }] });
+        return r.canceled ? null : (r.filePath ?? null);
+      }
+      const r = await dialog.showOpenDialog(window!, {
+        ...options,
+        properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+        filters: kind === 'csd-file' ? [{ name: 'Computational sequences', extensions: ['csd'] }, { name: 'All files', extensions: ['*'] }] : undefined,
+      });
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
+  });
 
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
@@ -69,7 +87,7 @@ async function main(): Promise<void> {
     return workbench.dispatch(name, params);
   });
 
-  createWindow(workbench);
+  window = createWindow(workbench);
   app.on('window-all-closed', () => {
     workbench.close();
     app.quit();

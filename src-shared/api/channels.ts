@@ -15,6 +15,7 @@ export const REQUEST_NAMES = [
   'datasets.segments',
   'datasets.segment',
   'datasets.download',
+  'app.pickPath',
   'datasets.cancelDownload',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];

@@ -96,6 +96,16 @@ export const requests = {
       .strict(),
     result: SegmentFeatures,
   },
+  'app.pickPath': {
+    params: z
+      .object({
+        kind: z.enum(['csd-file', 'folder', 'save-json']),
+        title: z.string().max(200),
+      })
+      .strict(),
+    /** Null when the user closed the dialog. */
+    result: z.object({ path: z.string().nullable() }),
+  },
   'datasets.download': {
     params: z.object({ folder: z.string().trim().min(1, 'Choose a folder for the downloaded files').max(4096) }).strict(),
     result: z.object({ jobId: z.string() }),
