@@ -2,6 +2,7 @@
  * `npm run bench`: prints the workbench's speed and memory figures. Figures only, no
  * pass/fail: targets are read against them, never asserted in tests.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importBenchmark } from './importBench';
@@ -10,7 +11,16 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const workDir = join(ROOT, 'test-output', 'bench');
 mkdirSync(workDir, { recursive: true });
 
-const sections: Array<[string, () => Promise<Record<string, number>>]> = [['Import (.csd -> dataset cache)', () => importBenchmark(workDir)]];
+/** A benchmark that prints its own table, in a process of its own (clean memory and backend). */
+async function printed(script: string, args: string[] = []): Promise<Record<string, number>> {
+  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: 'inherit' });
+  return {};
+}
+
+const sections: Array<[string, () => Promise<Record<string, number>>]> = [
+  ['Import (.csd -> dataset cache)', () => importBenchmark(workDir)],
+  ['GRU training step: fused layer vs tf.layers.gru vs matMul ceiling', () => printed('src-main/training/gru/benchGru.ts', ['--backend', 'wasm'])],
+];
 
 const only = process.argv.slice(2);
 for (const [title, run] of sections) {
