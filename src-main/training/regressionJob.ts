@@ -6,6 +6,7 @@ import { Rng } from '@shared/random';
 import { FeatureReader, readIndex } from '../data/datasetFiles';
 import { prepareSplit, trainingStatistics, type PreparedSplit } from './sequences';
 import { evaluatePredictions } from './evaluation';
+import { fusedGru } from './gru/fusedGruLayer';
 
 export interface JobHooks {
   progress(p: RunProgress): void;
@@ -15,12 +16,12 @@ export interface JobHooks {
 
 export class JobCancelled extends Error {}
 
-/** A small supervised model for the first slice: GRU(h) over masked frames, then Dense(6). */
+/** A small supervised model: the paper's GRU variant (reset_after, fused) over masked frames, then Dense(6). */
 function buildModel(maxFrames: number, hiddenUnits: number, seed: number): tf.LayersModel {
   const model = tf.sequential();
   model.add(tf.layers.masking({ maskValue: 0, inputShape: [maxFrames, FEATURE_COUNT] }));
   model.add(
-    tf.layers.gru({
+    fusedGru({
       units: hiddenUnits,
       kernelInitializer: tf.initializers.glorotUniform({ seed }),
       recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }),
