@@ -5,7 +5,16 @@
  */
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { chooseBackend } from './backend';
-import { JobCancelled, runRegressionJob } from './regressionJob';
+import { JobCancelled, type JobHooks } from './jobs/loop';
+import { runPretrain } from './jobs/pretrain';
+import { runBaseline, runFinetune } from './jobs/supervised';
+import type { MetricRecord } from '@shared/api/entities';
+
+const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Promise<MetricRecord[]>> = {
+  pretrain: runPretrain,
+  finetune: runFinetune,
+  baseline: runBaseline,
+};
 
 interface ParentPort {
   postMessage(message: unknown): void;
@@ -35,7 +44,7 @@ async function run(job: TrainerJob, backend: { name: 'tensorflow' | 'wasm' | 'cp
   cancelledRunId = null;
   send({ type: 'started', runId: job.runId, backend: backend.name, backendReason: backend.reason });
   try {
-    const metrics = await runRegressionJob(job, {
+    const metrics = await JOBS[job.kind](job, {
       progress: (progress) => send({ type: 'progress', progress }),
       epoch: (record) => send({ type: 'epoch', runId: job.runId, record }),
       isCancelled: () => cancelledRunId === job.runId,

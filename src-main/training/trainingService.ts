@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
@@ -5,6 +6,9 @@ import type { RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
+
+/** Where a run keeps its checkpoint and cached encoder outputs. */
+export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
 
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
@@ -68,16 +72,35 @@ export class TrainingService {
     return this.ready;
   }
 
-  start(request: { datasetId: string; kind: RunKind; name?: string; config: TrainConfig }): RunSummary {
+  /**
+   * A fine-tune freezes a finished pre-training run on the same dataset; it inherits that
+   * run's network shape, sequence policy and split so the frozen encoder sees what it saw.
+   */
+  private finetuneConfig(request: { datasetId: string; parentRunId?: number; config: TrainConfig }): TrainConfig {
+    if (!request.parentRunId) throw new WorkbenchError('invalid_params', 'A fine-tuning run needs the pre-training run whose encoder it freezes (parentRunId).');
+    const parent = this.runs.summary(request.parentRunId);
+    if (parent.kind !== 'pretrain') throw new WorkbenchError('invalid_params', `Run ${parent.id} is a ${parent.kind} run, not a pre-training run.`);
+    if (parent.status !== 'done') throw new WorkbenchError('conflict', `Pre-training run ${parent.id} is ${parent.status}; fine-tune once it is done.`);
+    if (parent.datasetId !== request.datasetId) throw new WorkbenchError('invalid_params', `Pre-training run ${parent.id} was trained on another dataset (${parent.datasetId}).`);
+    const { hiddenUnits, gruLayers } = parent.config.model;
+    return { ...request.config, model: { ...request.config.model, hiddenUnits, gruLayers }, sequence: parent.config.sequence, split: parent.config.split, mask: null };
+  }
+
+  start(request: { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig }): RunSummary {
     const name = request.name?.trim() || `${request.kind} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
-    const split = this.resolveSplit(request.datasetId, request.config.split);
-    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config: request.config, splitId: split.id });
+    const config = request.kind === 'finetune' ? this.finetuneConfig(request) : request.kind === 'baseline' ? { ...request.config, mask: null } : request.config;
+    if (request.kind === 'pretrain' && !config.mask) throw new WorkbenchError('invalid_params', 'A pre-training run needs a masking configuration.');
+    const split = this.resolveSplit(request.datasetId, config.split);
+    const parentRunId = request.kind === 'finetune' ? request.parentRunId! : null;
+    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId });
     this.queue.push({
       runId: run.id,
       kind: run.kind,
       dataDir: this.dataDir,
       datasetId: run.datasetId,
       config: run.config,
+      runDir: runDir(this.dataDir, run.id),
+      parentRunDir: parentRunId === null ? null : runDir(this.dataDir, parentRunId),
       split: { train: split.assignment.train, validation: split.assignment.validation },
     });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });

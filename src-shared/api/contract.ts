@@ -57,6 +57,8 @@ export const requests = {
         datasetId: z.string().min(1).max(200),
         kind: RunKind,
         name: z.string().trim().max(200).optional(),
+        /** A fine-tune names the finished pre-training run whose encoder it freezes. */
+        parentRunId: z.number().int().min(1).optional(),
         config: TrainConfig,
       })
       .strict(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EMOTIONS } from '../emotions';
 import { SequencePolicySchema } from '../data/sequencePolicy';
 import { SplitConfigSchema } from '../data/splits';
+import { ModelConfigSchema } from '../model/modelConfig';
 
 /** What the store and the services hand across the contract. Schemas first; the types follow from them. */
 
@@ -32,8 +33,11 @@ export const TrainConfig = z.object({
   epochs: z.number().int().min(1).max(10_000),
   batchSize: z.number().int().min(1).max(4096),
   learningRate: z.number().positive().max(10),
-  hiddenUnits: z.number().int().min(1).max(4096),
-  /** Seed of initialisation and shuffling (the split has its own). */
+  /** The network and the choices the paper leaves open (see modelConfig.ts). */
+  model: ModelConfigSchema,
+  /** Fine-tune and baseline runs: how many labelled training segments, drawn with this seed (null: all). */
+  labels: z.object({ count: z.number().int().min(1).nullable(), seed: z.number().int().min(0).max(2 ** 31 - 1) }),
+  /** Seed of initialisation, masking and shuffling (the split and the labelled sample have their own). */
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   mask: MaskConfig.nullable(),
   /** How segments become fixed-length sequences: window length and side, pooling, padding. */

@@ -11,6 +11,9 @@ export const TrainerJob = z.object({
   dataDir: z.string(),
   datasetId: z.string(),
   config: TrainConfig,
+  /** Where the run keeps its checkpoint; a fine-tune also reads its pre-training run's folder. */
+  runDir: z.string(),
+  parentRunDir: z.string().nullable(),
   /** Segment indices of the run's split, fixed by main and stored with the dataset. */
   split: z.object({ train: z.array(z.number().int()), validation: z.array(z.number().int()) }),
 });

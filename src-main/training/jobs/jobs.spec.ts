@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EpochRecord, MetricRecord, TrainConfig } from '@shared/api/entities';
+import type { TrainerJob } from '@shared/api/trainerProtocol';
+import { assignSplit } from '@shared/data/splits';
+import { writeDataset } from '../../data/datasetFiles';
+import { generateSynthetic } from '../../data/synthetic';
+import { JobCancelled, type JobHooks } from './loop';
+import { runPretrain } from './pretrain';
+import { runBaseline, runFinetune } from './supervised';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'wb-jobs-'));
+const segments = [...generateSynthetic({ seed: 5, segments: 30, segmentsPerVideo: 5, minFrames: 15, maxFrames: 40 })];
+const split = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0 });
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await writeDataset(dataDir, 'tiny', segments);
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const config: TrainConfig = {
+  epochs: 2, batchSize: 8, learningRate: 0.01, seed: 3,
+  mask: { spanLength: 5, spanCount: 1, value: -30, lossScope: 'all-valid' },
+  model: { hiddenUnits: 6, gruLayers: 2, headInput: 'reconstruction', pooling: 'last-valid' },
+  labels: { count: 10, seed: 1 },
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+};
+
+function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<TrainerJob> = {}): TrainerJob {
+  return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation }, ...overrides };
+}
+
+function recorder(cancelAfterEpoch?: number) {
+  const epochs: EpochRecord[] = [];
+  const hooks: JobHooks = { progress: () => undefined, epoch: (e) => epochs.push(e), isCancelled: () => cancelAfterEpoch !== undefined && epochs.length >= cancelAfterEpoch };
+  return { epochs, hooks };
+}
+
+const metric = (ms: MetricRecord[], scope: string, name: string) => ms.find((m) => m.scope === scope && m.name === name)?.value;
+
+describe('training jobs', () => {
+  it('pre-trains, checkpointing every epoch, and gives the same losses for the same seed', async () => {
+    const a = recorder();
+    const metrics = await runPretrain(job(1, 'pretrain'), a.hooks);
+    expect(a.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(a.epochs.every((e) => Number.isFinite(e.loss) && e.valLoss !== null)).toBe(true);
+    expect(metric(metrics, 'overall', 'reconstructionMse')).toBeCloseTo(a.epochs[1].valLoss!, 6);
+    expect(existsSync(join(dataDir, 'runs/1/state.json'))).toBe(true);
+    const b = recorder();
+    await runPretrain(job(2, 'pretrain'), b.hooks);
+    expect(b.epochs.map((e) => e.loss)).toEqual(a.epochs.map((e) => e.loss));
+  });
+
+  it('resumes an interrupted pre-training from its last completed epoch, with the same result', async () => {
+    const cut = recorder(1);
+    await expect(runPretrain(job(3, 'pretrain'), cut.hooks)).rejects.toBeInstanceOf(JobCancelled);
+    expect(cut.epochs.map((e) => e.epoch)).toEqual([1]);
+    const rest = recorder();
+    await runPretrain(job(3, 'pretrain'), rest.hooks);
+    expect(rest.epochs.map((e) => e.epoch)).toEqual([2]);
+    const whole = recorder();
+    await runPretrain(job(4, 'pretrain'), whole.hooks);
+    expect(rest.epochs[0].loss).toBeCloseTo(whole.epochs[1].loss, 5);
+  });
+
+  it('fine-tunes Dense(6) on cached outputs of the frozen encoder, computed once', async () => {
+    const first = recorder();
+    const metrics = await runFinetune(job(5, 'finetune', { parentRunDir: join(dataDir, 'runs/1') }), first.hooks);
+    expect(first.epochs).toHaveLength(2);
+    expect(metric(metrics, 'overall', 'mae')).toBeGreaterThan(0);
+    expect(metric(metrics, 'fear', 'acc4')).toBeGreaterThanOrEqual(0);
+    const cache = readdirSync(join(dataDir, 'runs/1/encoded'));
+    expect(cache.filter((f) => f.endsWith('.f32'))).toHaveLength(1);
+    const again = recorder();
+    const second = await runFinetune(job(6, 'finetune', { parentRunDir: join(dataDir, 'runs/1') }), again.hooks);
+    expect(readdirSync(join(dataDir, 'runs/1/encoded'))).toEqual(cache);
+    expect(metric(second, 'overall', 'mae')).toBeCloseTo(metric(metrics, 'overall', 'mae')!, 6);
+  });
+
+  it('refuses to fine-tune from a pre-training run without weights', async () => {
+    await expect(runFinetune(job(7, 'finetune', { parentRunDir: join(dataDir, 'runs/999') }), recorder().hooks)).rejects.toThrow(/no saved weights/);
+  });
+
+  it('trains the baseline from scratch on the labelled sample and reports every metric', async () => {
+    const r = recorder();
+    const metrics = await runBaseline(job(8, 'baseline'), r.hooks);
+    expect(r.epochs).toHaveLength(2);
+    expect(metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
+    expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
+  });
+});

@@ -1,0 +1,70 @@
+import type { EpochRecord, RunProgress } from '@shared/api/entities';
+import { Rng } from '@shared/random';
+import { batchesOf } from '../sequences';
+
+export interface JobHooks {
+  progress(p: RunProgress): void;
+  epoch(record: EpochRecord): void;
+  isCancelled(): boolean;
+}
+
+export class JobCancelled extends Error {}
+
+const yieldToMessages = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export interface EpochLoop {
+  runId: number;
+  epochs: number;
+  /** First epoch to run (after a resume, the one after the checkpoint's). */
+  firstEpoch: number;
+  rows: number;
+  batchSize: number;
+  seed: number;
+  /** One optimisation step on these rows; resolves to the batch's mean loss. */
+  step(rows: number[], epoch: number): Promise<number>;
+  /** Loss on the validation data after an epoch (null when there is none). */
+  validate(epoch: number): Promise<number | null>;
+  /** Called after each epoch, before it is reported: the place to checkpoint. */
+  afterEpoch?(epoch: number): Promise<void>;
+}
+
+/**
+ * The epoch/batch loop every job shares: a seeded shuffle per epoch (reproducible after a
+ * resume), progress with samples/s and ETA after each batch, a cancel check between
+ * batches, and the epoch record once validation is done.
+ */
+export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void> {
+  const batchesPerEpoch = Math.ceil(loop.rows / loop.batchSize);
+  const started = Date.now();
+  let samplesDone = 0;
+  const samplesLeftAtStart = loop.rows * (loop.epochs - loop.firstEpoch + 1);
+  for (let epoch = loop.firstEpoch; epoch <= loop.epochs; epoch++) {
+    const epochStart = Date.now();
+    const order = new Rng(loop.seed * 7919 + epoch).shuffle(Array.from({ length: loop.rows }, (_, i) => i));
+    let lossSum = 0;
+    const batches = batchesOf(order, loop.batchSize);
+    for (let b = 0; b < batches.length; b++) {
+      if (hooks.isCancelled()) throw new JobCancelled();
+      const loss = await loop.step(batches[b], epoch);
+      if (!Number.isFinite(loss)) throw new Error(`The loss became ${loss} at epoch ${epoch}, batch ${b + 1}: training diverged. Try a smaller learning rate.`);
+      lossSum += loss * batches[b].length;
+      samplesDone += batches[b].length;
+      const rate = samplesDone / Math.max((Date.now() - started) / 1000, 1e-3);
+      hooks.progress({
+        runId: loop.runId,
+        epoch,
+        epochs: loop.epochs,
+        batch: b + 1,
+        batches: batchesPerEpoch,
+        loss,
+        samplesPerSecond: rate,
+        etaSeconds: (samplesLeftAtStart - samplesDone) / rate,
+      });
+      await yieldToMessages();
+    }
+    const valLoss = await loop.validate(epoch);
+    // Checkpoint before the epoch is reported: a recorded epoch always has its weights on disk.
+    await loop.afterEpoch?.(epoch);
+    hooks.epoch({ epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000 });
+  }
+}

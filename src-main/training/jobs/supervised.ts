@@ -1,0 +1,182 @@
+import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MetricRecord } from '@shared/api/entities';
+import type { TrainerJob } from '@shared/api/trainerProtocol';
+import { sampleLabelled } from '@shared/data/sampling';
+import { evaluatePredictions } from '../evaluation';
+import { PaperModel } from '../model/paperModel';
+import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import type { SequenceSource } from '../sequences';
+import { openJobData, source, statisticsOf, type JobData } from './context';
+import { runEpochs, type JobHooks } from './loop';
+import { encodeAll, inputTensors, poolTensor, predictEmotions } from './tensors';
+
+const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
+
+/** The labelled training segments of a fine-tune or baseline run: the same for both arms of a repeat. */
+function labelledSegments(data: JobData, job: TrainerJob) {
+  return sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed).map((i) => data.segments[i]);
+}
+
+/** Baseline: the same network, trained from scratch on the labelled sample only. */
+export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+  const data = openJobData(job);
+  const model = new PaperModel(job.config.model, job.config.seed);
+  const optimizer = tf.train.adam(job.config.learningRate);
+  try {
+    const resumed = loadCheckpoint(job.runDir);
+    const stats = (resumed?.state.stats as { mean: number[]; std: number[] } | undefined) ?? statisticsOf(data, job);
+    if (resumed) {
+      assignWeights(model.byName(model.allVariables()), resumed.weights);
+      if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
+    }
+    const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
+    const val = source(data, data.validation, job, stats);
+    const valY = val.labels();
+    const steps = job.config.sequence.maxFrames;
+    const variables = model.allVariables();
+    let lastPredictions: Float32Array | null = null;
+    await runEpochs(
+      {
+        runId: job.runId,
+        epochs: job.config.epochs,
+        firstEpoch: (resumed?.state.epoch ?? 0) + 1,
+        rows: train.length,
+        batchSize: job.config.batchSize,
+        seed: job.config.seed,
+        step: async (rows) => {
+          const batch = train.batch(rows);
+          const loss = optimizer.minimize(() => {
+            const { x, mask } = inputTensors(batch, steps);
+            const pred = model.head(model.headInput(model.encode(x, mask), poolTensor(batch, steps, job.config.model.pooling)));
+            return tf.losses.meanSquaredError(tf.tensor2d(batch.y, [batch.size, 6]), pred) as tf.Scalar;
+          }, true, variables)!;
+          const value = (await loss.data())[0];
+          loss.dispose();
+          return value;
+        },
+        validate: async () => {
+          lastPredictions = await predictEmotions(model, val, job.config.batchSize);
+          return mse(lastPredictions, valY);
+        },
+        afterEpoch: (epoch) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, stats }),
+      },
+      hooks,
+    );
+    return evaluatePredictions(valY, lastPredictions ?? (await predictEmotions(model, val, job.config.batchSize)));
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    data.close();
+  }
+}
+
+/**
+ * The frozen encoder's head inputs for every segment of the dataset, computed once per
+ * pre-trained model, dataset and head configuration and kept in the pre-training run's
+ * folder: every fine-tune of a sweep then trains only the Dense(6) head, in milliseconds.
+ */
+async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHooks): Promise<{ vectors: Float32Array; width: number }> {
+  const parentDir = job.parentRunDir!;
+  const { model: m, sequence } = job.config;
+  const key = createHash('sha1').update(JSON.stringify({ dataset: job.datasetId, segments: data.segments.length, m, sequence })).digest('hex').slice(0, 16);
+  const dir = join(parentDir, 'encoded');
+  const file = join(dir, `${key}.f32`);
+  const meta = join(dir, `${key}.json`);
+  if (existsSync(file) && existsSync(meta)) {
+    const { width } = JSON.parse(readFileSync(meta, 'utf8')) as { width: number };
+    const bytes = readFileSync(file);
+    return { vectors: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), width };
+  }
+  const checkpoint = loadCheckpoint(parentDir);
+  if (!checkpoint) throw new Error('The pre-training run has no saved weights; it must finish (or be resumed) before fine-tuning.');
+  const model = new PaperModel(m, 0);
+  try {
+    assignWeights(model.byName(model.encoderVariables()), checkpoint.weights);
+    const stats = checkpoint.state.stats as { mean: number[]; std: number[] };
+    const all = source(data, data.segments, job, stats);
+    let done = 0;
+    const started = Date.now();
+    const batch = Math.max(job.config.batchSize, 32);
+    const result = await encodeAll(model, all, batch, async () => {
+      done = Math.min(all.length, done + batch);
+      const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
+      // Progress of the one-off encoding pass, reported as epoch 0 of the run.
+      hooks.progress({ runId: job.runId, epoch: 1, epochs: job.config.epochs, batch: 0, batches: 1, loss: null, samplesPerSecond: rate, etaSeconds: (all.length - done) / rate });
+      await new Promise<void>((r) => setImmediate(r));
+    });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${file}.tmp`, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
+    renameSync(`${file}.tmp`, file);
+    writeFileSync(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+function rowsOf(vectors: Float32Array, width: number, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * width);
+  indices.forEach((idx, i) => out.set(vectors.subarray(idx * width, (idx + 1) * width), i * width));
+  return out;
+}
+
+function labelsOf(data: JobData, indices: readonly number[]): Float32Array {
+  const out = new Float32Array(indices.length * 6);
+  indices.forEach((idx, i) => out.set(data.segments[idx].emotions, i * 6));
+  return out;
+}
+
+/** Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample. */
+export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+  if (!job.parentRunDir) throw new Error('A fine-tuning run needs the pre-training run it starts from.');
+  const data = openJobData(job);
+  const model = new PaperModel(job.config.model, job.config.seed);
+  const optimizer = tf.train.adam(job.config.learningRate);
+  try {
+    const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
+    const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
+    const trainX = rowsOf(vectors, width, labelled);
+    const trainY = labelsOf(data, labelled);
+    const valX = tf.tensor2d(rowsOf(vectors, width, job.split.validation), [job.split.validation.length, width]);
+    const valY = labelsOf(data, job.split.validation);
+    let lastPredictions: Float32Array | null = null;
+    const head = model.headVariables();
+    await runEpochs(
+      {
+        runId: job.runId,
+        epochs: job.config.epochs,
+        firstEpoch: 1,
+        rows: labelled.length,
+        batchSize: job.config.batchSize,
+        seed: job.config.seed,
+        step: async (rows) => {
+          const loss = optimizer.minimize(() => {
+            const x = tf.tensor2d(rowsOf(trainX, width, rows), [rows.length, width]);
+            const y = tf.tensor2d(rowsOf(trainY, 6, rows), [rows.length, 6]);
+            return tf.losses.meanSquaredError(y, model.head(x)) as tf.Scalar;
+          }, true, head)!;
+          const value = (await loss.data())[0];
+          loss.dispose();
+          return value;
+        },
+        validate: async () => {
+          const p = tf.tidy(() => model.head(valX));
+          lastPredictions = (await p.data()) as Float32Array;
+          p.dispose();
+          return mse(lastPredictions, valY);
+        },
+      },
+      hooks,
+    );
+    valX.dispose();
+    await saveCheckpoint(job.runDir, model.byName(head), null, { epoch: job.config.epochs, parentRunDir: job.parentRunDir });
+    return evaluatePredictions(valY, lastPredictions!);
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    data.close();
+  }
+}

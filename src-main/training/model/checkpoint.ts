@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * A run's checkpoint in tfjs's weights format (a manifest of named tensors and one binary
+ * file), plus the optimizer's state and a small JSON of what the run had done. Written to
+ * a temporary folder and renamed over the previous one, so a kill at any moment leaves
+ * either the old checkpoint or the new one, never half of one.
+ */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+export interface CheckpointState {
+  /** The last epoch whose weights these are. */
+  epoch: number;
+  [key: string]: unknown;
+}
+
+async function writeTensors(dir: string, name: string, tensors: tf.NamedTensorMap | NamedTensor[]): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  const buffers = Array.isArray(data) ? data : [data];
+  writeFileSync(join(dir, `${name}.bin`), Buffer.concat(buffers.map((b) => Buffer.from(b))));
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify({ format: 'tfjs-weights', weightsManifest: [{ paths: [`${name}.bin`], weights: specs }] }));
+}
+
+function readTensors(dir: string, name: string): tf.NamedTensorMap {
+  const manifest = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as { weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> };
+  const bin = readFileSync(join(dir, `${name}.bin`));
+  return tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), manifest.weightsManifest[0].weights);
+}
+
+export async function saveCheckpoint(dir: string, variables: Record<string, tf.Variable>, optimizer: tf.Optimizer | null, state: CheckpointState): Promise<void> {
+  const tmp = `${dir}.writing`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  await writeTensors(tmp, 'weights', variables);
+  if (optimizer) await writeTensors(tmp, 'optimizer', await optimizer.getWeights());
+  writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
+  const old = `${dir}.old`;
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
+export interface LoadedCheckpoint {
+  weights: tf.NamedTensorMap;
+  optimizer: NamedTensor[] | null;
+  state: CheckpointState;
+}
+
+/** The checkpoint in `dir`, or null if there is none; a crash mid-save leaves `.old`, which is used then. */
+export function loadCheckpoint(dir: string): LoadedCheckpoint | null {
+  const from = existsSync(join(dir, 'state.json')) ? dir : existsSync(join(`${dir}.old`, 'state.json')) ? `${dir}.old` : null;
+  if (!from) return null;
+  const optimizer = existsSync(join(from, 'optimizer.json')) ? Object.entries(readTensors(from, 'optimizer')).map(([name, tensor]) => ({ name, tensor })) : null;
+  return { weights: readTensors(from, 'weights'), optimizer, state: JSON.parse(readFileSync(join(from, 'state.json'), 'utf8')) as CheckpointState };
+}
+
+/** Copies saved values into the model's variables; every variable must be present with its shape. */
+export function assignWeights(variables: Record<string, tf.Variable>, weights: tf.NamedTensorMap): void {
+  for (const [name, v] of Object.entries(variables)) {
+    const w = weights[name];
+    if (!w) throw new Error(`The checkpoint has no weights for ${name}.`);
+    if (w.shape.join() !== v.shape.join()) throw new Error(`The checkpoint's ${name} is [${w.shape}], the model's is [${v.shape}].`);
+    v.assign(w);
+  }
+}
