@@ -118,6 +118,14 @@ test('a run interrupted by killing the workbench is marked interrupted at the ne
   page = await openApp(served);
   await page.keyboard.press('Alt+3');
   await expect(page.getByTestId('history-row').getByTestId('run-status')).toHaveText('interrupted');
+  // It can be resumed from its checkpoint, and it trains again.
+  await page.getByTestId('history-row').click();
+  await page.getByTestId('resume-run').click();
+  await expect(page.getByTestId('history-row').getByTestId('run-status')).toHaveText(/queued|running/);
+  await page.keyboard.press('Alt+2');
+  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('cancel-run').click();
+  await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 30_000 });
   await page.close();
   await served.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -65,6 +65,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       return training.start(params);
     },
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
+    'runs.resume': ({ id }) => training.resume(id),
     'datasets.import': (params) => imports.start(params),
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),

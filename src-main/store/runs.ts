@@ -133,6 +133,15 @@ export class RunRepository {
     return info.changes > 0;
   }
 
+  /** Queues an interrupted, failed or cancelled run again; it keeps its epochs and checkpoint. */
+  requeue(id: number): boolean {
+    return (
+      this.db
+        .prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL WHERE id = ? AND status IN ('interrupted', 'failed', 'cancelled')`)
+        .run(id).changes > 0
+    );
+  }
+
   /**
    * Called once at start: whatever was queued or running when the previous session
    * ended (crash, kill, power cut) did not finish, and says so.

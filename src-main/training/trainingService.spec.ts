@@ -47,7 +47,7 @@ function setup() {
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
   const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments));
-  return { runs, trainers, service, seen };
+  return { runs, trainers, service, seen, dir };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -125,5 +125,47 @@ describe('TrainingService', () => {
     service.start({ datasetId: 'd', kind: 'baseline', config });
     trainers[0].reply({ type: 'epoch', runId: 'x' });
     expect(seen.some(([n, p]) => n === 'log' && /malformed/.test((p as { message: string }).message))).toBe(true);
+  });
+});
+
+const pretrainConfig: TrainConfig = { ...config, mask: { spanLength: 3, spanCount: 1, value: -30, lossScope: 'all-valid' } };
+
+describe('TrainingService: fine-tunes and resumes', () => {
+  it('fine-tunes only from a finished pre-training run on the same dataset, inheriting its shape, sequences and split', async () => {
+    const { runs, trainers, service } = setup();
+    expect(() => service.start({ datasetId: 'd', kind: 'finetune', config })).toThrow(/needs the pre-training run/);
+    const base = service.start({ datasetId: 'd', kind: 'baseline', config });
+    expect(() => service.start({ datasetId: 'd', kind: 'finetune', parentRunId: base.id, config })).toThrow(/not a pre-training run/);
+    const pre = service.start({ datasetId: 'd', kind: 'pretrain', config: { ...pretrainConfig, model: { ...config.model, hiddenUnits: 12 }, sequence: { ...config.sequence, maxFrames: 33 } } });
+    expect(() => service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config })).toThrow(/is queued; fine-tune once it is done/);
+    runs.finish(pre.id, 'done');
+    const ft = service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
+    expect(ft.parentRunId).toBe(pre.id);
+    expect(ft.config.model.hiddenUnits).toBe(12);
+    expect(ft.config.sequence.maxFrames).toBe(33);
+    expect(ft.config.mask).toBeNull();
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    expect(() => service.start({ datasetId: 'd', kind: 'pretrain', config: { ...config, mask: null } })).toThrow(/needs a masking configuration/);
+  });
+
+  it('resumes an interrupted run into its own folder, keeping its recorded epochs', async () => {
+    const { runs, trainers, service, dir } = setup();
+    const run = service.start({ datasetId: 'd', kind: 'pretrain', config: pretrainConfig });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
+    trainers[0].reply({ type: 'epoch', runId: run.id, record: { epoch: 1, loss: 1, valLoss: 1, seconds: 1 } });
+    trainers[0].die(null, 'SIGKILL');
+    await flush();
+    expect(runs.summary(run.id).status).toBe('failed');
+    expect(() => service.resume(9999)).toThrow(/does not exist/);
+    const resumed = service.resume(run.id);
+    expect(resumed.status).toBe('queued');
+    trainers[1].reply({ type: 'ready', backend });
+    await flush();
+    expect(trainers[1].sent[0]).toMatchObject({ type: 'start', job: { runId: run.id, runDir: join(dir, 'runs', String(run.id)) } });
+    expect(runs.detail(run.id).epochs).toHaveLength(1);
+    expect(() => service.resume(run.id)).toThrow(/only interrupted, failed or cancelled/);
   });
 });

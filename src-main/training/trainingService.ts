@@ -93,6 +93,12 @@ export class TrainingService {
     const split = this.resolveSplit(request.datasetId, config.split);
     const parentRunId = request.kind === 'finetune' ? request.parentRunId! : null;
     const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId });
+    this.enqueue(run);
+    return run;
+  }
+
+  private enqueue(run: RunSummary): void {
+    const split = this.resolveSplit(run.datasetId, run.config.split);
     this.queue.push({
       runId: run.id,
       kind: run.kind,
@@ -100,12 +106,21 @@ export class TrainingService {
       datasetId: run.datasetId,
       config: run.config,
       runDir: runDir(this.dataDir, run.id),
-      parentRunDir: parentRunId === null ? null : runDir(this.dataDir, parentRunId),
+      parentRunDir: run.parentRunId === null ? null : runDir(this.dataDir, run.parentRunId),
       split: { train: split.assignment.train, validation: split.assignment.validation },
     });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });
     void this.warmUp().then(() => this.pump(), () => undefined);
-    return run;
+  }
+
+  /** Continues a run that stopped early from its last checkpoint (its recorded epochs are kept). */
+  resume(runId: number): RunSummary {
+    const run = this.runs.summary(runId);
+    if (!this.runs.requeue(runId)) {
+      throw new WorkbenchError('conflict', `Run ${runId} is ${run.status}; only interrupted, failed or cancelled runs can be resumed.`);
+    }
+    this.enqueue(run);
+    return this.runs.summary(runId);
   }
 
   cancel(runId: number): boolean {

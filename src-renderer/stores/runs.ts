@@ -17,6 +17,7 @@ export function createRunsStore(api: Api): Readable<RunsState> & {
   load(): Promise<void>;
   start(params: Params<'runs.start'>): Promise<RunSummary>;
   cancel(id: number): Promise<void>;
+  resume(id: number): Promise<void>;
 } {
   const state = writable<RunsState>({ runs: [], progress: {} });
   const load = async () => {
@@ -44,6 +45,9 @@ export function createRunsStore(api: Api): Readable<RunsState> & {
     },
     async cancel(id) {
       await api.request('runs.cancel', { id });
+    },
+    async resume(id) {
+      await api.request('runs.resume', { id });
     },
   };
 }

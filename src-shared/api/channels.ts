@@ -10,6 +10,7 @@ export const REQUEST_NAMES = [
   'runs.get',
   'runs.start',
   'runs.cancel',
+  'runs.resume',
   'datasets.import',
   'datasets.cancelImport',
   'datasets.segments',

@@ -64,6 +64,10 @@ export const requests = {
       .strict(),
     result: RunSummary,
   },
+  'runs.resume': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: RunSummary,
+  },
   'runs.cancel': {
     params: z.object({ id: z.number().int().min(1) }).strict(),
     result: z.object({ cancelled: z.boolean() }),
