@@ -1,0 +1,213 @@
+import { expect, test, type Page } from '@playwright/test';
+import { chromium, type Browser } from 'playwright-core';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromiumLaunch, OUTPUT_DIR, ROOT, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+
+/** CI clones the project beside `shared/`, so the fixtures are found relative to the project root. */
+const FIXTURES = resolve(ROOT, '../shared/fixtures');
+const COVAREP = join(FIXTURES, 'mosei-mini/CMU_MOSEI_COVAREP.csd');
+const LABELS = join(FIXTURES, 'mosei-mini/CMU_MOSEI_Labels.csd');
+/** A real CSD file of word timestamps: strings where COVAREP has numbers. */
+const WORDS = join(FIXTURES, 'real/CMU_MOSI_ModifiedTimestampedWords.csd');
+
+let browser: Browser;
+let served: ServedWorkbench;
+const dataDir = tempDataDir();
+
+test.beforeAll(async () => {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  browser = await chromium.launch(chromiumLaunch);
+  served = await serveWorkbench(dataDir);
+});
+test.afterAll(async () => {
+  await served?.stop();
+  await browser?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openApp(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // The bridge serves no favicon; anything else logged as an error is a bug.
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(m.text());
+  });
+  await page.goto(served.url);
+  await expect(page.getByRole('heading', { name: 'Datasets', exact: true })).toBeVisible();
+  return { page, errors };
+}
+
+test('the built-in dataset opens in the browser: labels, 400 segments, a heat map', async () => {
+  const { page, errors } = await openApp();
+  const row = page.getByTestId('dataset-row').filter({ hasText: 'Built-in synthetic' });
+  await expect(row.getByTestId('synthetic-badge')).toBeVisible();
+  await row.focus();
+  await page.keyboard.press('Enter');
+  const detail = page.getByTestId('dataset-detail');
+  await expect(detail.getByRole('heading', { level: 2 })).toContainText('Built-in synthetic');
+  await expect(detail.getByTestId('synthetic-badge')).toBeVisible();
+  await expect(detail.getByTestId('segment-count')).toHaveText(/400 of 400 segments/);
+  await expect(detail.getByTestId('label-distribution').locator('canvas')).toBeVisible();
+
+  // Virtualised: far fewer rows in the DOM than in the dataset, and scrolling brings others.
+  const rows = detail.getByTestId('segment-row');
+  const rendered = await rows.count();
+  expect(rendered).toBeGreaterThan(5);
+  expect(rendered).toBeLessThan(60);
+  await detail.getByRole('grid').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  // Segment 399, at 7 segments per video, is the first of video 57.
+  await expect(rows.filter({ hasText: 'synthetic_0057[0]' })).toBeVisible();
+  expect(await rows.count()).toBeLessThan(60);
+
+  // Sorting by a header button, both ways.
+  const sentimentHeader = detail.getByRole('columnheader', { name: /sentiment/i });
+  await sentimentHeader.getByRole('button').click();
+  await expect(sentimentHeader).toHaveAttribute('aria-sort', 'ascending');
+  await sentimentHeader.getByRole('button').click();
+  await expect(sentimentHeader).toHaveAttribute('aria-sort', 'descending');
+
+  // Filter: only segments with strong anger.
+  await detail.getByRole('combobox', { name: 'Emotion' }).selectOption('anger');
+  await detail.getByLabel('Minimum intensity').fill('2');
+  await expect(detail.getByTestId('segment-count')).toHaveText(/^\s*\d+ of 400 segments/);
+  const angerCells = await rows.evaluateAll((els) => els.map((el) => Number(el.querySelectorAll('[role="gridcell"]')[7].textContent)));
+  expect(angerCells.length).toBeGreaterThan(0);
+  expect(angerCells.every((v) => v >= 2)).toBe(true);
+
+  // Keyboard: focus the first row, move down, open with Enter.
+  await rows.first().focus();
+  await page.keyboard.press('ArrowDown');
+  const second = await page.evaluate(() => document.activeElement?.querySelector('[role="gridcell"]')?.textContent);
+  await page.keyboard.press('Enter');
+  await expect(detail.getByTestId('segment-detail')).toBeVisible();
+  await expect(detail.getByTestId('segment-detail').getByRole('heading', { level: 3 })).toContainText(second ?? 'missing');
+  await expect(detail.getByTestId('heatmap-original')).toBeVisible();
+  await expect(detail.getByTestId('masked-ranges')).toHaveText(/masked frames \d+-\d+ \(\d+\.\d\d-\d+\.\d\d s\)/);
+
+  // Opening a segment far down the table keeps the table where it was scrolled to.
+  await detail.getByRole('combobox', { name: 'Emotion' }).selectOption('');
+  const grid = detail.getByRole('grid');
+  await grid.evaluate((el) => (el.scrollTop = 6000));
+  const far = grid.locator('[data-pos="205"]');
+  await expect(far).toBeVisible();
+  const farId = (await far.locator('[role="gridcell"]').first().textContent()) ?? 'missing';
+  await far.click();
+  await expect(detail.getByTestId('segment-detail').getByRole('heading', { level: 3 })).toContainText(farId);
+  expect(await grid.evaluate((el) => el.scrollTop)).toBeGreaterThan(5000);
+
+  // End and Home jump across the virtualised rows, keeping the focus on a row.
+  await far.focus();
+  await page.keyboard.press('End');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('399');
+  await page.keyboard.press('Home');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('0');
+  expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
+  await page.screenshot({ path: join(OUTPUT_DIR, 'builtin-segment.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear error for a wrong file', async () => {
+  const { page, errors } = await openApp();
+  const panel = page.getByTestId('import-panel');
+
+  await panel.getByLabel('COVAREP file').fill(COVAREP);
+  await panel.getByLabel('Labels file').fill(LABELS);
+  await panel.getByLabel('Dataset name').fill('MOSEI mini (e2e)');
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
+
+  // Progress may be too quick to catch on 17 segments; the outcome is not.
+  const outcome = panel.getByTestId('import-outcome');
+  await expect(outcome).toContainText('Import finished', { timeout: 60_000 });
+  const notes = panel.getByTestId('import-notes');
+  await expect(notes).toContainText('77 NaN or infinite COVAREP values were replaced with 0.');
+  await expect(notes).toContainText('have features but no labels');
+  await expect(notes).toContainText('have labels but no features');
+
+  // The list is reloaded with the new dataset, which is not synthetic.
+  const row = page.getByTestId('dataset-row').filter({ hasText: 'MOSEI mini (e2e)' });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('imported');
+  await expect(row.getByTestId('synthetic-badge')).toHaveCount(0);
+  await expect(row.locator('td').nth(2)).toHaveText('17');
+  await expect(row.locator('td').nth(6)).toHaveText('77');
+
+  // Open it: the label distribution and all 17 segments.
+  await row.click();
+  const detail = page.getByTestId('dataset-detail');
+  await expect(detail.getByRole('heading', { level: 2 })).toHaveText('MOSEI mini (e2e)');
+  await expect(detail.getByTestId('label-distribution').locator('canvas')).toBeVisible();
+  await expect(detail.getByTestId('label-distribution-table')).toContainText('happiness');
+  await expect(detail.getByTestId('segment-count')).toHaveText(/17 of 17 segments/);
+  await expect(detail.getByTestId('segment-row')).toHaveCount(17);
+  await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-browser.png'), fullPage: true });
+
+  // Search a video id.
+  await detail.getByLabel('Video id').fill('-3g5y');
+  await expect(detail.getByTestId('segment-count')).toHaveText(/^\s*\d+ of 17 segments/);
+  const videos = await detail.getByTestId('segment-row').evaluateAll((els) => els.map((el) => el.querySelectorAll('[role="gridcell"]')[1].textContent));
+  expect(videos.length).toBeGreaterThan(0);
+  expect(new Set(videos)).toEqual(new Set(['-3g5yACwYnA']));
+
+  // Open its first segment: the heat map, its labels and the masked version.
+  await detail.getByTestId('segment-row').filter({ hasText: '-3g5yACwYnA[0]' }).click();
+  const segment = detail.getByTestId('segment-detail');
+  await expect(segment.getByRole('heading', { name: /-3g5yACwYnA\[0\]/ })).toBeVisible();
+  await expect(segment.getByTestId('segment-labels')).toContainText('surprise');
+  await expect(segment.getByTestId('segment-labels')).toContainText('3.00');
+  await expect(segment).toContainText('338 frames');
+  await expect(segment.getByTestId('heatmap-original')).toBeVisible();
+  await expect(segment.getByTestId('heatmap-masked')).toBeVisible();
+  // The paper's masking: one span of 30 frames.
+  const ranges = segment.getByTestId('masked-ranges');
+  const [, first, last] = /masked frames (\d+)-(\d+)/.exec((await ranges.textContent()) ?? '') ?? [];
+  expect(Number(last) - Number(first) + 1).toBe(30);
+  // A new seed moves the span; two spans are listed separately or merged if they touch.
+  await segment.getByLabel('Seed').fill('7');
+  await segment.getByLabel('Spans', { exact: true }).fill('2');
+  await expect(ranges).toHaveText(/masked frames \d+-\d+/);
+  // The canvas really was painted: some of its pixels are the mask green.
+  const greenPixels = await segment.getByTestId('heatmap-masked').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === 20 && d[i + 1] === 160 && d[i + 2] === 80) n++;
+    return n;
+  });
+  expect(greenPixels).toBeGreaterThan(100);
+  await segment.getByLabel('Spans', { exact: true }).fill('1');
+  await segment.getByLabel('Seed').fill('1');
+  await segment.scrollIntoViewIfNeeded();
+  await segment.screenshot({ path: join(OUTPUT_DIR, 'segment-heatmap.png') });
+
+  // Importing the same files again is recognised.
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(outcome).toContainText('Already imported', { timeout: 60_000 });
+  await expect(panel.getByTestId('import-notes')).toContainText('MOSEI mini (e2e)');
+
+  // A wrong file: word timestamps given as COVAREP features.
+  await panel.getByLabel('COVAREP file').fill(WORDS);
+  await panel.getByLabel('Dataset name').fill('should not exist');
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
+  const error = panel.getByRole('alert');
+  await expect(error).toContainText('Import failed', { timeout: 60_000 });
+  await expect(error).toContainText(/ModifiedTimestampedWords|COVAREP|feature/i);
+  await expect(page.getByTestId('dataset-row').filter({ hasText: 'should not exist' })).toHaveCount(0);
+
+  // A path that does not exist is refused at once, with the path in the message.
+  await panel.getByLabel('Labels file').fill('/nonexistent/CMU_MOSEI_Labels.csd');
+  await panel.getByLabel('COVAREP file').fill(COVAREP);
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(error).toContainText('does not exist: /nonexistent/CMU_MOSEI_Labels.csd');
+
+  // Back to the string-feature file for the screenshot of the error as a researcher sees it.
+  await panel.getByLabel('COVAREP file').fill(WORDS);
+  await panel.getByLabel('Labels file').fill(LABELS);
+  await panel.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(error).toContainText('Import failed', { timeout: 60_000 });
+  await panel.scrollIntoViewIfNeeded();
+  await panel.screenshot({ path: join(OUTPUT_DIR, 'import-error.png') });
+  expect(errors).toEqual([]);
+  await page.close();
+});

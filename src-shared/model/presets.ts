@@ -1,0 +1,23 @@
+import type { TrainConfig } from '../api/entities';
+import { PAPER_MODEL } from './modelConfig';
+
+/** The paper's protocol (sections 3.2-3.3): 2 x GRU(256), clips of 300 steps, one 30-step mask at -30, Adam 0.001, 30 epochs. */
+export function paperTrainConfig(): TrainConfig {
+  return {
+    epochs: 30,
+    batchSize: 32,
+    learningRate: 0.001,
+    seed: 1,
+    mask: { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' },
+    model: { ...PAPER_MODEL },
+    labels: { count: 1200, seed: 1 },
+    sequence: { maxFrames: 300, keep: 'first', poolFrames: 1, padding: 'right' },
+    split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+  };
+}
+
+/** Small enough that a first run finishes in well under a minute on 2 cores; clearly not the paper's. */
+export function quickTrainConfig(): TrainConfig {
+  const paper = paperTrainConfig();
+  return { ...paper, epochs: 3, model: { ...paper.model, hiddenUnits: 32 }, labels: { count: 200, seed: 1 }, sequence: { ...paper.sequence, maxFrames: 60 } };
+}
