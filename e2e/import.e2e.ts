@@ -132,7 +132,8 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(row).toContainText('imported');
   await expect(row.getByTestId('synthetic-badge')).toHaveCount(0);
   await expect(row.locator('td').nth(2)).toHaveText('17');
-  await expect(row.locator('td').nth(6)).toHaveText('77');
+  await expect(row.locator('td').nth(6)).toHaveText('14 / 3'); // default 80/20 split
+  await expect(row.locator('td').nth(7)).toHaveText('77');
 
   // Open it: the label distribution and all 17 segments.
   await row.click();

@@ -39,6 +39,7 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(datasets).toContainText('Built-in synthetic');
   await expect(datasets).toContainText('synthetic');
   await expect(datasets).toContainText('400');
+  await expect(datasets).toContainText('320 / 80'); // the default random 80/20 split
   await expect(page.getByTestId('backend')).toContainText(/WASM|tfjs-node|plain JS/);
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets.png') });
 
