@@ -20,6 +20,8 @@ async function printed(script: string, args: string[] = []): Promise<Record<stri
 const sections: Array<[string, () => Promise<Record<string, number>>]> = [
   ['Import (.csd -> dataset cache)', () => importBenchmark(workDir)],
   ['GRU training step: fused layer vs tf.layers.gru vs matMul ceiling', () => printed('src-main/training/gru/benchGru.ts', ['--backend', 'wasm'])],
+  ['Sweep fine-tunes on cached encoder outputs', () => printed('src-main/bench/trainingBench.ts', ['finetune', workDir])],
+  ['Pre-training memory on the full-size built-in dataset', () => printed('src-main/bench/trainingBench.ts', ['memory', workDir])],
 ];
 
 const only = process.argv.slice(2);
