@@ -131,3 +131,36 @@ test('a run interrupted by killing the workbench is marked interrupted at the ne
   await served.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a user pre-trains, then fine-tunes the frozen encoder, and the fine-tune names its pre-training run', async () => {
+  const dir = tempDataDir();
+  const served = await serveWorkbench(dir);
+  const page = await openApp(served);
+  await page.keyboard.press('Alt+2');
+  await page.getByTestId('run-kind').selectOption('pretrain');
+  await page.getByLabel('Run name').fill('ssl pre-training');
+  await setNumber(page, 'Epochs', 1);
+  await expect(page.getByLabel('Span length (steps)')).toHaveValue('30');
+  await expect(page.getByLabel('Mask value')).toHaveValue('-30');
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('run-progress')).toContainText('ssl pre-training');
+  await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 120_000 });
+
+  await page.getByTestId('run-kind').selectOption('finetune');
+  await expect(page.getByLabel('Pre-training run')).toContainText('ssl pre-training');
+  await page.getByLabel('Run name').fill('ssl fine-tune');
+  await setNumber(page, 'Labelled segments', 50);
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 120_000 });
+
+  await page.keyboard.press('Alt+3');
+  const rows = page.getByTestId('history-row');
+  await expect(rows.filter({ hasText: 'ssl fine-tune' }).getByTestId('run-status')).toHaveText('done');
+  await rows.filter({ hasText: 'ssl fine-tune' }).click();
+  await expect(page.getByTestId('run-detail')).toContainText('finetune of pre-training run #1');
+  await expect(page.getByTestId('metrics-table')).toContainText('F1 (presence)');
+  await page.screenshot({ path: join(OUTPUT_DIR, 'finetune-detail.png'), fullPage: true });
+  await page.close();
+  await served.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
