@@ -7,17 +7,9 @@
 import type { FromImporter, ImportJob, ImportPhase } from '@shared/api/importerProtocol';
 import { importMoseiCsd } from './csd/importCsd';
 import { fingerprintFiles } from './fingerprint';
+import { onParentMessage, sendToParent } from '../app/parentPort';
 
-interface ParentPort {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-}
-const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-function send(message: FromImporter): void {
-  if (electronPort) electronPort.postMessage(message);
-  else if (process.connected) process.send?.(message);
-}
+const send = (message: FromImporter) => sendToParent(message);
 
 /** At most a few progress messages a second, whatever the file size. */
 function throttled(phase: ImportPhase) {
@@ -53,7 +45,9 @@ async function run(job: ImportJob): Promise<void> {
   }
 }
 
-process.on('disconnect', () => process.exit(0));
-const onJob = (job: ImportJob) => void run(job).finally(() => setTimeout(() => process.exit(0), 50));
-if (electronPort) electronPort.on('message', (e) => onJob(e.data as ImportJob));
-else process.once('message', (m) => onJob(m as ImportJob));
+let started = false;
+onParentMessage((m) => {
+  if (started) return; // one import per process
+  started = true;
+  void run(m as ImportJob).finally(() => setTimeout(() => process.exit(0), 50));
+});

@@ -5,6 +5,7 @@
  */
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { chooseBackend } from './backend';
+import { onParentMessage, sendToParent } from '../app/parentPort';
 import { JobCancelled, type JobHooks } from './jobs/loop';
 import { runPretrain } from './jobs/pretrain';
 import { runBaseline, runFinetune } from './jobs/supervised';
@@ -16,25 +17,8 @@ const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Pro
   baseline: runBaseline,
 };
 
-interface ParentPort {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (e: { data: unknown }) => void): void;
-}
-
-const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
-
-function send(message: FromTrainer): void {
-  if (electronPort) electronPort.postMessage(message);
-  else if (process.connected) process.send?.(message);
-}
-
-// Without a parent there is no one to report to: stop rather than train for nobody.
-process.on('disconnect', () => process.exit(0));
-
-function onMessage(listener: (message: ToTrainer) => void): void {
-  if (electronPort) electronPort.on('message', (e) => listener(e.data as ToTrainer));
-  else process.on('message', (m) => listener(m as ToTrainer));
-}
+const send = (message: FromTrainer) => sendToParent(message);
+const onMessage = (listener: (message: ToTrainer) => void) => onParentMessage((m) => listener(m as ToTrainer));
 
 let cancelledRunId: number | null = null;
 let busy = false;

@@ -1,7 +1,9 @@
+import * as tf from '@tensorflow/tfjs';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
+import { assignWeights, loadCheckpoint } from '../model/checkpoint';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
 export interface JobData {
@@ -32,4 +34,35 @@ export function statisticsOf(data: JobData, job: TrainerJob): { mean: number[]; 
 
 export function source(data: JobData, segments: SegmentIndexEntry[], job: TrainerJob, stats: Standardisation): SequenceSource {
   return new SequenceSource(data.reader, segments, job.config.sequence, stats);
+}
+
+/**
+ * Where a run starts: from scratch (statistics of the training split, epoch 1) or, when
+ * its folder holds a checkpoint, from the weights, optimizer state and statistics saved
+ * after its last completed epoch.
+ */
+export async function restoreOrStart(
+  job: TrainerJob,
+  data: JobData,
+  variables: Record<string, tf.Variable>,
+  optimizer: tf.Optimizer,
+): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number }> {
+  const resumed = loadCheckpoint(job.runDir);
+  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1 };
+  assignWeights(variables, resumed.weights);
+  if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
+  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1 };
+}
+
+/** One optimiser step; resolves to the loss value (and frees it). */
+export async function minimizeStep(optimizer: tf.Optimizer, loss: () => tf.Scalar, variables: tf.Variable[]): Promise<number> {
+  const value = optimizer.minimize(loss, true, variables)!;
+  const result = (await value.data())[0];
+  value.dispose();
+  return result;
+}
+
+/** The loop settings every job takes from its configuration. */
+export function loopSettings(job: TrainerJob, rows: number, firstEpoch = 1) {
+  return { runId: job.runId, epochs: job.config.epochs, firstEpoch, rows, batchSize: job.config.batchSize, seed: job.config.seed };
 }

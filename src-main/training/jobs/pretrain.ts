@@ -5,9 +5,9 @@ import { FEATURE_COUNT } from '@shared/emotions';
 import { applyMask, lossWeights } from '@shared/masking/masking';
 import { Rng } from '@shared/random';
 import { PaperModel } from '../model/paperModel';
-import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import { saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
-import { openJobData, source, statisticsOf } from './context';
+import { loopSettings, minimizeStep, openJobData, restoreOrStart, source } from './context';
 import { runEpochs, type JobHooks } from './loop';
 import { inputTensors } from './tensors';
 
@@ -63,32 +63,19 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Met
   const model = new PaperModel(job.config.model, job.config.seed);
   const optimizer = tf.train.adam(job.config.learningRate);
   try {
-    const resumed = loadCheckpoint(job.runDir);
-    const stats = (resumed?.state.stats as { mean: number[]; std: number[] } | undefined) ?? statisticsOf(data, job);
-    if (resumed) {
-      assignWeights(model.byName(model.encoderVariables()), resumed.weights);
-      if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
-    }
+    const variables = model.encoderVariables();
+    const { stats, firstEpoch } = await restoreOrStart(job, data, model.byName(variables), optimizer);
     const train = source(data, data.train, job, stats);
     const val = source(data, data.validation, job, stats);
     const steps = job.config.sequence.maxFrames;
-    const variables = model.encoderVariables();
     let lastValLoss: number | null = null;
     await runEpochs(
       {
-        runId: job.runId,
-        epochs: job.config.epochs,
-        firstEpoch: (resumed?.state.epoch ?? 0) + 1,
-        rows: train.length,
-        batchSize: job.config.batchSize,
-        seed: job.config.seed,
+        ...loopSettings(job, train.length, firstEpoch),
         step: async (rows, epoch) => {
           const batch = train.batch(rows);
           const masked = maskBatch(batch, rows, steps, job, epoch);
-          const loss = optimizer.minimize(() => reconstructionLoss(model, batch, masked, steps), true, variables)!;
-          const value = (await loss.data())[0];
-          loss.dispose();
-          return value;
+          return minimizeStep(optimizer, () => reconstructionLoss(model, batch, masked, steps), variables);
         },
         validate: async () => (lastValLoss = await validationLoss(model, val, job)),
         afterEpoch: (epoch) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, stats }),

@@ -9,7 +9,7 @@ import { evaluatePredictions } from '../evaluation';
 import { PaperModel } from '../model/paperModel';
 import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceSource } from '../sequences';
-import { openJobData, source, statisticsOf, type JobData } from './context';
+import { loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
 import { encodeAll, inputTensors, poolTensor, predictEmotions } from './tensors';
 
@@ -26,36 +26,23 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
   const model = new PaperModel(job.config.model, job.config.seed);
   const optimizer = tf.train.adam(job.config.learningRate);
   try {
-    const resumed = loadCheckpoint(job.runDir);
-    const stats = (resumed?.state.stats as { mean: number[]; std: number[] } | undefined) ?? statisticsOf(data, job);
-    if (resumed) {
-      assignWeights(model.byName(model.allVariables()), resumed.weights);
-      if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
-    }
+    const variables = model.allVariables();
+    const { stats, firstEpoch } = await restoreOrStart(job, data, model.byName(variables), optimizer);
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
     const val = source(data, data.validation, job, stats);
     const valY = val.labels();
     const steps = job.config.sequence.maxFrames;
-    const variables = model.allVariables();
     let lastPredictions: Float32Array | null = null;
     await runEpochs(
       {
-        runId: job.runId,
-        epochs: job.config.epochs,
-        firstEpoch: (resumed?.state.epoch ?? 0) + 1,
-        rows: train.length,
-        batchSize: job.config.batchSize,
-        seed: job.config.seed,
+        ...loopSettings(job, train.length, firstEpoch),
         step: async (rows) => {
           const batch = train.batch(rows);
-          const loss = optimizer.minimize(() => {
+          return minimizeStep(optimizer, () => {
             const { x, mask } = inputTensors(batch, steps);
             const pred = model.head(model.headInput(model.encode(x, mask), poolTensor(batch, steps, job.config.model.pooling)));
             return tf.losses.meanSquaredError(tf.tensor2d(batch.y, [batch.size, 6]), pred) as tf.Scalar;
-          }, true, variables)!;
-          const value = (await loss.data())[0];
-          loss.dispose();
-          return value;
+          }, variables);
         },
         validate: async () => {
           lastPredictions = await predictEmotions(model, val, job.config.batchSize);
@@ -146,22 +133,13 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Met
     const head = model.headVariables();
     await runEpochs(
       {
-        runId: job.runId,
-        epochs: job.config.epochs,
-        firstEpoch: 1,
-        rows: labelled.length,
-        batchSize: job.config.batchSize,
-        seed: job.config.seed,
-        step: async (rows) => {
-          const loss = optimizer.minimize(() => {
+        ...loopSettings(job, labelled.length),
+        step: (rows) =>
+          minimizeStep(optimizer, () => {
             const x = tf.tensor2d(rowsOf(trainX, width, rows), [rows.length, width]);
             const y = tf.tensor2d(rowsOf(trainY, 6, rows), [rows.length, 6]);
             return tf.losses.meanSquaredError(y, model.head(x)) as tf.Scalar;
-          }, true, head)!;
-          const value = (await loss.data())[0];
-          loss.dispose();
-          return value;
-        },
+          }, head),
         validate: async () => {
           const p = tf.tidy(() => model.head(valX));
           lastPredictions = (await p.data()) as Float32Array;
