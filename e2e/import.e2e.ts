@@ -145,6 +145,12 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(detail.getByTestId('segment-row')).toHaveCount(17);
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-browser.png'), fullPage: true });
 
+  // The distribution of one side of the default split.
+  await expect(detail.getByTestId('label-distribution')).toContainText('17 segments in all');
+  await detail.getByTestId('distribution-split').selectOption('validation');
+  await expect(detail.getByTestId('label-distribution')).toContainText('3 segments in all');
+  await detail.getByTestId('distribution-split').selectOption('all');
+
   // Search a video id.
   await detail.getByLabel('Video id').fill('-3g5y');
   await expect(detail.getByTestId('segment-count')).toHaveText(/^\s*\d+ of 17 segments/);

@@ -58,6 +58,9 @@ describe('DatasetService', () => {
     const { svc } = service();
     await svc.ensureBuiltin(tiny);
     expect(svc.list()[0].defaultSplit).toEqual({ train: 10, validation: 2 });
+    const sides = svc.segments(BUILTIN_DATASET_ID).map((r) => r.split);
+    expect(sides.filter((s) => s === 'validation')).toHaveLength(2);
+    expect(sides.filter((s) => s === 'train')).toHaveLength(10);
     const byVideo = svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 });
     expect(svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 })).toEqual(byVideo);
     const rows = svc.segments(BUILTIN_DATASET_ID);

@@ -77,8 +77,18 @@ export class DatasetService {
     return readIndex(this.dataDir, id).segments;
   }
 
+  /** Each segment's side of the default split. */
+  private sides(id: string, count: number): SegmentRow['split'][] {
+    const { assignment } = this.split(id, DEFAULT_SPLIT_CONFIG);
+    const side = new Array<SegmentRow['split']>(count).fill('unassigned');
+    for (const key of ['train', 'validation', 'test'] as const) for (const i of assignment[key] ?? []) side[i] = key;
+    return side;
+  }
+
   segments(id: string): SegmentRow[] {
-    return this.index(id).map(({ offset: _offset, ...s }, index) => ({ index, ...s }));
+    const index = this.index(id);
+    const side = this.sides(id, index.length);
+    return index.map(({ offset: _offset, ...s }, i) => ({ index: i, ...s, split: side[i] }));
   }
 
   segment(id: string, index: number, maxFrames: number): SegmentFeatures {
@@ -89,7 +99,7 @@ export class DatasetService {
     try {
       const values = reader.read(entry, 0, maxFrames);
       const { offset: _offset, ...row } = entry;
-      return { index, ...row, featureNames: [...COVAREP_FEATURES], shownFrames: values.length / FEATURE_COUNT, values: Array.from(values) };
+      return { index, ...row, split: this.sides(id, segments.length)[index], featureNames: [...COVAREP_FEATURES], shownFrames: values.length / FEATURE_COUNT, values: Array.from(values) };
     } finally {
       reader.close();
     }

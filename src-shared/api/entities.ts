@@ -160,6 +160,8 @@ export const SegmentRow = z.object({
   sentiment: z.number(),
   /** Six intensities in EMOTIONS order. */
   emotions: z.array(z.number()),
+  /** Side of the dataset's default split (random 80/20 by segment, seed 0). */
+  split: z.enum(['train', 'validation', 'test', 'unassigned']),
 });
 export type SegmentRow = z.infer<typeof SegmentRow>;
 
