@@ -7,6 +7,8 @@ import { DatasetService } from '../data/datasetService';
 import { TrainingService } from '../training/trainingService';
 import { ImportService } from '../data/importService';
 import { DownloadService } from '../data/downloadService';
+import { ExperimentService } from '../experiments/experimentService';
+import { ExperimentRepository } from '../store/experiments';
 import type { SpawnProcess } from './processes';
 import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
@@ -48,6 +50,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const downloads = new DownloadService(events);
+  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  // Experiments a crash interrupted continue where they stopped.
+  experiments.advanceAll();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   const dispatch = createDispatcher({
@@ -70,6 +75,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
+    'experiments.list': () => experiments.list(),
+    'experiments.start': (params) => experiments.start(params),
+    'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
+    'experiments.results': ({ id }) => experiments.results(id),
     'app.pickPath': async ({ kind, title }) => {
       if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, type the path on the server.');
       return { path: await options.pickPath(kind, title) };

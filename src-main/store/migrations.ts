@@ -87,6 +87,28 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX runs_split ON runs(split_id);
     `,
   },
+  {
+    version: 3,
+    name: 'experiments: a sweep of fine-tunes and baselines around one pre-training run',
+    sql: `
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        dataset_id TEXT NOT NULL REFERENCES datasets(id),
+        preset TEXT NOT NULL,
+        plan_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+        pretrain_run_id INTEGER REFERENCES runs(id),
+        error TEXT,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      ALTER TABLE runs ADD COLUMN experiment_id INTEGER REFERENCES experiments(id);
+      ALTER TABLE runs ADD COLUMN label_count INTEGER;
+      ALTER TABLE runs ADD COLUMN repeat_index INTEGER;
+      CREATE INDEX runs_experiment ON runs(experiment_id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -70,6 +70,8 @@ export interface NewRun {
   parentRunId?: number | null;
   config: TrainConfig;
   splitId: number | null;
+  /** Set for the fine-tunes and baselines of an experiment (and the pre-training it started). */
+  experiment?: { id: number; repeat: number | null };
 }
 
 /** Every write a run goes through. Terminal statuses are never overwritten. */
@@ -81,8 +83,8 @@ export class RunRepository {
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,
-           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, experiment_id, label_count, repeat_index, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.name,
@@ -96,6 +98,9 @@ export class RunRepository {
         mask?.lossScope ?? null,
         run.config.seed,
         run.splitId,
+        run.experiment?.id ?? null,
+        run.kind === 'pretrain' ? null : run.config.labels.count,
+        run.experiment?.repeat ?? null,
         now(),
       );
     return this.summary(Number(info.lastInsertRowid));
@@ -156,6 +161,27 @@ export class RunRepository {
       .run(now()).changes;
   }
 
+  /** Runs of an experiment with where they sit in its sweep. */
+  ofExperiment(experimentId: number): Array<RunSummary & { labelCount: number | null; repeat: number | null }> {
+    const rows = this.db
+      .prepare(`${SUMMARY_SELECT} WHERE r.experiment_id = ? ORDER BY r.id`)
+      .all(experimentId) as Array<RunRow & { label_count: number | null; repeat_index: number | null }>;
+    return rows.map((row) => ({ ...toSummary(row), labelCount: row.label_count, repeat: row.repeat_index }));
+  }
+
+  metricsOf(id: number): MetricRecord[] {
+    return this.db.prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? ORDER BY scope, name`).all(id) as MetricRecord[];
+  }
+
+  /** A finished pre-training run on this dataset with exactly this configuration, to reuse. */
+  findReusablePretrain(datasetId: string, config: TrainConfig): RunSummary | null {
+    const json = JSON.stringify(config);
+    const row = this.db
+      .prepare(`${SUMMARY_SELECT} WHERE r.kind = 'pretrain' AND r.status = 'done' AND r.dataset_id = ? AND r.config_json = ? ORDER BY r.id DESC LIMIT 1`)
+      .get(datasetId, json) as RunRow | undefined;
+    return row ? toSummary(row) : null;
+  }
+
   list(limit = 500, offset = 0): RunSummary[] {
     const rows = this.db.prepare(`${SUMMARY_SELECT} ORDER BY r.id DESC LIMIT ? OFFSET ?`).all(limit, offset) as RunRow[];
     return rows.map(toSummary);
@@ -172,9 +198,6 @@ export class RunRepository {
     const epochs = this.db
       .prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds FROM epochs WHERE run_id = ? ORDER BY epoch`)
       .all(id) as EpochRecord[];
-    const metrics = this.db
-      .prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? ORDER BY scope, name`)
-      .all(id) as MetricRecord[];
-    return { ...summary, epochs, metrics };
+    return { ...summary, epochs, metrics: this.metricsOf(id) };
   }
 }

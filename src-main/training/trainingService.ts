@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
-import type { RunRepository } from '../store/runs';
+import type { NewRun, RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
@@ -86,13 +86,13 @@ export class TrainingService {
     return { ...request.config, model: { ...request.config.model, hiddenUnits, gruLayers }, sequence: parent.config.sequence, split: parent.config.split, mask: null };
   }
 
-  start(request: { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig }): RunSummary {
+  start(request: { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig; experiment?: NewRun['experiment'] }): RunSummary {
     const name = request.name?.trim() || `${request.kind} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
     const config = request.kind === 'finetune' ? this.finetuneConfig(request) : request.kind === 'baseline' ? { ...request.config, mask: null } : request.config;
     if (request.kind === 'pretrain' && !config.mask) throw new WorkbenchError('invalid_params', 'A pre-training run needs a masking configuration.');
     const split = this.resolveSplit(request.datasetId, config.split);
     const parentRunId = request.kind === 'finetune' ? request.parentRunId! : null;
-    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId });
+    const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId, experiment: request.experiment });
     this.enqueue(run);
     return run;
   }

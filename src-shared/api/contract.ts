@@ -4,6 +4,10 @@ import {
   DatasetSummary,
   DownloadProgress,
   DownloadStatus,
+  EXPERIMENT_PRESETS,
+  EXPERIMENT_STATUSES,
+  ExperimentResults,
+  ExperimentSummary,
   ImportProgress,
   ImportStatus,
   SegmentFeatures,
@@ -112,6 +116,30 @@ export const requests = {
     /** Null when the user closed the dialog. */
     result: z.object({ path: z.string().nullable() }),
   },
+  'experiments.list': {
+    params: z.object({}).strict(),
+    result: z.array(ExperimentSummary),
+  },
+  'experiments.start': {
+    params: z
+      .object({
+        datasetId: z.string().min(1).max(200),
+        preset: z.enum(EXPERIMENT_PRESETS),
+        name: z.string().trim().max(200).optional(),
+        labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
+        repeats: z.number().int().min(1).max(50).optional(),
+      })
+      .strict(),
+    result: ExperimentSummary,
+  },
+  'experiments.cancel': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: z.object({ cancelled: z.boolean() }),
+  },
+  'experiments.results': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: ExperimentResults,
+  },
   'datasets.download': {
     params: z.object({ folder: z.string().trim().min(1, 'Choose a folder for the downloaded files').max(4096) }).strict(),
     result: z.object({ jobId: z.string() }),
@@ -131,6 +159,8 @@ export const events = {
   'import.status': ImportStatus,
   'download.progress': DownloadProgress,
   'download.status': DownloadStatus,
+  'experiment.progress': z.object({ id: z.number().int(), runsDone: z.number().int(), runsTotal: z.number().int(), etaSeconds: z.number().nullable() }),
+  'experiment.status': z.object({ id: z.number().int(), status: z.enum(EXPERIMENT_STATUSES), error: z.string().nullable() }),
   log: z.object({
     level: z.enum(['info', 'warn', 'error']),
     message: z.string(),

@@ -193,3 +193,56 @@ export const DownloadStatus = z.object({
   error: z.string().nullable(),
 });
 export type DownloadStatus = z.infer<typeof DownloadStatus>;
+
+export const EXPERIMENT_PRESETS = ['quick', 'paper'] as const;
+export const EXPERIMENT_STATUSES = ['running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+
+export const ExperimentSummary = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  datasetId: z.string(),
+  preset: z.enum(EXPERIMENT_PRESETS),
+  status: z.enum(EXPERIMENT_STATUSES),
+  labelCounts: z.array(z.number().int()),
+  repeats: z.number().int(),
+  pretrainRunId: z.number().int().nullable(),
+  runsTotal: z.number().int(),
+  runsDone: z.number().int(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
+
+/** Mean and sample standard deviation over the repeats of one label count. */
+export const MeanSd = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
+export type MeanSd = z.infer<typeof MeanSd>;
+
+/** One label count of one arm: metric name -> scope ('overall' or an emotion) -> mean and sd. */
+export const ExperimentPoint = z.object({
+  labelCount: z.number().int(),
+  runIds: z.array(z.number().int()),
+  metrics: z.record(z.string(), z.record(z.string(), MeanSd)),
+});
+export type ExperimentPoint = z.infer<typeof ExperimentPoint>;
+
+/** SSL minus baseline at one label count, paired over repeats (same labelled sample in both arms). */
+export const PairedComparison = z.object({
+  labelCount: z.number().int(),
+  metric: z.enum(['acc4', 'mae']),
+  meanDifference: z.number(),
+  n: z.number().int(),
+  t: z.number().nullable(),
+  pValue: z.number().nullable(),
+});
+export type PairedComparison = z.infer<typeof PairedComparison>;
+
+export const ExperimentResults = z.object({
+  experiment: ExperimentSummary,
+  ssl: z.array(ExperimentPoint),
+  baseline: z.array(ExperimentPoint),
+  comparisons: z.array(PairedComparison),
+  /** Smallest label count at which the baseline's mean 4-class accuracy reaches SSL's at 20, 50 and 200 labels (null: never within the sweep). */
+  labelsSaved: z.array(z.object({ sslLabels: z.number().int(), sslAcc4: z.number(), baselineLabels: z.number().int().nullable() })),
+});
+export type ExperimentResults = z.infer<typeof ExperimentResults>;

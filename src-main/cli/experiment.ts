@@ -1,0 +1,89 @@
+/**
+ * The paper's whole protocol, headless (training servers):
+ *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N] [--data-dir DIR] [--json]
+ * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
+ * per label count and arm the mean and sd of every metric, overall and per emotion.
+ * Its runs appear in the desktop app's history when both use the same data directory.
+ */
+import { WorkbenchError } from '@shared/api/contract';
+import type { ExperimentResults } from '@shared/api/entities';
+import type { ExperimentPreset } from '@shared/experiments/presets';
+import { EventSink } from '../app/events';
+import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { BUILTIN_DATASET_ID, DatasetService } from '../data/datasetService';
+import { ExperimentService } from '../experiments/experimentService';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { ExperimentRepository } from '../store/experiments';
+import { RunRepository } from '../store/runs';
+import { SplitRepository } from '../store/splits';
+import { TrainingService } from '../training/trainingService';
+import { formatEta } from './args';
+import { forkSourceProcess } from './sourceProcesses';
+
+function table(results: ExperimentResults): string {
+  const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
+  const lines = [`${'labels'.padStart(7)}  ${'SSL acc4'.padEnd(13)} ${'base acc4'.padEnd(13)} ${'SSL MAE'.padEnd(13)} ${'base MAE'.padEnd(13)} p(acc4)`];
+  for (const s of results.ssl) {
+    const b = results.baseline.find((p) => p.labelCount === s.labelCount);
+    const c = results.comparisons.find((x) => x.labelCount === s.labelCount && x.metric === 'acc4');
+    lines.push(
+      `${String(s.labelCount).padStart(7)}  ${fmt(s.metrics.acc4?.overall?.mean, s.metrics.acc4?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.acc4?.overall?.mean, b?.metrics.acc4?.overall?.sd).padEnd(13)} ` +
+        `${fmt(s.metrics.mae?.overall?.mean, s.metrics.mae?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.mae?.overall?.mean, b?.metrics.mae?.overall?.sd).padEnd(13)} ${c?.pValue?.toFixed(3) ?? '—'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
+  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
+  const db = openDatabase(dataDir);
+  const runs = new RunRepository(db);
+  runs.markInterrupted();
+  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
+  await datasets.ensureBuiltin();
+  const events = new EventSink();
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
+  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+
+  let id: number;
+  try {
+    const preset = argValue(argv, '--preset') as ExperimentPreset | undefined;
+    if (preset !== 'quick' && preset !== 'paper') throw new WorkbenchError('invalid_params', '--preset must be quick or paper.');
+    const labels = argValue(argv, '--labels');
+    const labelCounts = labels?.split(',').map((s) => Number(s.trim()));
+    if (labelCounts?.some((n) => !Number.isInteger(n) || n < 1)) throw new WorkbenchError('invalid_params', `--labels must be whole numbers separated by commas, not "${labels}".`);
+    const repeatsArg = argValue(argv, '--repeats');
+    const repeats = repeatsArg === undefined ? undefined : Number(repeatsArg);
+    if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1)) throw new WorkbenchError('invalid_params', `--repeats must be a whole number, not "${repeatsArg}".`);
+    ({ id } = experiments.start({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats }));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    db.close();
+    return 2;
+  }
+  log(`Experiment #${id} in ${dataDir}`);
+  const outcome = new Promise<{ status: string; error: string | null }>((resolve) => {
+    events.subscribe((name, payload) => {
+      if (name === 'backend.ready') log(`Backend: ${(payload as { name: string }).name}`);
+      if (name === 'experiment.progress') {
+        const p = payload as { id: number; runsDone: number; runsTotal: number; etaSeconds: number | null };
+        if (p.id === id) log(`${p.runsDone}/${p.runsTotal} runs done${formatEta(p.etaSeconds)}`);
+      }
+      if (name === 'experiment.status' && (payload as { id: number }).id === id) resolve(payload as { status: string; error: string | null });
+    });
+  });
+  process.once('SIGINT', () => experiments.cancel(id));
+  const { status, error } = await outcome;
+  training.shutdown();
+  const results = experiments.results(id);
+  db.close();
+  if (json) console.log(JSON.stringify({ experiment: results.experiment, ssl: results.ssl, baseline: results.baseline, comparisons: results.comparisons, labelsSaved: results.labelsSaved }, null, 2));
+  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${table(results)}`);
+  return status === 'done' ? 0 : 1;
+}
+
+main().then((code) => process.exit(code));

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ToTrainer } from '@shared/api/trainerProtocol';
+import { EventSink } from '../app/events';
+import type { ProcessChannel } from '../app/processes';
+import { DatasetService } from '../data/datasetService';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { ExperimentRepository } from '../store/experiments';
+import { RunRepository } from '../store/runs';
+import { SplitRepository } from '../store/splits';
+import { TrainingService } from '../training/trainingService';
+import { ExperimentService } from './experimentService';
+
+/** A training process that finishes every job at once with metrics that depend on the arm and label count. */
+class InstantTrainer implements ProcessChannel {
+  private listener: (m: unknown) => void = () => undefined;
+  started: number[] = [];
+  send(m: unknown) {
+    const msg = m as ToTrainer;
+    if (msg.type !== 'start') return;
+    const { runId, kind, config } = msg.job;
+    this.started.push(runId);
+    queueMicrotask(() => {
+      this.listener({ type: 'started', runId, backend: 'cpu', backendReason: 'test' });
+      this.listener({ type: 'epoch', runId, record: { epoch: 1, loss: 1, valLoss: 1, seconds: 0.1 } });
+      const n = config.labels.count ?? 0;
+      const acc4 = (kind === 'finetune' ? 0.85 : 0.8) + n / 1000 + config.labels.seed / 1000;
+      this.listener({ type: 'done', runId, metrics: kind === 'pretrain' ? [] : [{ scope: 'overall', name: 'acc4', value: acc4 }, { scope: 'overall', name: 'mae', value: 1 - acc4 }] });
+    });
+  }
+  onMessage(l: (m: unknown) => void) {
+    this.listener = l;
+    queueMicrotask(() => l({ type: 'ready', backend: { name: 'cpu', reason: 'test', tfjsVersion: '4' } }));
+  }
+  onExit() {}
+  kill() {}
+}
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function session(dir: string) {
+  const db = openDatabase(dir);
+  const runs = new RunRepository(db);
+  runs.markInterrupted();
+  const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
+  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 });
+  const events = new EventSink();
+  const trainer = new InstantTrainer();
+  const training = new TrainingService(runs, () => trainer, events, dir, (id, split) => datasets.split(id, split));
+  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const statuses: string[] = [];
+  events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));
+  return { db, runs, training, experiments, trainer, statuses };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('ExperimentService', () => {
+  it('runs one pre-training, then an SSL fine-tune and a baseline per label count and repeat, and aggregates them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, runs, statuses } = await session(dir);
+    const started = experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [4, 2], repeats: 2 });
+    expect(started).toMatchObject({ status: 'running', labelCounts: [2, 4], repeats: 2, runsTotal: 8 });
+    await settle();
+    const all = runs.ofExperiment(started.id);
+    expect(all.filter((r) => r.kind === 'pretrain')).toHaveLength(1);
+    expect(all.filter((r) => r.kind === 'finetune').every((r) => r.parentRunId === started.pretrainRunId)).toBe(true);
+    expect(all.filter((r) => r.status === 'done')).toHaveLength(9);
+    expect(statuses).toEqual(['done']);
+    // Both arms of a repeat draw the same labelled sample.
+    const seeds = (kind: string) => all.filter((r) => r.kind === kind).map((r) => `${r.labelCount}:${r.config.labels.seed}`).sort();
+    expect(seeds('finetune')).toEqual(seeds('baseline'));
+
+    const results = experiments.results(started.id);
+    expect(results.ssl.map((p) => p.labelCount)).toEqual([2, 4]);
+    expect(results.baseline.map((p) => p.runIds.length)).toEqual([2, 2]);
+    expect(results.ssl[0].metrics.acc4.overall.mean).toBeCloseTo(0.85 + 0.002 + 0.0005, 10);
+    const diff = results.comparisons.find((c) => c.labelCount === 2 && c.metric === 'acc4')!;
+    expect(diff.meanDifference).toBeCloseTo(0.05, 10);
+    expect(results.experiment.runsDone).toBe(8);
+  });
+
+  it('reuses an identical finished pre-training run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, runs } = await session(dir);
+    const first = experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [2], repeats: 1 });
+    await settle();
+    const second = experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [3], repeats: 1 });
+    await settle();
+    expect(experiments.list().find((e) => e.id === second.id)?.pretrainRunId).toBe(experiments.list().find((e) => e.id === first.id)?.pretrainRunId);
+    expect(runs.ofExperiment(second.id).filter((r) => r.kind === 'pretrain')).toHaveLength(0);
+  });
+
+  it('refuses label counts the training split cannot supply', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments } = await session(dir);
+    expect(() => experiments.start({ datasetId: 'builtin-small', preset: 'paper' })).toThrow(/has 24 segments, fewer than the label counts 35, 50/);
+  });
+
+  it('continues after a crash: finished runs are kept, interrupted ones resume, missing ones are queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const first = await session(dir);
+    const exp = first.experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [2], repeats: 2 });
+    await settle();
+    const doneBefore = first.runs.ofExperiment(exp.id).filter((r) => r.status === 'done').map((r) => r.id);
+    // Simulate the crash: one finished run is put back to running, as if the app died during it.
+    first.db.prepare(`UPDATE runs SET status = 'running' WHERE id = ?`).run(doneBefore.at(-1));
+    first.db.prepare(`UPDATE experiments SET status = 'running', finished_at = NULL WHERE id = ?`).run(exp.id);
+    first.db.close();
+
+    const second = await session(dir);
+    expect(second.runs.summary(doneBefore.at(-1)!).status).toBe('interrupted');
+    second.experiments.advanceAll();
+    await settle();
+    expect(second.trainer.started).toEqual([doneBefore.at(-1)]);
+    expect(second.experiments.list()[0].status).toBe('done');
+  });
+});

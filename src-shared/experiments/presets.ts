@@ -1,0 +1,36 @@
+import type { TrainConfig } from '../api/entities';
+import { paperTrainConfig } from '../model/presets';
+
+export type ExperimentPreset = 'quick' | 'paper';
+
+/** What one experiment runs: one pre-training, then per label count and repeat an SSL fine-tune and a baseline. */
+export interface ExperimentPlan {
+  labelCounts: number[];
+  repeats: number;
+  pretrain: TrainConfig;
+  /** Fine-tunes and baselines; `labels` is filled in per label count and repeat. */
+  supervised: TrainConfig;
+}
+
+/** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200. */
+export const PAPER_LABEL_COUNTS = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200];
+
+export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number): ExperimentPlan {
+  const paper = paperTrainConfig();
+  if (preset === 'paper') {
+    return { labelCounts: labelCounts ?? PAPER_LABEL_COUNTS, repeats: repeats ?? 3, pretrain: paper, supervised: { ...paper, mask: null } };
+  }
+  // Quick: a smaller model on shorter clips and four label counts, so a first sweep ends in minutes on 2 cores.
+  const quick: TrainConfig = { ...paper, model: { ...paper.model, hiddenUnits: 32 }, sequence: { ...paper.sequence, maxFrames: 60 } };
+  return {
+    labelCounts: labelCounts ?? [20, 50, 100, 200],
+    repeats: repeats ?? 2,
+    pretrain: { ...quick, epochs: 5 },
+    supervised: { ...quick, epochs: 30, mask: null },
+  };
+}
+
+/** Both arms of one repeat draw the same labelled sample: its seed is the repeat's index. */
+export function supervisedConfig(plan: ExperimentPlan, labelCount: number, repeat: number): TrainConfig {
+  return { ...plan.supervised, labels: { count: labelCount, seed: repeat } };
+}
