@@ -22,6 +22,7 @@ const sections: Array<[string, () => Promise<Record<string, number>>]> = [
   ['GRU training step: fused layer vs tf.layers.gru vs matMul ceiling', () => printed('src-main/training/gru/benchGru.ts', ['--backend', 'wasm'])],
   ['Sweep fine-tunes on cached encoder outputs', () => printed('src-main/bench/trainingBench.ts', ['finetune', workDir])],
   ['Pre-training memory on the full-size built-in dataset', () => printed('src-main/bench/trainingBench.ts', ['memory', workDir])],
+  ['Experiments: quick preset wall time, paper preset projection', () => printed('src-main/bench/experimentBench.ts', [workDir])],
 ];
 
 const only = process.argv.slice(2);

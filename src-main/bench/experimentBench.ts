@@ -1,0 +1,96 @@
+/**
+ * Experiment figures (`--import tsx`): the quick preset's wall time on the built-in dataset
+ * (real training processes, as the app runs it), and the paper preset's projected time on
+ * the full-size built-in dataset from measured batch times of the paper's model.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { FEATURE_COUNT } from '@shared/emotions';
+import { experimentPlan, PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
+import { EventSink } from '../app/events';
+import { forkSourceProcess } from '../cli/sourceProcesses';
+import { DatasetService } from '../data/datasetService';
+import { FULL_BUILTIN } from '../data/synthetic';
+import { ExperimentService } from '../experiments/experimentService';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { ExperimentRepository } from '../store/experiments';
+import { RunRepository } from '../store/runs';
+import { SplitRepository } from '../store/splits';
+import { chooseBackend } from '../training/backend';
+import { PaperModel } from '../training/model/paperModel';
+import { TrainingService } from '../training/trainingService';
+
+async function quickPresetWallTime(workDir: string): Promise<void> {
+  const dataDir = join(workDir, 'quick-experiment');
+  rmSync(dataDir, { recursive: true, force: true });
+  const db = openDatabase(dataDir);
+  const runs = new RunRepository(db);
+  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
+  await datasets.ensureBuiltin();
+  const events = new EventSink();
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
+  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const started = performance.now();
+  const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
+  const { runsTotal } = experiments.start({ datasetId: 'builtin-small', preset: 'quick' });
+  const status = await done;
+  training.shutdown();
+  db.close();
+  console.log(`  quick preset on the built-in dataset: ${status}, 1 pre-training + ${runsTotal} runs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+/** Median seconds of `fn` over a few calls after one warm-up. */
+async function timeIt(fn: () => Promise<void>, times = 3): Promise<number> {
+  await fn();
+  const t: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const s = performance.now();
+    await fn();
+    t.push((performance.now() - s) / 1000);
+  }
+  return t.sort((a, b) => a - b)[Math.floor(times / 2)];
+}
+
+async function paperProjection(): Promise<void> {
+  const plan = experimentPlan('paper');
+  const { maxFrames: T } = plan.pretrain.sequence;
+  const B = plan.pretrain.batchSize;
+  const model = new PaperModel(plan.pretrain.model, 1);
+  const optimizer = tf.train.adam(0.001);
+  const x = tf.randomNormal([B, T, FEATURE_COUNT]) as tf.Tensor3D;
+  const mask = tf.ones([B, T]) as tf.Tensor2D;
+  const trainBatch = await timeIt(async () => {
+    const loss = optimizer.minimize(() => tf.mean(tf.square(model.encode(x, mask).reconstruction)) as tf.Scalar, true, model.encoderVariables())!;
+    await loss.data();
+    loss.dispose();
+  });
+  const inferBatch = await timeIt(async () => {
+    const out = tf.tidy(() => model.encode(x, mask).reconstruction);
+    await out.data();
+    out.dispose();
+  });
+  const segments = FULL_BUILTIN.segments;
+  const val = Math.round(segments * plan.pretrain.split.validationFraction);
+  const train = segments - val;
+  const batches = (n: number) => Math.ceil(n / B);
+  const pretrain = plan.pretrain.epochs * (batches(train) * trainBatch + batches(val) * inferBatch);
+  const baselines = PAPER_LABEL_COUNTS.reduce((s, n) => s + plan.repeats * plan.supervised.epochs * (batches(n) * trainBatch + batches(val) * inferBatch), 0);
+  const encoding = batches(segments) * inferBatch;
+  const h = (s: number) => `${(s / 3600).toFixed(1)} h`;
+  console.log(`  paper model, batch ${B}, T=${T}: ${trainBatch.toFixed(2)} s per training batch, ${inferBatch.toFixed(2)} s per inference batch`);
+  console.log(`  projected paper preset on the full-size built-in dataset (${train} train / ${val} validation), one training process:`);
+  console.log(`    pre-training, ${plan.pretrain.epochs} epochs                  ${h(pretrain)}`);
+  console.log(`    encoder outputs for the fine-tunes, once       ${h(encoding)}`);
+  console.log(`    ${PAPER_LABEL_COUNTS.length * plan.repeats} baselines (30 epochs, validation each epoch) ${h(baselines)}`);
+  console.log(`    ${PAPER_LABEL_COUNTS.length * plan.repeats} fine-tunes on cached outputs          under a minute (see the sweep fine-tune figures)`);
+  console.log(`    total                                        ${h(pretrain + encoding + baselines)}`);
+}
+
+const workDir = process.argv[2];
+mkdirSync(workDir, { recursive: true });
+const backend = await chooseBackend(process.env.MOSEI_BACKEND);
+console.log(`  backend ${backend.name} (${backend.reason})`);
+await quickPresetWallTime(workDir);
+await paperProjection();
