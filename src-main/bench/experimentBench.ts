@@ -81,11 +81,12 @@ async function paperProjection(): Promise<void> {
   const h = (s: number) => `${(s / 3600).toFixed(1)} h`;
   console.log(`  paper model, batch ${B}, T=${T}: ${trainBatch.toFixed(2)} s per training batch, ${inferBatch.toFixed(2)} s per inference batch`);
   console.log(`  projected paper preset on the full-size built-in dataset (${train} train / ${val} validation), one training process:`);
-  console.log(`    pre-training, ${plan.pretrain.epochs} epochs                  ${h(pretrain)}`);
-  console.log(`    encoder outputs for the fine-tunes, once       ${h(encoding)}`);
-  console.log(`    ${PAPER_LABEL_COUNTS.length * plan.repeats} baselines (30 epochs, validation each epoch) ${h(baselines)}`);
-  console.log(`    ${PAPER_LABEL_COUNTS.length * plan.repeats} fine-tunes on cached outputs          under a minute (see the sweep fine-tune figures)`);
-  console.log(`    total                                        ${h(pretrain + encoding + baselines)}`);
+  const row = (what: string, value: string) => console.log(`    ${what.padEnd(52)} ${value}`);
+  row(`pre-training, ${plan.pretrain.epochs} epochs`, h(pretrain));
+  row('encoder outputs for the fine-tunes, once', h(encoding));
+  row(`${PAPER_LABEL_COUNTS.length * plan.repeats} baselines (30 epochs, validation each epoch)`, h(baselines));
+  row(`${PAPER_LABEL_COUNTS.length * plan.repeats} fine-tunes on cached outputs`, 'under a minute (see the sweep fine-tune figures)');
+  row('total', h(pretrain + encoding + baselines));
 }
 
 const workDir = process.argv[2];
