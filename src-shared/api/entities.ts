@@ -44,6 +44,8 @@ export const TrainConfig = z.object({
   sequence: SequencePolicySchema,
   /** Which segments train and which validate (the paper: random 80/20 by segment). */
   split: SplitConfigSchema,
+  /** Validation loss after every epoch (a curve to watch) or only after the last (the paper reports final metrics; much cheaper on large validation splits). */
+  validation: z.enum(['each-epoch', 'final']),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 

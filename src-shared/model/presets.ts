@@ -13,6 +13,7 @@ export function paperTrainConfig(): TrainConfig {
     labels: { count: 1200, seed: 1 },
     sequence: { maxFrames: 300, keep: 'first', poolFrames: 1, padding: 'right' },
     split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+    validation: 'each-epoch',
   };
 }
 

@@ -64,5 +64,13 @@ export async function minimizeStep(optimizer: tf.Optimizer, loss: () => tf.Scala
 
 /** The loop settings every job takes from its configuration. */
 export function loopSettings(job: TrainerJob, rows: number, firstEpoch = 1) {
-  return { runId: job.runId, epochs: job.config.epochs, firstEpoch, rows, batchSize: job.config.batchSize, seed: job.config.seed };
+  return {
+    runId: job.runId,
+    epochs: job.config.epochs,
+    firstEpoch,
+    rows,
+    batchSize: job.config.batchSize,
+    seed: job.config.seed,
+    validateEachEpoch: job.config.validation === 'each-epoch',
+  };
 }

@@ -28,7 +28,7 @@ const config: TrainConfig = {
   model: { hiddenUnits: 6, gruLayers: 2, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 10, seed: 1 },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
 };
 
 function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<TrainerJob> = {}): TrainerJob {
@@ -84,6 +84,13 @@ describe('training jobs', () => {
 
   it('refuses to fine-tune from a pre-training run without weights', async () => {
     await expect(runFinetune(job(7, 'finetune', { parentRunDir: join(dataDir, 'runs/999') }), recorder().hooks)).rejects.toThrow(/no saved weights/);
+  });
+
+  it('validates only after the last epoch when asked to, and still reports every metric', async () => {
+    const r = recorder();
+    const metrics = await runBaseline(job(9, 'baseline', { config: { ...config, epochs: 3, validation: 'final' } }), r.hooks);
+    expect(r.epochs.map((e) => e.valLoss === null)).toEqual([true, true, false]);
+    expect(metrics.find((m) => m.scope === 'overall' && m.name === 'mae')).toBeDefined();
   });
 
   it('trains the baseline from scratch on the labelled sample and reports every metric', async () => {

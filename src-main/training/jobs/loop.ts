@@ -20,6 +20,8 @@ export interface EpochLoop {
   rows: number;
   batchSize: number;
   seed: number;
+  /** Validate after every epoch, or only after the last one. */
+  validateEachEpoch: boolean;
   /** One optimisation step on these rows; resolves to the batch's mean loss. */
   step(rows: number[], epoch: number): Promise<number>;
   /** Loss on the validation data after an epoch (null when there is none). */
@@ -62,7 +64,7 @@ export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void>
       });
       await yieldToMessages();
     }
-    const valLoss = await loop.validate(epoch);
+    const valLoss = loop.validateEachEpoch || epoch === loop.epochs ? await loop.validate(epoch) : null;
     // Checkpoint before the epoch is reported: a recorded epoch always has its weights on disk.
     await loop.afterEpoch?.(epoch);
     hooks.epoch({ epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000 });
