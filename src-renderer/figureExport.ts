@@ -1,0 +1,79 @@
+/**
+ * Saving figures and their data from the window: a Blob handed to an <a download> made in
+ * JS (blob: URLs are allowed by the page's CSP; no inline script, no eval). In Electron the
+ * same click opens the save dialog.
+ */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Give the download time to start before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+export function downloadText(text: string, fileName: string, type: string): void {
+  downloadBlob(new Blob([text], { type }), fileName);
+}
+
+function canvasBlob(canvas: HTMLCanvasElement): Promise<Blob> {
+  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The figure could not be encoded as PNG.'))), 'image/png'));
+}
+
+/** One chart's canvas (already opaque) as a PNG file. */
+export async function downloadCanvasPng(canvas: HTMLCanvasElement, fileName: string): Promise<void> {
+  downloadBlob(await canvasBlob(canvas), fileName);
+}
+
+/**
+ * Several charts as one PNG: a title line, then the canvases in a grid at their drawn
+ * resolution (small multiples of Figures 6 and 7).
+ */
+export async function downloadGridPng(
+  canvases: readonly HTMLCanvasElement[],
+  cols: number,
+  title: string,
+  legend: ReadonlyArray<{ label: string; colour: string }>,
+  fileName: string,
+): Promise<void> {
+  if (!canvases.length) return;
+  const cw = Math.max(...canvases.map((c) => c.width));
+  const ch = Math.max(...canvases.map((c) => c.height));
+  const scale = cw / Math.max(1, canvases[0].clientWidth || cw);
+  const head = Math.round(56 * scale);
+  const rows = Math.ceil(canvases.length / cols);
+  const out = document.createElement('canvas');
+  out.width = cols * cw;
+  out.height = head + rows * ch;
+  const ctx = out.getContext('2d');
+  if (!ctx) throw new Error('Could not draw the figure.');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = '#1d2330';
+  ctx.font = `600 ${Math.round(16 * scale)}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.fillText(title, out.width / 2, 16 * scale);
+  // One legend for all panels (they have none of their own).
+  ctx.font = `${Math.round(12 * scale)}px system-ui, sans-serif`;
+  ctx.textAlign = 'left';
+  const widths = legend.map((l) => 34 * scale + ctx.measureText(l.label).width);
+  let x = (out.width - widths.reduce((a, b) => a + b + 24 * scale, 0)) / 2;
+  const y = 40 * scale;
+  legend.forEach((l, i) => {
+    ctx.fillStyle = l.colour;
+    ctx.globalAlpha = 0.2;
+    ctx.fillRect(x, y - 6 * scale, 26 * scale, 12 * scale);
+    ctx.globalAlpha = 1;
+    ctx.fillRect(x, y - 1 * scale, 26 * scale, 2 * scale);
+    ctx.fillStyle = '#1d2330';
+    ctx.fillText(l.label, x + 32 * scale, y);
+    x += widths[i] + 24 * scale;
+  });
+  canvases.forEach((c, i) => ctx.drawImage(c, (i % cols) * cw, head + Math.floor(i / cols) * ch));
+  downloadBlob(await canvasBlob(out), fileName);
+}

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { ExperimentPoint } from '@shared/api/entities';
+import {
+  comparisonsCsv,
+  describePoint,
+  exportFileName,
+  favoursSsl,
+  formatP,
+  formatSigned,
+  labelsSavedText,
+  logTicks,
+  niceStep,
+  summaryRows,
+  sweepCsv,
+  sweepSeries,
+  sharedRange,
+  sweepPanel,
+  useLogScale,
+  valueRange,
+  xDomain,
+  xTicks,
+} from './sweepSeries';
+import { armPoints, experimentResults } from './stores/experimentFixtures';
+import { literatureOverlay, PAPER_PROTOCOL } from './literature';
+
+const point = (labelCount: number, mean: number, sd: number | null, n: number, runIds: number[]): ExperimentPoint => ({
+  labelCount,
+  runIds,
+  metrics: { acc4: { overall: { mean, sd, n } } },
+});
+
+describe('sweepSeries', () => {
+  it('gives mean and ±1 sd per label count, sorted by label count', () => {
+    const s = sweepSeries([point(200, 0.9, 0.02, 3, [7, 8, 9]), point(20, 0.8, 0.05, 3, [1, 2, 3])], 'acc4', 'overall');
+    expect(s.map((p) => p.labelCount)).toEqual([20, 200]);
+    expect(s[0]).toMatchObject({ mean: 0.8, sd: 0.05, n: 3, runIds: [1, 2, 3] });
+    expect(s[0].lower).toBeCloseTo(0.75, 12);
+    expect(s[0].upper).toBeCloseTo(0.85, 12);
+  });
+
+  it('has no band when a label count has one repeat (sd null)', () => {
+    const [p] = sweepSeries([point(20, 0.8, null, 1, [1])], 'acc4', 'overall');
+    expect(p.sd).toBeNull();
+    expect(p.lower).toBe(0.8);
+    expect(p.upper).toBe(0.8);
+    expect(describePoint(p)).toBe('0.800 (n = 1, no sd)');
+    expect(describePoint({ ...p, sd: 0.0123, n: 3 })).toBe('0.800 ± 0.012 (n = 3)');
+  });
+
+  it('skips label counts that lack the metric or scope (a run still going)', () => {
+    const points = [point(20, 0.8, 0.01, 2, [1, 2]), { labelCount: 35, runIds: [3], metrics: {} }];
+    expect(sweepSeries(points, 'acc4', 'overall')).toHaveLength(1);
+    expect(sweepSeries(points, 'acc4', 'fear')).toHaveLength(0);
+    expect(sweepSeries(points, 'mae', 'overall')).toHaveLength(0);
+  });
+});
+
+describe('axes', () => {
+  it('uses a log x axis for the paper sweep, with ticks that do not crowd', () => {
+    expect(useLogScale(PAPER_PROTOCOL.labelCounts)).toBe(true);
+    expect(useLogScale([100, 200])).toBe(false);
+    expect(logTicks(20, 1200)).toEqual([20, 50, 100, 200, 500, 1200]);
+    expect(logTicks(20, 200)).toEqual([20, 50, 100, 200]);
+    const d = xDomain([20, 1200], true);
+    expect(d.min).toBeLessThan(20);
+    expect(d.max).toBeGreaterThan(1200);
+  });
+
+  it('picks nice steps and a y range covering every band, within [0, 1] for accuracy', () => {
+    expect(niceStep(0.013)).toBe(0.02);
+    expect(niceStep(0.3)).toBe(0.5);
+    expect(niceStep(7)).toBe(10);
+    const ssl = sweepSeries(armPoints([20, 200], 0.04), 'acc4', 'overall');
+    const base = sweepSeries(armPoints([20, 200], 0), 'acc4', 'overall');
+    const r = valueRange([ssl, base], 'acc4')!;
+    for (const p of [...ssl, ...base]) {
+      expect(r.min).toBeLessThanOrEqual(p.lower);
+      expect(r.max).toBeGreaterThanOrEqual(p.upper);
+    }
+    expect(r.max).toBeLessThanOrEqual(1);
+    // Bounds are multiples of the step, so tick labels stay short.
+    expect(Math.abs(r.min / r.step - Math.round(r.min / r.step))).toBeLessThan(1e-6);
+    const withPaper = valueRange([ssl], 'mae', [0.26, 0.3]);
+    expect(withPaper!.min).toBeGreaterThanOrEqual(0);
+    expect(valueRange([[]], 'acc4')).toBeNull();
+  });
+});
+
+describe('panels', () => {
+  it('spans the planned label counts while only some have results, with whole-number ticks', () => {
+    const r = experimentResults(1, [20]);
+    const p = sweepPanel({ title: 't', ssl: r.ssl, baseline: r.baseline, metric: 'acc4', scope: 'overall', labelCounts: [20, 50, 100, 200] });
+    expect(p.xCounts).toEqual([20, 50, 100, 200]);
+    expect(p.log).toBe(true);
+    expect(p.series.map((s) => s.points.length)).toEqual([1, 1]);
+    expect(p.yLabel).toBe('4-class accuracy (higher is better)');
+    const alone = sweepPanel({ title: 't', ssl: r.ssl, baseline: r.baseline, metric: 'mae', scope: 'overall', compact: true });
+    expect(alone.log).toBe(false);
+    expect(xTicks(alone.xCounts, alone.log)).toEqual([20]);
+    expect(alone.yLabel).toBe('MAE');
+    expect(xTicks([100, 150, 200], false)).toEqual([100, 150, 200]);
+    expect(xTicks(Array.from({ length: 12 }, (_, i) => 10 + i), false).every(Number.isInteger)).toBe(true);
+  });
+
+  it('shares one y range across the six emotions', () => {
+    const r = experimentResults(1, [20, 200]);
+    const shared = sharedRange(r, 'mae', ['happiness', 'fear'])!;
+    for (const scope of ['happiness', 'fear']) {
+      const own = sweepPanel({ title: scope, ssl: r.ssl, baseline: r.baseline, metric: 'mae', scope }).y!;
+      expect(shared.min).toBeLessThanOrEqual(own.min);
+      expect(shared.max).toBeGreaterThanOrEqual(own.max);
+    }
+  });
+});
+
+describe('CSV', () => {
+  it('writes one row per arm, scope and label count, with run ids', () => {
+    const r = experimentResults(1, [20, 50]);
+    const csv = sweepCsv({ ssl: r.ssl, baseline: r.baseline, metric: 'acc4', scopes: ['overall'] });
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('arm,metric,scope,label_count,mean,sd,n,mean_minus_sd,mean_plus_sd,run_ids');
+    expect(lines).toHaveLength(1 + 2 * 2);
+    expect(lines[1]).toMatch(/^ssl,acc4,overall,20,0\.8\d+,0\.01,3,/);
+    expect(lines[1].endsWith(',100 101 102')).toBe(true);
+    expect(lines.filter((l) => l.startsWith('baseline,'))).toHaveLength(2);
+    const sixScopes = sweepCsv({ ssl: r.ssl, baseline: r.baseline, metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] });
+    expect(sixScopes.trim().split('\n')).toHaveLength(1 + 6 * 2 * 2);
+  });
+
+  it('leaves sd empty with one repeat and quotes fields that need it', () => {
+    const csv = sweepCsv({ ssl: [point(20, 0.8, null, 1, [1])], baseline: [], metric: 'acc4', scopes: ['overall'] });
+    expect(csv.trim().split('\n')[1]).toBe('ssl,acc4,overall,20,0.8,,1,0.8,0.8,1');
+    const cmp = comparisonsCsv([{ labelCount: 20, metric: 'acc4', meanDifference: 0.04, n: 1, t: null, pValue: null }]);
+    expect(cmp).toBe('metric,label_count,ssl_minus_baseline,n,t,p\nacc4,20,0.04,1,,\n');
+  });
+});
+
+describe('summary', () => {
+  it('pairs acc4 and MAE comparisons by label count', () => {
+    const rows = summaryRows(experimentResults(1, [50, 20]).comparisons);
+    expect(rows.map((r) => r.labelCount)).toEqual([20, 50]);
+    expect(rows[0].acc4?.meanDifference).toBe(0.04);
+    expect(rows[0].mae?.meanDifference).toBe(-0.08);
+  });
+
+  it('knows which direction favours SSL', () => {
+    expect(favoursSsl('acc4', 0.02)).toBe(true);
+    expect(favoursSsl('acc4', -0.02)).toBe(false);
+    expect(favoursSsl('mae', -0.02)).toBe(true);
+    expect(favoursSsl('mae', 0)).toBeNull();
+    expect(formatSigned(0.0412)).toBe('+0.041');
+    expect(formatSigned(-0.0412)).toBe('−0.041');
+    expect(formatSigned(-0.0000001)).toBe('0.000');
+    expect(formatP(0.00001)).toBe('< 0.001');
+    expect(formatP(0.0351)).toBe('0.035');
+    expect(formatP(null)).toBe('—');
+  });
+
+  it('words the labels saved', () => {
+    expect(labelsSavedText({ sslLabels: 20, sslAcc4: 0.8654, baselineLabels: 200 }, 1200)).toBe('SSL at 20 labels (4-class acc. 0.865) ≈ baseline at 200 labels (10.0× the labels)');
+    expect(labelsSavedText({ sslLabels: 20, sslAcc4: 0.8654, baselineLabels: null }, 1200)).toBe(
+      'SSL at 20 labels (4-class acc. 0.865): not reached by the baseline within the sweep (up to 1200 labels)',
+    );
+    expect(labelsSavedText({ sslLabels: 50, sslAcc4: 0.8, baselineLabels: 20 }, 1200)).toMatch(/already reaches it at 20 labels \(no labels saved\)/);
+  });
+
+  it('names export files plainly', () => {
+    expect(exportFileName(['experiment', 3, 'Figure 4', 'acc4 overall'], 'png')).toBe('experiment-3-figure-4-acc4-overall.png');
+  });
+});
+
+describe('literature overlay', () => {
+  it('has the paper numbers on Figures 4 and 5 and none where the paper gives none', () => {
+    const fig5 = literatureOverlay('mae', 'overall')!;
+    expect(fig5.points.find((p) => p.arm === 'ssl')).toMatchObject({ x: 20, y: 0.26 });
+    const fig4 = literatureOverlay('acc4', 'overall')!;
+    expect(fig4.bands[0]).toMatchObject({ xMin: 20, xMax: 200, yMin: 0.85, yMax: 0.87 });
+    expect(literatureOverlay('acc4', 'happiness')).toBeNull();
+    expect(literatureOverlay('f1Weighted', 'overall')).toBeNull();
+  });
+});
