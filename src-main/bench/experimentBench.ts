@@ -8,36 +8,21 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { experimentPlan, PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
-import { EventSink } from '../app/events';
-import { forkSourceProcess } from '../cli/sourceProcesses';
-import { DatasetService } from '../data/datasetService';
 import { FULL_BUILTIN } from '../data/synthetic';
-import { ExperimentService } from '../experiments/experimentService';
-import { openDatabase } from '../store/database';
-import { DatasetRepository } from '../store/datasets';
-import { ExperimentRepository } from '../store/experiments';
-import { RunRepository } from '../store/runs';
-import { SplitRepository } from '../store/splits';
 import { chooseBackend } from '../training/backend';
+import { openHeadless } from '../cli/headless';
 import { PaperModel } from '../training/model/paperModel';
-import { TrainingService } from '../training/trainingService';
 
 async function quickPresetWallTime(workDir: string): Promise<void> {
   const dataDir = join(workDir, 'quick-experiment');
   rmSync(dataDir, { recursive: true, force: true });
-  const db = openDatabase(dataDir);
-  const runs = new RunRepository(db);
-  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin();
-  const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
-  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const headless = await openHeadless(dataDir);
+  const { events, experiments } = headless;
   const started = performance.now();
   const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
   const { runsTotal } = experiments.start({ datasetId: 'builtin-small', preset: 'quick' });
   const status = await done;
-  training.shutdown();
-  db.close();
+  headless.close();
   console.log(`  quick preset on the built-in dataset: ${status}, 1 pre-training + ${runsTotal} runs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 

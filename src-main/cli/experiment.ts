@@ -8,18 +8,10 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults } from '@shared/api/entities';
 import type { ExperimentPreset } from '@shared/experiments/presets';
-import { EventSink } from '../app/events';
 import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
-import { BUILTIN_DATASET_ID, DatasetService } from '../data/datasetService';
-import { ExperimentService } from '../experiments/experimentService';
-import { openDatabase } from '../store/database';
-import { DatasetRepository } from '../store/datasets';
-import { ExperimentRepository } from '../store/experiments';
-import { RunRepository } from '../store/runs';
-import { SplitRepository } from '../store/splits';
-import { TrainingService } from '../training/trainingService';
+import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import { formatEta } from './args';
-import { forkSourceProcess } from './sourceProcesses';
+import { openHeadless } from './headless';
 
 function table(results: ExperimentResults): string {
   const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
@@ -40,14 +32,7 @@ async function main(): Promise<number> {
   const json = argv.includes('--json');
   const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const db = openDatabase(dataDir);
-  const runs = new RunRepository(db);
-  runs.markInterrupted();
-  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin();
-  const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
-  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const { db, events, training, experiments } = await openHeadless(dataDir);
 
   let id: number;
   try {

@@ -9,16 +9,11 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
-import { EventSink } from '../app/events';
 import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
-import { BUILTIN_DATASET_ID, DatasetService } from '../data/datasetService';
-import { openDatabase } from '../store/database';
-import { DatasetRepository } from '../store/datasets';
-import { RunRepository } from '../store/runs';
-import { SplitRepository } from '../store/splits';
-import { TrainingService } from '../training/trainingService';
+import { BUILTIN_DATASET_ID } from '../data/datasetService';
+import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
-import { forkSourceProcess } from './sourceProcesses';
+import { openHeadless } from './headless';
 
 const KINDS: readonly RunKind[] = ['pretrain', 'finetune', 'baseline'];
 
@@ -54,12 +49,7 @@ function printMetrics(run: ReturnType<RunRepository['detail']>): void {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const db = openDatabase(dataDir);
-  const runs = new RunRepository(db);
-  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin();
-  const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
+  const { db, runs, datasets, events, training } = await openHeadless(dataDir);
 
   let run: RunSummary;
   try {
@@ -99,10 +89,10 @@ async function main(): Promise<number> {
   });
   process.once('SIGINT', () => training.cancel(run.id));
   const outcome = await finished;
-  training.shutdown();
   const detail = runs.detail(run.id);
   console.log(`\nRun #${run.id} ${outcome}`);
   if (detail.metrics.length) printMetrics(detail);
+  training.shutdown();
   db.close();
   return detail.status === 'done' ? 0 : 1;
 }

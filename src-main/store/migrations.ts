@@ -109,6 +109,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       CREATE INDEX runs_experiment ON runs(experiment_id);
     `,
   },
+  {
+    version: 4,
+    name: 'runs remember the process that queued them',
+    sql: `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

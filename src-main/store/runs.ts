@@ -13,6 +13,15 @@ import { WorkbenchError } from '@shared/api/contract';
 
 const now = () => new Date().toISOString();
 
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 interface RunRow {
   id: number;
   name: string;
@@ -83,8 +92,8 @@ export class RunRepository {
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,
-           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, experiment_id, label_count, repeat_index, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, experiment_id, label_count, repeat_index, owner_pid, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.name,
@@ -101,6 +110,7 @@ export class RunRepository {
         run.experiment?.id ?? null,
         run.kind === 'pretrain' ? null : run.config.labels.count,
         run.experiment?.repeat ?? null,
+        process.pid,
         now(),
       );
     return this.summary(Number(info.lastInsertRowid));
@@ -142,8 +152,8 @@ export class RunRepository {
   requeue(id: number): boolean {
     return (
       this.db
-        .prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL WHERE id = ? AND status IN ('interrupted', 'failed', 'cancelled')`)
-        .run(id).changes > 0
+        .prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = ? WHERE id = ? AND status IN ('interrupted', 'failed', 'cancelled')`)
+        .run(process.pid, id).changes > 0
     );
   }
 
@@ -151,14 +161,17 @@ export class RunRepository {
    * Called once at start: whatever was queued or running when the previous session
    * ended (crash, kill, power cut) did not finish, and says so.
    */
-  markInterrupted(): number {
-    return this.db
-      .prepare(
-        `UPDATE runs SET status = 'interrupted', finished_at = ?,
-           error = COALESCE(error, 'The workbench stopped before this run finished; epochs recorded until then are kept.')
-         WHERE status IN ('queued', 'running')`,
-      )
-      .run(now()).changes;
+  markInterrupted(isAlive: (pid: number) => boolean = processIsAlive): number {
+    const unfinished = this.db.prepare(`SELECT id, owner_pid FROM runs WHERE status IN ('queued', 'running')`).all() as Array<{ id: number; owner_pid: number | null }>;
+    // Runs of another workbench still open on this data directory (the app and a CLI) are left alone.
+    const orphaned = unfinished.filter((r) => r.owner_pid === null || r.owner_pid === process.pid || !isAlive(r.owner_pid));
+    const mark = this.db.prepare(
+      `UPDATE runs SET status = 'interrupted', finished_at = ?,
+         error = COALESCE(error, 'The workbench stopped before this run finished; epochs recorded until then are kept.')
+       WHERE id = ? AND status IN ('queued', 'running')`,
+    );
+    this.db.transaction(() => orphaned.forEach((r) => mark.run(now(), r.id)))();
+    return orphaned.length;
   }
 
   /** Runs of an experiment with where they sit in its sweep. */

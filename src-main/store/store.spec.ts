@@ -124,6 +124,18 @@ describe('runs', () => {
     expect(second.summary(done.id).status).toBe('done');
   });
 
+  it('leave alone the runs of another workbench process still open on the same data directory', () => {
+    const db = openDatabase(tempDir());
+    withDataset(db);
+    const runs = new RunRepository(db);
+    const other = runs.create({ name: 'other process', kind: 'baseline', datasetId: 'd1', config, splitId: null });
+    db.prepare('UPDATE runs SET owner_pid = 424242 WHERE id = ?').run(other.id);
+    expect(runs.markInterrupted((pid) => pid === 424242)).toBe(0);
+    expect(runs.summary(other.id).status).toBe('queued');
+    expect(runs.markInterrupted(() => false)).toBe(1);
+    expect(runs.summary(other.id).status).toBe('interrupted');
+  });
+
   it('answer not_found for an unknown run', () => {
     expect(() => new RunRepository(openDatabase(tempDir())).detail(42)).toThrow(/does not exist/);
   });

@@ -1,0 +1,49 @@
+import type Database from 'better-sqlite3';
+import { EventSink } from '../app/events';
+import { DatasetService } from '../data/datasetService';
+import { ExperimentService } from '../experiments/experimentService';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { ExperimentRepository } from '../store/experiments';
+import { RunRepository } from '../store/runs';
+import { SplitRepository } from '../store/splits';
+import { TrainingService } from '../training/trainingService';
+import { forkSourceProcess } from './sourceProcesses';
+
+/**
+ * The services of a data directory without a window, for the command-line tools and
+ * benchmarks: the same store, datasets, training queue and experiments the app uses, with
+ * training processes run from source.
+ */
+export interface Headless {
+  db: Database.Database;
+  runs: RunRepository;
+  datasets: DatasetService;
+  events: EventSink;
+  training: TrainingService;
+  experiments: ExperimentService;
+  close(): void;
+}
+
+export async function openHeadless(dataDir: string): Promise<Headless> {
+  const db = openDatabase(dataDir);
+  const runs = new RunRepository(db);
+  runs.markInterrupted();
+  const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
+  await datasets.ensureBuiltin();
+  const events = new EventSink();
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
+  const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  return {
+    db,
+    runs,
+    datasets,
+    events,
+    training,
+    experiments,
+    close() {
+      training.shutdown();
+      db.close();
+    },
+  };
+}
