@@ -1,13 +1,15 @@
 /**
  * The paper's whole protocol, headless (training servers):
- *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N] [--data-dir DIR] [--json]
+ *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
+ *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json]
  * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
  * per label count and arm the mean and sd of every metric, overall and per emotion.
  * Its runs appear in the desktop app's history when both use the same data directory.
  */
-import { WorkbenchError } from '@shared/api/contract';
+import { requests, WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults } from '@shared/api/entities';
-import type { ExperimentPreset } from '@shared/experiments/presets';
+import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
+import type { TrainConfig } from '@shared/api/entities';
 import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import { formatEta } from './args';
@@ -44,7 +46,16 @@ async function main(): Promise<number> {
     const repeatsArg = argValue(argv, '--repeats');
     const repeats = repeatsArg === undefined ? undefined : Number(repeatsArg);
     if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1)) throw new WorkbenchError('invalid_params', `--repeats must be a whole number, not "${repeatsArg}".`);
-    ({ id } = experiments.start({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats }));
+    const plan = experimentPlan(preset);
+    const maskSpan = argValue(argv, '--mask-span');
+    const split = argValue(argv, '--split') as TrainConfig['split']['kind'] | undefined;
+    const overrides = {
+      mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: Number(maskSpan) },
+      split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
+    };
+    const parsed = requests['experiments.start'].params.safeParse({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
+    if (!parsed.success) throw new WorkbenchError('invalid_params', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    ({ id } = experiments.start(parsed.data));
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     db.close();

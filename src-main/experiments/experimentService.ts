@@ -1,7 +1,7 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults, ExperimentSummary, RunSummary } from '@shared/api/entities';
 import { aggregateArm, compareArms, labelsSaved, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentPlan, supervisedConfig, type ExperimentPreset } from '@shared/experiments/presets';
+import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
 import type { EventSink } from '../app/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
@@ -34,9 +34,10 @@ export class ExperimentService {
     });
   }
 
-  start(request: { datasetId: string; preset: ExperimentPreset; name?: string; labelCounts?: number[]; repeats?: number }): ExperimentSummary {
+  start(request: { datasetId: string; preset: ExperimentPreset; name?: string; labelCounts?: number[]; repeats?: number; overrides?: PlanOverrides }): ExperimentSummary {
     const dataset = this.datasets.get(request.datasetId);
-    const plan = experimentPlan(request.preset, request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined, request.repeats);
+    const labelCounts = request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined;
+    const plan = withOverrides(experimentPlan(request.preset, labelCounts, request.repeats), request.overrides);
     const trainSize = this.datasets.split(dataset.id, plan.supervised.split).assignment.train.length;
     const tooMany = plan.labelCounts.filter((n) => n > trainSize);
     if (tooMany.length) {

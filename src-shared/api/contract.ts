@@ -10,6 +10,7 @@ import {
   ExperimentSummary,
   ImportProgress,
   ImportStatus,
+  MaskConfig,
   SegmentFeatures,
   SegmentRow,
   EpochRecord,
@@ -21,6 +22,8 @@ import {
   TrainConfig,
 } from './entities';
 import type { EventName, RequestName } from './channels';
+import { SequencePolicySchema } from '../data/sequencePolicy';
+import { SplitConfigSchema } from '../data/splits';
 
 /**
  * The one contract between the renderer and the main process. Electron IPC and the
@@ -128,6 +131,8 @@ export const requests = {
         name: z.string().trim().max(200).optional(),
         labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
         repeats: z.number().int().min(1).max(50).optional(),
+        /** Changes from the preset, for ablations: masking, split, sequence policy. */
+        overrides: z.object({ mask: MaskConfig.optional(), split: SplitConfigSchema.optional(), sequence: SequencePolicySchema.optional() }).strict().optional(),
       })
       .strict(),
     result: ExperimentSummary,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateArm, compareArms, labelsSaved, type ExperimentRun } from './aggregate';
-import { experimentPlan, supervisedConfig } from './presets';
+import { experimentPlan, supervisedConfig, withOverrides } from './presets';
 
 const run = (id: number, arm: ExperimentRun['arm'], labelCount: number, repeat: number, acc4: number, mae: number): ExperimentRun => ({
   id, arm, labelCount, repeat,
@@ -54,5 +54,13 @@ describe('experiment presets', () => {
     const quick = experimentPlan('quick', [10, 30], 4);
     expect(quick).toMatchObject({ labelCounts: [10, 30], repeats: 4 });
     expect(quick.supervised.model.hiddenUnits).toBeLessThan(paper.supervised.model.hiddenUnits);
+  });
+
+  it('take ablation overrides: the mask for pre-training, the split and sequences for both arms', () => {
+    const plan = withOverrides(experimentPlan('quick'), { mask: { spanLength: 10, spanCount: 2, value: -30, lossScope: 'masked-only' }, split: { kind: 'by-video', validationFraction: 0.2, seed: 3 } });
+    expect(plan.pretrain.mask?.spanLength).toBe(10);
+    expect(plan.pretrain.split.kind).toBe('by-video');
+    expect(plan.supervised.split.kind).toBe('by-video');
+    expect(plan.supervised.mask).toBeNull();
   });
 });

@@ -31,6 +31,22 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
   };
 }
 
+/** What an experiment may change from its preset: the masking (pre-training), the split and the sequence policy (both arms). */
+export interface PlanOverrides {
+  mask?: TrainConfig['mask'];
+  split?: TrainConfig['split'];
+  sequence?: TrainConfig['sequence'];
+}
+
+export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): ExperimentPlan {
+  const shared = { ...(o.split ? { split: o.split } : {}), ...(o.sequence ? { sequence: o.sequence } : {}) };
+  return {
+    ...plan,
+    pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) },
+    supervised: { ...plan.supervised, ...shared },
+  };
+}
+
 /** Both arms of one repeat draw the same labelled sample: its seed is the repeat's index. */
 export function supervisedConfig(plan: ExperimentPlan, labelCount: number, repeat: number): TrainConfig {
   return { ...plan.supervised, labels: { count: labelCount, seed: repeat } };
