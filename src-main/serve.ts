@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkbench } from './app/workbench';
 import { startBridge } from './bridge/server';
-import { argValue, defaultUserDataDir, resolveDataDir } from './config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from './config/dataDir';
 import { forkNodeProcess } from './app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const port = portArg === undefined ? 0 : Number(portArg);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${portArg}".`);
 
-  const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here) });
+  const workers = resolveWorkers(argv, process.env);
+  const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here), workers });
   const bridge = await startBridge({ workbench, staticDir: join(here, '..', 'renderer'), port });
   workbench.events.subscribe((name, payload) => {
     if (name === 'backend.ready') {

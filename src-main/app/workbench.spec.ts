@@ -28,7 +28,7 @@ describe('createWorkbench', () => {
     expect(builtin.synthetic).toBe(true);
     expect(builtin.defaultSplit).toEqual({ train: 320, validation: 80 });
     const info = await wb.dispatch('app.info', {});
-    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null } });
+    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1 } });
   });
 
   it('offers file dialogs only where a desktop provides them', async () => {

@@ -20,6 +20,8 @@ export interface WorkbenchOptions {
   dataDir: string;
   mode: 'electron' | 'browser';
   spawnProcess: SpawnProcess;
+  /** Training processes at once; null chooses by backend. */
+  workers?: number | null;
   /** The desktop's native file dialog; absent in browser mode, where paths are typed. */
   pickPath?: (kind: 'csd-file' | 'folder' | 'save-json', title: string) => Promise<string | null>;
 }
@@ -47,7 +49,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split));
+  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? null);
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const downloads = new DownloadService(events);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
@@ -61,6 +63,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       mode: options.mode,
       dataDir: options.dataDir,
       backend: training.backendInfo(),
+      workers: training.poolSize(),
     }),
     'datasets.list': () => datasets.list(),
     'runs.list': ({ limit, offset }) => runs.list(limit, offset),

@@ -10,7 +10,7 @@ import { requests, WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults } from '@shared/api/entities';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
-import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import { formatEta } from './args';
 import { openHeadless } from './headless';
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   const json = argv.includes('--json');
   const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const { db, events, training, experiments } = await openHeadless(dataDir);
+  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
 
   let id: number;
   try {

@@ -25,14 +25,14 @@ export interface Headless {
   close(): void;
 }
 
-export async function openHeadless(dataDir: string): Promise<Headless> {
+export async function openHeadless(dataDir: string, workers: number | null = null): Promise<Headless> {
   const db = openDatabase(dataDir);
   const runs = new RunRepository(db);
   runs.markInterrupted();
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split));
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   return {
     db,

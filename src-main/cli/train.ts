@@ -9,7 +9,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
-import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
@@ -49,7 +49,7 @@ function printMetrics(run: ReturnType<RunRepository['detail']>): void {
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const { db, runs, datasets, events, training } = await openHeadless(dataDir);
+  const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
 
   let run: RunSummary;
   try {

@@ -18,6 +18,15 @@ export function defaultUserDataDir(platform = process.platform, env = process.en
   return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), APP_NAME);
 }
 
+/** `--workers N` or MOSEI_WORKERS: how many training processes run at once (null: chosen by backend). */
+export function resolveWorkers(argv: readonly string[], env: NodeJS.ProcessEnv): number | null {
+  const raw = argValue(argv, '--workers') ?? env.MOSEI_WORKERS;
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--workers (or MOSEI_WORKERS) must be a whole number from 1 to 64, not "${raw}".`);
+  return n;
+}
+
 /** `--data-dir`, then the environment variable, then the given default. */
 export function resolveDataDir(argv: readonly string[], env: NodeJS.ProcessEnv, fallback: string): string {
   return resolve(argValue(argv, '--data-dir') ?? env[DATA_DIR_ENV] ?? fallback);

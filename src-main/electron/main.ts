@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
 import { createWorkbench, type Workbench } from '../app/workbench';
-import { resolveDataDir } from '../config/dataDir';
+import { resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { CONTENT_SECURITY_POLICY } from '../bridge/csp';
 import type { SpawnProcess } from '../app/processes';
 
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     dataDir,
     mode: 'electron',
     spawnProcess: spawnUtilityProcess,
+    workers: resolveWorkers(process.argv, process.env),
     pickPath: async (kind, title) => {
       const options = { title, defaultPath: app.getPath('downloads') };
       if (kind === 'save-json') {

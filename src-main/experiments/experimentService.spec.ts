@@ -17,7 +17,7 @@ import { ExperimentService } from './experimentService';
 /** A training process that finishes every job at once with metrics that depend on the arm and label count. */
 class InstantTrainer implements ProcessChannel {
   private listener: (m: unknown) => void = () => undefined;
-  started: number[] = [];
+  constructor(readonly started: number[]) {}
   send(m: unknown) {
     const msg = m as ToTrainer;
     if (msg.type !== 'start') return;
@@ -49,12 +49,13 @@ async function session(dir: string) {
   const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 });
   const events = new EventSink();
-  const trainer = new InstantTrainer();
-  const training = new TrainingService(runs, () => trainer, events, dir, (id, split) => datasets.split(id, split));
+  const started: number[] = [];
+  // A pool of two processes, as on a 2-core machine.
+  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, (id, split) => datasets.split(id, split), 2);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const statuses: string[] = [];
   events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));
-  return { db, runs, training, experiments, trainer, statuses };
+  return { db, runs, training, experiments, started, statuses };
 }
 
 const settle = async () => {
@@ -122,7 +123,7 @@ describe('ExperimentService', () => {
     expect(second.runs.summary(doneBefore.at(-1)!).status).toBe('interrupted');
     second.experiments.advanceAll();
     await settle();
-    expect(second.trainer.started).toEqual([doneBefore.at(-1)]);
+    expect(second.started).toEqual([doneBefore.at(-1)]);
     expect(second.experiments.list()[0].status).toBe('done');
   });
 });

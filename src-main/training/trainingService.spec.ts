@@ -15,6 +15,8 @@ import type { ProcessChannel } from '../app/processes';
 /** A training process double: records what main sends and lets the test answer or die. */
 class FakeTrainer implements ProcessChannel {
   sent: ToTrainer[] = [];
+  finished = new Set<number>();
+  readySent = false;
   private message: (m: unknown) => void = () => undefined;
   private exit: (code: number | null, signal: string | null) => void = () => undefined;
   killed = false;
@@ -35,7 +37,7 @@ const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup() {
+function setup(workers = 1) {
   const dir = mkdtempSync(join(tmpdir(), 'wb-train-'));
   dirs.push(dir);
   const db = openDatabase(dir);
@@ -46,7 +48,7 @@ function setup() {
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments));
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments), workers);
   return { runs, trainers, service, seen, dir };
 }
 
@@ -85,7 +87,7 @@ describe('TrainingService', () => {
     expect(starts[1]).toMatchObject({ job: { runId: b.id } });
   });
 
-  it('fails only the running run when the training process dies, and starts a new process for the next', async () => {
+  it('retries a run once when its training process dies, then fails only that run and goes on with the next', async () => {
     const { runs, trainers, service } = setup();
     const a = service.start({ datasetId: 'd', kind: 'baseline', config });
     const b = service.start({ datasetId: 'd', kind: 'baseline', config });
@@ -95,14 +97,19 @@ describe('TrainingService', () => {
     trainers[0].reply({ type: 'epoch', runId: a.id, record: { epoch: 1, loss: 1, valLoss: null, seconds: 1 } });
     trainers[0].die(null, 'SIGKILL');
     await flush();
+    expect(trainers).toHaveLength(2);
+    trainers[1].reply({ type: 'ready', backend });
+    await flush();
+    expect(trainers[1].sent[0]).toMatchObject({ type: 'start', job: { runId: a.id } }); // the retry comes first
+    trainers[1].die(null, 'SIGKILL');
+    await flush();
     const failed = runs.detail(a.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/stopped unexpectedly/);
     expect(failed.epochs).toHaveLength(1);
-    expect(trainers).toHaveLength(2);
-    trainers[1].reply({ type: 'ready', backend });
+    trainers[2].reply({ type: 'ready', backend });
     await flush();
-    expect(trainers[1].sent[0]).toMatchObject({ type: 'start', job: { runId: b.id } });
+    expect(trainers[2].sent[0]).toMatchObject({ type: 'start', job: { runId: b.id } });
   });
 
   it('cancels a queued run at once and a running run through the process', async () => {
@@ -156,16 +163,81 @@ describe('TrainingService: fine-tunes and resumes', () => {
     await flush();
     trainers[0].reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
     trainers[0].reply({ type: 'epoch', runId: run.id, record: { epoch: 1, loss: 1, valLoss: 1, seconds: 1 } });
-    trainers[0].die(null, 'SIGKILL');
-    await flush();
-    expect(runs.summary(run.id).status).toBe('failed');
+    service.cancel(run.id);
+    trainers[0].reply({ type: 'cancelled', runId: run.id });
+    expect(runs.summary(run.id).status).toBe('cancelled');
     expect(() => service.resume(9999)).toThrow(/does not exist/);
     const resumed = service.resume(run.id);
     expect(resumed.status).toBe('queued');
-    trainers[1].reply({ type: 'ready', backend });
     await flush();
-    expect(trainers[1].sent[0]).toMatchObject({ type: 'start', job: { runId: run.id, runDir: join(dir, 'runs', String(run.id)) } });
+    expect(trainers[0].sent.at(-1)).toMatchObject({ type: 'start', job: { runId: run.id, runDir: join(dir, 'runs', String(run.id)) } });
     expect(runs.detail(run.id).epochs).toHaveLength(1);
     expect(() => service.resume(run.id)).toThrow(/only interrupted, failed or cancelled/);
+  });
+});
+
+describe('TrainingService: a pool of training processes', () => {
+  const finishAll = async (trainers: FakeTrainer[]) => {
+    for (let round = 0; round < 20; round++) {
+      for (const t of trainers) {
+        const start = t.sent.filter((m) => m.type === 'start').at(-1) as { job: { runId: number } } | undefined;
+        if (start && !t.finished.has(start.job.runId)) {
+          t.finished.add(start.job.runId);
+          t.reply({ type: 'started', runId: start.job.runId, backend: 'cpu', backendReason: 'test' });
+          t.reply({ type: 'done', runId: start.job.runId, metrics: [{ scope: 'overall', name: 'mae', value: start.job.runId }] });
+        }
+      }
+      for (const t of trainers) if (!t.readySent) { t.readySent = true; t.reply({ type: 'ready', backend }); }
+      await flush();
+    }
+  };
+
+  it('runs more jobs than processes on every process, recording each result once', async () => {
+    const { runs, trainers, service } = setup(2);
+    const ids = Array.from({ length: 5 }, () => service.start({ datasetId: 'd', kind: 'baseline', config }).id);
+    await finishAll(trainers);
+    expect(trainers).toHaveLength(2);
+    expect(trainers.every((t) => t.finished.size >= 2)).toBe(true);
+    for (const id of ids) expect(runs.detail(id)).toMatchObject({ status: 'done', maeOverall: id });
+  });
+
+  it('computes a pre-training run\'s encoder outputs once: its fine-tunes wait for the first to finish', async () => {
+    const { runs, trainers, service } = setup(2);
+    const pre = service.start({ datasetId: 'd', kind: 'pretrain', config: { ...config, mask: { spanLength: 3, spanCount: 1, value: -30, lossScope: 'all-valid' } } });
+    runs.finish(pre.id, 'done');
+    service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
+    service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
+    trainers[0].reply({ type: 'ready', backend });
+    trainers[0].readySent = true;
+    await flush();
+    // The pretrain job was already finished by hand; skip it.
+    const starts = () => trainers.flatMap((t) => t.sent.filter((m) => m.type === 'start'));
+    trainers[0].reply({ type: 'done', runId: pre.id, metrics: [] });
+    await flush();
+    for (const t of trainers) if (!t.readySent) { t.readySent = true; t.reply({ type: 'ready', backend }); }
+    await flush();
+    const finetunesRunning = starts().filter((m) => (m as { job: { kind: string } }).job.kind === 'finetune');
+    expect(finetunesRunning).toHaveLength(1);
+  });
+
+  it('keeps the other processes\' results when one process is killed mid-job, and retries the killed job', async () => {
+    const { runs, trainers, service } = setup(2);
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    trainers[0].readySent = true;
+    await flush();
+    trainers[1].reply({ type: 'ready', backend });
+    trainers[1].readySent = true;
+    await flush();
+    const runOf = (t: FakeTrainer) => (t.sent.find((m) => m.type === 'start') as { job: { runId: number } }).job.runId;
+    expect(new Set([runOf(trainers[0]), runOf(trainers[1])])).toEqual(new Set([a.id, b.id]));
+    trainers[1].reply({ type: 'done', runId: runOf(trainers[1]), metrics: [] });
+    trainers[0].die(null, 'SIGKILL');
+    await flush();
+    expect(runs.summary(runOf(trainers[1])).status).toBe('done');
+    await finishAll(trainers);
+    expect(runs.summary(a.id).status).toBe('done');
+    expect(runs.summary(b.id).status).toBe('done');
   });
 });

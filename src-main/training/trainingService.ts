@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
@@ -10,6 +11,27 @@ import type { ProcessChannel } from '../app/processes';
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
 
+interface QueuedJob {
+  job: TrainerJob;
+  /** Times a crash of its training process already retried it. */
+  attempts: number;
+}
+
+interface Worker {
+  channel: ProcessChannel;
+  ready: boolean;
+  job: QueuedJob | null;
+  cancelTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Training processes per machine by default: WASM and plain JS use one core each, so one
+ * per core; tfjs-node already runs several threads per process, so fewer.
+ */
+export function defaultWorkers(backend: BackendInfo['name'], cores = availableParallelism()): number {
+  return backend === 'tensorflow' ? Math.max(1, Math.floor(cores / 4)) : Math.max(1, cores);
+}
+
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
 
@@ -19,12 +41,13 @@ const CANCEL_GRACE_MS = 5000;
  * A process that dies mid-run fails only that run; the next run starts a new process.
  */
 export class TrainingService {
-  private channel: ProcessChannel | null = null;
+  private readonly workers: Worker[] = [];
   private ready: Promise<BackendInfo> | null = null;
   private backend: BackendInfo | null = null;
-  private readonly queue: TrainerJob[] = [];
-  private current: TrainerJob | null = null;
-  private cancelTimer: NodeJS.Timeout | null = null;
+  private readonly queue: QueuedJob[] = [];
+  /** Pre-training runs whose encoder outputs a finished fine-tune has cached. */
+  private readonly encodedParents = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly runs: RunRepository,
@@ -33,43 +56,54 @@ export class TrainingService {
     private readonly dataDir: string,
     /** The stored split of a dataset for a run's split configuration. */
     private readonly resolveSplit: (datasetId: string, config: TrainConfig['split']) => StoredSplit,
+    /** Training processes to run at once; null chooses by backend (see `defaultWorkers`). */
+    private readonly workersSetting: number | null = null,
   ) {}
 
   backendInfo(): BackendInfo | null {
     return this.backend;
   }
 
-  /** Starts the training process now so the UI can show which backend it chose. */
+  /** The pool size in force: the setting, or the backend's default once it is known. */
+  poolSize(): number {
+    return this.workersSetting ?? (this.backend ? defaultWorkers(this.backend.name) : 1);
+  }
+
+  /** Starts the first training process now so the UI can show which backend it chose. */
   warmUp(): Promise<BackendInfo> {
     if (this.ready) return this.ready;
-    const channel = this.spawn();
-    this.channel = channel;
-    this.ready = new Promise<BackendInfo>((resolve, reject) => {
-      channel.onMessage((raw) => {
-        const parsed = FromTrainer.safeParse(raw);
-        if (!parsed.success) {
-          this.events.emit('log', { level: 'error', message: `Ignored a malformed message from the training process: ${parsed.error.message}`, runId: null });
-          return;
-        }
-        if (parsed.data.type === 'ready') {
+    this.ready = new Promise<BackendInfo>((resolve, reject) => this.addWorker(resolve, reject));
+    this.ready.catch(() => {
+      this.ready = null;
+    });
+    return this.ready;
+  }
+
+  private addWorker(onReady?: (b: BackendInfo) => void, onEarlyExit?: (e: Error) => void): void {
+    const worker: Worker = { channel: this.spawn(), ready: false, job: null, cancelTimer: null };
+    this.workers.push(worker);
+    worker.channel.onMessage((raw) => {
+      const parsed = FromTrainer.safeParse(raw);
+      if (!parsed.success) {
+        this.events.emit('log', { level: 'error', message: `Ignored a malformed message from a training process: ${parsed.error.message}`, runId: null });
+        return;
+      }
+      if (parsed.data.type === 'ready') {
+        worker.ready = true;
+        if (!this.backend) {
           this.backend = parsed.data.backend;
           this.events.emit('backend.ready', parsed.data.backend);
-          resolve(parsed.data.backend);
-          this.pump();
-        } else this.handle(parsed.data);
-      });
-      channel.onExit((code, signal) => {
-        if (this.channel === channel) {
-          this.channel = null;
-          this.ready = null;
         }
-        reject(new Error(`The training process exited before it was ready (code ${code}, signal ${signal}).`));
-        this.failCurrent(`The training process stopped unexpectedly (exit code ${code ?? '-'}, signal ${signal ?? '-'}). Recorded epochs are kept.`);
-        if (this.queue.length) void this.warmUp().catch(() => undefined);
-      });
+        onReady?.(parsed.data.backend);
+        this.pump();
+      } else this.handle(worker, parsed.data);
     });
-    this.ready.catch(() => undefined);
-    return this.ready;
+    worker.channel.onExit((code, signal) => {
+      this.workers.splice(this.workers.indexOf(worker), 1);
+      if (!worker.ready) onEarlyExit?.(new Error(`The training process exited before it was ready (code ${code}, signal ${signal}).`));
+      this.workerDied(worker, `The training process stopped unexpectedly (exit code ${code ?? '-'}, signal ${signal ?? '-'}).`);
+      if (!this.stopped) this.pump();
+    });
   }
 
   /**
@@ -100,6 +134,8 @@ export class TrainingService {
   private enqueue(run: RunSummary): void {
     const split = this.resolveSplit(run.datasetId, run.config.split);
     this.queue.push({
+      attempts: 0,
+      job: {
       runId: run.id,
       kind: run.kind,
       dataDir: this.dataDir,
@@ -108,6 +144,7 @@ export class TrainingService {
       runDir: runDir(this.dataDir, run.id),
       parentRunDir: run.parentRunId === null ? null : runDir(this.dataDir, run.parentRunId),
       split: { train: split.assignment.train, validation: split.assignment.validation },
+      },
     });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });
     void this.warmUp().then(() => this.pump(), () => undefined);
@@ -124,39 +161,54 @@ export class TrainingService {
   }
 
   cancel(runId: number): boolean {
-    const queued = this.queue.findIndex((j) => j.runId === runId);
+    const queued = this.queue.findIndex((q) => q.job.runId === runId);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       this.finish(runId, 'cancelled', null);
       return true;
     }
-    if (this.current?.runId !== runId) {
+    const worker = this.workers.find((w) => w.job?.job.runId === runId);
+    if (!worker) {
       const run = this.runs.summary(runId);
       throw new WorkbenchError('conflict', `Run ${runId} is ${run.status}; only queued or running runs can be cancelled.`);
     }
-    this.send({ type: 'cancel', runId });
-    this.cancelTimer = setTimeout(() => this.channel?.kill(), CANCEL_GRACE_MS);
+    worker.channel.send({ type: 'cancel', runId } satisfies ToTrainer);
+    worker.cancelTimer = setTimeout(() => worker.channel.kill(), CANCEL_GRACE_MS);
     return true;
   }
 
   shutdown(): void {
-    this.send({ type: 'shutdown' });
-    this.channel = null;
+    this.stopped = true;
+    for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
 
-  private send(message: ToTrainer): void {
-    this.channel?.send(message);
-  }
-
+  /**
+   * Hands queued jobs to idle training processes, starting more processes up to the pool
+   * size while jobs wait. A fine-tune waits while another fine-tune of the same
+   * pre-training run is computing that run's encoder outputs, so they are computed once.
+   */
   private pump(): void {
-    if (this.current || !this.backend || !this.channel) return;
-    const next = this.queue.shift();
-    if (!next) return;
-    this.current = next;
-    this.send({ type: 'start', job: next });
+    if (this.stopped) return;
+    for (const worker of this.workers) {
+      if (!worker.ready || worker.job) continue;
+      const index = this.queue.findIndex((q) => this.mayStart(q.job));
+      if (index < 0) return;
+      const [next] = this.queue.splice(index, 1);
+      worker.job = next;
+      worker.channel.send({ type: 'start', job: next.job } satisfies ToTrainer);
+    }
+    const starting = this.workers.filter((w) => !w.ready).length;
+    const startable = this.queue.filter((q) => this.mayStart(q.job)).length;
+    if (this.backend && startable > starting && this.workers.length < this.poolSize()) this.addWorker();
+    else if (!this.workers.length && this.queue.length) void this.warmUp().catch(() => undefined);
   }
 
-  private handle(message: Exclude<FromTrainer, { type: 'ready' }>): void {
+  private mayStart(job: TrainerJob): boolean {
+    if (job.kind !== 'finetune' || !job.parentRunDir || this.encodedParents.has(job.parentRunDir)) return true;
+    return !this.workers.some((w) => w.job?.job.kind === 'finetune' && w.job.job.parentRunDir === job.parentRunDir);
+  }
+
+  private handle(worker: Worker, message: Exclude<FromTrainer, { type: 'ready' }>): void {
     switch (message.type) {
       case 'started':
         this.runs.markRunning(message.runId, message.backend, message.backendReason);
@@ -171,34 +223,47 @@ export class TrainingService {
         break;
       case 'done':
         this.runs.recordMetrics(message.runId, message.metrics);
-        this.finish(message.runId, 'done', null);
+        if (worker.job?.job.kind === 'finetune' && worker.job.job.parentRunDir) this.encodedParents.add(worker.job.job.parentRunDir);
+        this.release(worker, message.runId, 'done', null);
         break;
       case 'cancelled':
-        this.finish(message.runId, 'cancelled', null);
+        this.release(worker, message.runId, 'cancelled', null);
         break;
       case 'failed':
-        this.finish(message.runId, 'failed', message.error);
+        this.release(worker, message.runId, 'failed', message.error);
         break;
       case 'log':
-        this.events.emit('log', { level: message.level, message: message.message, runId: this.current?.runId ?? null });
+        this.events.emit('log', { level: message.level, message: message.message, runId: worker.job?.job.runId ?? null });
         break;
     }
+  }
+
+  private release(worker: Worker, runId: number, status: 'done' | 'failed' | 'cancelled', error: string | null): void {
+    if (worker.job?.job.runId === runId) {
+      if (worker.cancelTimer) clearTimeout(worker.cancelTimer);
+      worker.cancelTimer = null;
+      worker.job = null;
+    }
+    this.finish(runId, status, error);
   }
 
   private finish(runId: number, status: 'done' | 'failed' | 'cancelled', error: string | null): void {
-    if (this.cancelTimer && this.current?.runId === runId) {
-      clearTimeout(this.cancelTimer);
-      this.cancelTimer = null;
-    }
     if (this.runs.finish(runId, status, error)) this.events.emit('run.status', { runId, status, error });
-    if (this.current?.runId === runId) this.current = null;
     this.pump();
   }
 
-  private failCurrent(error: string): void {
-    if (!this.current) return;
-    const runId = this.current.runId;
-    const wasCancelling = this.cancelTimer !== null;
-    this.finish(runId, wasCancelling ? 'cancelled' : 'failed', wasCancelling ? null : error);
+  /** A crashed process fails only its own job: retried once from its checkpoint, then failed with the reason. */
+  private workerDied(worker: Worker, reason: string): void {
+    const queued = worker.job;
+    if (!queued) return;
+    worker.job = null;
+    const runId = queued.job.runId;
+    if (worker.cancelTimer) {
+      clearTimeout(worker.cancelTimer);
+      this.finish(runId, 'cancelled', null);
+    } else if (queued.attempts < 1 && !this.stopped) {
+      this.events.emit('log', { level: 'warn', message: `${reason} Run ${runId} is retried from its last checkpoint.`, runId });
+      this.queue.unshift({ attempts: queued.attempts + 1, job: queued.job });
+    } else this.finish(runId, 'failed', `${reason} Recorded epochs are kept.`);
   }
 }

@@ -7,7 +7,11 @@ export type AppInfo = Result<'app.info'>;
 /** Mode, data directory and the training backend (filled in when the training process reports it). */
 export function createAppInfoStore(api: Api): Readable<AppInfo | null> & { load(): Promise<void> } {
   const { subscribe, update, set } = writable<AppInfo | null>(null);
-  api.on('backend.ready', (backend) => update((info) => (info ? { ...info, backend } : info)));
+  // The pool size follows the backend once it is known, so ask again.
+  api.on('backend.ready', (backend) => {
+    update((info) => (info ? { ...info, backend } : info));
+    void api.request('app.info', {}).then(set, () => undefined);
+  });
   return {
     subscribe,
     async load() {

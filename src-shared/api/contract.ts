@@ -39,6 +39,8 @@ export const requests = {
       dataDir: z.string(),
       /** Null until the training process has started and chosen its backend. */
       backend: BackendInfo.nullable(),
+      /** Training processes that run at once (one per core on WASM and plain JS). */
+      workers: z.number().int().min(1),
     }),
   },
   'datasets.list': {
