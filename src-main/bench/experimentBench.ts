@@ -10,20 +10,24 @@ import { FEATURE_COUNT } from '@shared/emotions';
 import { experimentPlan, PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
 import { FULL_BUILTIN } from '../data/synthetic';
 import { chooseBackend } from '../training/backend';
+import { defaultWorkers } from '../training/trainingService';
 import { openHeadless } from '../cli/headless';
 import { PaperModel } from '../training/model/paperModel';
 
-async function quickPresetWallTime(workDir: string): Promise<void> {
-  const dataDir = join(workDir, 'quick-experiment');
+/** The quick preset from scratch with `workers` training processes: seconds and jobs per minute. */
+async function quickPresetWallTime(workDir: string, workers: number): Promise<number> {
+  const dataDir = join(workDir, `quick-experiment-${workers}`);
   rmSync(dataDir, { recursive: true, force: true });
-  const headless = await openHeadless(dataDir);
+  const headless = await openHeadless(dataDir, workers);
   const { events, experiments } = headless;
   const started = performance.now();
   const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
   const { runsTotal } = experiments.start({ datasetId: 'builtin-small', preset: 'quick' });
   const status = await done;
   headless.close();
-  console.log(`  quick preset on the built-in dataset: ${status}, 1 pre-training + ${runsTotal} runs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`  quick preset, ${workers} training process${workers > 1 ? 'es' : ''}: ${status}, 1 pre-training + ${runsTotal} runs in ${seconds.toFixed(0)} s (${(((runsTotal + 1) / seconds) * 60).toFixed(1)} jobs/min)`);
+  return seconds;
 }
 
 /** Median seconds of `fn` over a few calls after one warm-up. */
@@ -79,5 +83,10 @@ const workDir = process.argv[2];
 mkdirSync(workDir, { recursive: true });
 const backend = await chooseBackend(process.env.MOSEI_BACKEND);
 console.log(`  backend ${backend.name} (${backend.reason})`);
-await quickPresetWallTime(workDir);
+const defaultPool = defaultWorkers(backend.name);
+const one = await quickPresetWallTime(workDir, 1);
+const two = await quickPresetWallTime(workDir, 2);
+console.log(`  speed-up with 2 processes: ${(one / two).toFixed(2)}x`);
+if (defaultPool !== 1 && defaultPool !== 2) console.log(`  speed-up with the default ${defaultPool}: ${(one / (await quickPresetWallTime(workDir, defaultPool))).toFixed(2)}x`);
+else console.log(`  the default pool on this machine is ${defaultPool} (one per core on ${backend.name})`);
 await paperProjection();
