@@ -36,9 +36,9 @@ export function defaultWorkers(backend: BackendInfo['name'], cores = availablePa
 const CANCEL_GRACE_MS = 5000;
 
 /**
- * Runs training jobs one after another in a separate training process, records what
- * that process reports (main is the only writer of the store) and forwards it as events.
- * A process that dies mid-run fails only that run; the next run starts a new process.
+ * Runs queued training jobs in a pool of training processes, records what they report
+ * (main is the only writer of the store) and forwards it as events. A process that dies
+ * mid-run affects only its own run, which is retried once; a new process takes its place.
  */
 export class TrainingService {
   private readonly workers: Worker[] = [];
