@@ -43,6 +43,11 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(page.getByTestId('backend')).toContainText(/WASM|tfjs-node|plain JS/);
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets.png') });
 
+  // The number of training processes can be changed from the status bar.
+  await page.getByTestId('workers').getByRole('button').click();
+  await page.getByLabel('Training processes').selectOption('1');
+  await expect(page.getByTestId('workers')).toContainText('1');
+
   // Start a short run from the Train view and watch its progress.
   await page.keyboard.press('Alt+2');
   await expect(page.getByRole('heading', { name: 'Start a training run' })).toBeVisible();

@@ -31,6 +31,19 @@ describe('createWorkbench', () => {
     expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1 } });
   });
 
+  it('keeps the chosen number of training processes with the data directory', async () => {
+    const wb = await start();
+    expect(await wb.dispatch('settings.setWorkers', { workers: 3 })).toEqual({ ok: true, result: { workers: 3, overriddenBy: null } });
+    expect(await wb.dispatch('app.info', {})).toMatchObject({ ok: true, result: { workers: 3 } });
+    expect(await wb.dispatch('settings.setWorkers', { workers: 0 })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    const again = await createWorkbench({ dataDir: wb.dataDir, mode: 'browser', spawnProcess: silentProcess });
+    expect(await again.dispatch('app.info', {})).toMatchObject({ ok: true, result: { workers: 3 } });
+    again.close();
+    const overridden = await createWorkbench({ dataDir: wb.dataDir, mode: 'browser', spawnProcess: silentProcess, workers: 1 });
+    expect(await overridden.dispatch('settings.setWorkers', { workers: null })).toEqual({ ok: true, result: { workers: 1, overriddenBy: '--workers or MOSEI_WORKERS' } });
+    overridden.close();
+  });
+
   it('offers file dialogs only where a desktop provides them', async () => {
     const browser = await start();
     expect(await browser.dispatch('app.pickPath', { kind: 'csd-file', title: 'COVAREP' })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/type the path/) } });

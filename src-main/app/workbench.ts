@@ -3,6 +3,7 @@ import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
+import { SettingsRepository } from '../store/settings';
 import { DatasetService } from '../data/datasetService';
 import { TrainingService } from '../training/trainingService';
 import { ImportService } from '../data/importService';
@@ -43,13 +44,14 @@ export interface Workbench {
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   const db: Database.Database = openDatabase(options.dataDir);
   const runs = new RunRepository(db);
+  const settings = new SettingsRepository(db);
   const interruptedAtStart = runs.markInterrupted();
   removePartialDatasets(options.dataDir);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? null);
+  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const downloads = new DownloadService(events);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
@@ -78,6 +80,12 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
+    'settings.setWorkers': ({ workers }) => {
+      settings.set('workers', workers);
+      // --workers / MOSEI_WORKERS given at start still win for this session.
+      if (!options.workers) training.setWorkers(workers);
+      return { workers: training.poolSize(), overriddenBy: options.workers ? '--workers or MOSEI_WORKERS' : null };
+    },
     'experiments.list': () => experiments.list(),
     'experiments.start': (params) => experiments.start(params),
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),

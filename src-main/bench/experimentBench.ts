@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { experimentPlan, PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
@@ -20,13 +21,18 @@ async function quickPresetWallTime(workDir: string, workers: number): Promise<nu
   rmSync(dataDir, { recursive: true, force: true });
   const headless = await openHeadless(dataDir, workers);
   const { events, experiments } = headless;
+  // The bench process plays main here: how long its event loop stalls while every training process is busy.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = performance.now();
   const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
   const { runsTotal } = experiments.start({ datasetId: 'builtin-small', preset: 'quick' });
   const status = await done;
   headless.close();
   const seconds = (performance.now() - started) / 1000;
+  loopDelay.disable();
   console.log(`  quick preset, ${workers} training process${workers > 1 ? 'es' : ''}: ${status}, 1 pre-training + ${runsTotal} runs in ${seconds.toFixed(0)} s (${(((runsTotal + 1) / seconds) * 60).toFixed(1)} jobs/min)`);
+  console.log(`    main's event loop meanwhile: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`);
   return seconds;
 }
 

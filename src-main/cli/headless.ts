@@ -7,6 +7,7 @@ import { DatasetRepository } from '../store/datasets';
 import { ExperimentRepository } from '../store/experiments';
 import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
+import { SettingsRepository } from '../store/settings';
 import { TrainingService } from '../training/trainingService';
 import { forkSourceProcess } from './sourceProcesses';
 
@@ -32,7 +33,7 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers);
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   return {
     db,

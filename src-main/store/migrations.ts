@@ -114,6 +114,11 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'runs remember the process that queued them',
     sql: `ALTER TABLE runs ADD COLUMN owner_pid INTEGER;`,
   },
+  {
+    version: 5,
+    name: 'settings',
+    sql: `CREATE TABLE settings (key TEXT PRIMARY KEY, value_json TEXT NOT NULL);`,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -240,4 +240,23 @@ describe('TrainingService: a pool of training processes', () => {
     expect(runs.summary(a.id).status).toBe('done');
     expect(runs.summary(b.id).status).toBe('done');
   });
+
+  it('stops processes beyond a smaller pool once they are idle', async () => {
+    const { trainers, service } = setup(2);
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    trainers[0].readySent = true;
+    await flush();
+    trainers[1].reply({ type: 'ready', backend });
+    trainers[1].readySent = true;
+    await flush();
+    service.setWorkers(1);
+    expect(service.poolSize()).toBe(1);
+    const first = trainers.find((t) => (t.sent.find((m) => m.type === 'start') as { job: { runId: number } }).job.runId === a.id)!;
+    first.reply({ type: 'done', runId: a.id, metrics: [] });
+    await flush();
+    expect(first.sent.at(-1)).toEqual({ type: 'shutdown' });
+  });
 });
+

@@ -57,8 +57,14 @@ export class TrainingService {
     /** The stored split of a dataset for a run's split configuration. */
     private readonly resolveSplit: (datasetId: string, config: TrainConfig['split']) => StoredSplit,
     /** Training processes to run at once; null chooses by backend (see `defaultWorkers`). */
-    private readonly workersSetting: number | null = null,
+    private workersSetting: number | null = null,
   ) {}
+
+  /** Changes the pool size; processes beyond it stop once their current run ends. */
+  setWorkers(workers: number | null): void {
+    this.workersSetting = workers;
+    this.pump();
+  }
 
   backendInfo(): BackendInfo | null {
     return this.backend;
@@ -99,7 +105,8 @@ export class TrainingService {
       } else this.handle(worker, parsed.data);
     });
     worker.channel.onExit((code, signal) => {
-      this.workers.splice(this.workers.indexOf(worker), 1);
+      const index = this.workers.indexOf(worker);
+      if (index >= 0) this.workers.splice(index, 1);
       if (!worker.ready) onEarlyExit?.(new Error(`The training process exited before it was ready (code ${code}, signal ${signal}).`));
       this.workerDied(worker, `The training process stopped unexpectedly (exit code ${code ?? '-'}, signal ${signal ?? '-'}).`);
       if (!this.stopped) this.pump();
@@ -189,6 +196,11 @@ export class TrainingService {
    */
   private pump(): void {
     if (this.stopped) return;
+    // Shrink: idle processes beyond the pool size stop.
+    for (const idle of this.workers.filter((w) => w.ready && !w.job).slice(0, Math.max(0, this.workers.length - this.poolSize()))) {
+      idle.channel.send({ type: 'shutdown' } satisfies ToTrainer);
+      this.workers.splice(this.workers.indexOf(idle), 1);
+    }
     for (const worker of this.workers) {
       if (!worker.ready || worker.job) continue;
       const index = this.queue.findIndex((q) => this.mayStart(q.job));

@@ -17,6 +17,7 @@ export const REQUEST_NAMES = [
   'datasets.segment',
   'datasets.download',
   'app.pickPath',
+  'settings.setWorkers',
   'experiments.list',
   'experiments.start',
   'experiments.cancel',

@@ -121,6 +121,11 @@ export const requests = {
     /** Null when the user closed the dialog. */
     result: z.object({ path: z.string().nullable() }),
   },
+  'settings.setWorkers': {
+    /** Null: one per core (chosen by backend). Kept with the data directory. */
+    params: z.object({ workers: z.number().int().min(1).max(64).nullable() }).strict(),
+    result: z.object({ workers: z.number().int(), overriddenBy: z.string().nullable() }),
+  },
   'experiments.list': {
     params: z.object({}).strict(),
     result: z.array(ExperimentSummary),
