@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { FEATURE_COUNT } from '@shared/emotions';
-import { experimentPlan, PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
+import { experimentPlan, PAPER_LABEL_COUNTS, supervisedConfig } from '@shared/experiments/presets';
 import { FULL_BUILTIN } from '../data/synthetic';
 import { chooseBackend } from '../training/backend';
 import { defaultWorkers } from '../training/trainingService';
@@ -33,6 +33,31 @@ async function quickPresetWallTime(workDir: string, workers: number): Promise<nu
   loopDelay.disable();
   console.log(`  quick preset, ${workers} training process${workers > 1 ? 'es' : ''}: ${status}, 1 pre-training + ${runsTotal} runs in ${seconds.toFixed(0)} s (${(((runsTotal + 1) / seconds) * 60).toFixed(1)} jobs/min)`);
   console.log(`    main's event loop meanwhile: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`);
+  return seconds;
+}
+
+/** The quick preset's baseline arm alone (8 runs, no dependencies) with `workers` processes. */
+async function baselineArm(workDir: string, workers: number): Promise<number> {
+  const dataDir = join(workDir, `baseline-arm-${workers}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const headless = await openHeadless(dataDir, workers);
+  const plan = experimentPlan('quick');
+  const ids = new Set<number>();
+  const started = performance.now();
+  const done = new Promise<void>((resolve) =>
+    headless.events.subscribe((name, p) => {
+      const s = p as { runId: number; status: string };
+      if (name === 'run.status' && s.status === 'done' && ids.delete(s.runId) && ids.size === 0) resolve();
+    }),
+  );
+  for (const n of plan.labelCounts) {
+    for (let r = 0; r < plan.repeats; r++) ids.add(headless.training.start({ datasetId: 'builtin-small', kind: 'baseline', config: supervisedConfig(plan, n, r) }).id);
+  }
+  const jobs = ids.size;
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  headless.close();
+  console.log(`  baseline arm (${jobs} runs), ${workers} process${workers > 1 ? 'es' : ''}: ${seconds.toFixed(0)} s (${((jobs / seconds) * 60).toFixed(1)} jobs/min)`);
   return seconds;
 }
 
@@ -90,6 +115,9 @@ mkdirSync(workDir, { recursive: true });
 const backend = await chooseBackend(process.env.MOSEI_BACKEND);
 console.log(`  backend ${backend.name} (${backend.reason})`);
 const defaultPool = defaultWorkers(backend.name);
+const armOne = await baselineArm(workDir, 1);
+const armTwo = await baselineArm(workDir, 2);
+console.log(`  baseline arm speed-up with 2 processes: ${(armOne / armTwo).toFixed(2)}x`);
 const one = await quickPresetWallTime(workDir, 1);
 const two = await quickPresetWallTime(workDir, 2);
 console.log(`  speed-up with 2 processes: ${(one / two).toFixed(2)}x`);

@@ -150,11 +150,11 @@ export class ExperimentService {
     return run;
   }
 
-  /** Mean duration of the experiment's finished runs times the runs left (null until one finished). */
+  /** Mean duration of the experiment's finished runs times the runs left, shared by the pool (null until one finished). */
   private eta(runs: RunSummary[], left: number): number | null {
     const durations = runs
       .filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.startedAt && r.finishedAt)
       .map((r) => (Date.parse(r.finishedAt!) - Date.parse(r.startedAt!)) / 1000);
-    return durations.length ? (durations.reduce((s, d) => s + d, 0) / durations.length) * left : null;
+    return durations.length ? ((durations.reduce((s, d) => s + d, 0) / durations.length) * left) / this.training.poolSize() : null;
   }
 }
