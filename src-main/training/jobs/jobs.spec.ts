@@ -101,3 +101,20 @@ describe('training jobs', () => {
     expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
   });
 });
+
+describe('orthogonalMatrix', () => {
+  it('is orthogonal (Q^T Q = I) and reproducible from its seed', async () => {
+    const { orthogonalMatrix } = await import('../model/paperModel');
+    const h = 24;
+    const q = orthogonalMatrix(h, 7);
+    for (let a = 0; a < h; a++) {
+      for (let b = 0; b < h; b++) {
+        let dot = 0;
+        for (let r = 0; r < h; r++) dot += q[r * h + a] * q[r * h + b];
+        expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
+      }
+    }
+    expect(orthogonalMatrix(h, 7)).toEqual(q);
+    expect(orthogonalMatrix(h, 8)).not.toEqual(q);
+  });
+});

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
 import type { ModelConfig } from '@shared/model/modelConfig';
 import { gruOutputs } from '../gru/fusedGru';
+import { Rng } from '@shared/random';
 
 /** One GRU layer's weights in Keras' reset_after layout. */
 interface GruVariables {
@@ -106,9 +107,31 @@ export class PaperModel {
   }
 }
 
+/**
+ * A seeded random orthogonal h x h matrix: Gram-Schmidt on a normal matrix, columns signed
+ * as QR's R diagonal (what Keras' Orthogonal does). Written here because tfjs's initializer
+ * warns on every matrix above 2000 elements, which floods a training process's output.
+ */
+export function orthogonalMatrix(h: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const q = Array.from({ length: h }, () => Float64Array.from({ length: h }, () => rng.normal())); // columns
+  for (let j = 0; j < h; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < h; i++) dot += q[j][i] * q[k][i];
+      for (let i = 0; i < h; i++) q[j][i] -= dot * q[k][i];
+    }
+    const norm = Math.hypot(...q[j]);
+    for (let i = 0; i < h; i++) q[j][i] /= norm;
+  }
+  const out = new Float32Array(h * h);
+  for (let r = 0; r < h; r++) for (let c = 0; c < h; c++) out[r * h + c] = q[c][r];
+  return out;
+}
+
 /** Keras initialises each of the three recurrent gate blocks orthogonally. */
 function orthogonalBlocks(h: number, seed: number): tf.Tensor2D {
-  return tf.tidy(() => tf.concat([0, 1, 2].map((i) => tf.initializers.orthogonal({ seed: seed + i }).apply([h, h]) as tf.Tensor2D), 1));
+  return tf.tidy(() => tf.concat([0, 1, 2].map((i) => tf.tensor2d(orthogonalMatrix(h, seed + i), [h, h])), 1));
 }
 
 /**
