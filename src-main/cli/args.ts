@@ -1,4 +1,5 @@
 import { argValue } from '../config/dataDir';
+import { formatDuration } from '@shared/format';
 
 /** Reads `--name VALUE` options; exits with a usage line when a required one is missing. */
 export function requireArg(argv: readonly string[], name: string, usage: string): string {
@@ -10,8 +11,7 @@ export function requireArg(argv: readonly string[], name: string, usage: string)
   return value;
 }
 
+/** " · ETA 3 min 05 s" for a progress line, nothing while unknown. */
 export function formatEta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  const s = Math.round(seconds);
-  return s < 60 ? ` · ETA ${s} s` : ` · ETA ${Math.floor(s / 60)} min ${s % 60} s`;
+  return seconds === null || !Number.isFinite(seconds) ? '' : ` · ETA ${formatDuration(seconds)}`;
 }

@@ -176,6 +176,18 @@ describe('TrainingService: fine-tunes and resumes', () => {
   });
 });
 
+/** The run a fake process was given first. */
+const runOf = (t: FakeTrainer) => (t.sent.find((m) => m.type === 'start') as { job: { runId: number } }).job.runId;
+
+/** Makes the first `count` processes of the pool ready, one after another (each start spawns the next). */
+async function readyEach(trainers: FakeTrainer[], count: number) {
+  for (let i = 0; i < count; i++) {
+    trainers[i].reply({ type: 'ready', backend });
+    trainers[i].readySent = true;
+    await flush();
+  }
+}
+
 describe('TrainingService: a pool of training processes', () => {
   const finishAll = async (trainers: FakeTrainer[]) => {
     for (let round = 0; round < 20; round++) {
@@ -202,35 +214,29 @@ describe('TrainingService: a pool of training processes', () => {
   });
 
   it('computes a pre-training run\'s encoder outputs once: its fine-tunes wait for the first to finish', async () => {
-    const { runs, trainers, service } = setup(2);
+    const { trainers, service } = setup(2);
     const pre = service.start({ datasetId: 'd', kind: 'pretrain', config: { ...config, mask: { spanLength: 3, spanCount: 1, value: -30, lossScope: 'all-valid' } } });
-    runs.finish(pre.id, 'done');
-    service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
-    service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
-    trainers[0].reply({ type: 'ready', backend });
-    trainers[0].readySent = true;
-    await flush();
-    // The pretrain job was already finished by hand; skip it.
-    const starts = () => trainers.flatMap((t) => t.sent.filter((m) => m.type === 'start'));
+    await readyEach(trainers, 1);
     trainers[0].reply({ type: 'done', runId: pre.id, metrics: [] });
+    await flush();
+    const first = service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
+    const second = service.start({ datasetId: 'd', kind: 'finetune', parentRunId: pre.id, config });
     await flush();
     for (const t of trainers) if (!t.readySent) { t.readySent = true; t.reply({ type: 'ready', backend }); }
     await flush();
-    const finetunesRunning = starts().filter((m) => (m as { job: { kind: string } }).job.kind === 'finetune');
-    expect(finetunesRunning).toHaveLength(1);
+    const started = () => trainers.flatMap((t) => t.sent.filter((m) => m.type === 'start').map((m) => (m as { job: { runId: number } }).job.runId));
+    expect(started()).toEqual([pre.id, first.id]); // the second waits although a process is free
+    const owner = trainers.find((t) => t.sent.some((m) => m.type === 'start' && (m as { job: { runId: number } }).job.runId === first.id))!;
+    owner.reply({ type: 'done', runId: first.id, metrics: [] });
+    await flush();
+    expect(started()).toEqual([pre.id, first.id, second.id]);
   });
 
   it('keeps the other processes\' results when one process is killed mid-job, and retries the killed job', async () => {
     const { runs, trainers, service } = setup(2);
     const a = service.start({ datasetId: 'd', kind: 'baseline', config });
     const b = service.start({ datasetId: 'd', kind: 'baseline', config });
-    trainers[0].reply({ type: 'ready', backend });
-    trainers[0].readySent = true;
-    await flush();
-    trainers[1].reply({ type: 'ready', backend });
-    trainers[1].readySent = true;
-    await flush();
-    const runOf = (t: FakeTrainer) => (t.sent.find((m) => m.type === 'start') as { job: { runId: number } }).job.runId;
+    await readyEach(trainers, 2);
     expect(new Set([runOf(trainers[0]), runOf(trainers[1])])).toEqual(new Set([a.id, b.id]));
     trainers[1].reply({ type: 'done', runId: runOf(trainers[1]), metrics: [] });
     trainers[0].die(null, 'SIGKILL');
@@ -245,15 +251,10 @@ describe('TrainingService: a pool of training processes', () => {
     const { trainers, service } = setup(2);
     const a = service.start({ datasetId: 'd', kind: 'baseline', config });
     service.start({ datasetId: 'd', kind: 'baseline', config });
-    trainers[0].reply({ type: 'ready', backend });
-    trainers[0].readySent = true;
-    await flush();
-    trainers[1].reply({ type: 'ready', backend });
-    trainers[1].readySent = true;
-    await flush();
+    await readyEach(trainers, 2);
     service.setWorkers(1);
     expect(service.poolSize()).toBe(1);
-    const first = trainers.find((t) => (t.sent.find((m) => m.type === 'start') as { job: { runId: number } }).job.runId === a.id)!;
+    const first = trainers.find((t) => runOf(t) === a.id)!;
     first.reply({ type: 'done', runId: a.id, metrics: [] });
     await flush();
     expect(first.sent.at(-1)).toEqual({ type: 'shutdown' });

@@ -11,7 +11,7 @@ import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoi
 import type { SequenceSource } from '../sequences';
 import { loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
-import { encodeAll, inputTensors, poolTensor, predictEmotions } from './tensors';
+import { encodeAll, headInputs, predictEmotions } from './tensors';
 
 const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
 
@@ -39,8 +39,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
         step: async (rows) => {
           const batch = train.batch(rows);
           return minimizeStep(optimizer, () => {
-            const { x, mask } = inputTensors(batch, steps);
-            const pred = model.head(model.headInput(model.encode(x, mask), poolTensor(batch, steps, job.config.model.pooling)));
+            const pred = model.head(headInputs(model, batch, steps));
             return tf.losses.meanSquaredError(tf.tensor2d(batch.y, [batch.size, 6]), pred) as tf.Scalar;
           }, variables);
         },

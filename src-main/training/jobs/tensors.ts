@@ -15,42 +15,43 @@ export function poolTensor(batch: SequenceBatch, steps: number, pooling: ModelCo
   return tf.tensor2d(poolingWeights(batch.mask, batch.size, steps, pooling), [batch.size, steps]);
 }
 
-/** The model's emotion predictions for every segment of a source, batch by batch. */
-export async function predictEmotions(model: PaperModel, src: SequenceSource, batchSize: number): Promise<Float32Array> {
-  const out = new Float32Array(src.length * 6);
-  const steps = src.policy.maxFrames;
-  for (let start = 0; start < src.length; start += batchSize) {
-    const rows = Array.from({ length: Math.min(batchSize, src.length - start) }, (_, i) => start + i);
-    const batch = src.batch(rows);
-    const p = tf.tidy(() => {
-      const { x, mask } = inputTensors(batch, steps);
-      return model.head(model.headInput(model.encode(x, mask), poolTensor(batch, steps, model.config.pooling)));
-    });
-    out.set(await p.data(), start * 6);
-    p.dispose();
-  }
-  return out;
-}
-
-/** Head inputs (pooled encoder outputs) of every segment of a source: what a frozen-encoder fine-tune trains on. */
-export async function encodeAll(model: PaperModel, src: SequenceSource, batchSize: number, onBatch?: () => Promise<void>): Promise<{ vectors: Float32Array; width: number }> {
+/** Rows of `perBatch` over every segment of a source, batch by batch (one batch in memory at a time). */
+async function mapBatches(
+  src: SequenceSource,
+  batchSize: number,
+  perBatch: (batch: SequenceBatch, steps: number) => tf.Tensor2D,
+  onBatch?: () => Promise<void>,
+): Promise<{ vectors: Float32Array; width: number }> {
   const steps = src.policy.maxFrames;
   let vectors = new Float32Array(0);
   let width = 0;
   for (let start = 0; start < src.length; start += batchSize) {
     const rows = Array.from({ length: Math.min(batchSize, src.length - start) }, (_, i) => start + i);
     const batch = src.batch(rows);
-    const pooled = tf.tidy(() => {
-      const { x, mask } = inputTensors(batch, steps);
-      return model.headInput(model.encode(x, mask), poolTensor(batch, steps, model.config.pooling));
-    });
+    const out = tf.tidy(() => perBatch(batch, steps));
     if (!width) {
-      width = pooled.shape[1];
+      width = out.shape[1];
       vectors = new Float32Array(src.length * width);
     }
-    vectors.set(await pooled.data(), start * width);
-    pooled.dispose();
+    vectors.set(await out.data(), start * width);
+    out.dispose();
     await onBatch?.();
   }
   return { vectors, width };
+}
+
+/** Pooled encoder outputs of a batch: what the Dense(6) head reads. */
+export function headInputs(model: PaperModel, batch: SequenceBatch, steps: number): tf.Tensor2D {
+  const { x, mask } = inputTensors(batch, steps);
+  return model.headInput(model.encode(x, mask), poolTensor(batch, steps, model.config.pooling));
+}
+
+/** The model's emotion predictions for every segment of a source. */
+export async function predictEmotions(model: PaperModel, src: SequenceSource, batchSize: number): Promise<Float32Array> {
+  return (await mapBatches(src, batchSize, (batch, steps) => model.head(headInputs(model, batch, steps)))).vectors;
+}
+
+/** Head inputs of every segment of a source: what a frozen-encoder fine-tune trains on. */
+export function encodeAll(model: PaperModel, src: SequenceSource, batchSize: number, onBatch?: () => Promise<void>): Promise<{ vectors: Float32Array; width: number }> {
+  return mapBatches(src, batchSize, (batch, steps) => headInputs(model, batch, steps), onBatch);
 }
