@@ -13,9 +13,13 @@ import { ExperimentRepository } from '../store/experiments';
 import type { SpawnProcess } from './processes';
 import { removePartialDatasets } from '../data/datasetFiles';
 import { createDispatcher, type Dispatch } from './dispatch';
-import { WorkbenchError } from '@shared/api/contract';
+import { WorkbenchError, type Params } from '@shared/api/contract';
 import { EventSink } from './events';
 import { WORKBENCH_VERSION } from './version';
+import { RunHistory } from '../store/runHistory';
+import { removeRunFiles } from '../training/runFiles';
+import { Table1Service } from '../export/table1Service';
+import { RunBundleService } from '../export/runBundleService';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -24,7 +28,7 @@ export interface WorkbenchOptions {
   /** Training processes at once; null chooses by backend. */
   workers?: number | null;
   /** The desktop's native file dialog; absent in browser mode, where paths are typed. */
-  pickPath?: (kind: 'csd-file' | 'folder' | 'save-json', title: string) => Promise<string | null>;
+  pickPath?: (kind: Params<'app.pickPath'>['kind'], title: string, defaultName?: string) => Promise<string | null>;
 }
 
 export interface Workbench {
@@ -55,6 +59,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const downloads = new DownloadService(events);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const history = new RunHistory(db);
+  const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
+  const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
   // Experiments a crash interrupted continue where they stopped.
   experiments.advanceAll();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
@@ -70,6 +77,21 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'datasets.list': () => datasets.list(),
     'runs.list': ({ limit, offset }) => runs.list(limit, offset),
     'runs.get': ({ id }) => runs.detail(id),
+    'runs.query': (query) => history.query(query),
+    'runs.facets': () => history.facets(),
+    'runs.details': ({ ids }) => ids.map((id) => runs.detail(id)),
+    'runs.update': ({ id, ...change }) => {
+      history.update(id, change);
+      return runs.summary(id);
+    },
+    'runs.delete': ({ id }) => {
+      history.delete(id);
+      return { id, filesRemoved: removeRunFiles(options.dataDir, id) };
+    },
+    'runs.exportBundle': ({ id, path }) => bundles.exportBundle(id, path),
+    'runs.importBundle': (source) => bundles.importBundle(source),
+    'experiments.table1': ({ id, f1 }) => table1.table1(id, f1),
+    'experiments.exportTable1': ({ id, f1, format, path }) => table1.exportTable1(id, f1, format, path),
     'runs.start': (params) => {
       datasets.get(params.datasetId); // not_found before anything is queued
       return training.start(params);
@@ -90,9 +112,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'experiments.start': (params) => experiments.start(params),
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
     'experiments.results': ({ id }) => experiments.results(id),
-    'app.pickPath': async ({ kind, title }) => {
+    'app.pickPath': async ({ kind, title, defaultName }) => {
       if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, type the path on the server.');
-      return { path: await options.pickPath(kind, title) };
+      return { path: await options.pickPath(kind, title, defaultName) };
     },
     'datasets.download': ({ folder }) => downloads.start(folder),
     'datasets.cancelDownload': ({ jobId }) => ({ cancelled: downloads.cancel(jobId) }),

@@ -3,7 +3,7 @@
  * contract over IPC, and the training process as an Electron utilityProcess.
  */
 import { app, BrowserWindow, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
 import { createWorkbench, type Workbench } from '../app/workbench';
@@ -60,16 +60,27 @@ async function main(): Promise<void> {
     mode: 'electron',
     spawnProcess: spawnUtilityProcess,
     workers: resolveWorkers(process.argv, process.env),
-    pickPath: async (kind, title) => {
+    pickPath: async (kind, title, defaultName) => {
       const options = { title, defaultPath: app.getPath('downloads') };
-      if (kind === 'save-json') {
-        const r = await dialog.showSaveDialog(window!, { ...options, filters: [{ name: 'JSON', extensions: ['json'] }] });
+      if (kind === 'save-json' || kind === 'save-file') {
+        const name = kind === 'save-json' ? 'report.json' : (defaultName ?? 'export');
+        const extension = extname(name).slice(1);
+        const r = await dialog.showSaveDialog(window!, {
+          ...options,
+          defaultPath: join(options.defaultPath, name),
+          filters: extension ? [{ name: extension.toUpperCase(), extensions: [extension] }, { name: 'All files', extensions: ['*'] }] : undefined,
+        });
         return r.canceled ? null : (r.filePath ?? null);
       }
+      const filters = {
+        'csd-file': [{ name: 'Computational sequences', extensions: ['csd'] }, { name: 'All files', extensions: ['*'] }],
+        'open-bundle': [{ name: 'Run bundles', extensions: ['json'] }, { name: 'All files', extensions: ['*'] }],
+        folder: undefined,
+      }[kind];
       const r = await dialog.showOpenDialog(window!, {
         ...options,
         properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
-        filters: kind === 'csd-file' ? [{ name: 'Computational sequences', extensions: ['csd'] }, { name: 'All files', extensions: ['*'] }] : undefined,
+        filters,
       });
       return r.canceled ? null : (r.filePaths[0] ?? null);
     },

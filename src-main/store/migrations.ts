@@ -119,6 +119,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
     name: 'settings',
     sql: `CREATE TABLE settings (key TEXT PRIMARY KEY, value_json TEXT NOT NULL);`,
   },
+  {
+    version: 6,
+    name: 'run history: tags, archive, provenance of imported runs',
+    sql: `
+      CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (run_id, tag)
+      );
+      CREATE INDEX run_tags_tag ON run_tags(tag);
+      ALTER TABLE runs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE runs ADD COLUMN origin_json TEXT;
+      CREATE INDEX runs_archived ON runs(archived);
+      CREATE INDEX runs_label_count ON runs(label_count);
+      CREATE INDEX runs_parent ON runs(parent_run_id);
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  RunOrigin,
   TrainConfig,
   type BackendName,
   type EpochRecord,
@@ -22,7 +23,7 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-interface RunRow {
+export interface RunRow {
   id: number;
   name: string;
   kind: RunKind;
@@ -40,17 +41,27 @@ interface RunRow {
   last_loss: number | null;
   mae_overall: number | null;
   acc4_overall: number | null;
+  label_count: number | null;
+  experiment_id: number | null;
+  notes: string;
+  archived: number;
+  origin_json: string | null;
+  tags: string | null;
 }
 
+/** Separates tags in the summary query's group_concat; tags cannot contain it (see Tag). */
+const TAG_SEPARATOR = '\t';
+
 /** Headline columns come from the epochs and metrics tables, so the history needs one query. */
-const SUMMARY_SELECT = `
+export const SUMMARY_SELECT = `
   SELECT r.*,
     (SELECT loss FROM epochs e WHERE e.run_id = r.id ORDER BY epoch DESC LIMIT 1) AS last_loss,
     (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'mae') AS mae_overall,
-    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'acc4') AS acc4_overall
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'acc4') AS acc4_overall,
+    (SELECT group_concat(tag, char(9)) FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags
   FROM runs r`;
 
-function toSummary(row: RunRow): RunSummary {
+export function toSummary(row: RunRow): RunSummary {
   return {
     id: row.id,
     name: row.name,
@@ -69,6 +80,12 @@ function toSummary(row: RunRow): RunSummary {
     lastLoss: row.last_loss,
     maeOverall: row.mae_overall,
     acc4Overall: row.acc4_overall,
+    labelCount: row.label_count,
+    experimentId: row.experiment_id,
+    tags: row.tags ? row.tags.split(TAG_SEPARATOR) : [],
+    notes: row.notes,
+    archived: row.archived === 1,
+    origin: row.origin_json ? RunOrigin.parse(JSON.parse(row.origin_json)) : null,
   };
 }
 
@@ -178,7 +195,7 @@ export class RunRepository {
   ofExperiment(experimentId: number): Array<RunSummary & { labelCount: number | null; repeat: number | null }> {
     const rows = this.db
       .prepare(`${SUMMARY_SELECT} WHERE r.experiment_id = ? ORDER BY r.id`)
-      .all(experimentId) as Array<RunRow & { label_count: number | null; repeat_index: number | null }>;
+      .all(experimentId) as Array<RunRow & { repeat_index: number | null }>;
     return rows.map((row) => ({ ...toSummary(row), labelCount: row.label_count, repeat: row.repeat_index }));
   }
 

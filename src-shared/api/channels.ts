@@ -23,6 +23,15 @@ export const REQUEST_NAMES = [
   'experiments.cancel',
   'experiments.results',
   'datasets.cancelDownload',
+  'runs.query',
+  'runs.facets',
+  'runs.details',
+  'runs.update',
+  'runs.delete',
+  'runs.exportBundle',
+  'runs.importBundle',
+  'experiments.table1',
+  'experiments.exportTable1',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 

@@ -20,10 +20,16 @@ import {
   RunStatus,
   RunSummary,
   TrainConfig,
+  SavedFile,
 } from './entities';
 import type { EventName, RequestName } from './channels';
 import { SequencePolicySchema } from '../data/sequencePolicy';
 import { SplitConfigSchema } from '../data/splits';
+import { RunFacets, RunQuery, Tag } from '../history/query';
+import { F1_METRICS, TABLE1_FORMATS, Table1 } from '../export/table1Model';
+
+/** Where the user chose to save a file (desktop save dialog); absent in browser mode, where the file is downloaded. */
+const SavePath = z.string().trim().min(1).max(4096).optional();
 
 /**
  * The one contract between the renderer and the main process. Electron IPC and the
@@ -55,6 +61,61 @@ export const requests = {
       })
       .strict(),
     result: z.array(RunSummary),
+  },
+  'runs.query': {
+    params: RunQuery,
+    result: z.object({ rows: z.array(RunSummary), total: z.number().int() }),
+  },
+  'runs.facets': {
+    params: z.object({}).strict(),
+    result: RunFacets,
+  },
+  'runs.details': {
+    params: z.object({ ids: z.array(z.number().int().min(1)).min(1).max(500) }).strict(),
+    result: z.array(RunDetail),
+  },
+  'runs.update': {
+    params: z
+      .object({
+        id: z.number().int().min(1),
+        name: z.string().trim().min(1, 'A run needs a name').max(200).optional(),
+        notes: z.string().max(20_000).optional(),
+        tags: z.array(Tag).max(30).optional(),
+        archived: z.boolean().optional(),
+      })
+      .strict(),
+    result: RunSummary,
+  },
+  'runs.delete': {
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: z.object({ id: z.number().int(), filesRemoved: z.boolean() }),
+  },
+  'runs.exportBundle': {
+    params: z.object({ id: z.number().int().min(1), path: SavePath }).strict(),
+    result: SavedFile,
+  },
+  'runs.importBundle': {
+    params: z
+      .object({
+        /** A bundle file on the machine running the workbench… */
+        path: z.string().trim().min(1).max(4096).optional(),
+        /** …or its text, uploaded from the browser. */
+        content: z.string().max(512 * 1024 * 1024).optional(),
+        /** Import again even though this exact run was imported before (it gets a new id). */
+        asCopy: z.boolean().default(false),
+      })
+      .strict()
+      .refine((p) => (p.path === undefined) !== (p.content === undefined), { message: 'Give either the bundle path or its content' }),
+    /** The imported runs: a fine-tune's pre-training run comes with it. */
+    result: z.object({ runs: z.array(RunSummary) }),
+  },
+  'experiments.table1': {
+    params: z.object({ id: z.number().int().min(1), f1: z.enum(F1_METRICS).default('f1Weighted') }).strict(),
+    result: Table1,
+  },
+  'experiments.exportTable1': {
+    params: z.object({ id: z.number().int().min(1), f1: z.enum(F1_METRICS).default('f1Weighted'), format: z.enum(TABLE1_FORMATS), path: SavePath }).strict(),
+    result: SavedFile,
   },
   'runs.get': {
     params: z.object({ id: z.number().int().min(1) }).strict(),
@@ -114,8 +175,10 @@ export const requests = {
   'app.pickPath': {
     params: z
       .object({
-        kind: z.enum(['csd-file', 'folder', 'save-json']),
+        kind: z.enum(['csd-file', 'folder', 'save-json', 'save-file', 'open-bundle']),
         title: z.string().max(200),
+        /** For 'save-file': the suggested file name; its extension sets the dialog's filter. */
+        defaultName: z.string().max(200).optional(),
       })
       .strict(),
     /** Null when the user closed the dialog. */

@@ -74,6 +74,19 @@ export const DatasetSummary = z.object({
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 
+/** Where an imported run came from: kept with it, never overwritten. */
+export const RunOrigin = z.object({
+  /** SHA-256 of the bundle file's run record, to recognise the same run imported twice. */
+  bundleSha256: z.string(),
+  sourceRunId: z.number().int(),
+  sourceHost: z.string(),
+  sourceDataDir: z.string(),
+  exportedAt: z.string(),
+  workbenchVersion: z.string(),
+  importedAt: z.string(),
+});
+export type RunOrigin = z.infer<typeof RunOrigin>;
+
 export const RunSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -93,6 +106,14 @@ export const RunSummary = z.object({
   lastLoss: z.number().nullable(),
   maeOverall: z.number().nullable(),
   acc4Overall: z.number().nullable(),
+  /** Labelled segments a fine-tune or baseline trained on (null: pre-training, or all labels). */
+  labelCount: z.number().int().nullable(),
+  experimentId: z.number().int().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  archived: z.boolean(),
+  /** Set when the run was imported from a bundle. */
+  origin: RunOrigin.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -248,3 +269,12 @@ export const ExperimentResults = z.object({
   labelsSaved: z.array(z.object({ sslLabels: z.number().int(), sslAcc4: z.number(), baselineLabels: z.number().int().nullable() })),
 });
 export type ExperimentResults = z.infer<typeof ExperimentResults>;
+
+/** A file the workbench wrote for the user: saved at `path` (desktop) or handed back as `content` (browser download). */
+export const SavedFile = z.object({
+  fileName: z.string(),
+  mimeType: z.string(),
+  path: z.string().nullable(),
+  content: z.string().nullable(),
+});
+export type SavedFile = z.infer<typeof SavedFile>;

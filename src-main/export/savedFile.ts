@@ -1,0 +1,54 @@
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { WorkbenchError } from '@shared/api/contract';
+import type { SavedFile } from '@shared/api/entities';
+
+/**
+ * A file name safe on every desktop system: no folders, no characters Windows or a shell
+ * would trip on, no leading dots, not empty, at most 120 characters (extension kept).
+ */
+export function sanitiseFileName(name: string, fallback = 'export'): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .normalize('NFKD')
+    .replace(/[^\w.\- ]+/g, '-')
+    .replace(/\s+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[.\-]+/, '')
+    .replace(/[.\- ]+$/, '');
+  const reserved = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i;
+  const safe = cleaned && !reserved.test(cleaned) ? cleaned : fallback;
+  if (safe.length <= 120) return safe;
+  const dot = safe.lastIndexOf('.');
+  const ext = dot > 0 && safe.length - dot <= 10 ? safe.slice(dot) : '';
+  return safe.slice(0, 120 - ext.length) + ext;
+}
+
+/**
+ * Writes an export where the user chose (the desktop save dialog's path), or hands the
+ * content back for the browser to download. The chosen path's folder must exist and the
+ * file lands directly in it under a sanitised name, so nothing is written anywhere else.
+ * The write goes to a temporary file first: a full disk leaves no half-written file.
+ */
+export function saveForUser(file: { fileName: string; mimeType: string; content: string }, chosenPath: string | undefined): SavedFile {
+  const fileName = sanitiseFileName(file.fileName);
+  if (chosenPath === undefined) return { fileName, mimeType: file.mimeType, path: null, content: file.content };
+  const folder = resolve(dirname(chosenPath));
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new WorkbenchError('not_found', `The folder ${folder} does not exist. Choose an existing folder to save ${fileName} in.`);
+  }
+  const name = sanitiseFileName(basename(chosenPath), fileName);
+  const target = join(folder, name);
+  const temporary = join(folder, `.${name}.${process.pid}.partial`);
+  try {
+    writeFileSync(temporary, file.content);
+    renameSync(temporary, target);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new WorkbenchError('storage', `The disk is full: ${name} was not saved. Free some space and export again.`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new WorkbenchError('storage', `The folder ${folder} cannot be written (${code}). Choose another folder.`);
+    throw err;
+  }
+  return { fileName: name, mimeType: file.mimeType, path: target, content: null };
+}

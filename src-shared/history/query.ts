@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+/**
+ * What the run history can sort and filter on. Fixed columns are the table's own; any
+ * leaf of a run's configuration is reachable as `config.<path>` (for example
+ * `config.mask.spanLength` or `config.model.hiddenUnits`), so a new config field needs
+ * no change here to be filtered, sorted or grouped on.
+ */
+export const RUN_COLUMNS = [
+  'id',
+  'name',
+  'kind',
+  'dataset',
+  'experiment',
+  'status',
+  'backend',
+  'seed',
+  'labelCount',
+  'maskSpan',
+  'maskCount',
+  'maskValue',
+  'maskLossScope',
+  'epochs',
+  'lastLoss',
+  'mae',
+  'acc4',
+  'startedAt',
+  'duration',
+  'tags',
+] as const;
+export type RunColumn = (typeof RUN_COLUMNS)[number];
+
+/** `config.` then dotted identifiers; checked here so main can hand it to SQLite's json_extract as a bound value. */
+export const CONFIG_FIELD_PATTERN = /^config(\.[A-Za-z][A-Za-z0-9]*)+$/;
+
+export const RunField = z.union([z.enum(RUN_COLUMNS), z.string().max(120).regex(CONFIG_FIELD_PATTERN, 'a column name or config.<path>')]);
+export type RunField = z.infer<typeof RunField>;
+
+export const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'contains', 'isNull', 'notNull'] as const;
+export const RunFilterClause = z
+  .object({
+    field: RunField,
+    op: z.enum(FILTER_OPS),
+    value: z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]).default(null),
+  })
+  .strict();
+export type RunFilterClause = z.infer<typeof RunFilterClause>;
+
+export const RunQuery = z
+  .object({
+    /** Words that must all appear in the run's name, notes or tags (case-insensitive). */
+    search: z.string().trim().max(200).default(''),
+    filters: z.array(RunFilterClause).max(40).default([]),
+    archived: z.enum(['hide', 'only', 'include']).default('hide'),
+    sort: z.object({ field: RunField, direction: z.enum(['asc', 'desc']) }).strict().default({ field: 'id', direction: 'desc' }),
+    limit: z.number().int().min(1).max(10_000).default(200),
+    offset: z.number().int().min(0).default(0),
+  })
+  .strict();
+export type RunQuery = z.output<typeof RunQuery>;
+export type RunQueryInput = z.input<typeof RunQuery>;
+
+export const Tag = z
+  .string()
+  .trim()
+  .min(1, 'a tag cannot be empty')
+  .max(40, 'a tag is at most 40 characters')
+  .regex(/^[^,\n\r\t]+$/, 'a tag cannot hold commas, tabs or line breaks');
+
+/** Values the history's filter menus offer: what the store actually holds. */
+export const RunFacets = z.object({
+  total: z.number().int(),
+  tags: z.array(z.string()),
+  /** Every leaf path of every stored run's config, as `config.<path>`. */
+  configFields: z.array(z.string()),
+  values: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.null()]))),
+});
+export type RunFacets = z.infer<typeof RunFacets>;
