@@ -10,11 +10,25 @@ export interface ExperimentRun {
   metrics: MetricRecord[];
 }
 
-function meanSd(values: number[]): MeanSd {
+/** Mean and sample standard deviation (n - 1); sd is null for a single value. */
+export function meanSd(values: readonly number[]): MeanSd {
   const n = values.length;
   const mean = values.reduce((s, v) => s + v, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1)) : null;
   return { mean, sd, n };
+}
+
+/** Mean and sd of every metric and scope over several runs' metric records (a run lacking one is left out of its n). */
+export function metricMeans(runs: readonly (readonly MetricRecord[])[]): ExperimentPoint['metrics'] {
+  const values = new Map<string, Map<string, number[]>>();
+  for (const metrics of runs) {
+    for (const m of metrics) {
+      const byScope = values.get(m.name) ?? new Map<string, number[]>();
+      byScope.set(m.scope, [...(byScope.get(m.scope) ?? []), m.value]);
+      values.set(m.name, byScope);
+    }
+  }
+  return Object.fromEntries([...values].map(([name, byScope]) => [name, Object.fromEntries([...byScope].map(([scope, v]) => [scope, meanSd(v)]))]));
 }
 
 /** Mean and sample sd over repeats of every metric and scope, per label count, for one arm. */
@@ -22,16 +36,7 @@ export function aggregateArm(runs: readonly ExperimentRun[], arm: ExperimentRun[
   const counts = [...new Set(runs.filter((r) => r.arm === arm).map((r) => r.labelCount))].sort((a, b) => a - b);
   return counts.map((labelCount) => {
     const group = runs.filter((r) => r.arm === arm && r.labelCount === labelCount).sort((a, b) => a.repeat - b.repeat);
-    const values = new Map<string, Map<string, number[]>>();
-    for (const run of group) {
-      for (const m of run.metrics) {
-        const byScope = values.get(m.name) ?? new Map<string, number[]>();
-        byScope.set(m.scope, [...(byScope.get(m.scope) ?? []), m.value]);
-        values.set(m.name, byScope);
-      }
-    }
-    const metrics: ExperimentPoint['metrics'] = {};
-    for (const [name, byScope] of values) metrics[name] = Object.fromEntries([...byScope].map(([scope, v]) => [scope, meanSd(v)]));
+    const metrics = metricMeans(group.map((r) => r.metrics));
     return { labelCount, runIds: group.map((r) => r.id), metrics };
   });
 }

@@ -1,0 +1,45 @@
+import type { RunDetail } from '@shared/api/entities';
+import type { CurvePoint, RunGroup } from '@shared/history/compare';
+
+/** One line of a chart; with `band`, a shaded ±1 sd area around it. */
+export interface Curve {
+  label: string;
+  colour: string;
+  dashed?: boolean;
+  points: Array<{ x: number; y: number }>;
+  band?: Array<{ x: number; low: number; high: number }>;
+}
+
+/** Distinguishable on white and for common colour-vision deficiencies (Okabe-Ito, then darker tones). */
+export const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#d55e00', '#56b4e9', '#7a6a00', '#444444', '#8c3b8c', '#2f6f4f'];
+export const colourOf = (i: number) => PALETTE[i % PALETTE.length]!;
+
+/** Each run's training loss (solid) and validation loss (dashed), one colour per run. */
+export function runCurves(runs: readonly RunDetail[]): Curve[] {
+  return runs.flatMap((run, i) => {
+    const colour = colourOf(i);
+    const training: Curve = { label: `#${run.id} training`, colour, points: run.epochs.map((e) => ({ x: e.epoch, y: e.loss })) };
+    const validation = run.epochs.filter((e) => e.valLoss !== null).map((e) => ({ x: e.epoch, y: e.valLoss! }));
+    return validation.length ? [training, { label: `#${run.id} validation`, colour, dashed: true, points: validation }] : [training];
+  });
+}
+
+function meanCurve(label: string, colour: string, points: readonly CurvePoint[], dashed = false): Curve {
+  return {
+    label,
+    colour,
+    dashed,
+    points: points.map((p) => ({ x: p.epoch, y: p.mean })),
+    band: points.every((p) => p.sd === null) ? undefined : points.map((p) => ({ x: p.epoch, low: p.mean - (p.sd ?? 0), high: p.mean + (p.sd ?? 0) })),
+  };
+}
+
+/** Each group's mean training loss with a ±1 sd band across its runs (and validation, dashed, when recorded). */
+export function groupCurves(groups: readonly RunGroup[], fieldLabel: string): Curve[] {
+  return groups.flatMap((g, i) => {
+    const name = `${fieldLabel} = ${g.label} (n=${g.runIds.length})`;
+    const curves = [meanCurve(`${name} training`, colourOf(i), g.loss)];
+    if (g.valLoss.length) curves.push(meanCurve(`${name} validation`, colourOf(i), g.valLoss, true));
+    return curves;
+  });
+}

@@ -1,0 +1,102 @@
+import type { RunSummary } from '@shared/api/entities';
+import type { RunColumn, RunField, RunFilterClause } from '@shared/history/query';
+import { formatDuration, formatNumber, runDuration } from './format';
+
+/**
+ * The run history's columns: what each shows, what it sorts on, and how it is filtered
+ * (a menu of the values the store holds, a number comparison typed as "<0.3", or a text
+ * match). Pure, so the table component only lays them out.
+ */
+export type FilterKind = 'values' | 'number' | 'text' | 'tags' | 'none';
+
+export interface HistoryColumn {
+  key: string;
+  label: string;
+  title?: string;
+  numeric: boolean;
+  /** What a header click sorts on (a column or a config path). */
+  sort: RunField;
+  /** What the column's filter constrains, and how it is entered. */
+  filter: { field: RunField; kind: FilterKind };
+  width: string;
+  cell(run: RunSummary, ctx: CellContext): string;
+}
+
+export interface CellContext {
+  datasetName(id: string): string;
+}
+
+const col = (key: RunColumn, label: string, kind: FilterKind, numeric: boolean, width: string, cell: HistoryColumn['cell'], title?: string): HistoryColumn => ({
+  key, label, title, numeric, sort: key, filter: { field: key, kind }, width, cell,
+});
+const SPLIT_NAMES = { 'random-segment': 'random', 'by-video': 'by video', 'sdk-standard': 'SDK folds' } as const;
+/** "random 80/20", "by video 90/10", "SDK folds" (the standard folds have fixed sizes). */
+export function splitLabel(split: RunSummary['config']['split']): string {
+  if (split.kind === 'sdk-standard') return SPLIT_NAMES[split.kind];
+  const validation = Math.round(split.validationFraction * 100);
+  return `${SPLIT_NAMES[split.kind]} ${100 - validation}/${validation}`;
+}
+const orDash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
+
+export const HISTORY_COLUMNS: HistoryColumn[] = [
+  col('id', '#', 'number', true, '56px', (r) => String(r.id)),
+  col('name', 'Name', 'text', false, '220px', (r) => r.name),
+  col('kind', 'Kind', 'values', false, '86px', (r) => r.kind),
+  col('dataset', 'Dataset', 'values', false, '150px', (r, ctx) => ctx.datasetName(r.datasetId)),
+  {
+    key: 'split', label: 'Split', title: 'Which segments train and validate', numeric: false, sort: 'config.split.kind',
+    filter: { field: 'config.split.kind', kind: 'values' }, width: '120px',
+    cell: (r) => splitLabel(r.config.split),
+  },
+  col('experiment', 'Exp.', 'values', true, '56px', (r) => orDash(r.experimentId), 'Experiment the run belongs to'),
+  col('maskSpan', 'Span', 'values', true, '60px', (r) => orDash(r.config.mask?.spanLength), 'Mask span length (timesteps)'),
+  col('maskCount', 'Spans', 'values', true, '60px', (r) => orDash(r.config.mask?.spanCount), 'Masked spans per clip'),
+  col('maskValue', 'Mask val.', 'values', true, '72px', (r) => orDash(r.config.mask?.value), 'Value masked timesteps are set to'),
+  col('maskLossScope', 'Loss on', 'values', false, '96px', (r) => orDash(r.config.mask?.lossScope), 'Reconstruction loss over all valid steps or the masked ones only'),
+  {
+    key: 'model', label: 'Model', title: 'GRU layers × units, head input, pooling', numeric: false, sort: 'config.model.hiddenUnits',
+    filter: { field: 'config.model.hiddenUnits', kind: 'values' }, width: '150px',
+    cell: (r) => `${r.config.model.gruLayers}×GRU${r.config.model.hiddenUnits} ${r.config.model.headInput}/${r.config.model.pooling}`,
+  },
+  col('labelCount', 'Labels', 'values', true, '64px', (r) => orDash(r.labelCount), 'Labelled training segments'),
+  col('seed', 'Seed', 'values', true, '56px', (r) => String(r.seed)),
+  col('backend', 'Backend', 'values', false, '84px', (r) => orDash(r.backend)),
+  col('status', 'Status', 'values', false, '90px', (r) => r.status),
+  col('epochs', 'Epochs', 'values', true, '62px', (r) => String(r.config.epochs)),
+  col('lastLoss', 'Last loss', 'number', true, '80px', (r) => formatNumber(r.lastLoss, 4)),
+  col('mae', 'MAE', 'number', true, '70px', (r) => formatNumber(r.maeOverall)),
+  col('acc4', 'Acc-4', 'number', true, '70px', (r) => formatNumber(r.acc4Overall), '4-class accuracy (overall)'),
+  col('duration', 'Duration', 'number', true, '84px', (r) => formatDuration(runDuration(r.startedAt, r.finishedAt)), 'Filter in seconds, e.g. >60'),
+  col('startedAt', 'Started', 'text', false, '150px', (r) => (r.startedAt ? new Date(r.startedAt).toLocaleString() : '—'), 'Filter by date text, e.g. 2026-11'),
+  col('tags', 'Tags', 'tags', false, '160px', (r) => r.tags.join(', ')),
+];
+
+/**
+ * A number filter as typed: "0.3" or "=0.3", "<0.3", "<=0.3", ">0.3", ">=0.3", "!=0.3",
+ * "none" (no value). Empty text means no filter (null); anything else is an error message.
+ */
+export function parseNumberFilter(text: string): Omit<RunFilterClause, 'field'> | null | string {
+  const t = text.trim();
+  if (!t) return null;
+  if (/^(none|—|-)$/i.test(t)) return { op: 'isNull', value: null };
+  const m = /^(<=|>=|!=|<|>|=)?\s*(-?(\d+\.?\d*|\.\d+)(e-?\d+)?)$/i.exec(t);
+  if (!m) return `"${t}" is not a number filter: use a number, or <, <=, >, >=, != followed by one, or "none".`;
+  const ops = { '<': 'lt', '<=': 'lte', '>': 'gt', '>=': 'gte', '!=': 'neq', '=': 'eq' } as const;
+  return { op: ops[(m[1] ?? '=') as keyof typeof ops], value: Number(m[2]) };
+}
+
+/** The text a filter box shows for a clause the store holds (the inverse of parseNumberFilter). */
+export function numberFilterText(clause: Pick<RunFilterClause, 'op' | 'value'> | undefined): string {
+  if (!clause) return '';
+  if (clause.op === 'isNull') return 'none';
+  const symbols: Partial<Record<RunFilterClause['op'], string>> = { lt: '<', lte: '<=', gt: '>', gte: '>=', neq: '!=', eq: '' };
+  return `${symbols[clause.op] ?? ''}${clause.value ?? ''}`;
+}
+
+/** A menu value as the store returned it, as a menu label (dataset ids become names). */
+export function valueLabel(column: HistoryColumn, value: string | number | null, ctx: CellContext): string {
+  if (value === null) return 'none';
+  if (column.key === 'dataset') return ctx.datasetName(String(value));
+  if (column.key === 'experiment') return `#${value}`;
+  return String(value);
+}
