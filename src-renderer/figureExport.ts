@@ -1,3 +1,6 @@
+import type { SavedFile } from '@shared/api/entities';
+import type { Api } from './api/client';
+
 /**
  * Saving figures and their data from the window: a Blob handed to an <a download> made in
  * JS (blob: URLs are allowed by the page's CSP; no inline script, no eval). In Electron the
@@ -76,4 +79,26 @@ export async function downloadGridPng(
   });
   canvases.forEach((c, i) => ctx.drawImage(c, (i % cols) * cw, head + Math.floor(i / cols) * ch));
   downloadBlob(await canvasBlob(out), fileName);
+}
+
+/**
+ * Saves a file main writes (Table 1, a run bundle). On the desktop the save dialog picks the
+ * place and main writes there; in a browser main hands the content back and it downloads.
+ * Returns a line for the user, or null when they closed the dialog.
+ */
+export async function saveFromMain(
+  api: Api,
+  desktop: boolean,
+  dialog: { title: string; defaultName: string },
+  produce: (path?: string) => Promise<SavedFile>,
+): Promise<string | null> {
+  if (desktop) {
+    const { path } = await api.request('app.pickPath', { kind: 'save-file', title: dialog.title, defaultName: dialog.defaultName });
+    if (path === null) return null;
+    const saved = await produce(path);
+    return `Saved to ${saved.path}`;
+  }
+  const file = await produce();
+  downloadText(file.content ?? '', file.fileName, file.mimeType);
+  return `Downloaded ${file.fileName}`;
 }
