@@ -102,6 +102,14 @@ describe('browser bridge', () => {
     ws.close();
   });
 
+  it('accepts a request far larger than 1 MiB (a run bundle upload) and answers it', async () => {
+    const { ws } = await openSocket(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, base());
+    const reply = new Promise<{ id: number }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
+    ws.send(JSON.stringify({ type: 'request', id: 7, name: 'datasets.list', params: { content: 'x'.repeat(4 << 20) } }));
+    expect(await reply).toMatchObject({ type: 'reply', id: 7, reply: { ok: false, error: { code: 'invalid_params' } } });
+    ws.close();
+  });
+
   it('closes the socket on a malformed frame', async () => {
     const { ws } = await openSocket(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, base());
     const code = await new Promise<number>((resolve) => {

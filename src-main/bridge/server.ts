@@ -7,6 +7,7 @@ import { BridgeClientFrame, type BridgeServerFrame } from '@shared/api/contract'
 import type { Workbench } from '../app/workbench';
 import { allowedHost, allowedOrigin, hasToken, newToken, TOKEN_COOKIE } from './auth';
 import { CONTENT_SECURITY_POLICY } from './csp';
+import { BRIDGE_MAX_FRAME_BYTES } from '@shared/api/limits';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -86,7 +87,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     void serveFile(req, res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  // Large enough for a run bundle uploaded as a request (the renderer refuses bigger ones with a message first).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: BRIDGE_MAX_FRAME_BYTES });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/ws' || !allowedHost(req.headers.host, port) || !hasToken(req, token)) {

@@ -1,26 +1,327 @@
 import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
-import type { RunSummary, SavedFile } from '@shared/api/entities';
-import type { RunRepository } from '../store/runs';
+import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
+import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
+import { WORKBENCH_VERSION } from '../app/version';
 import type { DatasetService } from '../data/datasetService';
+import { ImportedRunRepository } from '../store/importedRuns';
+import { processIsAlive, type RunRepository } from '../store/runs';
+import { runDir } from '../training/trainingService';
+import {
+  BUNDLE_EXTENSION,
+  BUNDLE_FORMAT,
+  BUNDLE_VERSION,
+  EXPORTABLE_STATUSES,
+  isPlainFileName,
+  openBundle,
+  runContentHash,
+  sealBundle,
+  type BundledRun,
+  type RunBundle,
+} from './runBundleFormat';
+import { saveForUser } from './savedFile';
+
+/**
+ * Run bundles move a run between workbenches (a training server and a laptop): its
+ * configuration, per-epoch records, metrics, annotations and checkpoint in one JSON file
+ * (format and checks: runBundleFormat.ts).
+ *
+ * Export
+ * - Any ended run (done, failed, cancelled, interrupted); a queued or running one is still
+ *   changing and is refused. A fine-tune carries its pre-training run, parent first: its
+ *   head is useless without that encoder.
+ * - Files: the checkpoint folder's own files (weights, state with the standardisation
+ *   statistics). Sub-folders are caches (a pre-training run's `encoded/` encoder outputs)
+ *   that the first fine-tune here recomputes. A done run leaves out the optimizer state,
+ *   which only resuming needs; an interrupted, failed or cancelled run keeps it, so it can
+ *   be resumed on the machine it moves to. A fine-tune's `state.json` keeps the source's
+ *   `parentRunDir` as written (nothing reads it; the store's parent link is what counts).
+ *
+ * Import
+ * - The dataset must be here with the same fingerprint (ids may differ between machines);
+ *   each run gets its split on this machine from its split configuration.
+ * - Every run gets a new local id and `origin` provenance; nothing existing is changed.
+ *   A run imported before (same source host, source run id and content hash: see
+ *   `runContentHash`) is a conflict naming the local run unless `asCopy`; a bundle of runs
+ *   exported from this very data directory is recognised the same way. A pre-training run
+ *   that came with a fine-tune and is already here is reused, not duplicated.
+ * - Nothing is written until the whole file has passed every check. Files are first
+ *   written to a staging folder (`runs/.import-<pid>-<random>`), then the rows are recorded
+ *   in one transaction, then the staged folders are renamed into place; a failure at any
+ *   step removes what the earlier steps wrote. The rename comes after the commit so a crash
+ *   in between leaves a run without files, never a run folder whose id a later run reuses.
+ */
+
+/** Writes of an import, replaceable so tests can make the disk fail. */
+export interface BundleFiles {
+  writeFile(path: string, data: Uint8Array): void;
+  rename(from: string, to: string): void;
+}
 
 export interface RunBundleDeps {
   db: Database.Database;
   runs: RunRepository;
   datasets: DatasetService;
   dataDir: string;
+  files?: BundleFiles;
+  /** This machine's name, recorded as a bundle's source. */
+  host?: string;
 }
 
-/** Run bundles: one file with a run's config, metrics, epochs and weights. (Being written.) */
+const STAGING = /^\.import-(\d+)-/;
+
+/** A created run and the index of its record in the bundle. */
+interface Created {
+  index: number;
+  id: number;
+}
+
+function exportableStatus(run: RunSummary): BundledRun['status'] {
+  const status = EXPORTABLE_STATUSES.find((s) => s === run.status);
+  if (!status) throw new WorkbenchError('conflict', `Run #${run.id} "${run.name}" is ${run.status}. Export it once it has ended, or cancel it first.`);
+  return status;
+}
+
+function tooLarge(label: string, bytes: number): WorkbenchError {
+  return new WorkbenchError('invalid_params', `${label} is ${mebibytes(bytes)} MiB; a run bundle holds at most ${mebibytes(MAX_RUN_BUNDLE_BYTES)} MiB. Is it the right file?`);
+}
+
+function readBundleFile(path: string): string {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) throw new WorkbenchError('not_found', `There is no file at ${path}. Check the path, or choose the bundle again.`);
+  if (!stat.isFile()) throw new WorkbenchError('invalid_params', `${path} is not a file. Choose a run bundle (${BUNDLE_EXTENSION}).`);
+  if (stat.size > MAX_RUN_BUNDLE_BYTES) throw tooLarge(`The file ${path}`, stat.size);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new WorkbenchError('storage', `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions, or copy it somewhere readable.`);
+  }
+}
+
+/** A disk error of an import as a message that says nothing was kept and what to do. */
+function importStorageError(err: unknown, folder: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new WorkbenchError('storage', `The disk holding ${folder} is full: the bundle was not imported and nothing was kept. Free some space and import it again.`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new WorkbenchError('storage', `${folder} cannot be written (${code}): the bundle was not imported and nothing was kept. Check the folder's permissions and import it again.`);
+  }
+  return err;
+}
+
+/** Staging folders of imports that a crash interrupted (no import of this process is under way: imports run start to end without yielding). */
+function removeStaleStaging(root: string): void {
+  if (!existsSync(root)) return;
+  for (const name of readdirSync(root)) {
+    const pid = Number(STAGING.exec(name)?.[1]);
+    if (pid && (pid === process.pid || !processIsAlive(pid))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
 export class RunBundleService {
-  constructor(private readonly deps: RunBundleDeps) {}
+  private readonly imported: ImportedRunRepository;
+  private readonly files: BundleFiles;
+  private readonly host: string;
+
+  constructor(private readonly deps: RunBundleDeps) {
+    this.imported = new ImportedRunRepository(deps.db, deps.runs);
+    this.files = deps.files ?? { writeFile: writeFileSync, rename: renameSync };
+    this.host = deps.host ?? hostname();
+  }
 
   async exportBundle(id: number, path: string | undefined): Promise<SavedFile> {
-    void this.deps;
-    throw new WorkbenchError('internal', `Exporting run ${id} to ${path} is not available yet.`);
+    const lineage = this.lineage(id);
+    const run = lineage.at(-1)!;
+    const dataset: DatasetSummary = this.deps.datasets.get(run.datasetId);
+    const content = sealBundle({
+      format: BUNDLE_FORMAT,
+      version: BUNDLE_VERSION,
+      exportedAt: new Date().toISOString(),
+      source: { workbenchVersion: WORKBENCH_VERSION, host: this.host, dataDir: resolve(this.deps.dataDir) },
+      dataset: { id: dataset.id, name: dataset.name, fingerprint: dataset.fingerprint },
+      runs: lineage.map((r) => this.bundledRun(r)),
+    });
+    const bytes = Buffer.byteLength(content);
+    if (bytes > MAX_RUN_BUNDLE_BYTES) throw new WorkbenchError('conflict', `The bundle of run #${id} would be ${mebibytes(bytes)} MiB, more than the ${mebibytes(MAX_RUN_BUNDLE_BYTES)} MiB a bundle may hold.`);
+    const fileName = `run-${id}-${run.name.replace(/[\\/]/g, '-')}${BUNDLE_EXTENSION}`;
+    return saveForUser({ fileName, mimeType: 'application/json', content }, path);
   }
 
   async importBundle(source: { path?: string; content?: string; asCopy: boolean }): Promise<{ runs: RunSummary[] }> {
-    throw new WorkbenchError('internal', `Importing ${source.path ?? 'a bundle'} is not available yet.`);
+    const label = source.path === undefined ? 'The uploaded bundle' : `The file ${source.path}`;
+    let text = source.content ?? '';
+    if (source.path !== undefined) text = readBundleFile(source.path);
+    else if (Buffer.byteLength(text) > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, Buffer.byteLength(text));
+    const bundle = openBundle(text, label);
+    const datasetId = this.localDataset(bundle.dataset).id;
+    const staging = this.stage(bundle);
+    try {
+      const created = this.record(bundle, datasetId, source.asCopy);
+      this.place(staging, created);
+      return { runs: created.map((c) => this.deps.runs.summary(c.id)) };
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** The run and the runs it needs, parents first. */
+  private lineage(id: number): RunDetail[] {
+    const run = this.deps.runs.detail(id);
+    exportableStatus(run);
+    return run.parentRunId === null ? [run] : [...this.lineage(run.parentRunId), run];
+  }
+
+  private bundledRun(run: RunDetail): BundledRun {
+    const status = exportableStatus(run);
+    return {
+      sourceRunId: run.id,
+      name: run.name,
+      kind: run.kind,
+      status,
+      parentSourceRunId: run.parentRunId,
+      config: run.config,
+      seed: run.seed,
+      backend: run.backend,
+      backendReason: run.backendReason,
+      createdAt: run.createdAt,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      error: run.error,
+      labelCount: run.labelCount,
+      notes: run.notes,
+      tags: run.tags,
+      epochs: run.epochs,
+      metrics: run.metrics,
+      files: this.checkpointFiles(run, status),
+    };
+  }
+
+  /** The checkpoint's files, base64, by name (see the top of this file for which). */
+  private checkpointFiles(run: RunSummary, status: BundledRun['status']): Record<string, string> {
+    const dir = runDir(this.deps.dataDir, run.id);
+    // Where loadCheckpoint reads: the folder, or the `.old` one a crash mid-save leaves.
+    const from = [dir, `${dir}.old`].find((d) => existsSync(join(d, 'state.json')));
+    if (!from) {
+      if (status !== 'done') return {};
+      throw new WorkbenchError('not_found', `Run #${run.id} "${run.name}" is done but its saved weights are missing from ${dir}, so a bundle of it could not be fine-tuned from or checked. Train it again to export it.`);
+    }
+    const names = readdirSync(from, { withFileTypes: true })
+      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !e.name.startsWith('optimizer.')))
+      .map((e) => e.name)
+      .sort();
+    return Object.fromEntries(names.map((name) => [name, readFileSync(join(from, name)).toString('base64')]));
+  }
+
+  /** The dataset here with the bundle's fingerprint (preferring the same id). */
+  private localDataset(wanted: RunBundle['dataset']): DatasetSummary {
+    const matches = this.deps.datasets.list().filter((d) => d.fingerprint === wanted.fingerprint);
+    const found = matches.find((d) => d.id === wanted.id) ?? matches[0];
+    if (found) return found;
+    throw new WorkbenchError(
+      'not_found',
+      `The runs in this bundle were trained on the dataset "${wanted.name}" (fingerprint ${wanted.fingerprint}), which this workbench does not have. ` +
+        'Import the same CMU-MOSEI files here first (Datasets), then import the bundle again.',
+    );
+  }
+
+  /** Writes every bundled run's files under a staging folder (one sub-folder per record index). */
+  private stage(bundle: RunBundle): string {
+    const root = join(this.deps.dataDir, 'runs');
+    removeStaleStaging(root);
+    const staging = join(root, `.import-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      bundle.runs.forEach((run, index) => {
+        const entries = Object.entries(run.files);
+        if (!entries.length) return;
+        const dir = join(staging, String(index));
+        mkdirSync(dir, { recursive: true });
+        for (const [name, base64] of entries) this.files.writeFile(join(dir, name), Buffer.from(base64, 'base64'));
+      });
+    } catch (err) {
+      rmSync(staging, { recursive: true, force: true });
+      throw importStorageError(err, root);
+    }
+    return staging;
+  }
+
+  /** Records the bundle's runs in one transaction; returns those created (reused parents are not). */
+  private record(bundle: RunBundle, datasetId: string, asCopy: boolean): Created[] {
+    const parents = new Set(bundle.runs.map((r) => r.parentSourceRunId));
+    return this.deps.db
+      .transaction(() => {
+        const localIds = new Map<number, number>();
+        const created: Created[] = [];
+        bundle.runs.forEach((run, index) => {
+          const hash = runContentHash(run);
+          const earlier = this.earlierCopy(bundle, run, hash);
+          if (earlier && parents.has(run.sourceRunId)) {
+            localIds.set(run.sourceRunId, earlier.id);
+            return;
+          }
+          if (earlier && !asCopy) {
+            throw new WorkbenchError(
+              'conflict',
+              `Run "${run.name}" (#${run.sourceRunId} on ${bundle.source.host}) is already here as run #${earlier.id} "${earlier.name}". ` +
+                'Open that run, or import the bundle as a copy to get a second one.',
+            );
+          }
+          const id = this.imported.insert({
+            ...run,
+            datasetId,
+            parentRunId: run.parentSourceRunId === null ? null : localIds.get(run.parentSourceRunId)!,
+            splitId: this.deps.datasets.split(datasetId, run.config.split).id,
+            origin: {
+              bundleSha256: hash,
+              sourceRunId: run.sourceRunId,
+              sourceHost: bundle.source.host,
+              sourceDataDir: bundle.source.dataDir,
+              exportedAt: bundle.exportedAt,
+              workbenchVersion: bundle.source.workbenchVersion,
+              importedAt: new Date().toISOString(),
+            },
+          });
+          const dir = runDir(this.deps.dataDir, id);
+          if (existsSync(dir)) throw new WorkbenchError('conflict', `The folder ${dir} already exists but belongs to no run in the store. Move it out of the data directory, then import again.`);
+          localIds.set(run.sourceRunId, id);
+          created.push({ index, id });
+        });
+        return created;
+      })
+      .immediate();
+  }
+
+  /** The local run this bundled run already is: imported earlier, or exported from this very data directory. */
+  private earlierCopy(bundle: RunBundle, run: BundledRun, hash: string): { id: number; name: string } | null {
+    const imported = this.imported.findByOrigin(bundle.source.host, run.sourceRunId, hash);
+    if (imported) return imported;
+    if (bundle.source.host !== this.host || resolve(bundle.source.dataDir) !== resolve(this.deps.dataDir)) return null;
+    try {
+      const original = this.deps.runs.detail(run.sourceRunId);
+      return runContentHash(this.bundledRun(original)) === hash ? original : null;
+    } catch (err) {
+      if (err instanceof WorkbenchError) return null; // gone, running again, or its weights removed: not the same run any more
+      throw err;
+    }
+  }
+
+  /** Moves the staged folders to the new runs' folders; on failure undoes the import. */
+  private place(staging: string, created: Created[]): void {
+    const placed: string[] = [];
+    try {
+      for (const { index, id } of created) {
+        const from = join(staging, String(index));
+        if (!existsSync(from)) continue;
+        const to = runDir(this.deps.dataDir, id);
+        this.files.rename(from, to);
+        placed.push(to);
+      }
+    } catch (err) {
+      for (const dir of placed) rmSync(dir, { recursive: true, force: true });
+      this.imported.remove(created.map((c) => c.id));
+      throw importStorageError(err, join(this.deps.dataDir, 'runs'));
+    }
   }
 }

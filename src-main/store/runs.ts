@@ -14,7 +14,7 @@ import { WorkbenchError } from '@shared/api/contract';
 
 const now = () => new Date().toISOString();
 
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,5 +1,6 @@
 import type { EventName, RequestName } from '@shared/api/channels';
 import type { Reply } from '@shared/api/contract';
+import { BRIDGE_MAX_FRAME_BYTES, mebibytes } from '@shared/api/limits';
 
 /** The two ways a renderer reaches main: Electron's preload, or the browser bridge's WebSocket. */
 export interface Transport {
@@ -23,7 +24,7 @@ export function preloadTransport(api: PreloadApi): Transport {
  * Browser mode: one WebSocket to the bridge, reconnecting after a drop (the server
  * restarted, the laptop slept). Requests made while disconnected wait for the socket.
  */
-export function webSocketTransport(url: string, WebSocketImpl: typeof WebSocket = WebSocket): Transport {
+export function webSocketTransport(url: string, WebSocketImpl: typeof WebSocket = WebSocket, maxFrameBytes = BRIDGE_MAX_FRAME_BYTES): Transport {
   let socket: WebSocket | null = null;
   let opened: Promise<WebSocket> | null = null;
   let nextId = 1;
@@ -62,11 +63,18 @@ export function webSocketTransport(url: string, WebSocketImpl: typeof WebSocket 
 
   return {
     async request(name, params) {
-      const ws = socket ?? (await connect());
       const id = nextId++;
+      const frame = JSON.stringify({ type: 'request', id, name, params });
+      // The bridge would drop the connection on an over-size frame; say why instead.
+      const bytes = frame.length * 3 <= maxFrameBytes ? frame.length : new TextEncoder().encode(frame).byteLength;
+      if (bytes > maxFrameBytes) {
+        const message = `This request is ${mebibytes(bytes)} MiB, more than the ${mebibytes(maxFrameBytes)} MiB the browser connection carries. Use a smaller file, or give its path on the machine running the workbench.`;
+        return { ok: false, error: { code: 'invalid_params', message } };
+      }
+      const ws = socket ?? (await connect());
       return new Promise((resolve) => {
         pending.set(id, resolve);
-        ws.send(JSON.stringify({ type: 'request', id, name, params }));
+        ws.send(frame);
       });
     },
     onEvent(listener) {

@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunKind, TrainConfig } from '@shared/api/entities';
+import { WorkbenchError } from '@shared/api/contract';
+import { DatasetService } from '../data/datasetService';
+import type { SyntheticParams } from '../data/synthetic';
+import { openDatabase } from '../store/database';
+import { DatasetRepository } from '../store/datasets';
+import { RunHistory } from '../store/runHistory';
+import { RunRepository } from '../store/runs';
+import { SplitRepository } from '../store/splits';
+import { runDir } from '../training/trainingService';
+import { sealBundle, type BundleBody } from './runBundleFormat';
+import { RunBundleService, type RunBundleDeps } from './runBundleService';
+
+const dirs: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), `wb-bundle-${prefix}-`));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const SERVER_DATA: SyntheticParams = { seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 };
+const OTHER_DATA: SyntheticParams = { ...SERVER_DATA, seed: 2 };
+
+const config: TrainConfig = {
+  epochs: 2, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 5,
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  mask: { spanLength: 5, spanCount: 1, value: -30, lossScope: 'all-valid' },
+};
+
+/** A data directory with one synthetic dataset; `datasetId` differs between machines to show datasets match by fingerprint. */
+async function machine(name: string, datasetId: string, data = SERVER_DATA, deps: Partial<RunBundleDeps> = {}) {
+  const dir = tempDir(name);
+  const db = openDatabase(dir);
+  const runs = new RunRepository(db);
+  const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
+  await datasets.ensureSynthetic(datasetId, `Synthetic ${name}`, data);
+  datasets.list(); // computes the default split now, so snapshots taken later see it
+  const service = new RunBundleService({ db, runs, datasets, dataDir: dir, ...deps });
+  const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  /** Everything an import could leave behind: rows of every table a run touches, and the runs folder. */
+  const snapshot = () => ({
+    tables: ['runs', 'epochs', 'metrics', 'run_tags', 'splits'].map(count),
+    files: existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).sort() : [],
+  });
+  const ownerPid = (id: number) => (db.prepare('SELECT owner_pid FROM runs WHERE id = ?').get(id) as { owner_pid: number | null }).owner_pid;
+  return { dir, db, runs, datasets, service, datasetId, snapshot, ownerPid };
+}
+type Machine = Awaited<ReturnType<typeof machine>>;
+
+/** A run recorded as the trainer would, with a fake checkpoint, an optimizer state and an encoder cache. */
+function trainedRun(m: Machine, kind: RunKind, options: { parentRunId?: number; status?: 'done' | 'failed' | 'interrupted'; name?: string } = {}) {
+  const runConfig = kind === 'pretrain' ? config : { ...config, mask: null, labels: { count: 4, seed: 2 } };
+  const run = m.runs.create({ name: options.name ?? `${kind} quick`, kind, datasetId: m.datasetId, parentRunId: options.parentRunId ?? null, config: runConfig, splitId: m.datasets.split(m.datasetId, config.split).id });
+  m.runs.markRunning(run.id, 'cpu', 'test backend');
+  m.runs.recordEpoch(run.id, { epoch: 1, loss: 1.5, valLoss: 1.25, seconds: 0.5 });
+  m.runs.recordEpoch(run.id, { epoch: 2, loss: 1.125, valLoss: null, seconds: 0.25 });
+  m.runs.recordMetrics(run.id, kind === 'pretrain' ? [{ scope: 'overall', name: 'reconstructionMse', value: 0.875 }] : [{ scope: 'overall', name: 'mae', value: 0.5 }, { scope: 'anger', name: 'f1', value: 0.625 }]);
+  new RunHistory(m.db).update(run.id, { notes: `Notes of ${kind} — with "quotes"`, tags: ['server', kind] });
+  const dir = runDir(m.dir, run.id);
+  mkdirSync(join(dir, 'encoded'), { recursive: true });
+  writeFileSync(join(dir, 'weights.json'), JSON.stringify({ format: 'tfjs-weights', run: run.id }));
+  writeFileSync(join(dir, 'weights.bin'), randomBytes(5000));
+  writeFileSync(join(dir, 'optimizer.json'), '{}');
+  writeFileSync(join(dir, 'optimizer.bin'), randomBytes(100));
+  writeFileSync(join(dir, 'state.json'), JSON.stringify({ epoch: 2, parentRunDir: options.parentRunId ? runDir(m.dir, options.parentRunId) : undefined }));
+  writeFileSync(join(dir, 'encoded', 'cache.f32'), randomBytes(100));
+  if (options.status === 'interrupted') m.runs.markInterrupted(() => false);
+  else m.runs.finish(run.id, options.status ?? 'done', options.status === 'failed' ? 'Out of memory' : null);
+  return run.id;
+}
+
+const filesOf = (m: Machine, id: number) => (existsSync(runDir(m.dir, id)) ? readdirSync(runDir(m.dir, id)).sort() : []);
+const bytesOf = (m: Machine, id: number, name: string) => readFileSync(join(runDir(m.dir, id), name));
+
+async function exported(m: Machine, id: number): Promise<string> {
+  return (await m.service.exportBundle(id, undefined)).content!;
+}
+
+/** The bundle changed and sealed again with a valid checksum, so only the change is wrong. */
+function resealed(text: string, change: (body: BundleBody & Record<string, unknown>) => void): string {
+  const { sha256: _sha256, ...body } = JSON.parse(text) as BundleBody & { sha256: string };
+  change(body);
+  return sealBundle(body);
+}
+
+async function importError(m: Machine, source: { path?: string; content?: string; asCopy?: boolean }): Promise<WorkbenchError> {
+  const err = await m.service.importBundle({ asCopy: false, ...source }).then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkbenchError);
+  return err as WorkbenchError;
+}
+
+describe('run bundles', () => {
+  it('carry a run from one data directory to another: records, annotations, byte-identical weights, provenance', async () => {
+    const server = await machine('server', 'mosei-server');
+    const laptop = await machine('laptop', 'mosei-laptop');
+    const id = trainedRun(server, 'pretrain');
+    const out = tempDir('out');
+    const saved = await server.service.exportBundle(id, join(out, 'chosen name.json'));
+    expect(saved).toMatchObject({ path: join(out, 'chosen-name.json'), content: null });
+    expect((await server.service.exportBundle(id, undefined)).fileName).toBe(`run-${id}-pretrain-quick.mosei-run.json`);
+
+    const { runs } = await laptop.service.importBundle({ path: saved.path!, asCopy: false });
+    expect(runs).toHaveLength(1);
+    const [copy, original] = [laptop.runs.detail(runs[0].id), server.runs.detail(id)];
+    const same = ['name', 'kind', 'status', 'config', 'seed', 'backend', 'backendReason', 'createdAt', 'startedAt', 'finishedAt', 'error', 'labelCount', 'notes', 'tags', 'epochs', 'metrics'] as const;
+    for (const key of same) expect(copy[key], key).toEqual(original[key]);
+    expect(copy).toMatchObject({ datasetId: 'mosei-laptop', parentRunId: null, experimentId: null, archived: false });
+    expect(copy.origin).toMatchObject({ sourceRunId: id, sourceDataDir: resolve(server.dir), workbenchVersion: expect.any(String), bundleSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(Date.parse(copy.origin!.importedAt)).toBeGreaterThanOrEqual(Date.parse(copy.origin!.exportedAt));
+    // Start-up recovery leaves it alone: it has no owner process and stays done.
+    expect(laptop.ownerPid(copy.id)).toBeNull();
+    expect(laptop.runs.markInterrupted(() => false)).toBe(0);
+    expect(laptop.runs.summary(copy.id).status).toBe('done');
+    // The checkpoint, not the optimizer state (a done run is never resumed) nor the encoder cache.
+    expect(filesOf(laptop, copy.id)).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    for (const name of filesOf(laptop, copy.id)) expect(bytesOf(laptop, copy.id, name).equals(bytesOf(server, id, name)), name).toBe(true);
+  });
+
+  it('refuse to import the same run twice unless asked for a copy, naming the run already here', async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const baseline = trainedRun(server, 'baseline', { name: 'baseline 20 labels' });
+    const content = await exported(server, baseline);
+    const [first] = (await laptop.service.importBundle({ content, asCopy: false })).runs;
+    const before = laptop.snapshot();
+    const err = await importError(laptop, { content });
+    expect(err.code).toBe('conflict');
+    expect(err.message).toMatch(new RegExp(`already here as run #${first.id} "baseline 20 labels".*as a copy`));
+    expect(laptop.snapshot()).toEqual(before);
+    // Renaming or re-tagging the run on the server does not make it another run.
+    new RunHistory(server.db).update(baseline, { name: 'renamed', notes: 'later', tags: ['x'] });
+    expect((await importError(laptop, { content: await exported(server, baseline) })).code).toBe('conflict');
+
+    const [copy] = (await laptop.service.importBundle({ content, asCopy: true })).runs;
+    expect(copy.id).not.toBe(first.id);
+    expect(copy.origin!.bundleSha256).toBe(first.origin!.bundleSha256);
+    expect(filesOf(laptop, copy.id)).toEqual(filesOf(laptop, first.id));
+  });
+
+  it('bring a fine-tune with its pre-training run, and reuse that run for the next fine-tune of it', async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const pretrain = trainedRun(server, 'pretrain');
+    const first = trainedRun(server, 'finetune', { parentRunId: pretrain });
+    const second = trainedRun(server, 'finetune', { parentRunId: pretrain });
+
+    const one = (await laptop.service.importBundle({ content: await exported(server, first), asCopy: false })).runs;
+    expect(one.map((r) => [r.kind, r.origin!.sourceRunId])).toEqual([['pretrain', pretrain], ['finetune', first]]);
+    expect(one[1].parentRunId).toBe(one[0].id);
+    expect(bytesOf(laptop, one[0].id, 'weights.bin').equals(bytesOf(server, pretrain, 'weights.bin'))).toBe(true);
+
+    const two = (await laptop.service.importBundle({ content: await exported(server, second), asCopy: false })).runs;
+    expect(two.map((r) => r.origin!.sourceRunId)).toEqual([second]);
+    expect(two[0].parentRunId).toBe(one[0].id);
+    expect(laptop.runs.list().filter((r) => r.kind === 'pretrain')).toHaveLength(1);
+  });
+
+  it('recognise runs exported from this very data directory', async () => {
+    const server = await machine('server', 'd');
+    const pretrain = trainedRun(server, 'pretrain');
+    const finetune = trainedRun(server, 'finetune', { parentRunId: pretrain, name: 'head' });
+    const content = await exported(server, finetune);
+    const err = await importError(server, { content });
+    expect(err.message).toMatch(`already here as run #${finetune} "head"`);
+    // A copy of the fine-tune shares the original pre-training run.
+    const [copy] = (await server.service.importBundle({ content, asCopy: true })).runs;
+    expect(copy).toMatchObject({ kind: 'finetune', parentRunId: pretrain });
+  });
+
+  it('carry an interrupted run with its optimizer state, still interrupted, so it can be resumed there', async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const id = trainedRun(server, 'pretrain', { status: 'interrupted' });
+    const [copy] = (await laptop.service.importBundle({ content: await exported(server, id), asCopy: false })).runs;
+    expect(copy).toMatchObject({ status: 'interrupted', error: server.runs.summary(id).error });
+    expect(filesOf(laptop, copy.id)).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    expect(laptop.runs.requeue(copy.id)).toBe(true);
+  });
+
+  it('refuse to export a run that has not ended, or a done run whose weights are gone', async () => {
+    const server = await machine('server', 'd');
+    const queued = server.runs.create({ name: 'waiting', kind: 'pretrain', datasetId: 'd', config, splitId: null });
+    await expect(server.service.exportBundle(queued.id, undefined)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/is queued\. Export it once it has ended/) });
+    const done = trainedRun(server, 'pretrain');
+    rmSync(runDir(server.dir, done), { recursive: true });
+    await expect(server.service.exportBundle(done, undefined)).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/weights are missing/) });
+  });
+
+  describe('refuse bad input with a message saying what to do, and write nothing', () => {
+    const cases: Array<[string, (text: string) => string, RegExp]> = [
+      ['a truncated file', (t) => t.slice(0, Math.floor(t.length / 2)), /ends early: it was cut off .* Copy it again/],
+      ['a file that is not JSON', () => 'weights, probably', /is not a run bundle: it is not valid JSON/],
+      ['another kind of JSON file', () => JSON.stringify({ format: 'table1', rows: [] }), /is not a run bundle of the MOSEI SSL Workbench/],
+      ['a newer bundle version', (t) => resealed(t, (b) => ((b as { version: number }).version = 2)), /newer workbench \(bundle version 2; this one reads version 1\)\. Update the workbench/],
+      ['a changed value (checksum)', (t) => t.replace('"loss":1.5', '"loss":0.5'), /does not match its checksum: it was changed or damaged after it was exported/],
+      ['a missing checksum', (t) => t.replace(/,"sha256":"[0-9a-f]+"}$/, '}'), /has no checksum/],
+      ['a file name that climbs out of the run folder', (t) => resealed(t, (b) => (b.runs[0].files['../../evil.bin'] = 'AAAA')), /"\.\.\/\.\.\/evil\.bin" is not a plain file name/],
+      ['a file name with a folder', (t) => resealed(t, (b) => (b.runs[0].files['sub/x'] = 'AAAA')), /"sub\/x" is not a plain file name/],
+      ['an out-of-range field', (t) => resealed(t, (b) => (b.runs[0].epochs[0].seconds = -1)), /not a valid run bundle \(runs\.0\.epochs\.0\.seconds: /],
+      ['a fine-tune without its pre-training run', (t) => resealed(t, (b) => b.runs.shift()), /needs its pre-training run/],
+    ];
+    it.each(cases)('%s', async (_label, damage, message) => {
+      const server = await machine('server', 'd');
+      const laptop = await machine('laptop', 'd');
+      const pretrain = trainedRun(server, 'pretrain');
+      const text = damage(await exported(server, trainedRun(server, 'finetune', { parentRunId: pretrain })));
+      const before = laptop.snapshot();
+      const file = join(tempDir('in'), 'bundle.json');
+      writeFileSync(file, text);
+      const err = await importError(laptop, { path: file });
+      expect(err.code).toBe('invalid_params');
+      expect(err.message).toMatch(message);
+      expect(err.message.startsWith(`The file ${file} `)).toBe(true);
+      expect(laptop.snapshot()).toEqual(before);
+      expect(existsSync(join(laptop.dir, 'evil.bin'))).toBe(false);
+    });
+
+    it('a bundle of a dataset this workbench does not have', async () => {
+      const server = await machine('server', 'd');
+      const laptop = await machine('laptop', 'd', OTHER_DATA);
+      const content = await exported(server, trainedRun(server, 'pretrain'));
+      const before = laptop.snapshot();
+      const err = await importError(laptop, { content });
+      const fingerprint = server.datasets.get('d').fingerprint;
+      expect(err).toMatchObject({ code: 'not_found', message: expect.stringContaining(`dataset "Synthetic server" (fingerprint ${fingerprint})`) });
+      expect(err.message).toMatch(/Import the same CMU-MOSEI files here first/);
+      expect(laptop.snapshot()).toEqual(before);
+    });
+
+    it('a path with no file, or a folder', async () => {
+      const laptop = await machine('laptop', 'd');
+      expect(await importError(laptop, { path: join(laptop.dir, 'nope.json') })).toMatchObject({ code: 'not_found', message: expect.stringMatching(/There is no file at/) });
+      expect(await importError(laptop, { path: laptop.dir })).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/is not a file/) });
+    });
+  });
+
+  describe('leave nothing behind when the disk fails mid-import', () => {
+    const failing = (code: string, after: number) => {
+      let calls = 0;
+      return () => {
+        if (++calls > after) throw Object.assign(new Error(`${code}: simulated`), { code });
+      };
+    };
+
+    it('while writing the files (disk full)', async () => {
+      const server = await machine('server', 'd');
+      const fail = failing('ENOSPC', 3);
+      const laptop = await machine('laptop', 'd', SERVER_DATA, { files: { writeFile: (p, d) => (fail(), writeFileSync(p, d)), rename: renameSync } });
+      const pretrain = trainedRun(server, 'pretrain');
+      const content = await exported(server, trainedRun(server, 'finetune', { parentRunId: pretrain }));
+      const before = laptop.snapshot();
+      const err = await importError(laptop, { content });
+      expect(err).toMatchObject({ code: 'storage', message: expect.stringMatching(/is full: the bundle was not imported and nothing was kept/) });
+      expect(laptop.snapshot()).toEqual(before);
+    });
+
+    it('while moving them into place (after the rows were recorded)', async () => {
+      const server = await machine('server', 'd');
+      const fail = failing('EACCES', 1);
+      const laptop = await machine('laptop', 'd', SERVER_DATA, { files: { writeFile: writeFileSync, rename: (a, b) => (fail(), renameSync(a, b)) } });
+      const pretrain = trainedRun(server, 'pretrain');
+      const content = await exported(server, trainedRun(server, 'finetune', { parentRunId: pretrain }));
+      const before = laptop.snapshot();
+      const err = await importError(laptop, { content });
+      expect(err).toMatchObject({ code: 'storage', message: expect.stringMatching(/cannot be written \(EACCES\)/) });
+      expect(laptop.snapshot()).toEqual(before);
+      // Nothing of the failed attempt stands in the way of the next one.
+      const { runs } = await new RunBundleService({ db: laptop.db, runs: laptop.runs, datasets: laptop.datasets, dataDir: laptop.dir }).importBundle({ content, asCopy: false });
+      expect(runs.map((r) => filesOf(laptop, r.id).length)).toEqual([3, 3]);
+    });
+  });
+
+  it('remove the staging folder of an import a crash interrupted', async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const stale = join(laptop.dir, 'runs', `.import-${process.pid}-dead`);
+    mkdirSync(join(stale, '0'), { recursive: true });
+    await laptop.service.importBundle({ content: await exported(server, trainedRun(server, 'pretrain')), asCopy: false });
+    expect(readdirSync(join(laptop.dir, 'runs')).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+});
