@@ -2,7 +2,17 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { RunSummary } from '@shared/api/entities';
 import { CONFIG_FIELD_PATTERN, RUN_COLUMNS, type RunColumn, type RunFacets, type RunField, type RunFilterClause, type RunQuery } from '@shared/history/query';
+import { leafPaths } from '@shared/history/compare';
 import { SUMMARY_SELECT, toSummary, type RunRow } from './runs';
+
+/**
+ * A run's overall metric read from the small covering index of migration 7. INDEXED BY
+ * because SQLite otherwise always takes the metrics primary key (all its columns are
+ * constrained), whose lookups also read the big metrics table: sorting 10,000 runs by MAE
+ * spent most of its time there.
+ */
+const overallMetric = (name: 'mae' | 'acc4') =>
+  `(SELECT value FROM metrics m INDEXED BY metrics_overall WHERE m.run_id = q.id AND m.scope = 'overall' AND m.name = '${name}')`;
 
 /**
  * SQL of each history column over the summary query (aliased `q`). Config paths go
@@ -24,17 +34,17 @@ const COLUMN_SQL: Record<RunColumn, string> = {
   maskLossScope: 'q.mask_loss_scope',
   epochs: "json_extract(q.config_json, '$.epochs')",
   lastLoss: 'q.last_loss',
-  mae: 'q.mae_overall',
-  acc4: 'q.acc4_overall',
+  mae: overallMetric('mae'),
+  acc4: overallMetric('acc4'),
   startedAt: 'q.started_at',
-  duration: '(julianday(q.finished_at) - julianday(q.started_at))',
+  duration: '((julianday(q.finished_at) - julianday(q.started_at)) * 86400)',
   tags: 'q.tags',
 };
 /** Sorting by dataset means by its name, which is what the table shows. */
 const SORT_SQL: Partial<Record<RunColumn, string>> = { dataset: '(SELECT name FROM datasets d WHERE d.id = q.dataset_id)' };
 
 /** Columns whose distinct values the filter menus list. */
-const FACET_COLUMNS: RunColumn[] = ['kind', 'status', 'dataset', 'experiment', 'backend', 'seed', 'labelCount', 'maskSpan', 'maskCount', 'maskValue', 'maskLossScope', 'epochs'];
+const FACET_FIELDS: RunField[] = ['kind', 'status', 'dataset', 'experiment', 'backend', 'seed', 'labelCount', 'maskSpan', 'maskCount', 'maskValue', 'maskLossScope', 'epochs', 'config.split.kind', 'config.model.hiddenUnits'];
 const FACET_LIMIT = 200;
 
 interface Sql {
@@ -57,10 +67,11 @@ const sqlValue = (v: RunFilterClause['value']) => (typeof v === 'boolean' ? Numb
 
 function clauseSql(clause: RunFilterClause): Sql {
   const { op, value } = clause;
-  if (clause.field === 'tags') {
+  // eq/neq null mean "has no tags"/"has some", like every other field: that is q.tags IS [NOT] NULL below.
+  if (clause.field === 'tags' && value !== null) {
     const exists = 'EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = q.id AND t.tag = ?)';
-    if (op === 'eq') return { text: exists, params: [value] };
-    if (op === 'neq') return { text: `NOT ${exists}`, params: [value] };
+    if (op === 'eq') return { text: exists, params: [sqlValue(value)] };
+    if (op === 'neq') return { text: `NOT ${exists}`, params: [sqlValue(value)] };
   }
   const f = fieldSql(clause.field);
   const compare = (sqlOp: string): Sql => {
@@ -115,21 +126,31 @@ export class RunHistory {
     const sort = fieldSql(query.sort.field, true);
     const direction = query.sort.direction === 'asc' ? 'ASC' : 'DESC';
     // Missing values (a pre-training run's MAE, an unstarted run's backend) sort last either way.
-    const rows = this.db
-      .prepare(`SELECT * FROM (${SUMMARY_SELECT}) q ${where.text} ORDER BY (${sort.text}) IS NULL, ${sort.text} ${direction}, q.id DESC LIMIT ? OFFSET ?`)
-      .all(...where.params, ...sort.params, ...sort.params, query.limit, query.offset) as RunRow[];
-    const total = where.text.includes('q.last_loss') || where.text.includes('q.mae_overall') || where.text.includes('q.acc4_overall') || where.text.includes('q.tags')
-      ? (this.db.prepare(`SELECT count(*) AS n FROM (${SUMMARY_SELECT}) q ${where.text}`).get(...where.params) as { n: number }).n
-      : // Without headline columns in the filter the count needs no per-run subqueries.
-        (this.db.prepare(`SELECT count(*) AS n FROM runs q ${where.text}`).get(...where.params) as { n: number }).n;
-    return { rows: rows.map(toSummary), total };
+    // NULLS LAST rather than a leading `(key) IS NULL` term: that term made SQLite sort every
+    // matching run (all headline subqueries included) even for the default id order, which an
+    // index answers directly (~85 ms -> ~4 ms for the first page at 10,000 runs).
+    // Then two steps: sort the matching ids (SQLite computes only the columns a query uses
+    // from the summary view, here the sort key and the filters), then read the page's
+    // summaries. Sorting whole summary rows computed every headline subquery and copied
+    // every config for every match. The count likewise computes only what the filters use.
+    const page = this.db
+      .prepare(`SELECT q.id FROM (${SUMMARY_SELECT}) q ${where.text} ORDER BY ${sort.text} ${direction} NULLS LAST, q.id DESC LIMIT ? OFFSET ?`)
+      .pluck();
+    const summaries = this.db.prepare(`${SUMMARY_SELECT} WHERE r.id IN (SELECT value FROM json_each(?))`);
+    const count = this.db.prepare(`SELECT count(*) FROM (${SUMMARY_SELECT}) q ${where.text}`).pluck();
+    // One read transaction: the page, its rows and the total come from the same snapshot.
+    return this.db.transaction(() => {
+      const ids = page.all(...where.params, ...sort.params, query.limit, query.offset) as number[];
+      const byId = new Map((summaries.all(JSON.stringify(ids)) as RunRow[]).map((row) => [row.id, row]));
+      return { rows: ids.map((id) => toSummary(byId.get(id)!)), total: count.get(...where.params) as number };
+    })();
   }
 
   facets(): RunFacets {
     const values: RunFacets['values'] = {};
-    for (const column of FACET_COLUMNS) {
-      const sql = COLUMN_SQL[column];
-      values[column] = (this.db.prepare(`SELECT DISTINCT ${sql} AS v FROM runs q ORDER BY v LIMIT ${FACET_LIMIT}`).all() as Array<{ v: string | number | null }>).map((r) => r.v);
+    for (const field of FACET_FIELDS) {
+      const sql = fieldSql(field);
+      values[field] = (this.db.prepare(`SELECT DISTINCT ${sql.text} AS v FROM runs q ORDER BY v LIMIT ${FACET_LIMIT}`).all(...sql.params) as Array<{ v: string | number | null }>).map((r) => r.v);
     }
     const tags = (this.db.prepare('SELECT DISTINCT tag FROM run_tags ORDER BY tag').all() as Array<{ tag: string }>).map((r) => r.tag);
     // Runs share a handful of config shapes; reading one run of each distinct shape is enough.
@@ -182,10 +203,4 @@ export class RunHistory {
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
     })();
   }
-}
-
-/** Dotted paths of every non-object value in a config, e.g. config.mask.spanLength. */
-export function leafPaths(value: unknown, prefix: string): string[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
-  return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => leafPaths(v, `${prefix}.${key}`));
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import {
   RunOrigin,
+  type MaskConfig,
   TrainConfig,
   type BackendName,
   type EpochRecord,
@@ -47,6 +48,10 @@ export interface RunRow {
   archived: number;
   origin_json: string | null;
   tags: string | null;
+  mask_span: number | null;
+  mask_count: number | null;
+  mask_value: number | null;
+  mask_loss_scope: MaskConfig['lossScope'] | null;
 }
 
 /** Separates tags in the summary query's group_concat; tags cannot contain it (see Tag). */
@@ -86,6 +91,10 @@ export function toSummary(row: RunRow): RunSummary {
     notes: row.notes,
     archived: row.archived === 1,
     origin: row.origin_json ? RunOrigin.parse(JSON.parse(row.origin_json)) : null,
+    pretrainMask:
+      row.mask_span === null || row.mask_count === null || row.mask_value === null || row.mask_loss_scope === null
+        ? null
+        : { spanLength: row.mask_span, spanCount: row.mask_count, value: row.mask_value, lossScope: row.mask_loss_scope },
   };
 }
 
@@ -105,7 +114,8 @@ export class RunRepository {
   constructor(private readonly db: Database.Database) {}
 
   create(run: NewRun): RunSummary {
-    const mask = run.config.mask;
+    // A fine-tune's mask columns hold its encoder's masking, so the history finds it by the pre-training it builds on.
+    const mask = run.config.mask ?? (run.kind === 'finetune' && run.parentRunId ? this.summary(run.parentRunId).pretrainMask : null);
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,

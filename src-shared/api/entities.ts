@@ -114,6 +114,8 @@ export const RunSummary = z.object({
   archived: z.boolean(),
   /** Set when the run was imported from a bundle. */
   origin: RunOrigin.nullable(),
+  /** The masking of the pre-training behind the run: its own, or for a fine-tune its encoder's; null for a baseline. */
+  pretrainMask: MaskConfig.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
