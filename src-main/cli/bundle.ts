@@ -8,7 +8,7 @@
 import type { RunSummary } from '@shared/api/entities';
 import { mebibytes } from '@shared/api/limits';
 import { statSync } from 'node:fs';
-import { defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { RunBundleService } from '../export/runBundleService';
 import { requireArg } from './args';
 import { openHeadless } from './headless';
@@ -37,10 +37,10 @@ async function main(): Promise<number> {
   const bundles = new RunBundleService({ db, runs, datasets, dataDir });
   try {
     if (runId !== null) {
-      const saved = await bundles.exportBundle(runId, file);
+      const saved = await bundles.exportBundle(runId, userPath(file));
       console.log(`Run #${runId} exported to ${saved.path} (${mebibytes(statSync(saved.path!).size)} MiB).`);
     } else {
-      const { runs: imported } = await bundles.importBundle({ path: file, asCopy: argv.includes('--as-copy') });
+      const { runs: imported } = await bundles.importBundle({ path: userPath(file), asCopy: argv.includes('--as-copy') });
       console.log(`Imported into ${dataDir}:\n${imported.map((r) => `  ${describe(r)}`).join('\n')}`);
     }
     return 0;

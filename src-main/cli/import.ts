@@ -6,7 +6,7 @@
 import type { ImportStatus } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
 import { EventSink } from '../app/events';
-import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { ImportService } from '../data/importService';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
@@ -17,8 +17,9 @@ const USAGE = 'npm run import -- --covarep FILE.csd --labels FILE.csd [--data-di
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
-  const covarepPath = requireArg(argv, '--covarep', USAGE);
-  const labelsPath = requireArg(argv, '--labels', USAGE);
+  const covarepPath = userPath(requireArg(argv, '--covarep', USAGE));
+  const labelsPath = userPath(requireArg(argv, '--labels', USAGE));
+  const report = argValue(argv, '--report');
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
   const db = openDatabase(dataDir);
   const events = new EventSink();
@@ -36,7 +37,7 @@ async function main(): Promise<number> {
   });
   let jobId: string;
   try {
-    ({ jobId } = service.start({ covarepPath, labelsPath, reportPath: argValue(argv, '--report'), name: argValue(argv, '--name') }));
+    ({ jobId } = service.start({ covarepPath, labelsPath, reportPath: report ? userPath(report) : undefined, name: argValue(argv, '--name') }));
   } catch (err) {
     console.error(err instanceof WorkbenchError ? err.message : String(err));
     return 1;

@@ -3,7 +3,7 @@
  *   npm run synthetic -- [--full | --segments N] [--data-dir DIR]   add it as a dataset of the data directory
  *   npm run synthetic -- [--full | --segments N] --csd FOLDER        write it as a COVAREP + labels .csd pair
  */
-import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { DatasetService, FULL_DATASET_ID, FULL_DATASET_NAME } from '../data/datasetService';
 import { FULL_BUILTIN, SMALL_BUILTIN, type SyntheticParams } from '../data/synthetic';
 import { exportSyntheticCsd } from '../data/syntheticCsd';
@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const csd = argValue(argv, '--csd');
   if (csd) {
-    const { covarepPath, labelsPath } = await exportSyntheticCsd(params, csd);
+    const { covarepPath, labelsPath } = await exportSyntheticCsd(params, userPath(csd));
     console.log(`Wrote ${segments} synthetic segments:\n  ${covarepPath}\n  ${labelsPath}`);
   } else {
     const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());

@@ -29,5 +29,13 @@ export function resolveWorkers(argv: readonly string[], env: NodeJS.ProcessEnv):
 
 /** `--data-dir`, then the environment variable, then the given default. */
 export function resolveDataDir(argv: readonly string[], env: NodeJS.ProcessEnv, fallback: string): string {
-  return resolve(argValue(argv, '--data-dir') ?? env[DATA_DIR_ENV] ?? fallback);
+  return userPath(argValue(argv, '--data-dir') ?? env[DATA_DIR_ENV] ?? fallback, env);
+}
+
+/**
+ * A path the user typed, made absolute from the folder they ran the command in. `npm run`
+ * runs scripts from the package folder and keeps the user's folder in INIT_CWD.
+ */
+export function userPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
 }
