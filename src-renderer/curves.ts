@@ -1,4 +1,4 @@
-import type { RunDetail } from '@shared/api/entities';
+import type { ExperimentResults, RunDetail } from '@shared/api/entities';
 import type { CurvePoint, RunGroup } from '@shared/history/compare';
 
 /** One line of a chart; with `band`, a shaded ±1 sd area around it. */
@@ -42,4 +42,32 @@ export function groupCurves(groups: readonly RunGroup[], fieldLabel: string): Cu
     if (g.valLoss.length) curves.push(meanCurve(`${name} validation`, colourOf(i), g.valLoss, true));
     return curves;
   });
+}
+
+/** One experiment's results under the name the comparison shows. */
+export interface LabelledResults {
+  label: string;
+  results: ExperimentResults;
+}
+
+/**
+ * Experiments side by side: per experiment its SSL arm (solid) and baseline (dashed) against
+ * the number of labels, mean with a ±1 sd band over repeats, for one metric and scope.
+ */
+export function experimentCurves(experiments: readonly LabelledResults[], metric: string, scope: string): Curve[] {
+  return experiments.flatMap((e, i) =>
+    (['ssl', 'baseline'] as const).map((arm) => {
+      const points = e.results[arm].flatMap((p) => {
+        const m = p.metrics[metric]?.[scope];
+        return m ? [{ x: p.labelCount, mean: m.mean, sd: m.sd }] : [];
+      });
+      return {
+        label: `${e.label} ${arm === 'ssl' ? 'SSL' : 'baseline'}`,
+        colour: colourOf(i),
+        dashed: arm === 'baseline',
+        points: points.map((p) => ({ x: p.x, y: p.mean })),
+        band: points.some((p) => p.sd !== null) ? points.map((p) => ({ x: p.x, low: p.mean - (p.sd ?? 0), high: p.mean + (p.sd ?? 0) })) : undefined,
+      };
+    }),
+  );
 }

@@ -1,3 +1,14 @@
-/** Injected by the build from package.json; tests and scripts fall back to a marker. */
+import { readFileSync } from 'node:fs';
+
+/** Injected by the build from package.json; the command line runs from source and reads package.json itself. */
 declare const __WORKBENCH_VERSION__: string | undefined;
-export const WORKBENCH_VERSION = typeof __WORKBENCH_VERSION__ === 'string' ? __WORKBENCH_VERSION__ : '0.0.0-dev';
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0-dev';
+  }
+}
+
+export const WORKBENCH_VERSION = typeof __WORKBENCH_VERSION__ === 'string' ? __WORKBENCH_VERSION__ : packageVersion();

@@ -12,7 +12,12 @@ export type Table1Format = (typeof TABLE1_FORMATS)[number];
 export const Table1Row = z.object({
   label: z.string(),
   source: z.enum(['runs', 'literature']),
-  /** Six cells in EMOTIONS order; null where the row has no value. */
+  /** Labelled segments the row's model was trained on, where known (the paper's SSL: 1200; prior literature: not given). */
+  labelCount: z.number().int().nullable(),
+  /**
+   * Six cells in EMOTIONS order; null where the row has no value. Runs: mean and sample sd over
+   * the repeats (sd null with one repeat). Literature: the value as printed (sd null, n 1).
+   */
   cells: z.array(MeanSd.nullable()),
 });
 export type Table1Row = z.infer<typeof Table1Row>;

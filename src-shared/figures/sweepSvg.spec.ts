@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS } from '@shared/emotions';
+import { EMOTIONS } from '../emotions';
 import { escapeXml, sweepSvg, sweepSvgGrid, type SvgPanel } from './sweepSvg';
 import { sweepSeries, valueRange } from './sweepSeries';
-import { armPoints } from './stores/experimentFixtures';
+import { armPoints } from '../experiments/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
 /**

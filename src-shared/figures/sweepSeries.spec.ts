@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExperimentPoint } from '@shared/api/entities';
+import type { ExperimentPoint } from '../api/entities';
 import {
   comparisonsCsv,
   describePoint,
@@ -20,7 +20,7 @@ import {
   xDomain,
   xTicks,
 } from './sweepSeries';
-import { armPoints, experimentResults } from './stores/experimentFixtures';
+import { armPoints, experimentResults } from '../experiments/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
 const point = (labelCount: number, mean: number, sd: number | null, n: number, runIds: number[]): ExperimentPoint => ({

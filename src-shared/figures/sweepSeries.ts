@@ -3,7 +3,7 @@
  * a ±1 sd band per label count), axis ranges and ticks, CSV text, and the summary's wording.
  * The chart component, the SVG export and the CSV export all read the same series.
  */
-import type { ExperimentPoint, ExperimentResults, PairedComparison } from '@shared/api/entities';
+import type { ExperimentPoint, ExperimentResults, PairedComparison } from '../api/entities';
 
 export type Arm = 'ssl' | 'baseline';
 

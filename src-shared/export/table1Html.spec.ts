@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentFigureSvgs } from '../figures/experimentFigures';
+import { HOSTILE_NAME, hostileTable } from './table1Fixtures';
+import { inlineSvg, table1Html, type Table1Report } from './table1Html';
+
+function report(): Table1Report {
+  const results = experimentResults(9);
+  const experiment = { ...results.experiment, name: HOSTILE_NAME, datasetId: '<ds>' };
+  return {
+    experiment,
+    plan: { labelCounts: [20, 50, 200], repeats: 2, pretrain: { note: '</pre><script>x</script>' } },
+    dataset: {
+      id: '<ds>', name: HOSTILE_NAME, source: 'import', synthetic: false, segments: 10, videos: 2, frames: 300, features: 74,
+      nonFiniteReplaced: 0, fingerprint: 'fp-0123456789abcdef', createdAt: '2025-01-01T00:00:00.000Z', defaultSplit: null,
+    },
+    backends: [{ name: 'wasm', runs: 7, reasons: ['fallback: <tfjs-node> not installed'] }],
+    versions: [
+      { name: 'MOSEI SSL Workbench', version: '1.2.3' },
+      { name: 'TensorFlow.js', version: '4.22.0' },
+    ],
+    runs: [{ id: 5, kind: 'finetune', labelCount: 200, repeat: 0, seed: 1, status: 'done', backend: 'wasm' }],
+    figures: experimentFigureSvgs({ ...results, experiment }),
+  };
+}
+
+describe('the HTML report', () => {
+  const html = table1Html(hostileTable(), report());
+
+  it('escapes every text and carries no script', () => {
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain('50% &amp; $x_1$ {y} ~ ^ \\');
+    expect(html).not.toMatch(/\son\w+=/i);
+    expect(html).toContain('&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;');
+  });
+
+  it('loads nothing from elsewhere: no URL, and a CSP that forbids it', () => {
+    expect(html).not.toMatch(/https?:|\/\/[a-z]/i);
+    expect(html).not.toMatch(/\s(src|href)=/i);
+    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+  });
+
+  it('holds the table, its notes and Figures 4 to 7 inline', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html.match(/<tr class="(runs|literature)" data-source="(runs|literature)">/g)).toHaveLength(hostileTable().rows.length);
+    expect(html).toContain('<td class="num">0.771 ± 0.012</td>');
+    expect(html).toContain('<strong>F1 definition.</strong>');
+    for (const n of [4, 5, 6, 7]) expect(html).toContain(`<figure id="figure-${n}">`);
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html).not.toContain('<?xml');
+  });
+
+  it('says how to reproduce it: plan, dataset fingerprint, backend and versions', () => {
+    expect(html).toContain('fp-0123456789abcdef');
+    expect(html).toContain('&quot;repeats&quot;: 2');
+    expect(html).toContain('wasm (7 runs: fallback: &lt;tfjs-node&gt; not installed)');
+    expect(html).toContain('<dt>TensorFlow.js</dt><dd>4.22.0</dd>');
+    expect(html).toContain('npm run experiment -- --preset quick --dataset &lt;ds&gt; --labels 20,50,200 --repeats 2');
+  });
+
+  it('is the same every time for the same input', () => {
+    expect(table1Html(hostileTable(), report())).toBe(html);
+  });
+});
+
+describe('inlineSvg', () => {
+  it('drops the XML prolog and the namespace URL', () => {
+    expect(inlineSvg('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="1">\n</svg>\n')).toBe('<svg role="img" width="1">\n</svg>');
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { HOSTILE, HOSTILE_NAME, hostileTable } from './table1Fixtures';
+import { csvNumber, csvText, escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
+
+/** RFC 4180 reader, strict enough to catch a field that leaks into the next. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+      else if (c === '"') (quoted = false), i++;
+      else (field += c), i++;
+    } else if (c === '"' && field === '') (quoted = true), i++;
+    else if (c === ',') row.push(field), (field = ''), i++;
+    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), (i += 2);
+    else {
+      expect(c).not.toBe('"');
+      expect(c).not.toBe('\n');
+      (field += c), i++;
+    }
+  }
+  expect(quoted).toBe(false);
+  expect(field).toBe('');
+  expect(row).toEqual([]);
+  return rows;
+}
+
+describe('Markdown', () => {
+  it('escapes pipes, backslashes, markup and line breaks', () => {
+    expect(escapeMarkdown('a|b')).toBe('a\\|b');
+    expect(escapeMarkdown('50% & $x_1$ {y} ~ ^ \\')).toBe('50% \\& \\$x\\_1\\$ {y} \\~ ^ \\\\');
+    expect(escapeMarkdown('"q",\n')).toBe('"q",<br>');
+    expect(escapeMarkdown('<script>')).toBe('\\<script\\>');
+  });
+
+  it('writes one table row per Table 1 row, each with exactly the columns of the header', () => {
+    const t = hostileTable();
+    const md = table1Markdown(t);
+    const tableLines = md.split('\n').filter((l) => l.startsWith('|'));
+    expect(tableLines).toHaveLength(2 + t.rows.length);
+    // Unescaped pipes delimit cells: Model + six emotions between the outer pipes.
+    for (const line of tableLines) expect(line.split(/(?<!\\)\|/).length).toBe(1 + 7 + 1);
+    expect(tableLines[0]).toBe('| Model | Happiness | Sadness | Anger | Surprise | Disgust | Fear |');
+    expect(tableLines[2]).toBe('| SSL (this experiment, 200 labels) | 0.771 ± 0.012 | 0.772 ± 0.012 | 0.773 ± 0.012 | 0.774 ± 0.012 | 0.775 ± 0.012 | — |');
+    expect(tableLines[3]).toBe('| a\\|b | 0.50 | 0.50 | 0.50 | 0.50 | 0.50 | 0.51 |');
+    expect(tableLines.at(-1)).toBe('| one repeat | 0.250 (n=1) | 0.251 (n=1) | 0.252 (n=1) | 0.253 (n=1) | 0.254 (n=1) | 0.255 (n=1) |');
+    expect(md).not.toMatch(/(?<!\\)<script/);
+    expect(md).toContain('**F1 definition.** Weighted F1');
+    expect(md).toContain('- Second note');
+    // The name's line break does not start a new Markdown line: it is there whole, escaped.
+    expect(md).toContain(`Experiment #9 "${escapeMarkdown(HOSTILE_NAME)}"`);
+  });
+});
+
+describe('CSV', () => {
+  it('quotes per RFC 4180 and guards formulas, but leaves numbers numeric', () => {
+    expect(csvText('a,b')).toBe('"a,b"');
+    expect(csvText('"q",\n')).toBe('"""q"",\n"');
+    expect(csvText('=1+1')).toBe("'=1+1");
+    expect(csvText('+1')).toBe("'+1");
+    expect(csvText('-1')).toBe("'-1");
+    expect(csvText('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvText('plain')).toBe('plain');
+    expect(csvNumber(-0.5, 6)).toBe('-0.500000');
+    expect(csvNumber(null)).toBe('');
+    expect(csvNumber(Number.NaN, 3)).toBe('');
+  });
+
+  it('writes one row per table row and emotion, readable back field for field', () => {
+    const t = hostileTable();
+    const rows = parseCsv(table1Csv(t));
+    expect(rows[0]).toEqual([...TABLE1_CSV_HEADER]);
+    expect(rows).toHaveLength(1 + t.rows.length * 6);
+    expect(rows.every((r) => r.length === TABLE1_CSV_HEADER.length)).toBe(true);
+    const col = (name: string) => TABLE1_CSV_HEADER.indexOf(name as never);
+    // The name starts with "a|b", so it is not a formula: kept as is, quoted for its comma, quote and newline.
+    expect(rows[1][col('experiment_name')]).toBe(HOSTILE_NAME);
+    expect(rows[1]).toEqual(['9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', '3']);
+    // The missing cell: empty numbers, nothing shifted.
+    expect(rows[6].slice(col('emotion'))).toEqual(['fear', '', '', '']);
+    // Literature: quoted values, no sd or n.
+    const formula = rows.filter((r) => r[col('row')] === "'=1+1");
+    expect(formula).toHaveLength(6);
+    expect(formula[0].slice(col('source'))).toEqual(['literature', '', 'happiness', '0.800000', '', '']);
+    expect(rows.find((r) => r[col('row')] === '"q",\n')).toBeDefined();
+    // Means keep at least 3 decimals and parse as numbers.
+    for (const r of rows.slice(1)) if (r[col('mean')] !== '') expect(r[col('mean')]).toMatch(/^\d+\.\d{6}$/);
+  });
+
+  it('guards a name that starts like a formula', () => {
+    const rows = parseCsv(table1Csv({ ...hostileTable(), experimentName: '=HYPERLINK("x")' }));
+    expect(rows[1][1]).toBe('\'=HYPERLINK("x")');
+  });
+});
+
+describe('LaTeX', () => {
+  it('escapes all ten special characters and line breaks', () => {
+    expect(escapeLatex('& % $ # _ { } ~ ^ \\')).toBe('\\& \\% \\$ \\# \\_ \\{ \\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
+    expect(escapeLatex('50% & $x_1$ {y} ~ ^ \\')).toBe('50\\% \\& \\$x\\_1\\$ \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
+    expect(escapeLatex('"q",\n')).toBe('"q", ');
+    expect(escapeLatex('a|b <x>')).toBe('a\\textbar{}b \\textless{}x\\textgreater{}');
+  });
+
+  it('writes a booktabs table with \\pm cells and every text escaped', () => {
+    const t = hostileTable();
+    const tex = table1Latex(t);
+    expect(tex.indexOf('\\toprule')).toBeLessThan(tex.indexOf('\\midrule'));
+    expect(tex.indexOf('\\midrule')).toBeLessThan(tex.indexOf('\\bottomrule'));
+    expect(tex).toContain('\\begin{tabular}{lrrrrrr}');
+    expect(tex).toContain('SSL (this experiment, 200 labels) & $0.771 \\pm 0.012$ & $0.772 \\pm 0.012$ & $0.773 \\pm 0.012$ & $0.774 \\pm 0.012$ & $0.775 \\pm 0.012$ & --- \\\\');
+    expect(tex).toContain('one repeat & 0.250 ($n=1$) &');
+    expect(tex).toContain('=1+1 & 0.80 &');
+    // The hostile name, wherever it appears, is escaped: no raw special character survives.
+    const escapedName = escapeLatex(HOSTILE_NAME);
+    expect(tex.split(escapedName).length - 1).toBeGreaterThanOrEqual(3);
+    const outsideName = tex.split(escapedName).join('');
+    expect(outsideName).not.toMatch(/50%|\$x_1|<script>/);
+    // Comment lines stay comments: the name's line break did not end one.
+    for (const line of tex.split('\n')) if (line.includes('=1+1') && line.startsWith('%')) expect(line).toMatch(/^% /);
+    expect(tex.split('\n').filter((l) => l.includes('textasciicircum')).every((l) => /^(% |  |    )/.test(l))).toBe(true);
+    // Balanced braces and math: a quick check that escaping left no stray delimiter.
+    const unescaped = tex.replace(/\\[{}$%&#_]/g, '');
+    expect(unescaped.split('{').length).toBe(unescaped.split('}').length);
+    expect((unescaped.match(/\$/g) ?? []).length % 2).toBe(0);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Table 1 as Markdown, CSV and LaTeX (the HTML report is in table1Html.ts). Pure string
+ * building: every text that came from the user or the store is escaped for its format.
+ */
+import { cellParts, cellText, emotionHeading, F1_LABELS, MISSING, table1Subtitle, table1Title } from './table1';
+import type { Table1 } from './table1Model';
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+// ---------------------------------------------------------------------------
+// Markdown (GitHub-flavoured: pipe table).
+// ---------------------------------------------------------------------------
+
+/**
+ * Text safe in a Markdown table cell or paragraph: backslash-escapes the characters that start
+ * markup (pipes would split a cell; `$` starts math on GitHub; `<` raw HTML), and a line break
+ * becomes <br> so a cell stays on its row. (Escaped text never starts a line, so `#`, `-` and
+ * `1.` cannot make headings or lists.)
+ */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_[\]<>|~&$]/g, (c) => `\\${c}`).replace(LINE_BREAK, '<br>');
+}
+
+export function table1Markdown(table: Table1): string {
+  const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `## ${escapeMarkdown(table1Title(table))}`,
+    '',
+    escapeMarkdown(table1Subtitle(table)),
+    '',
+    row(['Model', ...table.emotions.map(emotionHeading)]),
+    row(['---', ...table.emotions.map(() => '---:')]),
+    ...table.rows.map((r) => row([escapeMarkdown(r.label), ...r.cells.map((c) => cellText(r, c))])),
+    '',
+    `**F1 definition.** ${escapeMarkdown(table.f1Definition)}`,
+    '',
+    'Notes:',
+    '',
+    ...table.notes.map((n) => `- ${escapeMarkdown(n)}`),
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// CSV (RFC 4180): one row per table row and emotion, numbers in full columns.
+// ---------------------------------------------------------------------------
+
+/** A text field: a leading = + - @ (or tab, CR) is prefixed with ' so a spreadsheet does not run it as a formula; quoted when it holds , " or a line break. */
+export function csvText(s: string): string {
+  const guarded = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+}
+
+/** A number stays a bare number (never guarded): fixed decimals, or empty when absent. */
+export function csvNumber(v: number | null | undefined, decimals?: number): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '';
+  return decimals === undefined ? String(v) : v.toFixed(decimals);
+}
+
+/** Decimals of mean and sd in the CSV: more than any display, for machines comparing with the store. */
+export const CSV_DECIMALS = 6;
+export const TABLE1_CSV_HEADER = ['experiment_id', 'experiment_name', 'f1_metric', 'row', 'source', 'label_count', 'emotion', 'mean', 'sd', 'n'] as const;
+
+export function table1Csv(table: Table1): string {
+  const lines = [TABLE1_CSV_HEADER.join(',')];
+  for (const r of table.rows) {
+    r.cells.forEach((c, i) => {
+      // Quoted literature values have no sd and no n: they are not averages of runs.
+      const measured = r.source === 'runs' && c !== null;
+      lines.push(
+        [
+          csvNumber(table.experimentId),
+          csvText(table.experimentName),
+          csvText(table.f1Metric),
+          csvText(r.label),
+          csvText(r.source),
+          csvNumber(r.labelCount),
+          csvText(table.emotions[i]),
+          csvNumber(c?.mean, CSV_DECIMALS),
+          csvNumber(measured ? c.sd : null, CSV_DECIMALS),
+          csvNumber(measured ? c.n : null),
+        ].join(','),
+      );
+    });
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+// ---------------------------------------------------------------------------
+// LaTeX (booktabs).
+// ---------------------------------------------------------------------------
+
+const LATEX: Record<string, string> = {
+  '\\': '\\textbackslash{}',
+  '&': '\\&',
+  '%': '\\%',
+  $: '\\$',
+  '#': '\\#',
+  _: '\\_',
+  '{': '\\{',
+  '}': '\\}',
+  '~': '\\textasciitilde{}',
+  '^': '\\textasciicircum{}',
+  // Not special, but OT1 fonts print them as other glyphs.
+  '<': '\\textless{}',
+  '>': '\\textgreater{}',
+  '|': '\\textbar{}',
+  // Characters the notes use, in forms every engine typesets.
+  '±': '$\\pm$',
+  '—': '---',
+  '–': '--',
+  '·': '$\\cdot$',
+};
+
+/** Text safe anywhere in a LaTeX document, comments included: the ten special characters escaped, line breaks as spaces. */
+export function escapeLatex(s: string): string {
+  return s.replace(LINE_BREAK, ' ').replace(/[\\&%$#_{}~^<>|±—–·]/g, (c) => LATEX[c]);
+}
+
+function latexCell(r: Table1['rows'][number], c: Table1['rows'][number]['cells'][number]): string {
+  const p = cellParts(r, c);
+  if (!p) return escapeLatex(MISSING);
+  if (p.sd !== null) return `$${p.mean} \\pm ${p.sd}$`;
+  return p.n !== null ? `${p.mean} ($n=${p.n}$)` : p.mean;
+}
+
+export function table1Latex(table: Table1): string {
+  const line = (cells: readonly string[]) => `    ${cells.join(' & ')} \\\\`;
+  const [runs, ...literature] = table.rows;
+  const body = (rows: Table1['rows']) => rows.map((r) => line([escapeLatex(r.label), ...r.cells.map((c) => latexCell(r, c))]));
+  return [
+    `% ${escapeLatex(table1Title(table))}`,
+    `% ${escapeLatex(table1Subtitle(table))}`,
+    '% Needs \\usepackage{booktabs} in the preamble.',
+    '\\begin{table}[htbp]',
+    '  \\centering',
+    `  \\caption{Per-emotion F1 (${escapeLatex(F1_LABELS[table.f1Metric])}) of the SSL model at ${table.labelCount} labels, experiment \\#${table.experimentId} ${escapeLatex(`"${table.experimentName}"`)}, beside the paper's Table 1.}`,
+    `  \\label{tab:table1-experiment-${table.experimentId}}`,
+    `  \\begin{tabular}{l${'r'.repeat(table.emotions.length)}}`,
+    '    \\toprule',
+    line(['Model', ...table.emotions.map(emotionHeading)]),
+    '    \\midrule',
+    ...(runs ? body([runs]) : []),
+    ...(literature.length ? ['    \\midrule', ...body(literature)] : []),
+    '    \\bottomrule',
+    '  \\end{tabular}',
+    '  \\par\\smallskip',
+    '  {\\footnotesize',
+    `  \\emph{F1 definition.} ${escapeLatex(table.f1Definition)}\\par`,
+    ...table.notes.map((n) => `  ${escapeLatex(n)}\\par`),
+    '  }',
+    '\\end{table}',
+    '',
+  ].join('\n');
+}

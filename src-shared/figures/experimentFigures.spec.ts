@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentFigureSvgs, FIGURES, figureCaption, figureFileName, figurePanels, figureSvg } from './experimentFigures';
+import { literatureOverlay } from './literature';
+
+describe('Figures 4–7 from experiment results', () => {
+  const results = experimentResults(3, [20, 50, 200]);
+
+  it('draws overall acc4 and MAE as single panels, and six emotion panels for 6 and 7', () => {
+    expect(FIGURES.map((f) => [f.n, f.metric, f.perEmotion])).toEqual([[4, 'acc4', false], [5, 'mae', false], [6, 'acc4', true], [7, 'mae', true]]);
+    expect(figurePanels(results, FIGURES[0])).toHaveLength(1);
+    const emotions = figurePanels(results, FIGURES[3]);
+    expect(emotions.map((p) => p.title)).toEqual(['Happiness', 'Sadness', 'Anger', 'Surprise', 'Disgust', 'Fear']);
+    expect(emotions.every((p) => p.xCounts.join() === '20,50,200')).toBe(true);
+  });
+
+  it('writes four standalone SVG documents with the figure number, caption and one point per arm and label count', () => {
+    const svgs = experimentFigureSvgs(results);
+    expect(svgs.map((s) => s.n)).toEqual([4, 5, 6, 7]);
+    expect(svgs[0].svg).toContain('Figure 4 · 4-class accuracy, overall');
+    expect(svgs[0].caption).toBe(figureCaption(FIGURES[0], results.experiment));
+    expect(svgs[0].svg.match(/class="point"/g)).toHaveLength(6);
+    expect(svgs[2].svg.match(/class="point"/g)).toHaveLength(6 * 6);
+  });
+
+  it('shares one y range across the emotions when asked, and draws the paper overlay when given', () => {
+    const ranges = figurePanels(results, FIGURES[2], { sharedY: true }).map((p) => JSON.stringify(p.y));
+    expect(new Set(ranges).size).toBe(1);
+    expect(figureSvg(results, FIGURES[0])).not.toContain('paper-band');
+    expect(figureSvg(results, FIGURES[0], { overlay: literatureOverlay })).toContain('paper-band');
+  });
+
+  it('names figure files plainly', () => {
+    expect(figureFileName(3, FIGURES[1], 'svg')).toBe('experiment-3-figure-5-mae-overall.svg');
+  });
+});

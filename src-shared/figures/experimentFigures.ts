@@ -1,0 +1,81 @@
+/**
+ * The paper's Figures 4–7 from an experiment's results, as the Experiments view draws them:
+ * 4 and 5 are overall 4-class accuracy and MAE against the label count, 6 and 7 the same per
+ * emotion as small multiples. The view's SVG export and the HTML report (app and CLI) both
+ * come from here, so they are the same pictures.
+ */
+import type { ExperimentResults } from '../api/entities';
+import { EMOTIONS } from '../emotions';
+import { exportFileName, niceStep, sharedRange, sweepPanel, type AxisRange, type Overlay, type SweepPanel } from './sweepSeries';
+import { sweepSvg, sweepSvgGrid } from './sweepSvg';
+
+export interface FigureSpec {
+  n: 4 | 5 | 6 | 7;
+  metric: 'acc4' | 'mae';
+  title: string;
+  /** Six small multiples, one per emotion, rather than one overall panel. */
+  perEmotion: boolean;
+}
+
+export const OVERALL_FIGURES: readonly FigureSpec[] = [
+  { n: 4, metric: 'acc4', title: '4-class accuracy, overall', perEmotion: false },
+  { n: 5, metric: 'mae', title: 'MAE, overall', perEmotion: false },
+];
+export const PER_EMOTION_FIGURES: readonly FigureSpec[] = [
+  { n: 6, metric: 'acc4', title: '4-class accuracy per emotion', perEmotion: true },
+  { n: 7, metric: 'mae', title: 'MAE per emotion', perEmotion: true },
+];
+export const FIGURES: readonly FigureSpec[] = [...OVERALL_FIGURES, ...PER_EMOTION_FIGURES];
+
+/** What the view lets the user switch: the paper's numbers drawn over the data, one y axis for the six emotions. */
+export interface FigureOptions {
+  overlay?: (metric: string, scope: string) => Overlay | null;
+  sharedY?: boolean;
+}
+
+export const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "mean over 3 repeats; band: ±1 sd", or "(no sd)" with one repeat. */
+export function repeatsNote(repeats: number): string {
+  return `mean over ${repeats} repeat${repeats === 1 ? '' : 's'}${repeats > 1 ? '; band: ±1 sd' : ' (no sd)'}`;
+}
+
+export function figureCaption(fig: FigureSpec, experiment: { id: number; name: string; repeats: number }): string {
+  return `Figure ${fig.n} · ${fig.title} · experiment #${experiment.id} "${experiment.name}" · ${repeatsNote(experiment.repeats)}`;
+}
+
+export function figureFileName(experimentId: number, fig: FigureSpec, extension: string): string {
+  return exportFileName(['experiment', experimentId, `figure ${fig.n}`, fig.title], extension);
+}
+
+/** The y range the six small multiples share (null: nothing plotted yet). */
+export function emotionsRange(results: ExperimentResults, metric: string, options: FigureOptions = {}): AxisRange | null {
+  return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null));
+}
+
+/** A fixed range as the on-screen chart takes it (min and max; the step follows from them). */
+const fixedRange = (r: AxisRange | null): AxisRange | null => (r ? { min: r.min, max: r.max, step: niceStep((r.max - r.min) / 5) } : null);
+
+/** The figure's panels: one for Figures 4 and 5, six (EMOTIONS order) for 6 and 7. */
+export function figurePanels(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): SweepPanel[] {
+  const common = { ssl: results.ssl, baseline: results.baseline, metric: fig.metric, labelCounts: results.experiment.labelCounts };
+  if (!fig.perEmotion) return [sweepPanel({ ...common, title: fig.title, scope: 'overall', overlay: options.overlay?.(fig.metric, 'overall') ?? null })];
+  const y = options.sharedY ? fixedRange(emotionsRange(results, fig.metric, options)) : null;
+  return EMOTIONS.map((emotion) => sweepPanel({ ...common, title: capital(emotion), scope: emotion, y, overlay: options.overlay?.(fig.metric, emotion) ?? null, compact: true }));
+}
+
+/** One figure as a standalone SVG document, built from its panels. */
+export function figureSvgFromPanels(fig: FigureSpec, panels: readonly SweepPanel[], experiment: { id: number; name: string; repeats: number }): string {
+  const caption = figureCaption(fig, experiment);
+  if (!fig.perEmotion) return sweepSvg({ ...panels[0], title: `Figure ${fig.n} · ${panels[0].title}` }, { caption });
+  return sweepSvgGrid(`Figure ${fig.n} · ${fig.title}`, panels, { cols: 3, caption });
+}
+
+export function figureSvg(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): string {
+  return figureSvgFromPanels(fig, figurePanels(results, fig, options), results.experiment);
+}
+
+/** Figures 4, 5, 6 and 7 of an experiment, in order. */
+export function experimentFigureSvgs(results: ExperimentResults, options: FigureOptions = {}): Array<{ n: number; caption: string; svg: string }> {
+  return FIGURES.map((fig) => ({ n: fig.n, caption: figureCaption(fig, results.experiment), svg: figureSvg(results, fig, options) }));
+}
