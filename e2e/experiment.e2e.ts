@@ -1,23 +1,9 @@
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+import { OUTPUT_DIR, workbenchPerFile } from './launch';
 
-let browser: Browser;
-let served: ServedWorkbench;
-const dataDir = tempDataDir();
-
-test.beforeAll(async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  browser = await chromium.launch(chromiumLaunch);
-  served = await serveWorkbench(dataDir);
-});
-test.afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const workbench = workbenchPerFile();
 
 async function saved(page: Page, click: () => Promise<void>): Promise<{ download: Download; text: string; bytes: Buffer }> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -33,10 +19,10 @@ async function pointsOf(chart: Locator): Promise<Array<{ arm: string; labelCount
 
 test('a user runs the quick experiment, reads the four figures, exports them and opens a run behind a point', async () => {
   test.setTimeout(12 * 60_000);
-  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  const page = await workbench.browser().newPage({ viewport: { width: 1360, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(served.url);
+  await page.goto(workbench.served().url);
   await expect(page.getByRole('heading', { name: 'Datasets' })).toBeVisible();
 
   // Alt+4 opens the Experiments view; the form defaults to the quick preset on the built-in dataset.
@@ -100,7 +86,7 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await grid.download.saveAs(join(OUTPUT_DIR, 'experiments-export-figure6.png'));
   // What the SVG export looks like, drawn by the browser.
   const svg4 = await saved(page, () => results.getByTestId('export-svg-4').click());
-  const viewer = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+  const viewer = await workbench.browser().newPage({ viewport: { width: 1100, height: 1000 } });
   await viewer.setContent(
     `<body style="margin:0;background:#ddd">` +
       `<img src="data:image/svg+xml;base64,${Buffer.from(svg4.text).toString('base64')}">` +

@@ -1,8 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { chromium, type Browser } from 'playwright-core';
-import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromiumLaunch, OUTPUT_DIR, ROOT, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+import { OUTPUT_DIR, ROOT, workbenchPerFile } from './launch';
 
 /** CI clones the project beside `shared/`, so the fixtures are found relative to the project root. */
 const FIXTURES = resolve(ROOT, '../shared/fixtures');
@@ -11,30 +9,17 @@ const LABELS = join(FIXTURES, 'mosei-mini/CMU_MOSEI_Labels.csd');
 /** A real CSD file of word timestamps: strings where COVAREP has numbers. */
 const WORDS = join(FIXTURES, 'real/CMU_MOSI_ModifiedTimestampedWords.csd');
 
-let browser: Browser;
-let served: ServedWorkbench;
-const dataDir = tempDataDir();
-
-test.beforeAll(async () => {
-  mkdirSync(OUTPUT_DIR, { recursive: true });
-  browser = await chromium.launch(chromiumLaunch);
-  served = await serveWorkbench(dataDir);
-});
-test.afterAll(async () => {
-  await served?.stop();
-  await browser?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const workbench = workbenchPerFile();
 
 async function openApp(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await workbench.browser().newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     // The bridge serves no favicon; anything else logged as an error is a bug.
     if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(m.text());
   });
-  await page.goto(served.url);
+  await page.goto(workbench.served().url);
   await expect(page.getByRole('heading', { name: 'Datasets', exact: true })).toBeVisible();
   return { page, errors };
 }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { test } from '@playwright/test';
+import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LaunchOptions } from 'playwright-core';
@@ -58,4 +60,25 @@ export function serveWorkbench(dataDir: string, env: NodeJS.ProcessEnv = {}): Pr
       reject(new Error(`The workbench exited with code ${code}:\n${log}`));
     });
   });
+}
+
+/**
+ * A spec file's browser and workbench: Chromium, and the built app served on a fresh data
+ * directory, started before the file's tests; both stopped and the directory removed after.
+ */
+export function workbenchPerFile(): { dataDir: string; browser: () => Browser; served: () => ServedWorkbench } {
+  const dataDir = tempDataDir();
+  let browser: Browser | undefined;
+  let served: ServedWorkbench | undefined;
+  test.beforeAll(async () => {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    browser = await chromium.launch(chromiumLaunch);
+    served = await serveWorkbench(dataDir);
+  });
+  test.afterAll(async () => {
+    await served?.stop();
+    await browser?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { dataDir, browser: () => browser!, served: () => served! };
 }
