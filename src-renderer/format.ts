@@ -12,3 +12,19 @@ export function runDuration(startedAt: string | null, finishedAt: string | null,
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** "0.412 ± 0.031", or "0.412" for a single value; "—" when missing. */
+export function formatMeanSd(m: { mean: number; sd: number | null } | undefined): string {
+  return m ? `${formatNumber(m.mean)}${m.sd === null ? '' : ` ± ${formatNumber(m.sd)}`}` : '—';
+}
+
+/** A config value in a comparison table: "—" when the run has no such field, "none" when it is null. */
+export function formatFieldValue(v: string | number | boolean | null | undefined): string {
+  return v === undefined ? '—' : v === null ? 'none' : String(v);
+}
+
+/** Names of the metrics the engine computes, as tables head them. */
+export const METRIC_LABELS: Record<string, string> = {
+  mae: 'MAE', acc4: '4-class accuracy', f1Binary: 'F1 (presence)', f1Weighted: 'F1 (weighted)', weightedAccuracy: 'Weighted accuracy',
+  binaryAccuracy: 'Binary accuracy', f1FourClassMicro: 'F1 4-class (micro)', f1FourClassMacro: 'F1 4-class (macro)', reconstructionMse: 'Reconstruction MSE',
+};

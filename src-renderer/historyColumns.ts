@@ -59,7 +59,7 @@ export const HISTORY_COLUMNS: HistoryColumn[] = [
     cell: (r) => `${r.config.model.gruLayers}×GRU${r.config.model.hiddenUnits} ${r.config.model.headInput}/${r.config.model.pooling}`,
   },
   col('labelCount', 'Labels', 'values', true, '64px', (r) => orDash(r.labelCount), 'Labelled training segments'),
-  col('seed', 'Seed', 'values', true, '56px', (r) => String(r.seed)),
+  col('seed', 'Seed', 'number', true, '56px', (r) => String(r.seed)),
   col('backend', 'Backend', 'values', false, '84px', (r) => orDash(r.backend)),
   col('status', 'Status', 'values', false, '90px', (r) => r.status),
   col('epochs', 'Epochs', 'values', true, '62px', (r) => String(r.config.epochs)),

@@ -58,4 +58,14 @@ describe('createWorkbench', () => {
     expect(await wb.dispatch('runs.start', { datasetId: 'nope', kind: 'baseline', config })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
   });
+
+  it('reads and writes files at a path only for the desktop, whose dialog chose it', async () => {
+    const browser = await start();
+    const refused = { ok: false, error: { code: 'invalid_params', message: expect.stringMatching(/browser mode files are downloaded and uploaded/) } };
+    expect(await browser.dispatch('experiments.exportTable1', { id: 1, format: 'md', path: '/root/.ssh/authorized_keys' })).toMatchObject(refused);
+    expect(await browser.dispatch('runs.exportBundle', { id: 1, path: '/etc/cron.d/x' })).toMatchObject(refused);
+    expect(await browser.dispatch('runs.importBundle', { path: '/etc/shadow' })).toMatchObject(refused);
+    // Without a path the request reaches its service (here: no such experiment or run).
+    expect(await browser.dispatch('runs.exportBundle', { id: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
 });

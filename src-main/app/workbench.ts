@@ -66,6 +66,17 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   experiments.advanceAll();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
+  /**
+   * A file path in a request comes from the desktop's own dialog. Browser mode has no dialog:
+   * files are uploaded and downloaded, so a path there (from any page holding the token) is refused.
+   */
+  const desktopPath = (path: string | undefined) => {
+    if (path !== undefined && !options.pickPath) {
+      throw new WorkbenchError('invalid_params', 'In browser mode files are downloaded and uploaded, not read or written at a path on the server. Use the command line (npm run export, npm run bundle) for paths there.');
+    }
+    return path;
+  };
+
   const dispatch = createDispatcher({
     'app.info': () => ({
       version: WORKBENCH_VERSION,
@@ -88,10 +99,10 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       history.delete(id);
       return { id, filesRemoved: removeRunFiles(options.dataDir, id) };
     },
-    'runs.exportBundle': ({ id, path }) => bundles.exportBundle(id, path),
-    'runs.importBundle': (source) => bundles.importBundle(source),
+    'runs.exportBundle': ({ id, path }) => bundles.exportBundle(id, desktopPath(path)),
+    'runs.importBundle': (source) => bundles.importBundle({ ...source, path: desktopPath(source.path) }),
     'experiments.table1': ({ id, f1 }) => table1.table1(id, f1),
-    'experiments.exportTable1': ({ id, f1, format, path }) => table1.exportTable1(id, f1, format, path),
+    'experiments.exportTable1': ({ id, f1, format, path }) => table1.exportTable1(id, f1, format, desktopPath(path)),
     'runs.start': (params) => {
       datasets.get(params.datasetId); // not_found before anything is queued
       return training.start(params);

@@ -10,7 +10,7 @@ import { mebibytes } from '@shared/api/limits';
 import { statSync } from 'node:fs';
 import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { RunBundleService } from '../export/runBundleService';
-import { requireArg } from './args';
+import { requireArg, requireStore } from './args';
 import { openHeadless } from './headless';
 
 const USAGE = 'npm run bundle -- export --run ID --out FILE [--data-dir DIR]\n       npm run bundle -- import FILE [--as-copy] [--data-dir DIR]';
@@ -33,9 +33,12 @@ async function main(): Promise<number> {
   if (runId !== null && !(Number.isInteger(runId) && runId >= 1)) usage('--run must be a run id (a whole number).');
 
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const { db, runs, datasets, close } = await openHeadless(dataDir);
-  const bundles = new RunBundleService({ db, runs, datasets, dataDir });
+  let headless: Awaited<ReturnType<typeof openHeadless>> | undefined;
   try {
+    // Exporting needs runs, so a mistyped --data-dir is an error; importing may start a new one.
+    if (runId !== null) requireStore(dataDir);
+    headless = await openHeadless(dataDir);
+    const bundles = new RunBundleService({ ...headless, dataDir });
     if (runId !== null) {
       const saved = await bundles.exportBundle(runId, userPath(file));
       console.log(`Run #${runId} exported to ${saved.path} (${mebibytes(statSync(saved.path!).size)} MiB).`);
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 1;
   } finally {
-    close();
+    headless?.close();
   }
 }
 

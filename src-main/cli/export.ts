@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import { DEFAULT_F1, table1FileName } from '@shared/export/table1';
 import { F1_METRICS, TABLE1_FORMATS, type F1Metric, type Table1Format } from '@shared/export/table1Model';
-import { argValue, defaultUserDataDir, resolveDataDir } from '../config/dataDir';
+import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
+import { requireStore } from './args';
 import { Table1Service } from '../export/table1Service';
-import { DATABASE_FILE } from '../store/database';
 import { openHeadless, type Headless } from './headless';
 
 const USAGE = 'npm run export -- --experiment ID --format md|csv|tex|html --out FILE [--data-dir DIR] [--f1 NAME]';
@@ -43,24 +43,14 @@ function parseExportArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Expor
   if (!F1_METRICS.includes(f1 as F1Metric)) throw new UsageError(`--f1 must be one of ${F1_METRICS.join(', ')}, not "${f1}".`);
   const out = value('--out');
   if (out === undefined) throw new UsageError('Missing --out FILE (where to write the table; an existing folder gets the default file name).');
-  return { id, format: format as Table1Format, f1: f1 as F1Metric, out, dataDir: resolveDataDir(argv, env, defaultUserDataDir()) };
-}
-
-/** A data directory the workbench has used: the folder exists and holds its store. */
-function checkDataDir(dataDir: string): void {
-  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
-    throw new WorkbenchError('not_found', `The data directory ${dataDir} does not exist. Pass --data-dir with the folder the app or npm run experiment used.`);
-  }
-  if (!existsSync(join(dataDir, DATABASE_FILE))) {
-    throw new WorkbenchError('not_found', `${dataDir} holds no workbench store (${DATABASE_FILE}). Pass --data-dir with the folder the app or npm run experiment used.`);
-  }
+  return { id, format: format as Table1Format, f1: f1 as F1Metric, out: userPath(out, env), dataDir: resolveDataDir(argv, env, defaultUserDataDir()) };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   let args: ExportArgs;
   try {
     args = parseExportArgs(argv, process.env);
-    checkDataDir(args.dataDir);
+    requireStore(args.dataDir);
   } catch (err) {
     console.error(`${(err as Error).message}\nUsage: ${USAGE}`);
     return 2;

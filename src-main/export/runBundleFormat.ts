@@ -129,7 +129,7 @@ function parseJson(text: string, label: string): unknown {
     const cut = /end of (JSON )?input|Unterminated/i.test((err as Error).message);
     throw invalid(label, cut
       ? 'ends early: it was cut off while being copied or downloaded. Copy it again, or export it again from the workbench it came from.'
-      : `is not a run bundle: it is not valid JSON (${(err as Error).message}).`);
+      : 'is not a run bundle: it is not valid JSON. Choose the .mosei-run.json file the workbench exported.');
   }
 }
 

@@ -24,6 +24,7 @@ import {
   type RunBundle,
 } from './runBundleFormat';
 import { saveForUser } from './savedFile';
+import { runBundleFileName } from '@shared/figures/sweepSeries';
 
 /**
  * Run bundles move a run between workbenches (a training server and a laptop): its
@@ -146,7 +147,7 @@ export class RunBundleService {
     });
     const bytes = Buffer.byteLength(content);
     if (bytes > MAX_RUN_BUNDLE_BYTES) throw new WorkbenchError('conflict', `The bundle of run #${id} would be ${mebibytes(bytes)} MiB, more than the ${mebibytes(MAX_RUN_BUNDLE_BYTES)} MiB a bundle may hold.`);
-    const fileName = `run-${id}-${run.name.replace(/[\\/]/g, '-')}${BUNDLE_EXTENSION}`;
+    const fileName = runBundleFileName(id, run.name);
     return saveForUser({ fileName, mimeType: 'application/json', content }, path);
   }
 

@@ -26,8 +26,8 @@ export function sanitiseFileName(name: string, fallback = 'export'): string {
 
 /**
  * Writes an export where the user chose (the desktop save dialog's path), or hands the
- * content back for the browser to download. The chosen path's folder must exist and the
- * file lands directly in it under a sanitised name, so nothing is written anywhere else.
+ * content back for the browser to download under a sanitised name. The chosen path's folder
+ * must exist and the file lands directly in it, so nothing is written anywhere else.
  * The write goes to a temporary file first: a full disk leaves no half-written file.
  */
 export function saveForUser(file: { fileName: string; mimeType: string; content: string }, chosenPath: string | undefined): SavedFile {
@@ -37,7 +37,9 @@ export function saveForUser(file: { fileName: string; mimeType: string; content:
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new WorkbenchError('not_found', `The folder ${folder} does not exist. Choose an existing folder to save ${fileName} in.`);
   }
-  const name = sanitiseFileName(basename(chosenPath), fileName);
+  // The dialog (or --out) named the file: keep the user's name; only a bare folder gets ours.
+  const chosenName = basename(chosenPath);
+  const name = chosenName && chosenName !== '.' && chosenName !== '..' ? chosenName : fileName;
   const target = join(folder, name);
   const temporary = join(folder, `.${name}.${process.pid}.partial`);
   try {

@@ -44,7 +44,7 @@ const COLUMN_SQL: Record<RunColumn, string> = {
 const SORT_SQL: Partial<Record<RunColumn, string>> = { dataset: '(SELECT name FROM datasets d WHERE d.id = q.dataset_id)' };
 
 /** Columns whose distinct values the filter menus list. */
-const FACET_FIELDS: RunField[] = ['kind', 'status', 'dataset', 'experiment', 'backend', 'seed', 'labelCount', 'maskSpan', 'maskCount', 'maskValue', 'maskLossScope', 'epochs', 'config.split.kind', 'config.model.hiddenUnits'];
+const FACET_FIELDS: RunField[] = ['kind', 'status', 'dataset', 'experiment', 'backend', 'labelCount', 'maskSpan', 'maskCount', 'maskValue', 'maskLossScope', 'epochs', 'config.split.kind', 'config.model.hiddenUnits'];
 const FACET_LIMIT = 200;
 
 interface Sql {
@@ -157,7 +157,7 @@ export class RunHistory {
     const shapes = this.db.prepare(`SELECT config_json FROM runs GROUP BY json_type(config_json, '$.mask'), kind`).all() as Array<{ config_json: string }>;
     const fields = new Set<string>();
     for (const { config_json } of shapes) for (const path of leafPaths(JSON.parse(config_json), 'config')) fields.add(path);
-    const total = (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+    const total = (this.db.prepare('SELECT count(*) AS n FROM runs WHERE archived = 0').get() as { n: number }).n;
     return { total, tags, configFields: [...fields].sort(), values };
   }
 

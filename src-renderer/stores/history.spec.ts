@@ -1,7 +1,7 @@
 import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunSummary } from '@shared/api/entities';
-import { createHistoryStore, HISTORY_PAGE } from './history';
+import { createHistoryStore, HISTORY_PAGE, MAX_COMPARED } from './history';
 import { fakeApi } from './fakeApi';
 
 const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
@@ -75,17 +75,56 @@ describe('history store', () => {
     expect(get(history).query.search).toBe('fast');
   });
 
-  it('refreshes once after a burst of training events, re-reading the pages shown', async () => {
+  it('refreshes once after a burst of training events, re-reading only the pages in view, and the filter menus after a status change', async () => {
     vi.useFakeTimers();
     const { api, calls, emit } = storeOf(300);
     const history = createHistoryStore(api);
     await history.reload();
-    await history.ensureRange(100, 150);
-    const before = queries(calls).length;
+    await history.ensureRange(250, 300);
+    await history.ensureRange(50, 150);
+    const before = calls.length;
     for (let i = 0; i < 5; i++) emit('run.epoch', { runId: 1, epoch: i + 1, loss: 1, valLoss: null, seconds: 1 });
     emit('run.status', { runId: 1, status: 'done', error: null });
     await vi.advanceTimersByTimeAsync(1000);
-    expect(queries(calls).slice(before).map((q) => q.offset).sort()).toEqual([0, 100]);
+    const after = calls.slice(before);
+    expect(queries(after).map((q) => q.offset).sort()).toEqual([0, 100]);
+    expect(after.filter((c) => c.name === 'runs.facets')).toHaveLength(1);
+    // The page scrolled past is fetched again when it comes back into view.
+    await history.ensureRange(250, 300);
+    expect(queries(calls.slice(before)).map((q) => q.offset)).toContain(200);
+  });
+
+  it('lets a refresh that lands while a new query loads wait for it, never mixing the two results', async () => {
+    let release: () => void = () => {};
+    const filtered = [run(7)];
+    const all = Array.from({ length: 250 }, (_, i) => run(250 - i));
+    const { api } = fakeApi({
+      'runs.query': (p) => {
+        const { filters, offset, limit } = p as { filters: unknown[]; offset: number; limit: number };
+        if (filters.length) return new Promise((resolve) => (release = () => resolve({ rows: filtered, total: 1 })));
+        return { rows: all.slice(offset, offset + limit), total: all.length };
+      },
+    });
+    const history = createHistoryStore(api);
+    await history.reload();
+    await history.ensureRange(100, 200);
+    const filtering = history.setFilter('kind', { op: 'eq', value: 'pretrain' });
+    const refreshing = history.refresh();
+    release();
+    await Promise.all([filtering, refreshing]);
+    expect(get(history).rows.map((r) => r?.id)).toEqual([7]);
+    expect(get(history).total).toBe(1);
+    expect(get(history).loading).toBe(false);
+  });
+
+  it('caps the comparison at what one request loads', async () => {
+    const { api } = storeOf(3);
+    const history = createHistoryStore(api);
+    history.selectAll(Array.from({ length: MAX_COMPARED + 20 }, (_, i) => i + 1));
+    expect(get(history).selected).toHaveLength(MAX_COMPARED);
+    expect(history.toggleSelected(9999)).toBe(false);
+    expect(history.toggleSelected(1)).toBe(true);
+    expect(get(history).selected).toHaveLength(MAX_COMPARED - 1);
   });
 
   it('applies edits in place, and removing a run drops it from the comparison', async () => {

@@ -8,6 +8,8 @@ import type { Api } from '../api/client';
 export const HISTORY_PAGE = 100;
 /** Training emits status and epoch events in bursts; the table refreshes once per burst. */
 const REFRESH_DELAY_MS = 300;
+/** Runs one comparison loads at most (the contract's runs.details limit). */
+export const MAX_COMPARED = 500;
 
 export interface HistoryQuery {
   search: string;
@@ -29,6 +31,13 @@ export interface HistoryState {
   selected: number[];
 }
 
+/** Pages holding rows [start, end). */
+function pagesOf(start: number, end: number): number[] {
+  const first = Math.floor(Math.max(0, start) / HISTORY_PAGE);
+  const last = Math.floor(Math.max(0, end - 1) / HISTORY_PAGE);
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
 export const DEFAULT_QUERY: HistoryQuery = { search: '', filters: [], archived: 'hide', sort: { field: 'id', direction: 'desc' } };
 
 /**
@@ -38,10 +47,14 @@ export const DEFAULT_QUERY: HistoryQuery = { search: '', filters: [], archived: 
  */
 export function createHistoryStore(api: Api) {
   const state = writable<HistoryState>({ query: DEFAULT_QUERY, total: 0, rows: [], loading: false, error: null, facets: null, selected: [] });
-  /** Bumped by every new query so answers to an older one are dropped. */
+  /** Bumped by every new query and refresh so answers to an older one are dropped. */
   let generation = 0;
   const loadedPages = new Set<number>();
   const pending = new Map<number, Promise<void>>();
+  /** The rows the table last asked for: a refresh re-reads only these. */
+  let shown = { start: 0, end: HISTORY_PAGE };
+  /** A new query's first page is on its way; a refresh then has nothing to add. */
+  let reloading: Promise<void> | null = null;
 
   async function fetchPage(page: number, gen: number, replace: boolean): Promise<void> {
     const { query } = get(state);
@@ -74,21 +87,28 @@ export function createHistoryStore(api: Api) {
 
   /** Starts over with the current query: the first page replaces whatever was shown. */
   async function reload(): Promise<void> {
-    generation++;
+    const gen = ++generation;
     loadedPages.clear();
     pending.clear();
+    shown = { start: 0, end: HISTORY_PAGE };
     state.update((s) => ({ ...s, loading: true }));
-    await page(0, true);
-    state.update((s) => ({ ...s, loading: false }));
+    const first = page(0, true);
+    reloading = first;
+    await first;
+    if (gen === generation) state.update((s) => ({ ...s, loading: false }));
+    if (reloading === first) reloading = null;
   }
 
-  /** Re-reads the pages already shown (a run finished, a tag changed) without scrolling away. */
+  /**
+   * Re-reads the rows in view (a run finished, a tag changed) without scrolling away; pages
+   * out of view are forgotten and fetched again when scrolled to.
+   */
   async function refresh(): Promise<void> {
-    const pages = [...loadedPages];
+    if (reloading) return reloading;
     generation++;
     pending.clear();
     loadedPages.clear();
-    await Promise.all((pages.length ? pages : [0]).map((p) => page(p)));
+    await Promise.all(pagesOf(shown.start, shown.end).map((p) => page(p)));
   }
 
   async function loadFacets(): Promise<void> {
@@ -106,15 +126,20 @@ export function createHistoryStore(api: Api) {
   }
 
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
-  function refreshSoon() {
+  let facetsDue = false;
+  function refreshSoon(withFacets: boolean) {
+    facetsDue ||= withFacets;
     if (refreshTimer) return;
     refreshTimer = setTimeout(() => {
       refreshTimer = null;
       void refresh();
+      // A new run brings new values to the filter menus (a label count, a backend).
+      if (facetsDue) void loadFacets();
+      facetsDue = false;
     }, REFRESH_DELAY_MS);
   }
-  api.on('run.status', refreshSoon);
-  api.on('run.epoch', refreshSoon);
+  api.on('run.status', () => refreshSoon(true));
+  api.on('run.epoch', () => refreshSoon(false));
 
   return {
     subscribe: state.subscribe as Readable<HistoryState>['subscribe'],
@@ -123,11 +148,8 @@ export function createHistoryStore(api: Api) {
     loadFacets,
     /** Fetches the pages covering rows [start, end) that are not loaded yet. */
     async ensureRange(start: number, end: number): Promise<void> {
-      const first = Math.floor(Math.max(0, start) / HISTORY_PAGE);
-      const last = Math.floor(Math.max(0, end - 1) / HISTORY_PAGE);
-      const wanted: Promise<void>[] = [];
-      for (let p = first; p <= last; p++) if (!loadedPages.has(p)) wanted.push(page(p));
-      await Promise.all(wanted);
+      shown = { start, end };
+      await Promise.all(pagesOf(start, end).filter((p) => !loadedPages.has(p)).map((p) => page(p)));
     },
     setSearch: (search: string) => setQuery({ search }),
     setArchived: (archived: HistoryQuery['archived']) => setQuery({ archived }),
@@ -142,8 +164,16 @@ export function createHistoryStore(api: Api) {
       return setQuery({ filters: clause ? [...others, { field, ...clause }] : others });
     },
     clearFilters: () => setQuery({ filters: [], search: '' }),
-    toggleSelected(id: number) {
+    /** Ticks or unticks a run for comparison; false when the comparison is already full. */
+    toggleSelected(id: number): boolean {
+      const { selected } = get(state);
+      if (!selected.includes(id) && selected.length >= MAX_COMPARED) return false;
       state.update((s) => ({ ...s, selected: s.selected.includes(id) ? s.selected.filter((x) => x !== id) : [...s.selected, id] }));
+      return true;
+    },
+    /** Ticks these runs too, up to the comparison's limit. */
+    selectAll(ids: readonly number[]) {
+      state.update((s) => ({ ...s, selected: [...new Set([...s.selected, ...ids])].slice(0, MAX_COMPARED) }));
     },
     clearSelection: () => state.update((s) => ({ ...s, selected: [] })),
     async update(params: Params<'runs.update'>): Promise<RunSummary> {

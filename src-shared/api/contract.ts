@@ -178,7 +178,7 @@ export const requests = {
         kind: z.enum(['csd-file', 'folder', 'save-json', 'save-file', 'open-bundle']),
         title: z.string().max(200),
         /** For 'save-file': the suggested file name; its extension sets the dialog's filter. */
-        defaultName: z.string().max(200).optional(),
+        defaultName: z.string().max(400).optional(),
       })
       .strict(),
     /** Null when the user closed the dialog. */

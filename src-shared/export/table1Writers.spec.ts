@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE, HOSTILE_NAME, hostileTable } from './table1Fixtures';
+import { HOSTILE_NAME, hostileTable } from './table1Fixtures';
 import { csvNumber, csvText, escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
 
 /** RFC 4180 reader, strict enough to catch a field that leaks into the next. */

@@ -249,13 +249,24 @@ export function labelsSavedText(entry: ExperimentResults['labelsSaved'][number],
   return `${ssl} ≈ baseline at ${entry.baselineLabels} labels (${(entry.baselineLabels / entry.sslLabels).toFixed(1)}× the labels)`;
 }
 
+/** Characters of an export's file name before its extension. */
+const MAX_FILE_STEM = 100;
+
 /** File names of exports: lowercase, digits and dashes. */
 export function exportFileName(parts: readonly (string | number)[], extension: string): string {
   const stem = parts
     .map((p) => String(p).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''))
     .filter(Boolean)
-    .join('-');
+    .join('-')
+    // Long run or experiment names would make names some file systems and dialogs refuse.
+    .slice(0, MAX_FILE_STEM)
+    .replace(/-$/, '');
   return `${stem || 'export'}.${extension}`;
+}
+
+/** A run bundle's file name, the same whether main or the window suggests it. */
+export function runBundleFileName(runId: number, runName: string): string {
+  return exportFileName(['run', runId, runName], 'mosei-run.json');
 }
 
 /** Everything one figure panel draws, shared by the on-screen chart and the SVG export. */

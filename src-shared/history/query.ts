@@ -69,6 +69,7 @@ export const Tag = z
 
 /** Values the history's filter menus offer: what the store actually holds. */
 export const RunFacets = z.object({
+  /** Active (not archived) runs: what the table shows with no filter. */
   total: z.number().int(),
   tags: z.array(z.string()),
   /** Every leaf path of every stored run's config, as `config.<path>`. */
