@@ -127,7 +127,7 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await expect(detail.getByRole('heading', { name: new RegExp(`^Run #${runId} `) })).toBeVisible();
   await expect(detail).toContainText('finetune of pre-training run #');
   await expect(detail.getByTestId('metrics-table')).toContainText('4-class accuracy');
-  await expect(page.getByTestId('history-row').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${runId}$`) }) })).toHaveClass(/selected/);
+  await expect(page.locator(`[data-testid="history-row"][data-run-id="${runId}"]`)).toHaveClass(/open/);
   await page.screenshot({ path: join(OUTPUT_DIR, 'experiments-open-run.png') });
 
   // Back to the experiment: it is still selected.

@@ -8,5 +8,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   outputDir: '../test-output/e2e/artifacts',
+  // A click on an element that never becomes actionable fails within a minute, saying which.
+  use: { actionTimeout: 60_000 },
   reporter: [['list']],
 });
