@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { RunSummary } from '@shared/api/entities';
-import { CONFIG_FIELD_PATTERN, RUN_COLUMNS, type RunColumn, type RunFacets, type RunField, type RunFilterClause, type RunQuery } from '@shared/history/query';
+import { CONFIG_FIELD_PATTERN, FACET_LIMIT, RUN_COLUMNS, type RunColumn, type RunFacets, type RunField, type RunFilterClause, type RunQuery } from '@shared/history/query';
 import { leafPaths } from '@shared/history/compare';
 import { SUMMARY_SELECT, toSummary, type RunRow } from './runs';
 
@@ -45,7 +45,6 @@ const SORT_SQL: Partial<Record<RunColumn, string>> = { dataset: '(SELECT name FR
 
 /** Columns whose distinct values the filter menus list. */
 const FACET_FIELDS: RunField[] = ['kind', 'status', 'dataset', 'experiment', 'backend', 'labelCount', 'maskSpan', 'maskCount', 'maskValue', 'maskLossScope', 'epochs', 'config.split.kind', 'config.model.hiddenUnits'];
-const FACET_LIMIT = 200;
 
 interface Sql {
   text: string;

@@ -67,6 +67,9 @@ export const Tag = z
   .max(40, 'a tag is at most 40 characters')
   .regex(/^[^,\n\r\t]+$/, 'a tag cannot hold commas, tabs or line breaks');
 
+/** Values a filter menu lists at most; a column with more says so (its other values are reached by search or a config filter). */
+export const FACET_LIMIT = 200;
+
 /** Values the history's filter menus offer: what the store actually holds. */
 export const RunFacets = z.object({
   /** Active (not archived) runs: what the table shows with no filter. */
