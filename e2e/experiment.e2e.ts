@@ -19,11 +19,7 @@ async function pointsOf(chart: Locator): Promise<Array<{ arm: string; labelCount
 
 test('a user runs the quick experiment, reads the four figures, exports them and opens a run behind a point', async () => {
   test.setTimeout(12 * 60_000);
-  const page = await workbench.browser().newPage({ viewport: { width: 1360, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(workbench.served().url);
-  await expect(page.getByRole('heading', { name: 'Datasets' })).toBeVisible();
+  const { page, errors } = await workbench.open({ width: 1360, height: 900 });
 
   // Alt+4 opens the Experiments view; the form defaults to the quick preset on the built-in dataset.
   await page.keyboard.press('Alt+4');

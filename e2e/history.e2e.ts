@@ -33,11 +33,7 @@ const rowIds = async (page: Page) => (await page.getByTestId('history-row').eval
 
 test('a researcher finds, compares, annotates and reports runs after the quick sweep', async () => {
   test.setTimeout(15 * 60_000);
-  const page = await workbench.browser().newPage({ viewport: { width: 1400, height: 1000 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(workbench.served().url);
-  await expect(page.getByRole('heading', { name: 'Datasets' })).toBeVisible();
+  const { page, errors } = await workbench.open({ width: 1400, height: 1000 });
 
   // The quick preset from the Experiments view (pre-training with the paper's 30-step span).
   await page.keyboard.press('Alt+4');

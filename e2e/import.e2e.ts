@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { join, resolve } from 'node:path';
 import { OUTPUT_DIR, ROOT, workbenchPerFile } from './launch';
 
@@ -11,21 +11,8 @@ const WORDS = join(FIXTURES, 'real/CMU_MOSI_ModifiedTimestampedWords.csd');
 
 const workbench = workbenchPerFile();
 
-async function openApp(): Promise<{ page: Page; errors: string[] }> {
-  const page = await workbench.browser().newPage({ viewport: { width: 1280, height: 900 } });
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => {
-    // The bridge serves no favicon; anything else logged as an error is a bug.
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) errors.push(m.text());
-  });
-  await page.goto(workbench.served().url);
-  await expect(page.getByRole('heading', { name: 'Datasets', exact: true })).toBeVisible();
-  return { page, errors };
-}
-
 test('the built-in dataset opens in the browser: labels, 400 segments, a heat map', async () => {
-  const { page, errors } = await openApp();
+  const { page, errors } = await workbench.open();
   const row = page.getByTestId('dataset-row').filter({ hasText: 'Built-in synthetic' });
   await expect(row.getByTestId('synthetic-badge')).toBeVisible();
   await row.focus();
@@ -95,7 +82,7 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
 });
 
 test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear error for a wrong file', async () => {
-  const { page, errors } = await openApp();
+  const { page, errors } = await workbench.open();
   const panel = page.getByTestId('import-panel');
 
   await panel.getByLabel('COVAREP file').fill(COVAREP);

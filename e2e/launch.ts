@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -66,7 +66,12 @@ export function serveWorkbench(dataDir: string, env: NodeJS.ProcessEnv = {}): Pr
  * A spec file's browser and workbench: Chromium, and the built app served on a fresh data
  * directory, started before the file's tests; both stopped and the directory removed after.
  */
-export function workbenchPerFile(): { dataDir: string; browser: () => Browser; served: () => ServedWorkbench } {
+export function workbenchPerFile(): {
+  dataDir: string;
+  browser: () => Browser;
+  /** A new page on the workbench, at its first view; `errors` collects what the page threw or logged as an error. */
+  open: (viewport?: { width: number; height: number }) => Promise<{ page: Page; errors: string[] }>;
+} {
   const dataDir = tempDataDir();
   let browser: Browser | undefined;
   let served: ServedWorkbench | undefined;
@@ -80,5 +85,14 @@ export function workbenchPerFile(): { dataDir: string; browser: () => Browser; s
     await browser?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  return { dataDir, browser: () => browser!, served: () => served! };
+  async function open(viewport = { width: 1280, height: 900 }) {
+    const page = await browser!.newPage({ viewport });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(served!.url);
+    await expect(page.getByRole('heading', { name: 'Datasets', exact: true })).toBeVisible();
+    return { page, errors };
+  }
+  return { dataDir, browser: () => browser!, open };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HISTORY_COLUMNS, numberFilterText, parseNumberFilter } from './historyColumns';
+import { HISTORY_COLUMNS, numberFilterText, parseFilterValue, parseNumberFilter } from './historyColumns';
 import { RunField } from '@shared/history/query';
 
 describe('history number filters', () => {
@@ -28,5 +28,16 @@ describe('history number filters', () => {
       expect(RunField.safeParse(c.sort).success, c.key).toBe(true);
       expect(RunField.safeParse(c.filter.field).success, c.key).toBe(true);
     }
+  });
+});
+
+describe('config filter values', () => {
+  it('are read as the config holds them', () => {
+    expect(parseFilterValue(' ')).toBeNull();
+    expect(parseFilterValue('true')).toBe(true);
+    expect(parseFilterValue('false')).toBe(false);
+    expect(parseFilterValue(' 0.001 ')).toBe(0.001);
+    expect(parseFilterValue('-30')).toBe(-30);
+    expect(parseFilterValue('masked-only')).toBe('masked-only');
   });
 });

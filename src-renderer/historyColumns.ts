@@ -85,6 +85,14 @@ export function parseNumberFilter(text: string): Omit<RunFilterClause, 'field'> 
   return { op: ops[(m[1] ?? '=') as keyof typeof ops], value: Number(m[2]) };
 }
 
+/** A config filter's typed value as the config holds it: empty is none, true/false, a number, or text. */
+export function parseFilterValue(text: string): RunFilterClause['value'] {
+  const t = text.trim();
+  if (t === '') return null;
+  if (t === 'true' || t === 'false') return t === 'true';
+  return Number.isFinite(Number(t)) ? Number(t) : t;
+}
+
 /** The text a filter box shows for a clause the store holds (the inverse of parseNumberFilter). */
 export function numberFilterText(clause: Pick<RunFilterClause, 'op' | 'value'> | undefined): string {
   if (!clause) return '';

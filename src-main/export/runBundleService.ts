@@ -23,7 +23,7 @@ import {
   type BundledRun,
   type RunBundle,
 } from './runBundleFormat';
-import { saveForUser } from './savedFile';
+import { diskError, saveForUser } from './savedFile';
 import { runBundleFileName } from '@shared/figures/sweepSeries';
 
 /**
@@ -103,15 +103,8 @@ function readBundleFile(path: string): string {
   }
 }
 
-/** A disk error of an import as a message that says nothing was kept and what to do. */
-function importStorageError(err: unknown, folder: string): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC') return new WorkbenchError('storage', `The disk holding ${folder} is full: the bundle was not imported and nothing was kept. Free some space and import it again.`);
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new WorkbenchError('storage', `${folder} cannot be written (${code}): the bundle was not imported and nothing was kept. Check the folder's permissions and import it again.`);
-  }
-  return err;
-}
+/** A disk error of an import: nothing was kept. */
+const importStorageError = (err: unknown, folder: string) => diskError(err, folder, 'the bundle was not imported and nothing was kept', 'import it into another data directory');
 
 /** Staging folders of imports that a crash interrupted (no import of this process is under way: imports run start to end without yielding). */
 function removeStaleStaging(root: string): void {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sanitiseFileName, saveForUser } from './savedFile';
+import { diskError, sanitiseFileName, saveForUser } from './savedFile';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -64,5 +64,21 @@ describe('saving an export', () => {
     } finally {
       chmodSync(folder, 0o700);
     }
+  });
+});
+
+describe('disk errors', () => {
+  const error = (code: string) => Object.assign(new Error(code), { code });
+  it('say what became of the file and what to do; other errors pass through', () => {
+    expect(diskError(error('ENOSPC'), '/out', 't1.md was not saved', 'choose another folder')).toMatchObject({
+      code: 'storage', message: 'The disk holding /out is full: t1.md was not saved. Free some space and try again.',
+    });
+    for (const code of ['EACCES', 'EPERM', 'EROFS']) {
+      expect(diskError(error(code), '/out', 't1.md was not saved', 'choose another folder')).toMatchObject({
+        code: 'storage', message: `/out cannot be written (${code}): t1.md was not saved. Check its permissions, or choose another folder.`,
+      });
+    }
+    const other = error('EIO');
+    expect(diskError(other, '/out', 'x', 'y')).toBe(other);
   });
 });

@@ -25,6 +25,17 @@ export function sanitiseFileName(name: string, fallback = 'export'): string {
 }
 
 /**
+ * A full or unwritable disk as a message that says what became of the user's file and what to
+ * do about it; any other error is returned unchanged.
+ */
+export function diskError(err: unknown, folder: string, outcome: string, remedy: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC') return new WorkbenchError('storage', `The disk holding ${folder} is full: ${outcome}. Free some space and try again.`);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return new WorkbenchError('storage', `${folder} cannot be written (${code}): ${outcome}. Check its permissions, or ${remedy}.`);
+  return err;
+}
+
+/**
  * Writes an export where the user chose (the desktop save dialog's path), or hands the
  * content back for the browser to download under a sanitised name. The chosen path's folder
  * must exist and the file lands directly in it, so nothing is written anywhere else.
@@ -47,10 +58,7 @@ export function saveForUser(file: { fileName: string; mimeType: string; content:
     renameSync(temporary, target);
   } catch (err) {
     rmSync(temporary, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOSPC') throw new WorkbenchError('storage', `The disk is full: ${name} was not saved. Free some space and export again.`);
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new WorkbenchError('storage', `The folder ${folder} cannot be written (${code}). Choose another folder.`);
-    throw err;
+    throw diskError(err, folder, `${name} was not saved`, 'choose another folder');
   }
   return { fileName: name, mimeType: file.mimeType, path: target, content: null };
 }

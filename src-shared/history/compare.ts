@@ -11,9 +11,10 @@ export function leafPaths(value: unknown, prefix: string): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([key, v]) => leafPaths(v, `${prefix}.${key}`));
 }
 
+/** The value at a dotted path from `root` (e.g. `config.mask.value` from `{ config }`); null when absent. */
 function valueAt(root: unknown, path: string): FieldValue {
   let node: unknown = root;
-  for (const key of path.split('.').slice(1)) {
+  for (const key of path.split('.')) {
     if (node === null || typeof node !== 'object') return null;
     node = (node as Record<string, unknown>)[key];
   }
@@ -23,7 +24,7 @@ function valueAt(root: unknown, path: string): FieldValue {
 
 /** A run's config as path -> value, for a side-by-side table. */
 export function flattenConfig(config: unknown): Record<string, FieldValue> {
-  return Object.fromEntries(leafPaths(config, 'config').map((path) => [path, valueAt({ config }, `.${path}`)]));
+  return Object.fromEntries(leafPaths(config, 'config').map((path) => [path, valueAt({ config }, path)]));
 }
 
 /** Paths whose value is not the same in every config (a path missing from one counts as differing). */
@@ -60,7 +61,7 @@ const COLUMN_VALUE: Record<RunColumn, (r: RunSummary) => FieldValue> = {
 
 export function runFieldValue(run: RunSummary, field: RunField): FieldValue {
   if ((RUN_COLUMNS as readonly string[]).includes(field)) return COLUMN_VALUE[field as RunColumn](run);
-  return valueAt({ config: run.config }, `.${field}`);
+  return valueAt({ config: run.config }, field);
 }
 
 /** Mean and sd of a curve across runs, epoch by epoch; an epoch counts the runs that reached it. */
