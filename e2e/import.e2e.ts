@@ -1,9 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { join, resolve } from 'node:path';
-import { OUTPUT_DIR, ROOT, workbenchPerFile } from './launch';
+import { join } from 'node:path';
+import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { FIXTURES_DIR as FIXTURES } from '../test/fixturePaths';
 
-/** CI clones the project beside `shared/`, so the fixtures are found relative to the project root. */
-const FIXTURES = resolve(ROOT, '../shared/fixtures');
 const COVAREP = join(FIXTURES, 'mosei-mini/CMU_MOSEI_COVAREP.csd');
 const LABELS = join(FIXTURES, 'mosei-mini/CMU_MOSEI_Labels.csd');
 /** A real CSD file of word timestamps: strings where COVAREP has numbers. */

@@ -1,15 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DownloadStatus } from '@shared/api/entities';
 import { EventSink } from '../app/events';
 import { DownloadService } from './downloadService';
 import { downloadFile, type DownloadSource } from './download';
+import { fixture } from '../../test/fixturePaths';
 
-const LABELS = readFileSync(resolve(import.meta.dirname, '../../../shared/fixtures/mosei-mini/CMU_MOSEI_Labels.csd'));
+const LABELS = readFileSync(fixture('mosei-mini/CMU_MOSEI_Labels.csd'));
 let server: Server;
 let base = '';
 let cutAfter: number | null = null;

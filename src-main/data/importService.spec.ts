@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportStatus } from '@shared/api/entities';
 import { EventSink } from '../app/events';
@@ -8,8 +8,9 @@ import { forkSourceProcess } from '../cli/sourceProcesses';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
 import { ImportService } from './importService';
+import { FIXTURES_DIR } from '../../test/fixturePaths';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures');
+const FIXTURES = FIXTURES_DIR;
 const COVAREP = join(FIXTURES, 'mosei-mini/CMU_MOSEI_COVAREP.csd');
 const LABELS = join(FIXTURES, 'mosei-mini/CMU_MOSEI_Labels.csd');
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../emotions';
 import { PAPER_PROTOCOL, PAPER_TABLE1_F1 } from './literature';
+import { fixture } from '../../test/fixturePaths';
 
-/** The reference file the constants were copied from: ../shared/reference/literature.json from the repository's root. */
-const LITERATURE_JSON = resolve(import.meta.dirname, '../../../shared/reference/literature.json');
+/** The reference file the constants were copied from: test/fixtures/paper/literature.json (see its README). */
+const LITERATURE_JSON = fixture('paper/literature.json');
 
 describe('the paper numbers kept in src-shared', () => {
   const reference = JSON.parse(readFileSync(LITERATURE_JSON, 'utf8')) as {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../emotions';
 import {
@@ -10,6 +9,7 @@ import {
   toFourClass,
   mean,
 } from './index';
+import { fixture as fixturePath } from '../../test/fixturePaths';
 
 /** Reference vectors computed with numpy / scikit-learn (see the fixture's `definitions` and `provenance`). */
 interface ReferenceFixture {
@@ -19,7 +19,7 @@ interface ReferenceFixture {
   round4_p: number[][];
   results: unknown;
 }
-const FIXTURE_PATH = resolve(import.meta.dirname, '../../../shared/fixtures/reference/metrics_vectors.json');
+const FIXTURE_PATH = fixturePath('reference/metrics_vectors.json');
 const fixture: ReferenceFixture = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8'));
 const TOLERANCE = 1e-9;
 

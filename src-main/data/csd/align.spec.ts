@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_COUNT } from '@shared/emotions';
@@ -9,8 +9,9 @@ import { CsdError, openCsd, type CsdFile } from './csdFile';
 import { AlignmentReportBuilder, compareReports, type AlignmentReport } from './report';
 import { importMoseiCsd } from './importCsd';
 import { FeatureReader, readIndex } from '../datasetFiles';
+import { FIXTURES_DIR } from '../../../test/fixturePaths';
 
-const SHARED = resolve(import.meta.dirname, '../../../../shared/fixtures');
+const SHARED = FIXTURES_DIR;
 const MINI = join(SHARED, 'mosei-mini');
 const COVAREP_PATH = join(MINI, 'CMU_MOSEI_COVAREP.csd');
 const LABELS_PATH = join(MINI, 'CMU_MOSEI_Labels.csd');

@@ -8,8 +8,9 @@ import { checkParity, formatParityTable, PARITY_TOLERANCE, relativeError, worstR
 import { loadParityFixture, parseParityFixture, FixtureError } from './parityFixture';
 import { referenceGruSequence } from './referenceGru';
 import { probeWasm, useBackend } from './toolBackend';
+import { fixture } from '../../../test/fixturePaths';
 
-const FIXTURE_DIR = resolve(import.meta.dirname, '../../../../shared/fixtures/reference');
+const FIXTURE_DIR = fixture('reference');
 const FIXTURES = readdirSync(FIXTURE_DIR)
   .filter((f) => /^gru_parity_.*\.json$/.test(f))
   .sort();

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedGRU, fusedGru } from './fusedGruLayer';
@@ -6,6 +5,7 @@ import { relativeError } from './parityCheck';
 import { loadParityFixture } from './parityFixture';
 import { ReferenceGruCell } from './referenceGru';
 import { useBackend } from './toolBackend';
+import { fixture } from '../../../test/fixturePaths';
 
 const B = 3;
 const T = 6;
@@ -143,7 +143,7 @@ describe('Keras-compatible weights', () => {
   });
 
   it('reproduces PyTorch outputs from Keras-layout weights loaded with setWeights', () => {
-    const fx = loadParityFixture(resolve(import.meta.dirname, '../../../../shared/fixtures/reference/gru_parity_small.json'));
+    const fx = loadParityFixture(fixture('reference/gru_parity_small.json'));
     const k = fx.layers[0].keras;
     const layer = fusedGru({ units: fx.hiddenSize, returnSequences: true });
     const x = tf.tensor3d(Float32Array.from(fx.x.data), [fx.batch, fx.steps, fx.inputSize]);
