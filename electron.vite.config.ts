@@ -2,9 +2,16 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import type { Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY_META } from './src-shared/security/csp';
 
 const root = import.meta.dirname;
 const shared = { '@shared': resolve(root, 'src-shared') };
+/** The page's <meta> CSP comes from the same source as the headers main sends. */
+const contentSecurityPolicy: Plugin = {
+  name: 'workbench-content-security-policy',
+  transformIndexHtml: (html) => html.replace('%CONTENT_SECURITY_POLICY%', CONTENT_SECURITY_POLICY_META),
+};
 const version = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')).version as string;
 
 export default defineConfig({
@@ -38,7 +45,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     resolve: { alias: shared },
-    plugins: [svelte({ configFile: false })],
+    plugins: [svelte({ configFile: false }), contentSecurityPolicy],
     build: {
       outDir: resolve(root, 'out/renderer'),
       rollupOptions: { input: resolve(root, 'src-renderer/index.html') },

@@ -84,8 +84,10 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   const { page, errors } = await workbench.open();
   const panel = page.getByTestId('import-panel');
 
-  await panel.getByLabel('COVAREP file').fill(COVAREP);
-  await panel.getByLabel('Labels file').fill(LABELS);
+  // Browser mode names no path on the server: the two files are uploaded from this machine.
+  await expect(panel.getByTestId('upload-note')).toContainText('npm run import');
+  await panel.getByLabel('COVAREP file').setInputFiles(COVAREP);
+  await panel.getByLabel('Labels file').setInputFiles(LABELS);
   await panel.getByLabel('Dataset name').fill('MOSEI mini (e2e)');
   await panel.getByRole('button', { name: 'Import', exact: true }).click();
 
@@ -165,7 +167,7 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(panel.getByTestId('import-notes')).toContainText('MOSEI mini (e2e)');
 
   // A wrong file: word timestamps given as COVAREP features.
-  await panel.getByLabel('COVAREP file').fill(WORDS);
+  await panel.getByLabel('COVAREP file').setInputFiles(WORDS);
   await panel.getByLabel('Dataset name').fill('should not exist');
   await panel.getByRole('button', { name: 'Import', exact: true }).click();
   const error = panel.getByRole('alert');
@@ -173,15 +175,15 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(error).toContainText(/ModifiedTimestampedWords|COVAREP|feature/i);
   await expect(page.getByTestId('dataset-row').filter({ hasText: 'should not exist' })).toHaveCount(0);
 
-  // A path that does not exist is refused at once, with the path in the message.
-  await panel.getByLabel('Labels file').fill('/nonexistent/CMU_MOSEI_Labels.csd');
-  await panel.getByLabel('COVAREP file').fill(COVAREP);
+  // An empty file is refused before anything is uploaded, naming it.
+  await panel.getByLabel('Labels file').setInputFiles({ name: 'CMU_MOSEI_Labels.csd', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) });
+  await panel.getByLabel('COVAREP file').setInputFiles(COVAREP);
   await panel.getByRole('button', { name: 'Import', exact: true }).click();
-  await expect(error).toContainText('does not exist: /nonexistent/CMU_MOSEI_Labels.csd');
+  await expect(error).toContainText('CMU_MOSEI_Labels.csd is empty');
 
   // Back to the string-feature file for the screenshot of the error as a researcher sees it.
-  await panel.getByLabel('COVAREP file').fill(WORDS);
-  await panel.getByLabel('Labels file').fill(LABELS);
+  await panel.getByLabel('COVAREP file').setInputFiles(WORDS);
+  await panel.getByLabel('Labels file').setInputFiles(LABELS);
   await panel.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(error).toContainText('Import failed', { timeout: 60_000 });
   await panel.scrollIntoViewIfNeeded();

@@ -83,19 +83,20 @@ export async function downloadGridPng(
 
 /**
  * Saves a file main writes (Table 1, a run bundle). On the desktop the save dialog picks the
- * place and main writes there; in a browser main hands the content back and it downloads.
- * Returns a line for the user, or null when they closed the dialog.
+ * place and main writes there (the request carries the dialog's handle); in a browser main
+ * hands the content back and it downloads. Returns a line for the user, or null when they
+ * closed the dialog.
  */
 export async function saveFromMain(
   api: Api,
   desktop: boolean,
   dialog: { title: string; defaultName: string },
-  produce: (path?: string) => Promise<SavedFile>,
+  produce: (saveTo?: string) => Promise<SavedFile>,
 ): Promise<string | null> {
   if (desktop) {
-    const { path } = await api.request('app.pickPath', { kind: 'save-file', title: dialog.title, defaultName: dialog.defaultName });
-    if (path === null) return null;
-    const saved = await produce(path);
+    const { file } = await api.request('app.pickPath', { kind: 'save-file', title: dialog.title, defaultName: dialog.defaultName });
+    if (file === null) return null;
+    const saved = await produce(file.handle);
     return `Saved to ${saved.path}`;
   }
   const file = await produce();

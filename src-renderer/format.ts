@@ -1,5 +1,5 @@
 /** Display helpers shared by the views. */
-export { formatDuration } from '@shared/format';
+export { formatBytes, formatDuration } from '@shared/format';
 export function formatNumber(value: number | null | undefined, digits = 3): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,12 +44,15 @@ describe('createWorkbench', () => {
     overridden.close();
   });
 
-  it('offers file dialogs only where a desktop provides them', async () => {
+  it('offers file dialogs only where a desktop provides them, and hands out handles, not paths', async () => {
     const browser = await start();
-    expect(await browser.dispatch('app.pickPath', { kind: 'csd-file', title: 'COVAREP' })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/type the path/) } });
+    expect(await browser.dispatch('app.pickPath', { kind: 'csd-file', title: 'COVAREP' })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/upload buttons/) } });
     const desktop = await start(async (kind) => (kind === 'folder' ? '/chosen/folder' : null));
-    expect(await desktop.dispatch('app.pickPath', { kind: 'folder', title: 'Download to' })).toEqual({ ok: true, result: { path: '/chosen/folder' } });
-    expect(await desktop.dispatch('app.pickPath', { kind: 'csd-file', title: 'x' })).toEqual({ ok: true, result: { path: null } });
+    expect(await desktop.dispatch('app.pickPath', { kind: 'folder', title: 'Download to' })).toEqual({
+      ok: true,
+      result: { file: { handle: expect.stringMatching(/^fh-[\w-]{24}$/), name: 'folder', location: '/chosen/folder', bytes: null } },
+    });
+    expect(await desktop.dispatch('app.pickPath', { kind: 'csd-file', title: 'x' })).toEqual({ ok: true, result: { file: null } });
   });
 
   it('refuses a run on a dataset that does not exist, before queueing anything', async () => {
@@ -59,13 +62,57 @@ describe('createWorkbench', () => {
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
   });
 
-  it('reads and writes files at a path only for the desktop, whose dialog chose it', async () => {
-    const browser = await start();
-    const refused = { ok: false, error: { code: 'invalid_params', message: expect.stringMatching(/browser mode files are downloaded and uploaded/) } };
-    expect(await browser.dispatch('experiments.exportTable1', { id: 1, format: 'md', path: '/root/.ssh/authorized_keys' })).toMatchObject(refused);
-    expect(await browser.dispatch('runs.exportBundle', { id: 1, path: '/etc/cron.d/x' })).toMatchObject(refused);
-    expect(await browser.dispatch('runs.importBundle', { path: '/etc/shadow' })).toMatchObject(refused);
-    // Without a path the request reaches its service (here: no such experiment or run).
-    expect(await browser.dispatch('runs.exportBundle', { id: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  it('refuses every request that names a path on this machine, in either mode', async () => {
+    for (const wb of [await start(), await start(async () => '/chosen')]) {
+      const pathRefused = { ok: false, error: { code: 'invalid_params' } };
+      expect(await wb.dispatch('datasets.import', { covarepPath: '/etc/passwd', labelsPath: '/etc/group' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('datasets.import', { covarep: '/etc/passwd', labels: '/etc/group' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('datasets.import', { covarep: FORGED, labels: FORGED, reportPath: '/tmp/x.json' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('datasets.download', { folder: '/etc/cron.d' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('experiments.exportTable1', { id: 1, format: 'md', path: '/root/.ssh/authorized_keys' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('runs.exportBundle', { id: 1, path: '/etc/cron.d/x' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('runs.importBundle', { path: '/etc/shadow' })).toMatchObject(pathRefused);
+      expect(await wb.dispatch('runs.importBundle', { content: '{}' })).toMatchObject(pathRefused);
+      // A well-formed handle main never handed out is refused too.
+      const unknown = { ok: false, error: { code: 'invalid_params', message: expect.stringMatching(/no longer available to this window.*Choose it again/) } };
+      expect(await wb.dispatch('datasets.import', { covarep: FORGED, labels: FORGED })).toMatchObject(unknown);
+      expect(await wb.dispatch('runs.exportBundle', { id: 1, saveTo: FORGED })).toMatchObject(unknown);
+      expect(await wb.dispatch('datasets.download', { folder: FORGED })).toMatchObject(unknown);
+      // Without a place to save, the request reaches its service (here: no such run) and the browser downloads.
+      expect(await wb.dispatch('runs.exportBundle', { id: 1 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    }
+  });
+
+  it('lets a handle do what it was chosen for, once it succeeds, and nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-files-'));
+    const csd = join(dir, 'labels.csd');
+    writeFileSync(csd, 'not HDF5');
+    const chosen: Record<string, string> = { 'csd-file': csd, 'save-file': join(dir, 'table1.md'), folder: dir };
+    const wb = await start(async (kind) => chosen[kind] ?? null);
+    const pick = async (kind: 'csd-file' | 'save-file' | 'folder') => {
+      const reply = await wb.dispatch('app.pickPath', { kind, title: kind });
+      if (!reply.ok) throw new Error(reply.error.message);
+      return (reply.result as { file: { handle: string } }).file.handle;
+    };
+    // A file chosen to read is not a place to save, nor a folder.
+    const toRead = await pick('csd-file');
+    expect(await wb.dispatch('runs.exportBundle', { id: 1, saveTo: toRead })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/chosen as a file to read, not as a place to save/) } });
+    // A refused request (no such run) leaves the handle good, so the user can try again without choosing anew.
+    const place = await pick('save-file');
+    expect(await wb.dispatch('runs.exportBundle', { id: 99, saveTo: place })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await wb.dispatch('runs.exportBundle', { id: 98, saveTo: place })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    // Both files of an import are used up once the import starts, and only then.
+    const other = await pick('csd-file');
+    expect(await wb.dispatch('datasets.import', { covarep: toRead, labels: toRead })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/being used by another request/) } });
+    const started = await wb.dispatch('datasets.import', { covarep: toRead, labels: other });
+    expect(started).toMatchObject({ ok: false, error: { message: expect.stringMatching(/same file/) } });
+    writeFileSync(join(dir, 'covarep.csd'), 'not HDF5 either');
+    chosen['csd-file'] = join(dir, 'covarep.csd');
+    const covarep = await pick('csd-file');
+    expect(await wb.dispatch('datasets.import', { covarep, labels: other })).toMatchObject({ ok: true, result: { jobId: expect.any(String) } });
+    expect(await wb.dispatch('datasets.import', { covarep, labels: other })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/no longer available/) } });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
+
+const FORGED = 'fh-AAAAAAAAAAAAAAAAAAAAAAAA';

@@ -20,6 +20,11 @@ import { RunHistory } from '../store/runHistory';
 import { removeRunFiles } from '../training/runFiles';
 import { Table1Service } from '../export/table1Service';
 import { RunBundleService } from '../export/runBundleService';
+import { FileHandles, type FileAccess } from './fileHandles';
+import { removeStaleUploads, UploadService } from '../data/uploads';
+import type { UploadReceiver } from '../bridge/uploadRoute';
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -27,7 +32,7 @@ export interface WorkbenchOptions {
   spawnProcess: SpawnProcess;
   /** Training processes at once; null chooses by backend. */
   workers?: number | null;
-  /** The desktop's native file dialog; absent in browser mode, where paths are typed. */
+  /** The desktop's native file dialog; absent in browser mode, where files are uploaded and downloaded. */
   pickPath?: (kind: Params<'app.pickPath'>['kind'], title: string, defaultName?: string) => Promise<string | null>;
 }
 
@@ -37,6 +42,8 @@ export interface Workbench {
   dataDir: string;
   /** Runs found unfinished from a previous session and marked interrupted at start. */
   interruptedAtStart: number;
+  /** Browser mode: where uploaded bytes go (null in the desktop app, which reads files where the user chose them). */
+  uploads: UploadReceiver | null;
   close(): void;
 }
 
@@ -51,13 +58,16 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const settings = new SettingsRepository(db);
   const interruptedAtStart = runs.markInterrupted();
   removePartialDatasets(options.dataDir);
+  removeStaleUploads(options.dataDir);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
   const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
-  const downloads = new DownloadService(events);
+  const handles = new FileHandles();
+  const uploads = options.mode === 'browser' ? new UploadService(options.dataDir, handles) : null;
+  const downloads = new DownloadService(events, (path) => handles.grant(path, 'read', fileSize(path)));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const history = new RunHistory(db);
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
@@ -66,16 +76,23 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   experiments.advanceAll();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
-  /**
-   * A file path in a request comes from the desktop's own dialog. Browser mode has no dialog:
-   * files are uploaded and downloaded, so a path there (from any page holding the token) is refused.
-   */
-  const desktopPath = (path: string | undefined) => {
-    if (path !== undefined && !options.pickPath) {
-      throw new WorkbenchError('invalid_params', 'In browser mode files are downloaded and uploaded, not read or written at a path on the server. Use the command line (npm run export, npm run bundle) for paths there.');
-    }
-    return path;
-  };
+  /** Saves to the place the desktop's save dialog chose (its handle), or hands the content back for the browser to download. */
+  const saveTo = <T>(handle: string | undefined, what: string, save: (path: string | undefined) => T | Promise<T>) =>
+    handle === undefined ? save(undefined) : handles.use(handle, 'save', what, save);
+
+  /** An import of a COVAREP + labels pair; uploaded files are a copy made for it, removed once it is over. */
+  function startImport(covarepPath: string, labelsPath: string, name: string | undefined): { jobId: string } {
+    const started = imports.start({ covarepPath, labelsPath, name });
+    const unsubscribe = events.subscribe((event, payload) => {
+      const status = payload as { jobId?: string; status?: string };
+      if (event === 'import.status' && status.jobId === started.jobId && status.status !== 'running') {
+        unsubscribe();
+        uploads?.discard(covarepPath);
+        uploads?.discard(labelsPath);
+      }
+    });
+    return started;
+  }
 
   const dispatch = createDispatcher({
     'app.info': () => ({
@@ -99,17 +116,23 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       history.delete(id);
       return { id, filesRemoved: removeRunFiles(options.dataDir, id) };
     },
-    'runs.exportBundle': ({ id, path }) => bundles.exportBundle(id, desktopPath(path)),
-    'runs.importBundle': (source) => bundles.importBundle({ ...source, path: desktopPath(source.path) }),
+    'runs.exportBundle': ({ id, saveTo: place }) => saveTo(place, 'place to save the bundle', (path) => bundles.exportBundle(id, path)),
+    'runs.importBundle': ({ file, asCopy }) =>
+      handles.use(file, 'read', 'bundle file', async (path) => {
+        const imported = await bundles.importBundle({ path, asCopy });
+        uploads?.discard(path);
+        return imported;
+      }),
     'experiments.table1': ({ id, f1 }) => table1.table1(id, f1),
-    'experiments.exportTable1': ({ id, f1, format, path }) => table1.exportTable1(id, f1, format, desktopPath(path)),
+    'experiments.exportTable1': ({ id, f1, format, saveTo: place }) => saveTo(place, 'place to save Table 1', (path) => table1.exportTable1(id, f1, format, path)),
     'runs.start': (params) => {
       datasets.get(params.datasetId); // not_found before anything is queued
       return training.start(params);
     },
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
     'runs.resume': ({ id }) => training.resume(id),
-    'datasets.import': (params) => imports.start(params),
+    'datasets.import': ({ covarep, labels, name }) =>
+      handles.use(covarep, 'read', 'COVAREP file', (covarepPath) => handles.use(labels, 'read', 'labels file', (labelsPath) => startImport(covarepPath, labelsPath, name))),
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),
@@ -124,10 +147,16 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
     'experiments.results': ({ id }) => experiments.results(id),
     'app.pickPath': async ({ kind, title, defaultName }) => {
-      if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, type the path on the server.');
-      return { path: await options.pickPath(kind, title, defaultName) };
+      if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, choose files with the page\'s upload buttons.');
+      const path = await options.pickPath(kind, title, defaultName);
+      return { file: path === null ? null : handles.grant(path, DIALOG_ACCESS[kind], kind === 'csd-file' || kind === 'open-bundle' ? fileSize(path) : null) };
     },
-    'datasets.download': ({ folder }) => downloads.start(folder),
+    'uploads.begin': (request) => {
+      if (!uploads) throw new WorkbenchError('conflict', 'The desktop app reads files where you choose them; uploads are for browser mode.');
+      return uploads.begin(request);
+    },
+    'datasets.download': ({ folder }) =>
+      folder === undefined ? downloads.start(join(options.dataDir, 'downloads')) : handles.use(folder, 'folder', 'download folder', (path) => downloads.start(path)),
     'datasets.cancelDownload': ({ jobId }) => ({ cancelled: downloads.cancel(jobId) }),
   });
 
@@ -136,9 +165,27 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     events,
     dataDir: options.dataDir,
     interruptedAtStart,
+    uploads,
     close() {
+      uploads?.close();
       training.shutdown();
       db.close();
     },
   };
+}
+
+/** What each kind of desktop dialog lets the request that carries its handle do. */
+const DIALOG_ACCESS: Record<Params<'app.pickPath'>['kind'], FileAccess> = {
+  'csd-file': 'read',
+  'open-bundle': 'read',
+  'save-file': 'save',
+  folder: 'folder',
+};
+
+function fileSize(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
 }

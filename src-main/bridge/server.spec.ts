@@ -7,6 +7,7 @@ import { EventSink } from '../app/events';
 import { createDispatcher, type Handlers } from '../app/dispatch';
 import type { Workbench } from '../app/workbench';
 import { startBridge, type Bridge } from './server';
+import { BRIDGE_MAX_FRAME_BYTES } from '@shared/api/limits';
 
 let bridge: Bridge;
 let dir: string;
@@ -23,6 +24,7 @@ beforeAll(async () => {
     events,
     dataDir: dir,
     interruptedAtStart: 0,
+    uploads: null,
     close: () => undefined,
   };
   bridge = await startBridge({ workbench, staticDir });
@@ -102,12 +104,19 @@ describe('browser bridge', () => {
     ws.close();
   });
 
-  it('accepts a request far larger than 1 MiB (a run bundle upload) and answers it', async () => {
+  it('refuses a frame over the request size limit by closing that socket, and keeps serving', async () => {
+    // Files travel as uploads, so no request needs more than BRIDGE_MAX_FRAME_BYTES.
     const { ws } = await openSocket(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, base());
-    const reply = new Promise<{ id: number }>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
-    ws.send(JSON.stringify({ type: 'request', id: 7, name: 'datasets.list', params: { content: 'x'.repeat(4 << 20) } }));
-    expect(await reply).toMatchObject({ type: 'reply', id: 7, reply: { ok: false, error: { code: 'invalid_params' } } });
-    ws.close();
+    const code = await new Promise<number>((resolve) => {
+      ws.once('close', (c) => resolve(c));
+      ws.send(JSON.stringify({ type: 'request', id: 7, name: 'datasets.list', params: { content: 'x'.repeat(BRIDGE_MAX_FRAME_BYTES) } }));
+    });
+    expect(code).toBe(1009);
+    const { ws: again } = await openSocket(`ws://127.0.0.1:${bridge.port}/ws?token=${bridge.token}`, base());
+    const reply = new Promise<{ id: number }>((resolve) => again.once('message', (d) => resolve(JSON.parse(String(d)))));
+    again.send(JSON.stringify({ type: 'request', id: 8, name: 'datasets.list', params: {} }));
+    expect(await reply).toMatchObject({ type: 'reply', id: 8, reply: { ok: true, result: [] } });
+    again.close();
   });
 
   it('closes the socket on a malformed frame', async () => {

@@ -6,8 +6,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { BridgeClientFrame, type BridgeServerFrame } from '@shared/api/contract';
 import type { Workbench } from '../app/workbench';
 import { allowedHost, allowedOrigin, hasToken, newToken, TOKEN_COOKIE } from './auth';
-import { CONTENT_SECURITY_POLICY } from './csp';
+import { CONTENT_SECURITY_POLICY } from '@shared/security/csp';
 import { BRIDGE_MAX_FRAME_BYTES } from '@shared/api/limits';
+import { handleUpload, uploadIdOf } from './uploadRoute';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -78,6 +79,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       res
         .writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8' })
         .end('This workbench needs its access token: open the full URL printed by "npm start" (it ends in ?token=...).');
+      return;
+    }
+    const uploadId = uploadIdOf(req.method, new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    if (uploadId) {
+      // Uploads write into the data directory: only the page's own origin may send them.
+      if (!options.workbench.uploads || !allowedOrigin(req.headers.origin, port)) {
+        res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Forbidden');
+        return;
+      }
+      void handleUpload(req, res, options.workbench.uploads, uploadId);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DownloadStatus } from '@shared/api/entities';
 import { EventSink } from '../app/events';
 import { DownloadService } from './downloadService';
+import { FileHandles } from '../app/fileHandles';
 import { downloadFile, type DownloadSource } from './download';
 import { fixture } from '../../test/fixturePaths';
 
@@ -117,17 +118,19 @@ describe('DownloadService', () => {
     covarep: { ...source('/plain'), fileName: 'CMU_MOSEI_COVAREP.csd' },
   });
 
-  it('fetches both files into the chosen folder with progress, then names their paths for the import', async () => {
+  it('fetches both files into the chosen folder with progress, then hands them out as file handles for the import', async () => {
     const events = new EventSink();
     const seen: Array<[string, unknown]> = [];
     events.subscribe((n, p) => seen.push([n, p]));
     const dir = join(tempDir(), 'new', 'folder');
-    const service = new DownloadService(events, sources());
+    const handles = new FileHandles();
+    const service = new DownloadService(events, (path) => handles.grant(path, 'read'), sources());
     const { jobId } = service.start(dir);
     await vi.waitFor(() => expect(seen.some(([n, p]) => n === 'download.status' && (p as DownloadStatus).status !== 'running')).toBe(true));
     const last = seen.filter(([n]) => n === 'download.status').at(-1)![1] as DownloadStatus;
-    expect(last).toMatchObject({ jobId, status: 'done', error: null, labelsPath: join(dir, 'CMU_MOSEI_Labels.csd') });
-    expect(readFileSync(last.covarepPath).equals(LABELS)).toBe(true);
+    expect(last).toMatchObject({ jobId, status: 'done', error: null, folder: dir, files: { labels: { name: 'CMU_MOSEI_Labels.csd' } } });
+    expect(await handles.use(last.files!.labels.handle, 'read', 'labels file', (path) => path)).toBe(join(dir, 'CMU_MOSEI_Labels.csd'));
+    expect(await handles.use(last.files!.covarep.handle, 'read', 'COVAREP file', (path) => readFileSync(path).equals(LABELS))).toBe(true);
     const files = new Set(seen.filter(([n]) => n === 'download.progress').map(([, p]) => (p as { file: string }).file));
     expect(files).toEqual(new Set(['labels', 'covarep']));
   });
@@ -136,7 +139,7 @@ describe('DownloadService', () => {
     const events = new EventSink();
     const statuses: DownloadStatus[] = [];
     events.subscribe((n, p) => n === 'download.status' && statuses.push(p as DownloadStatus));
-    const service = new DownloadService(events, { ...sources(), labels: { ...source('/error-page'), fileName: 'l.csd' } });
+    const service = new DownloadService(events, (path) => new FileHandles().grant(path, 'read'), { ...sources(), labels: { ...source('/error-page'), fileName: 'l.csd' } });
     service.start(tempDir());
     expect(() => service.start(tempDir())).toThrow(/already running/);
     await vi.waitFor(() => expect(statuses.at(-1)?.status).toBe('failed'));

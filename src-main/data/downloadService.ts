@@ -2,22 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkbenchError } from '@shared/api/contract';
-import type { DownloadStatus } from '@shared/api/entities';
+import type { ChosenFile, DownloadStatus } from '@shared/api/entities';
 import type { EventSink } from '../app/events';
 import { downloadFile, OFFICIAL_SOURCES } from './download';
 
 type Sources = typeof OFFICIAL_SOURCES;
 
 /**
- * Fetches the two official CMU-MOSEI files into a folder the user chose (labels first:
- * small, so a wrong network setup shows at once), resuming partial downloads, with
- * progress and ETA. Network I/O only: it runs in main without blocking it.
+ * Fetches the two official CMU-MOSEI files into a folder (labels first: small, so a wrong
+ * network setup shows at once), resuming partial downloads, with progress and ETA. Network
+ * I/O only: it runs in main without blocking it. Once done, the two files are handed out
+ * as file handles, ready for the import.
  */
 export class DownloadService {
   private readonly running = new Map<string, AbortController>();
 
   constructor(
     private readonly events: EventSink,
+    /** A one-time handle for a downloaded file (see FileHandles). */
+    private readonly handOut: (path: string) => ChosenFile,
     private readonly sources: Sources = OFFICIAL_SOURCES,
   ) {}
 
@@ -33,7 +36,8 @@ export class DownloadService {
     const controller = new AbortController();
     this.running.set(jobId, controller);
     const paths = { covarepPath: join(dir, this.sources.covarep.fileName), labelsPath: join(dir, this.sources.labels.fileName) };
-    const status = (s: Pick<DownloadStatus, 'status' | 'error'>) => this.events.emit('download.status', { jobId, ...paths, ...s });
+    const status = (s: Pick<DownloadStatus, 'status' | 'error'>, files: DownloadStatus['files'] = null) =>
+      this.events.emit('download.status', { jobId, folder: dir, files, ...s });
     status({ status: 'running', error: null });
     void (async () => {
       try {
@@ -54,7 +58,7 @@ export class DownloadService {
             },
           });
         }
-        status({ status: 'done', error: null });
+        status({ status: 'done', error: null }, { covarep: this.handOut(paths.covarepPath), labels: this.handOut(paths.labelsPath) });
       } catch (err) {
         if (controller.signal.aborted) status({ status: 'cancelled', error: null });
         else status({ status: 'failed', error: (err as Error).message });

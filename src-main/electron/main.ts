@@ -8,11 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
 import { createWorkbench, type Workbench } from '../app/workbench';
 import { resolveDataDir, resolveWorkers } from '../config/dataDir';
-import { CONTENT_SECURITY_POLICY } from '../bridge/csp';
+import { CONTENT_SECURITY_POLICY } from '@shared/security/csp';
+import { isOwnPage, mayOpenExternally, rendererUrl } from './guards';
 import type { SpawnProcess } from '../app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
+const ownPage = rendererUrl(rendererIndex);
 
 const spawnUtilityProcess: SpawnProcess = (entry) => {
   const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit' });
@@ -37,10 +39,11 @@ function createWindow(workbench: Workbench): BrowserWindow {
       webSecurity: true,
     },
   });
-  // Navigation and new windows are blocked; external links open in the system browser.
+  // Navigation, redirects and new windows are blocked; the app's own links open in the system browser.
   win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.on('will-redirect', (e) => e.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    if (mayOpenExternally(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
   const unsubscribe = workbench.events.subscribe((name, payload) => {
@@ -62,8 +65,8 @@ async function main(): Promise<void> {
     workers: resolveWorkers(process.argv, process.env),
     pickPath: async (kind, title, defaultName) => {
       const options = { title, defaultPath: app.getPath('downloads') };
-      if (kind === 'save-json' || kind === 'save-file') {
-        const name = kind === 'save-json' ? 'report.json' : (defaultName ?? 'export');
+      if (kind === 'save-file') {
+        const name = defaultName ?? 'export';
         const extension = extname(name).slice(1);
         const r = await dialog.showSaveDialog(window!, {
           ...options,
@@ -89,11 +92,13 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
+  // The page needs no browser permission (camera, notifications, clipboard…): none is granted or reported as granted.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
 
   ipcMain.handle(IPC_REQUEST_CHANNEL, (event, name: unknown, params: unknown) => {
     // Only our own page may call in.
-    if (!event.senderFrame?.url.startsWith('file://')) {
+    if (!isOwnPage(event.senderFrame?.url, ownPage)) {
       return { ok: false, error: { code: 'unknown_request', message: 'Requests are accepted from the workbench window only.' } };
     }
     return workbench.dispatch(name, params);

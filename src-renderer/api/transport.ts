@@ -68,7 +68,7 @@ export function webSocketTransport(url: string, WebSocketImpl: typeof WebSocket 
       // The bridge would drop the connection on an over-size frame; say why instead.
       const bytes = frame.length * 3 <= maxFrameBytes ? frame.length : new TextEncoder().encode(frame).byteLength;
       if (bytes > maxFrameBytes) {
-        const message = `This request is ${mebibytes(bytes)} MiB, more than the ${mebibytes(maxFrameBytes)} MiB the browser connection carries. Use a smaller file, or give its path on the machine running the workbench.`;
+        const message = `This request is ${mebibytes(bytes)} MiB, more than the ${mebibytes(maxFrameBytes)} MiB the browser connection carries; shorten the text you entered.`;
         return { ok: false, error: { code: 'invalid_params', message } };
       }
       const ws = socket ?? (await connect());

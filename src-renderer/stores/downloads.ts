@@ -13,7 +13,11 @@ export interface DownloadsState {
 const idle: DownloadsState = { jobId: null, status: 'idle', progress: null, result: null, error: null };
 
 /** The download of the official CMU-MOSEI files this window started, followed through its events. */
-export function createDownloadsStore(api: Api): Readable<DownloadsState> & { start(folder: string): Promise<void>; cancel(): Promise<void> } {
+export function createDownloadsStore(api: Api): Readable<DownloadsState> & {
+  /** Into the folder chosen in the desktop's dialog (its handle), or the data directory's downloads folder. */
+  start(folder?: string): Promise<void>;
+  cancel(): Promise<void>;
+} {
   const state = writable<DownloadsState>(idle);
   let current: string | null = null;
   api.on('download.progress', (p) => {
@@ -28,7 +32,7 @@ export function createDownloadsStore(api: Api): Readable<DownloadsState> & { sta
     async start(folder) {
       state.set({ ...idle, status: 'running' });
       try {
-        const { jobId } = await api.request('datasets.download', { folder });
+        const { jobId } = await api.request('datasets.download', folder === undefined ? {} : { folder });
         current = jobId;
         state.update((s) => ({ ...s, jobId }));
       } catch (err) {

@@ -2,8 +2,9 @@ import { get } from 'svelte/store';
 import { describe, expect, it, vi } from 'vitest';
 import { createImportsStore, isImportRunning } from './imports';
 import { fakeApi } from './fakeApi';
+import { UploadCancelled, type Uploader } from '../api/upload';
 
-const params = { covarepPath: '/data/CMU_MOSEI_COVAREP.csd', labelsPath: '/data/CMU_MOSEI_Labels.csd' };
+const params = { covarep: 'fh-covarepcovarepcovarepcov', labels: 'fh-labelslabelslabelslabelsl' };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('imports store', () => {
@@ -68,13 +69,13 @@ describe('imports store', () => {
     const onDone = vi.fn();
     const { api, emit } = fakeApi({
       'datasets.import': (p) => {
-        if ((p as typeof params).covarepPath === '/missing.csd') throw new Error('The COVAREP file does not exist: /missing.csd');
+        if ((p as typeof params).covarep === 'fh-spentspentspentspentspent') throw new Error('The COVAREP file is no longer available to this window. Choose it again.');
         return { jobId: 'bad' };
       },
     });
     const store = createImportsStore(api, { onDone });
-    await store.start({ ...params, covarepPath: '/missing.csd' });
-    expect(get(store)).toMatchObject({ status: 'failed', error: 'The COVAREP file does not exist: /missing.csd', jobId: null });
+    await store.start({ ...params, covarep: 'fh-spentspentspentspentspent' });
+    expect(get(store)).toMatchObject({ status: 'failed', error: 'The COVAREP file is no longer available to this window. Choose it again.', jobId: null });
 
     await store.start(params);
     emit('import.status', {
@@ -124,5 +125,68 @@ describe('imports store', () => {
     await store.start(params);
     await store.cancel();
     expect(get(store)).toMatchObject({ status: 'running', error: 'No import j is running.' });
+  });
+
+  describe('in browser mode', () => {
+    const file = (name: string, bytes: number) => new File([new Uint8Array(bytes)], name);
+    const files = { covarep: file('CMU_MOSEI_COVAREP.csd', 4000), labels: file('CMU_MOSEI_Labels.csd', 100) };
+
+    it('uploads the labels, then the COVAREP file, with progress, and imports them by their handles', async () => {
+      const seen: string[] = [];
+      const { api, calls } = fakeApi({ 'datasets.import': () => ({ jobId: 'up' }) });
+      let store!: ReturnType<typeof createImportsStore>;
+      const uploader: Uploader = async (f, purpose, onProgress) => {
+        expect(purpose).toBe('csd');
+        onProgress({ bytesDone: f.size / 2, bytesTotal: f.size });
+        const s = get(store);
+        seen.push(`${s.status} ${s.upload?.file} ${s.upload?.bytesDone}/${s.upload?.bytesTotal}`);
+        return { handle: f.name.includes('Labels') ? params.labels : params.covarep, name: f.name, location: `${f.name} (uploaded)`, bytes: f.size };
+      };
+      store = createImportsStore(api, { uploader });
+      await store.importFiles(files, 'mine');
+      expect(seen).toEqual(['uploading labels 50/100', 'uploading covarep 2000/4000']);
+      expect(calls).toEqual([{ name: 'datasets.import', params: { ...params, name: 'mine' } }]);
+      expect(get(store)).toMatchObject({ status: 'running', jobId: 'up', upload: null });
+    });
+
+    it('uploads only what is not a handle yet (a downloaded file is imported where it is)', async () => {
+      const { api, calls } = fakeApi({ 'datasets.import': () => ({ jobId: 'mixed' }) });
+      const uploaded: string[] = [];
+      const uploader: Uploader = async (f) => {
+        uploaded.push(f.name);
+        return { handle: params.covarep, name: f.name, location: f.name, bytes: f.size };
+      };
+      const store = createImportsStore(api, { uploader });
+      const downloaded = { handle: params.labels, name: 'CMU_MOSEI_Labels.csd', location: '/data/downloads/CMU_MOSEI_Labels.csd', bytes: 100 };
+      await store.importFiles({ covarep: files.covarep, labels: downloaded });
+      expect(uploaded).toEqual(['CMU_MOSEI_COVAREP.csd']);
+      expect(calls).toEqual([{ name: 'datasets.import', params: { ...params, name: undefined } }]);
+    });
+
+    it('cancels an upload under way: nothing is imported', async () => {
+      const { api, calls } = fakeApi({});
+      let store!: ReturnType<typeof createImportsStore>;
+      const uploader: Uploader = (f, _purpose, _onProgress, signal) =>
+        new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new UploadCancelled(f.name))));
+      store = createImportsStore(api, { uploader });
+      const started = store.importFiles(files);
+      await tick();
+      expect(get(store).status).toBe('uploading');
+      await store.cancel();
+      await started;
+      expect(get(store)).toMatchObject({ status: 'cancelled', error: null });
+      expect(calls).toEqual([]);
+    });
+
+    it('shows why an upload was refused, and starts no import', async () => {
+      const { api, calls } = fakeApi({});
+      const uploader: Uploader = async (f) => {
+        throw new Error(`${f.name} is 20.00 GB, more than the 16.00 GB an upload may hold.`);
+      };
+      const store = createImportsStore(api, { uploader });
+      await store.importFiles(files);
+      expect(get(store)).toMatchObject({ status: 'failed', error: 'CMU_MOSEI_Labels.csd is 20.00 GB, more than the 16.00 GB an upload may hold.' });
+      expect(calls).toEqual([]);
+    });
   });
 });

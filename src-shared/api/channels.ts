@@ -32,6 +32,7 @@ export const REQUEST_NAMES = [
   'runs.importBundle',
   'experiments.table1',
   'experiments.exportTable1',
+  'uploads.begin',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 

@@ -21,15 +21,18 @@ import {
   RunSummary,
   TrainConfig,
   SavedFile,
+  ChosenFile,
+  FileHandle,
 } from './entities';
 import type { EventName, RequestName } from './channels';
 import { SequencePolicySchema } from '../data/sequencePolicy';
 import { SplitConfigSchema } from '../data/splits';
 import { RunFacets, RunQuery, Tag } from '../history/query';
 import { F1_METRICS, TABLE1_FORMATS, Table1 } from '../export/table1Model';
+import { UPLOAD_PURPOSES } from './limits';
 
-/** Where the user chose to save a file (desktop save dialog); absent in browser mode, where the file is downloaded. */
-const SavePath = z.string().trim().min(1).max(4096).optional();
+/** Where the user chose to save a file (a handle from the desktop's save dialog); absent in browser mode, where the file is downloaded. */
+const SaveTo = FileHandle.optional();
 
 /**
  * The one contract between the renderer and the main process. Electron IPC and the
@@ -91,21 +94,18 @@ export const requests = {
     result: z.object({ id: z.number().int(), filesRemoved: z.boolean() }),
   },
   'runs.exportBundle': {
-    params: z.object({ id: z.number().int().min(1), path: SavePath }).strict(),
+    params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
     result: SavedFile,
   },
   'runs.importBundle': {
     params: z
       .object({
-        /** A bundle file on the machine running the workbench… */
-        path: z.string().trim().min(1).max(4096).optional(),
-        /** …or its text, uploaded from the browser. */
-        content: z.string().max(512 * 1024 * 1024).optional(),
+        /** The bundle file, chosen in the desktop's dialog or uploaded from the browser. */
+        file: FileHandle,
         /** Import again even though this exact run was imported before (it gets a new id). */
         asCopy: z.boolean().default(false),
       })
-      .strict()
-      .refine((p) => (p.path === undefined) !== (p.content === undefined), { message: 'Give either the bundle path or its content' }),
+      .strict(),
     /** The imported runs: a fine-tune's pre-training run comes with it. */
     result: z.object({ runs: z.array(RunSummary) }),
   },
@@ -114,7 +114,7 @@ export const requests = {
     result: Table1,
   },
   'experiments.exportTable1': {
-    params: z.object({ id: z.number().int().min(1), f1: z.enum(F1_METRICS).default('f1Weighted'), format: z.enum(TABLE1_FORMATS), path: SavePath }).strict(),
+    params: z.object({ id: z.number().int().min(1), f1: z.enum(F1_METRICS).default('f1Weighted'), format: z.enum(TABLE1_FORMATS), saveTo: SaveTo }).strict(),
     result: SavedFile,
   },
   'runs.get': {
@@ -145,11 +145,10 @@ export const requests = {
   'datasets.import': {
     params: z
       .object({
-        covarepPath: z.string().trim().min(1, 'Choose the COVAREP .csd file').max(4096),
-        labelsPath: z.string().trim().min(1, 'Choose the labels .csd file').max(4096),
+        /** The two files, chosen in the desktop's dialog, uploaded from the browser or downloaded by the workbench. */
+        covarep: FileHandle,
+        labels: FileHandle,
         name: z.string().trim().max(200).optional(),
-        /** Where to write the per-segment alignment report (JSON), if wanted. */
-        reportPath: z.string().trim().max(4096).optional(),
       })
       .strict(),
     result: z.object({ jobId: z.string() }),
@@ -175,14 +174,25 @@ export const requests = {
   'app.pickPath': {
     params: z
       .object({
-        kind: z.enum(['csd-file', 'folder', 'save-json', 'save-file', 'open-bundle']),
+        kind: z.enum(['csd-file', 'folder', 'save-file', 'open-bundle']),
         title: z.string().max(200),
         /** For 'save-file': the suggested file name; its extension sets the dialog's filter. */
         defaultName: z.string().max(400).optional(),
       })
       .strict(),
     /** Null when the user closed the dialog. */
-    result: z.object({ path: z.string().nullable() }),
+    result: z.object({ file: ChosenFile.nullable() }),
+  },
+  'uploads.begin': {
+    /** Browser mode: reserves an upload of one file into the data directory; the bytes follow as an HTTP PUT to `url`. */
+    params: z
+      .object({
+        purpose: z.enum(UPLOAD_PURPOSES),
+        fileName: z.string().trim().min(1).max(400),
+        bytes: z.number().int().min(1, 'The file is empty'),
+      })
+      .strict(),
+    result: z.object({ uploadId: z.string(), url: z.string(), maxBytes: z.number().int() }),
   },
   'settings.setWorkers': {
     /** Null: one per core (chosen by backend). Kept with the data directory. */
@@ -216,7 +226,8 @@ export const requests = {
     result: ExperimentResults,
   },
   'datasets.download': {
-    params: z.object({ folder: z.string().trim().min(1, 'Choose a folder for the downloaded files').max(4096) }).strict(),
+    /** The folder chosen in the desktop's dialog; without one, the data directory's downloads folder. */
+    params: z.object({ folder: FileHandle.optional() }).strict(),
     result: z.object({ jobId: z.string() }),
   },
   'datasets.cancelDownload': {

@@ -209,12 +209,33 @@ export const DownloadProgress = z.object({
 });
 export type DownloadProgress = z.infer<typeof DownloadProgress>;
 
+/**
+ * An opaque, one-time reference to a file main has vouched for: chosen in the desktop's own
+ * dialog, uploaded from the browser, or downloaded by the workbench. Requests name files by
+ * handle, never by path (see src-main/app/fileHandles.ts).
+ */
+export const FileHandle = z.string().regex(/^fh-[A-Za-z0-9_-]{24}$/, 'This file reference is not valid: choose the file again');
+export type FileHandle = z.infer<typeof FileHandle>;
+
+/** A file main handed out a handle for, with what to show the user. */
+export const ChosenFile = z.object({
+  handle: FileHandle,
+  /** The file (or folder) name, without its folder. */
+  name: z.string(),
+  /** Where it is, for display only: the full path on the desktop, the original file name for an upload. */
+  location: z.string(),
+  /** Size in bytes (files only). */
+  bytes: z.number().int().min(0).nullable(),
+});
+export type ChosenFile = z.infer<typeof ChosenFile>;
+
 export const DownloadStatus = z.object({
   jobId: z.string(),
   status: z.enum(['running', 'done', 'failed', 'cancelled']),
-  /** Where the files are (or will be): ready to hand to the import. */
-  covarepPath: z.string(),
-  labelsPath: z.string(),
+  /** The folder the files go to, for display. */
+  folder: z.string(),
+  /** Once done: the two files, ready to hand to the import. */
+  files: z.object({ covarep: ChosenFile, labels: ChosenFile }).nullable(),
   error: z.string().nullable(),
 });
 export type DownloadStatus = z.infer<typeof DownloadStatus>;
