@@ -9,6 +9,7 @@ import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
 import type { DatasetRepository } from '../store/datasets';
 import { removeDataset } from './datasetFiles';
+import { nonRegularFileKind } from './fileKind';
 
 export interface ImportRequest {
   covarepPath: string;
@@ -22,16 +23,18 @@ function checkReadableFile(path: string, role: string): string {
   let size: number;
   try {
     const stat = statSync(full);
-    if (!stat.isFile()) throw new WorkbenchError('invalid_params', `The ${role} path is a folder, not a file: ${full}`);
+    const kind = nonRegularFileKind(stat);
+    if (kind) throw new WorkbenchError('invalid_params', `The ${role} path is ${kind}, not a file: ${full}. Choose the .csd file itself.`);
     accessSync(full, constants.R_OK);
     size = stat.size;
   } catch (err) {
     if (err instanceof WorkbenchError) throw err;
     const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be opened (${code})`;
-    throw new WorkbenchError('invalid_params', `The ${role} file ${why}: ${full}`);
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be opened${code ? ` (${code})` : ''}`;
+    throw new WorkbenchError('invalid_params', `The ${role} file ${why}: ${full}. Check the path and that you may read the file.`);
   }
-  if (size === 0) throw new WorkbenchError('invalid_params', `The ${role} file is empty: ${full}`);
+  if (size === 0) throw new WorkbenchError('invalid_params', `The ${role} file is empty (0 bytes): ${full}. The download probably failed; download it again.`);
   return full;
 }
 
