@@ -10,6 +10,7 @@ import type { ProcessChannel } from '../app/processes';
 import type { DatasetRepository } from '../store/datasets';
 import { removeDataset } from './datasetFiles';
 import { nonRegularFileKind } from './fileKind';
+import { importNotes } from './importSummary';
 
 export interface ImportRequest {
   covarepPath: string;
@@ -124,30 +125,25 @@ export class ImportService {
         break;
       }
       case 'done': {
-        const notes = [
-          `${m.nonFiniteReplaced.toLocaleString('en-US')} NaN or infinite COVAREP values were replaced with 0.`,
-          `${m.skippedZeroLengthRows} zero-length label rows were skipped, as the SDK does.`,
-        ];
-        if (m.droppedVideos.covarepOnly.length) notes.push(`${m.droppedVideos.covarepOnly.length} videos have features but no labels and were dropped.`);
-        if (m.droppedVideos.labelsOnly.length) notes.push(`${m.droppedVideos.labelsOnly.length} videos have labels but no features and were dropped.`);
+        const { summary } = m;
         try {
           this.datasets.insert({
             id: job.datasetId,
             name: job.name,
             source: 'import',
-            segments: m.segments,
-            videos: m.videos,
-            frames: m.frames,
+            segments: summary.segments,
+            videos: summary.videos,
+            frames: summary.frames,
             features: FEATURE_COUNT,
-            nonFiniteReplaced: m.nonFiniteReplaced,
+            nonFiniteReplaced: summary.nonFiniteReplaced,
             fingerprint: m.fingerprint,
-            params: { covarepPath: job.request.covarepPath, labelsPath: job.request.labelsPath, droppedVideos: m.droppedVideos, skippedZeroLengthRows: m.skippedZeroLengthRows },
+            params: { covarepPath: job.request.covarepPath, labelsPath: job.request.labelsPath, droppedVideos: m.droppedVideos, summary },
           });
         } catch (err) {
           this.settle(jobId, { status: 'failed', error: `The dataset could not be recorded: ${(err as Error).message}` });
           return;
         }
-        this.settle(jobId, { status: 'done', datasetId: job.datasetId, notes });
+        this.settle(jobId, { status: 'done', datasetId: job.datasetId, notes: importNotes(summary), summary });
         break;
       }
       case 'failed':

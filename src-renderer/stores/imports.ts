@@ -1,6 +1,6 @@
 import { get, writable, type Readable } from 'svelte/store';
 import type { Params } from '@shared/api/contract';
-import type { ImportProgress, ImportStatus } from '@shared/api/entities';
+import type { ImportProgress, ImportStatus, ImportSummary } from '@shared/api/entities';
 import type { Api } from '../api/client';
 
 export type ImportPhaseState = 'idle' | 'starting' | ImportStatus['status'];
@@ -14,9 +14,11 @@ export interface ImportState {
   datasetId: string | null;
   error: string | null;
   notes: string[];
+  /** What a finished import kept and left out, in numbers. */
+  summary: ImportSummary | null;
 }
 
-export const IDLE_IMPORT: ImportState = { status: 'idle', jobId: null, progress: null, datasetId: null, error: null, notes: [] };
+export const IDLE_IMPORT: ImportState = { status: 'idle', jobId: null, progress: null, datasetId: null, error: null, notes: [], summary: null };
 
 export const PHASE_LABELS: Record<ImportProgress['phase'], string> = {
   fingerprint: 'Reading files',
@@ -57,6 +59,7 @@ export function createImportsStore(api: Api, options: ImportsStoreOptions = {}):
       datasetId: e.datasetId,
       error: e.status === 'failed' ? (e.error ?? 'The import failed for an unknown reason.') : e.error,
       notes: e.notes,
+      summary: e.summary ?? null,
       progress: e.status === 'running' ? s.progress : null,
     });
     if (e.status === 'done') void Promise.resolve(options.onDone?.(e.datasetId)).catch(() => undefined);

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { FeatureReader, readIndex } from '../datasetFiles';
 import { CsdError, openCsd } from './csdFile';
-import { writeCsd, type CsdVideoToWrite } from './csdWriter';
+import type { CsdVideoToWrite } from './csdWriter';
 import { importMoseiCsd } from './importCsd';
+import { covarepVideo, defaultCovarep, FRAMES_PER_VIDEO, goodRows, labelsFor, NEUTRAL, VIDEOS, writeCsdPair, type LabelRow } from '../../../test/csdVariants';
 
 /**
  * Malformed COVAREP + labels pairs that would have given an impossible dataset (no segment,
@@ -24,51 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const FRAMES_PER_VIDEO = 300; // 3 s at 100 Hz
-const VIDEOS = ['vidA', 'vidB'];
-
-/** COVAREP rows at 100 Hz from 0 s; `value(frame, column)` fills the features. */
-function covarepVideo(id: string, options: { rows?: number; value?: (frame: number, column: number) => number; float64?: boolean; interval?: (frame: number) => [number, number] } = {}): CsdVideoToWrite {
-  const rows = options.rows ?? FRAMES_PER_VIDEO;
-  const features = new (options.float64 ? Float64Array : Float32Array)(rows * FEATURE_COUNT);
-  const intervals = new Float64Array(rows * 2);
-  for (let f = 0; f < rows; f++) {
-    for (let c = 0; c < FEATURE_COUNT; c++) features[f * FEATURE_COUNT + c] = options.value?.(f, c) ?? f / 100 + c;
-    intervals.set(options.interval?.(f) ?? [f / 100, (f + 1) / 100], 2 * f);
-  }
-  return { id, features, intervals };
-}
-
-interface LabelRow {
-  interval: [number, number];
-  /** sentiment, then the six emotions */
-  values: number[];
-}
-
-const NEUTRAL = [1, 1, 0, 0, 0, 0, 0];
-/** Three one-second rows per video, all usable. */
-const goodRows = (): LabelRow[] => [0, 1, 2].map((s) => ({ interval: [s, s + 1], values: [...NEUTRAL] }));
-
-function labelsVideo(id: string, rows: LabelRow[]): CsdVideoToWrite {
-  return {
-    id,
-    features: Float32Array.from(rows.flatMap((r) => r.values)),
-    intervals: Float64Array.from(rows.flatMap((r) => r.interval)),
-  };
-}
-
 let pairs = 0;
-async function writePair(covarep: CsdVideoToWrite[], labels: CsdVideoToWrite[]): Promise<{ covarepPath: string; labelsPath: string }> {
-  const folder = join(dir, `pair-${++pairs}`);
-  const covarepPath = join(folder, 'CMU_MOSEI_COVAREP.csd');
-  const labelsPath = join(folder, 'CMU_MOSEI_Labels.csd');
-  await writeCsd(covarepPath, { rootName: 'COVAREP', columns: FEATURE_COUNT, metadata: {}, videos: covarep, gzipLevel: 1 });
-  await writeCsd(labelsPath, { rootName: 'All Labels', columns: 7, metadata: {}, videos: labels, gzipLevel: 1 });
-  return { covarepPath, labelsPath };
-}
-
-const defaultCovarep = () => VIDEOS.map((id) => covarepVideo(id));
-const labelsWith = (rows: (video: string) => LabelRow[]) => VIDEOS.map((id) => labelsVideo(id, rows(id)));
+const writePair = (covarep: CsdVideoToWrite[], labels: CsdVideoToWrite[]) => writeCsdPair(join(dir, `pair-${++pairs}`), covarep, labels);
 
 function importPair(paths: { covarepPath: string; labelsPath: string }, datasetId = 'refusal') {
   const dataDir = join(dir, `data-${datasetId}-${pairs}`);
@@ -101,36 +59,36 @@ describe('a pair with no usable segment is refused, saying what was found and wh
       { interval: [1, Number.POSITIVE_INFINITY], values: [...NEUTRAL] },
       { interval: [Number.NaN, Number.NaN], values: [...NEUTRAL] },
     ];
-    const paths = await writePair(defaultCovarep(), labelsWith(rows));
+    const paths = await writePair(defaultCovarep(), labelsFor(rows));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /6 label rows of the 2 videos/, /6 have an interval that is not finite or ends before it starts/, /"vidA" row 0 \[NaN, 1\]/, remedy);
   });
 
   it('label intervals that all end before they start', async () => {
     const rows = (): LabelRow[] => [0, 1, 2].map((s) => ({ interval: [s + 1, s], values: [...NEUTRAL] }));
-    const paths = await writePair(defaultCovarep(), labelsWith(rows));
+    const paths = await writePair(defaultCovarep(), labelsFor(rows));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /6 have an interval that is not finite or ends before it starts/, /"vidA" row 0 \[1, 0\]/, remedy);
   });
 
   it('label intervals that are all empty', async () => {
     const rows = (): LabelRow[] => [0, 1, 2].map((s) => ({ interval: [s, s], values: [...NEUTRAL] }));
-    const paths = await writePair(defaultCovarep(), labelsWith(rows));
+    const paths = await writePair(defaultCovarep(), labelsFor(rows));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /6 have a zero-length interval/, remedy);
   });
 
   it('a labels file with zero rows', async () => {
-    const paths = await writePair(defaultCovarep(), labelsWith(() => []));
+    const paths = await writePair(defaultCovarep(), labelsFor(() => []));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /holds no label rows for the 2 videos/, remedy);
   });
 
   it('COVAREP frames whose intervals are all non-finite', async () => {
     const covarep = VIDEOS.map((id) => covarepVideo(id, { interval: (f) => (f % 2 ? [Number.NaN, 1] : [0, Number.NEGATIVE_INFINITY]) }));
-    const paths = await writePair(covarep, labelsWith(goodRows));
+    const paths = await writePair(covarep, labelsFor(goodRows));
     const message = await expectRefused(paths, 'labelsPath', /no usable segment/, /6 have no COVAREP frame inside their interval/, /600 of the 600 COVAREP frames/, remedy);
     expect(message).toContain(paths.covarepPath);
   });
 
   it('a COVAREP file with zero rows', async () => {
-    const paths = await writePair(VIDEOS.map((id) => covarepVideo(id, { rows: 0 })), labelsWith(goodRows));
+    const paths = await writePair(VIDEOS.map((id) => covarepVideo(id, { rows: 0 })), labelsFor(goodRows));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /6 have no COVAREP frame inside their interval/, /hold no COVAREP frames/, remedy);
   });
 });
@@ -145,7 +103,7 @@ describe('labels that are not usable', () => {
             { interval: [2, 3], values: [...NEUTRAL] },
           ]
         : goodRows();
-    const { dataDir, result } = importPair(await writePair(defaultCovarep(), labelsWith(rows)), 'nan-labels');
+    const { dataDir, result } = importPair(await writePair(defaultCovarep(), labelsFor(rows)), 'nan-labels');
     const { totals, written } = await result;
     expect(written.segments).toBe(4);
     expect(totals.segments).toBe(4);
@@ -161,7 +119,7 @@ describe('labels that are not usable', () => {
 
   it('refuses a labels file in which no label is usable', async () => {
     const rows = (): LabelRow[] => [0, 1, 2].map((s) => ({ interval: [s, s + 1], values: NEUTRAL.map((v, i) => (i % 2 ? Number.NaN : Number.NEGATIVE_INFINITY)) }));
-    const paths = await writePair(defaultCovarep(), labelsWith(rows));
+    const paths = await writePair(defaultCovarep(), labelsFor(rows));
     await expectRefused(paths, 'labelsPath', /no usable segment/, /6 have unusable labels/, /sentiment: 6 NaN or infinite/, /fear: 6 NaN or infinite/, /"vidA" row 0/, /download them again/);
   });
 
@@ -174,7 +132,7 @@ describe('labels that are not usable', () => {
             { interval: [2, 3], values: [3, 3, 0, 0, 0, 0, 0] }, // on the bounds: kept
           ]
         : goodRows();
-    const { dataDir, result } = importPair(await writePair(defaultCovarep(), labelsWith(rows)), 'range-labels');
+    const { dataDir, result } = importPair(await writePair(defaultCovarep(), labelsFor(rows)), 'range-labels');
     const { totals } = await result;
     expect(totals.segmentsDroppedForLabels).toEqual(['vidA[0]', 'vidA[1]']);
     expect(totals.labelProblems.sentiment).toEqual({ nonFinite: 0, outOfRange: 1 });
@@ -191,7 +149,7 @@ describe('features that float32 cannot hold', () => {
   it('counts float64 values beyond float32 range with the NaN and infinities, and stores 0 for them', async () => {
     const huge: Record<number, number> = { 3: 1e39, 4: -1e300, 5: 3.5e38, 6: Number.NaN, 7: 3.4e38 }; // 3.4e38 fits
     const covarep = VIDEOS.map((id) => covarepVideo(id, { float64: true, value: (f, c) => (id === 'vidA' && f === 10 ? (huge[c] ?? c) : c) }));
-    const { dataDir, result } = importPair(await writePair(covarep, labelsWith(goodRows)), 'float64');
+    const { dataDir, result } = importPair(await writePair(covarep, labelsFor(goodRows)), 'float64');
     const { totals } = await result;
     expect(totals.nonFiniteReplaced).toBe(4);
     expect(totals.beyondFloat32Replaced).toBe(3);
@@ -234,7 +192,7 @@ describe('clear messages for files the reader cannot use', () => {
 
   it('names an unsupported compression filter and says to re-save the file with gzip', async () => {
     const covarepPath = writeLzfCovarep();
-    const { labelsPath } = await writePair(defaultCovarep(), labelsWith(goodRows));
+    const { labelsPath } = await writePair(defaultCovarep(), labelsFor(goodRows));
     const message = await expectRefused({ covarepPath, labelsPath }, 'covarepPath', /"vidA"/, /LZF/, /re-save/i, /gzip/);
     expect(message).not.toMatch(/plugin|corrupt/);
   });
@@ -251,7 +209,7 @@ describe('clear messages for files the reader cannot use', () => {
     } finally {
       file.close();
     }
-    const { labelsPath } = await writePair(defaultCovarep(), labelsWith(goodRows));
+    const { labelsPath } = await writePair(defaultCovarep(), labelsFor(goodRows));
     await expectRefused({ covarepPath, labelsPath }, 'covarepPath', /"vidA"/, /1,099,511,627,776 rows/, /download it again/);
   });
 
