@@ -77,7 +77,7 @@ function hdf5Reason(text: string): string {
 }
 
 /** Drops absolute paths (the library's build folders) from a message. */
-const withoutPaths = (text: string) => text.replace(/\s*\(?(?:[A-Za-z]:)?\/[^\s)]*\)?/g, '').trim();
+const withoutPaths = (text: string) => text.replace(/(?:^|\s)\(?(?:[A-Za-z]:)?\/[^\s)]*\)?/g, '').trim();
 
 /**
  * HDF5 filters this reader decodes: deflate (gzip, what the SDK writes), shuffle, fletcher32,
@@ -87,10 +87,10 @@ const READABLE_FILTERS = new Set([1, 2, 3, 5, 6]);
 const FILTER_NAMES: Record<number, string> = { 4: 'szip', 307: 'bzip2', 32000: 'LZF', 32001: 'Blosc', 32004: 'LZ4', 32008: 'bitshuffle', 32013: 'ZFP', 32015: 'Zstandard', 32026: 'Blosc2' };
 
 function compressedWith(filter: { id: number; name: string }): string {
-  const name = FILTER_NAMES[filter.id] ?? (filter.name.trim() ? filter.name.trim().toUpperCase() : 'an unknown');
+  const name = FILTER_NAMES[filter.id] ?? filter.name.trim().toUpperCase();
   const id = filter.id >= 0 ? ` (HDF5 filter ${filter.id})` : '';
   return (
-    `compressed with the ${name} filter${id}, which the workbench cannot read. ` +
+    `compressed with ${name ? `the ${name}` : 'an unknown'} filter${id}, which the workbench cannot read. ` +
     'Re-save the file with gzip compression, as the CMU-MultimodalSDK writes it (for example h5py\'s compression="gzip")'
   );
 }

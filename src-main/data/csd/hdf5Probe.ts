@@ -17,7 +17,7 @@ export function hdf5Problem(path: string): string | null {
     size = stat.size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'file not found.' : `cannot be read (${code ?? String(error)}).`;
+    return code === 'ENOENT' ? 'file not found. Check the path.' : `cannot be read (${code ?? String(error)}). Check the path and that you may read the file.`;
   }
   if (size === 0) return 'is empty (0 bytes); the download probably failed.';
 
