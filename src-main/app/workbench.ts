@@ -80,9 +80,13 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const saveTo = <T>(handle: string | undefined, what: string, save: (path: string | undefined) => T | Promise<T>) =>
     handle === undefined ? save(undefined) : handles.use(handle, 'save', what, save);
 
-  /** An import of a COVAREP + labels pair; uploaded files are a copy made for it, removed once it is over. */
-  function startImport(covarepPath: string, labelsPath: string, name: string | undefined): { jobId: string } {
-    const started = imports.start({ covarepPath, labelsPath, name });
+  /** An import of a COVAREP + labels pair; uploaded files are a copy made for it, named as uploaded and removed once it is over. */
+  function startImport(covarep: { path: string; name: string }, labels: { path: string; name: string }, name: string | undefined): { jobId: string } {
+    const covarepPath = covarep.path;
+    const labelsPath = labels.path;
+    const uploaded = uploads?.isUpload(covarepPath) || uploads?.isUpload(labelsPath);
+    const displayNames = uploaded ? { covarep: covarep.name, labels: labels.name } : undefined;
+    const started = imports.start({ covarepPath, labelsPath, name, displayNames });
     const unsubscribe = events.subscribe((event, payload) => {
       const status = payload as { jobId?: string; status?: string };
       if (event === 'import.status' && status.jobId === started.jobId && status.status !== 'running') {
@@ -132,7 +136,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
     'runs.resume': ({ id }) => training.resume(id),
     'datasets.import': ({ covarep, labels, name }) =>
-      handles.use(covarep, 'read', 'COVAREP file', (covarepPath) => handles.use(labels, 'read', 'labels file', (labelsPath) => startImport(covarepPath, labelsPath, name))),
+      handles.use(covarep, 'read', 'COVAREP file', (covarepPath, covarepName) =>
+        handles.use(labels, 'read', 'labels file', (labelsPath, labelsName) => startImport({ path: covarepPath, name: covarepName }, { path: labelsPath, name: labelsName }, name)),
+      ),
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),

@@ -115,10 +115,15 @@ export class UploadService {
     }
   }
 
+  /** Whether a path is one of this workbench's uploaded files. */
+  isUpload(path: string): boolean {
+    const inside = relative(this.dir, path);
+    return inside !== '' && !inside.startsWith('..') && !inside.includes(sep);
+  }
+
   /** Removes an uploaded file once the request that used it is over (a path that is not an upload is left alone). */
   discard(path: string): void {
-    const inside = relative(this.dir, path);
-    if (!inside || inside.startsWith('..') || inside.includes(sep)) return;
+    if (!this.isUpload(path)) return;
     rmSync(path, { force: true });
     this.received.delete(path);
   }
