@@ -158,6 +158,18 @@ export class RunRepository {
       .run(id, e.epoch, e.loss, e.valLoss, e.seconds);
   }
 
+  /**
+   * An epoch re-reported from a resumed run's checkpoint: recorded only if the store lacks
+   * it (the record it already has is the same epoch). Returns whether it was missing.
+   */
+  recordEpochIfMissing(id: number, e: EpochRecord): boolean {
+    return (
+      this.db
+        .prepare(`INSERT OR IGNORE INTO epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`)
+        .run(id, e.epoch, e.loss, e.valLoss, e.seconds).changes > 0
+    );
+  }
+
   recordMetrics(id: number, metrics: MetricRecord[]): void {
     const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, scope, name, value) VALUES (?, ?, ?, ?)`);
     this.db.transaction(() => {

@@ -35,10 +35,28 @@ function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<Trainer
   return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation }, ...overrides };
 }
 
+/** Hooks that keep what a job reports: trained epochs, and epochs re-reported from a checkpoint apart. */
 function recorder(cancelAfterEpoch?: number) {
   const epochs: EpochRecord[] = [];
-  const hooks: JobHooks = { progress: () => undefined, epoch: (e) => epochs.push(e), isCancelled: () => cancelAfterEpoch !== undefined && epochs.length >= cancelAfterEpoch };
-  return { epochs, hooks };
+  const fromCheckpoint: EpochRecord[] = [];
+  const hooks: JobHooks = {
+    progress: () => undefined,
+    epoch: (e, checkpointed) => (checkpointed ? fromCheckpoint : epochs).push(e),
+    isCancelled: () => cancelAfterEpoch !== undefined && epochs.length >= cancelAfterEpoch,
+  };
+  return { epochs, fromCheckpoint, hooks };
+}
+
+/** The process dies while reporting this epoch: its checkpoint is on disk, its record never reaches main. */
+class KilledAtReport extends Error {}
+function killedAtReport(epoch: number) {
+  const r = recorder();
+  const report = r.hooks.epoch;
+  r.hooks.epoch = (e, checkpointed) => {
+    if (e.epoch === epoch && !checkpointed) throw new KilledAtReport();
+    report(e, checkpointed);
+  };
+  return r;
 }
 
 const metric = (ms: MetricRecord[], scope: string, name: string) => ms.find((m) => m.scope === scope && m.name === name)?.value;
@@ -63,9 +81,41 @@ describe('training jobs', () => {
     const rest = recorder();
     await runPretrain(job(3, 'pretrain'), rest.hooks);
     expect(rest.epochs.map((e) => e.epoch)).toEqual([2]);
+    expect(rest.fromCheckpoint).toEqual(cut.epochs); // re-reported as checkpointed; main keeps what it has
     const whole = recorder();
     await runPretrain(job(4, 'pretrain'), whole.hooks);
     expect(rest.epochs[0].loss).toBeCloseTo(whole.epochs[1].loss, 5);
+  });
+
+  it('re-reports an epoch checkpointed just before a kill, so the history gets every epoch', async () => {
+    const killed = killedAtReport(1);
+    await expect(runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    expect(killed.epochs).toEqual([]);
+    const resumed = recorder();
+    await runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), resumed.hooks);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1]);
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
+    const whole = recorder();
+    await runPretrain(job(11, 'pretrain', { config: { ...config, epochs: 3 } }), whole.hooks);
+    expect(resumed.fromCheckpoint[0].loss).toBeCloseTo(whole.epochs[0].loss, 6);
+  });
+
+  it('finishes a run killed while reporting its last epoch: the epoch is re-reported and the metrics computed', async () => {
+    const pretrain = killedAtReport(2);
+    await expect(runPretrain(job(12, 'pretrain'), pretrain.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const resumed = recorder();
+    const metrics = await runPretrain(job(12, 'pretrain'), resumed.hooks);
+    expect(resumed.epochs).toEqual([]);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(metric(metrics, 'overall', 'reconstructionMse')).toBe(resumed.fromCheckpoint[1].valLoss);
+
+    const baseline = killedAtReport(2);
+    await expect(runBaseline(job(13, 'baseline'), baseline.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const again = recorder();
+    const baselineMetrics = await runBaseline(job(13, 'baseline'), again.hooks);
+    expect(again.fromCheckpoint.map((e) => e.epoch)).toEqual([1, 2]);
+    const whole = await runBaseline(job(14, 'baseline'), recorder().hooks);
+    expect(metric(baselineMetrics, 'overall', 'mae')).toBeCloseTo(metric(whole, 'overall', 'mae')!, 6);
   });
 
   it('fine-tunes Dense(6) on cached outputs of the frozen encoder, computed once', async () => {

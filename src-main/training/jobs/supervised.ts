@@ -27,7 +27,8 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
   const optimizer = tf.train.adam(job.config.learningRate);
   try {
     const variables = model.allVariables();
-    const { stats, firstEpoch } = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const { stats } = resumed;
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
     const val = source(data, data.validation, job, stats);
     const valY = val.labels();
@@ -35,7 +36,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
     let lastPredictions: Float32Array | null = null;
     await runEpochs(
       {
-        ...loopSettings(job, train.length, firstEpoch),
+        ...loopSettings(job, train.length, resumed),
         step: async (rows) => {
           const batch = train.batch(rows);
           return minimizeStep(optimizer, () => {
@@ -47,7 +48,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
           lastPredictions = await predictEmotions(model, val, job.config.batchSize);
           return mse(lastPredictions, valY);
         },
-        afterEpoch: (epoch) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, stats }),
+        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
     );
