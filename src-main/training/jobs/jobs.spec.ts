@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,28 @@ describe('training jobs', () => {
     const second = await runFinetune(job(6, 'finetune', { parentRunDir: join(dataDir, 'runs/1') }), again.hooks);
     expect(readdirSync(join(dataDir, 'runs/1/encoded'))).toEqual(cache);
     expect(metric(second, 'overall', 'mae')).toBeCloseTo(metric(metrics, 'overall', 'mae')!, 6);
+  });
+
+  it('computes the encoder cache again when a kill or a full disk left its metadata or data cut short', async () => {
+    const parentRunDir = join(dataDir, 'runs/1');
+    const reference = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
+    const encoded = join(parentRunDir, 'encoded');
+    const [data] = readdirSync(encoded).filter((f) => f.endsWith('.f32'));
+    const meta = join(encoded, data.replace(/\.f32$/, '.json'));
+    const whole = { meta: readFileSync(meta), data: readFileSync(join(encoded, data)) };
+    const cuts: Array<[string, () => void]> = [
+      ['empty metadata', () => writeFileSync(meta, '')],
+      ['truncated metadata', () => writeFileSync(meta, whole.meta.subarray(0, 7))],
+      ['truncated data', () => writeFileSync(join(encoded, data), whole.data.subarray(0, whole.data.length - 4 * 3))],
+    ];
+    for (const [what, cut] of cuts) {
+      cut();
+      const metrics = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
+      expect(metric(metrics, 'overall', 'mae'), what).toBeCloseTo(metric(reference, 'overall', 'mae')!, 6);
+      expect(readFileSync(meta).equals(whole.meta), what).toBe(true);
+      expect(readFileSync(join(encoded, data)).equals(whole.data), what).toBe(true);
+    }
+    expect(readdirSync(encoded).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses to fine-tune from a pre-training run without weights', async () => {
