@@ -1,6 +1,3 @@
-import type Database from 'better-sqlite3';
-import { openDatabase } from '../store/database';
-import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 import { SettingsRepository } from '../store/settings';
@@ -11,7 +8,7 @@ import { DownloadService } from '../data/downloadService';
 import { ExperimentService } from '../experiments/experimentService';
 import { ExperimentRepository } from '../store/experiments';
 import type { SpawnProcess } from './processes';
-import { removePartialDatasets } from '../data/datasetFiles';
+import { openDataDir } from './openDataDir';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { WorkbenchError, type Params } from '@shared/api/contract';
 import { EventSink } from './events';
@@ -46,11 +43,8 @@ export interface Workbench {
  * every request in the contract.
  */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  const db: Database.Database = openDatabase(options.dataDir);
-  const runs = new RunRepository(db);
+  const { db, runs, interrupted: interruptedAtStart } = openDataDir(options.dataDir);
   const settings = new SettingsRepository(db);
-  const interruptedAtStart = runs.markInterrupted();
-  removePartialDatasets(options.dataDir);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();

@@ -276,13 +276,4 @@ describe('run bundles', () => {
       expect(runs.map((r) => filesOf(laptop, r.id).length)).toEqual([3, 3]);
     });
   });
-
-  it('remove the staging folder of an import a crash interrupted', async () => {
-    const server = await machine('server', 'd');
-    const laptop = await machine('laptop', 'd');
-    const stale = join(laptop.dir, 'runs', `.import-${process.pid}-dead`);
-    mkdirSync(join(stale, '0'), { recursive: true });
-    await laptop.service.importBundle({ content: await exported(server, trainedRun(server, 'pretrain')), asCopy: false });
-    expect(readdirSync(join(laptop.dir, 'runs')).filter((n) => n.startsWith('.'))).toEqual([]);
-  });
 });

@@ -221,6 +221,11 @@ export class RunRepository {
     return rows.map((row) => ({ ...toSummary(row), labelCount: row.label_count, repeat: row.repeat_index }));
   }
 
+  /** Every run id in the store. */
+  ids(): Set<number> {
+    return new Set((this.db.prepare(`SELECT id FROM runs`).pluck().all() as number[]));
+  }
+
   metricsOf(id: number): MetricRecord[] {
     return this.db.prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? ORDER BY scope, name`).all(id) as MetricRecord[];
   }
