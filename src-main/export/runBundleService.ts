@@ -24,6 +24,7 @@ import {
   type RunBundle,
 } from './runBundleFormat';
 import { diskError, saveForUser } from './savedFile';
+import { checkBundledCheckpoints } from './bundledCheckpoint';
 import { runBundleFileName } from '@shared/figures/sweepSeries';
 
 /**
@@ -43,6 +44,8 @@ import { runBundleFileName } from '@shared/figures/sweepSeries';
  *   `parentRunDir` as written (nothing reads it; the store's parent link is what counts).
  *
  * Import
+ * - Each run's checkpoint must fit its configuration (bundledCheckpoint.ts): the checksum
+ *   only proves the file is as sealed, not that the weights in it are sound.
  * - The dataset must be here with the same fingerprint (ids may differ between machines);
  *   each run gets its split on this machine from its split configuration.
  * - Every run gets a new local id and `origin` provenance; nothing existing is changed.
@@ -140,6 +143,7 @@ export class RunBundleService {
     if (source.path !== undefined) text = readBundleFile(source.path);
     else if (Buffer.byteLength(text) > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, Buffer.byteLength(text));
     const bundle = openBundle(text, label);
+    checkBundledCheckpoints(bundle.runs, label);
     const datasetId = this.localDataset(bundle.dataset).id;
     const staging = this.stage(bundle);
     try {

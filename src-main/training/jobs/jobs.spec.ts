@@ -11,6 +11,9 @@ import { generateSynthetic } from '../../data/synthetic';
 import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
 import { runBaseline, runFinetune } from './supervised';
+import { checkpointWeightShapes } from '@shared/model/weightShapes';
+import { checkBundledCheckpoints } from '../../export/bundledCheckpoint';
+import type { BundledRun } from '../../export/runBundleFormat';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-jobs-'));
 const segments = [...generateSynthetic({ seed: 5, segments: 30, segmentsPerVideo: 5, minFrames: 15, maxFrames: 40 })];
@@ -171,6 +174,24 @@ describe('training jobs', () => {
     expect(r.epochs).toHaveLength(2);
     expect(metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
     expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
+  });
+});
+
+describe('checkpoints as a run bundle checks them', () => {
+  const bundled = (runId: number, kind: TrainerJob['kind'], parentSourceRunId: number | null) => {
+    const dir = join(dataDir, 'runs', String(runId));
+    const files = Object.fromEntries(readdirSync(dir).filter((n) => n.includes('.')).map((n) => [n, readFileSync(join(dir, n)).toString('base64')]));
+    return { sourceRunId: runId, name: `run ${runId}`, kind, status: 'done', parentSourceRunId, config, files } as unknown as BundledRun;
+  };
+
+  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', () => {
+    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null)];
+    for (const run of runs) {
+      const manifest = JSON.parse(Buffer.from(run.files['weights.json'], 'base64').toString()) as { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[] }> }> };
+      expect(manifest.weightsManifest[0].weights.map(({ name, shape }) => ({ name, shape })), run.kind).toEqual(checkpointWeightShapes(run.kind, config.model));
+    }
+    expect(Object.keys(runs[0].files).sort()).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
   });
 });
 
