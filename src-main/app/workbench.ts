@@ -57,7 +57,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
   const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
   // Experiments a crash interrupted continue where they stopped.
-  experiments.advanceAll();
+  experiments.resumeInterrupted();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   /**

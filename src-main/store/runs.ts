@@ -213,6 +213,14 @@ export class RunRepository {
     return orphaned.length;
   }
 
+  /** The processes that queued an experiment's unfinished (queued or running) runs. */
+  ownersOfUnfinished(experimentId: number): number[] {
+    return this.db
+      .prepare(`SELECT DISTINCT owner_pid FROM runs WHERE experiment_id = ? AND status IN ('queued', 'running') AND owner_pid IS NOT NULL`)
+      .pluck()
+      .all(experimentId) as number[];
+  }
+
   /** Runs of an experiment with where they sit in its sweep. */
   ofExperiment(experimentId: number): Array<RunSummary & { labelCount: number | null; repeat: number | null }> {
     const rows = this.db
