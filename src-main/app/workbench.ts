@@ -1,6 +1,3 @@
-import type Database from 'better-sqlite3';
-import { openDatabase } from '../store/database';
-import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 import { SettingsRepository } from '../store/settings';
@@ -11,7 +8,7 @@ import { DownloadService } from '../data/downloadService';
 import { ExperimentService } from '../experiments/experimentService';
 import { ExperimentRepository } from '../store/experiments';
 import type { SpawnProcess } from './processes';
-import { removePartialDatasets } from '../data/datasetFiles';
+import { openDataDir } from './openDataDir';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { WorkbenchError, type Params } from '@shared/api/contract';
 import { EventSink } from './events';
@@ -21,7 +18,7 @@ import { removeRunFiles } from '../training/runFiles';
 import { Table1Service } from '../export/table1Service';
 import { RunBundleService } from '../export/runBundleService';
 import { FileHandles, type FileAccess } from './fileHandles';
-import { removeStaleUploads, UploadService } from '../data/uploads';
+import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../bridge/uploadRoute';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
@@ -53,12 +50,8 @@ export interface Workbench {
  * every request in the contract.
  */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  const db: Database.Database = openDatabase(options.dataDir);
-  const runs = new RunRepository(db);
+  const { db, runs, interrupted: interruptedAtStart } = openDataDir(options.dataDir);
   const settings = new SettingsRepository(db);
-  const interruptedAtStart = runs.markInterrupted();
-  removePartialDatasets(options.dataDir);
-  removeStaleUploads(options.dataDir);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
@@ -73,7 +66,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
   const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
   // Experiments a crash interrupted continue where they stopped.
-  experiments.advanceAll();
+  experiments.resumeInterrupted();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   /** Saves to the place the desktop's save dialog chose (its handle), or hands the content back for the browser to download. */

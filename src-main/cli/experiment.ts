@@ -1,10 +1,15 @@
 /**
  * The paper's whole protocol, headless (training servers):
  *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
- *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json]
+ *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json] [--new]
+ *   npm run experiment -- --resume ID [--data-dir DIR] [--json]
  * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
  * per label count and arm the mean and sd of every metric, overall and per emotion.
+ * --resume continues an experiment a crash, a kill, Ctrl+C or a failed run stopped: finished
+ * runs are kept, the others resume from their checkpoints. Starting a plan that an unfinished
+ * experiment already has is refused with the command to resume it (--new starts a second sweep).
  * Its runs appear in the desktop app's history when both use the same data directory.
+ * Exit code 0 when the experiment is done, 1 when it ended otherwise, 2 when nothing was started.
  */
 import { requests, WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults } from '@shared/api/entities';
@@ -12,8 +17,12 @@ import { experimentPlan, type ExperimentPreset } from '@shared/experiments/prese
 import type { TrainConfig } from '@shared/api/entities';
 import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
-import { formatEta } from './args';
+import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
+import { formatEta, requireStore } from './args';
 import { openHeadless } from './headless';
+
+/** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
+const PLAN_OPTIONS = ['--preset', '--dataset', '--labels', '--repeats', '--mask-span', '--split', '--new'];
 
 function table(results: ExperimentResults): string {
   const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
@@ -29,51 +38,114 @@ function table(results: ExperimentResults): string {
   return lines.join('\n');
 }
 
+/** The experiment the options ask for, checked as the app's request is. */
+function requestFrom(argv: readonly string[]): ExperimentRequest {
+  const preset = argValue(argv, '--preset') as ExperimentPreset | undefined;
+  if (preset !== 'quick' && preset !== 'paper') throw new WorkbenchError('invalid_params', '--preset must be quick or paper (or give --resume ID to continue an experiment).');
+  const labels = argValue(argv, '--labels');
+  const labelCounts = labels?.split(',').map((s) => Number(s.trim()));
+  if (labelCounts?.some((n) => !Number.isInteger(n) || n < 1)) throw new WorkbenchError('invalid_params', `--labels must be whole numbers separated by commas, not "${labels}".`);
+  const repeatsArg = argValue(argv, '--repeats');
+  const repeats = repeatsArg === undefined ? undefined : Number(repeatsArg);
+  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1)) throw new WorkbenchError('invalid_params', `--repeats must be a whole number, not "${repeatsArg}".`);
+  const plan = experimentPlan(preset);
+  const maskSpan = argValue(argv, '--mask-span');
+  const split = argValue(argv, '--split') as TrainConfig['split']['kind'] | undefined;
+  const overrides = {
+    mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: Number(maskSpan) },
+    split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
+  };
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
+  if (!parsed.success) throw new WorkbenchError('invalid_params', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/** `--resume ID`, or null when not given; a usage error if it is not an id or comes with plan options. */
+function resumeFrom(argv: readonly string[]): number | null {
+  const raw = argValue(argv, '--resume');
+  if (raw === undefined) return null;
+  const id = Number(raw);
+  if (!Number.isInteger(id) || id < 1) throw new WorkbenchError('invalid_params', `--resume takes the number of the experiment to continue, not "${raw}".`);
+  const extra = PLAN_OPTIONS.filter((o) => argv.some((a) => a === o || a.startsWith(`${o}=`)));
+  if (extra.length) throw new WorkbenchError('invalid_params', `--resume continues experiment ${id} with its own plan; leave out ${extra.join(', ')}.`);
+  return id;
+}
+
+/** Why starting this plan again would duplicate a sweep, and the command that continues the existing one. */
+function unfinishedMessage(found: UnfinishedExperiment[], resumeCommand: (id: number) => string): string {
+  const state = ({ experiment: e, runningIn }: UnfinishedExperiment) =>
+    runningIn !== null
+      ? `running now in process ${runningIn} (another workbench or command on this data directory); follow it there`
+      : e.status === 'running'
+        ? 'interrupted (the process running it stopped)'
+        : e.status === 'failed'
+          ? `failed: ${e.error}`
+          : e.status;
+  const lines = [`${found.length === 1 ? 'An experiment' : `${found.length} experiments`} with this plan (dataset, preset, label counts, repeats, overrides) did not finish:`];
+  for (const f of found) lines.push(`  #${f.experiment.id} "${f.experiment.name}", created ${f.experiment.createdAt}: ${state(f)}; ${f.experiment.runsDone} of ${f.experiment.runsTotal} runs done.`);
+  const resumable = found.find((f) => f.runningIn === null);
+  if (resumable) lines.push('Continue it (finished runs are kept, the others resume from their checkpoints):', `  ${resumeCommand(resumable.experiment.id)}`);
+  lines.push('Or start a second, separate sweep of the same plan by adding --new.');
+  return lines.join('\n');
+}
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const json = argv.includes('--json');
   const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
-
-  let id: number;
+  const resumeCommand = (id: number) => `npm run experiment -- --resume ${id}${argValue(argv, '--data-dir') === undefined ? '' : ` --data-dir ${JSON.stringify(dataDir)}`}`;
+  let resume: number | null;
   try {
-    const preset = argValue(argv, '--preset') as ExperimentPreset | undefined;
-    if (preset !== 'quick' && preset !== 'paper') throw new WorkbenchError('invalid_params', '--preset must be quick or paper.');
-    const labels = argValue(argv, '--labels');
-    const labelCounts = labels?.split(',').map((s) => Number(s.trim()));
-    if (labelCounts?.some((n) => !Number.isInteger(n) || n < 1)) throw new WorkbenchError('invalid_params', `--labels must be whole numbers separated by commas, not "${labels}".`);
-    const repeatsArg = argValue(argv, '--repeats');
-    const repeats = repeatsArg === undefined ? undefined : Number(repeatsArg);
-    if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1)) throw new WorkbenchError('invalid_params', `--repeats must be a whole number, not "${repeatsArg}".`);
-    const plan = experimentPlan(preset);
-    const maskSpan = argValue(argv, '--mask-span');
-    const split = argValue(argv, '--split') as TrainConfig['split']['kind'] | undefined;
-    const overrides = {
-      mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: Number(maskSpan) },
-      split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
-    };
-    const parsed = requests['experiments.start'].params.safeParse({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
-    if (!parsed.success) throw new WorkbenchError('invalid_params', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    ({ id } = experiments.start(parsed.data));
+    resume = resumeFrom(argv);
+    // Resuming needs the store the experiment is in: a mistyped --data-dir is an error, not a new one.
+    if (resume !== null) requireStore(dataDir);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
+    return 2;
+  }
+  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
+
+  // Listening before the experiment starts: a resumed one whose runs had all finished ends at once.
+  type Outcome = { status: string; error: string | null };
+  let following: number | null = null;
+  let onEnd: ((outcome: Outcome) => void) | null = null;
+  const ended = new Map<number, Outcome>();
+  events.subscribe((name, payload) => {
+    if (name === 'backend.ready') log(`Backend: ${(payload as { name: string }).name}`);
+    if (name === 'experiment.progress') {
+      const p = payload as { id: number; runsDone: number; runsTotal: number; etaSeconds: number | null };
+      if (p.id === following) log(`${p.runsDone}/${p.runsTotal} runs done${formatEta(p.etaSeconds)}`);
+    }
+    if (name === 'experiment.status') {
+      const s = payload as Outcome & { id: number };
+      ended.set(s.id, s);
+      if (s.id === following) onEnd?.(s);
+    }
+  });
+
+  try {
+    if (resume !== null) {
+      following = resume;
+      const resumed = experiments.resume(resume);
+      log(`Resuming experiment #${resume} "${resumed.name}": ${resumed.runsDone} of ${resumed.runsTotal} runs were done.`);
+    } else {
+      const request = requestFrom(argv);
+      const found = argv.includes('--new') ? [] : experiments.unfinishedWithPlan(request);
+      if (found.length) throw new WorkbenchError('conflict', unfinishedMessage(found, resumeCommand));
+      following = experiments.start(request).id;
+    }
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    training.shutdown();
     db.close();
     return 2;
   }
+  const id = following;
   log(`Experiment #${id} in ${dataDir}`);
-  const outcome = new Promise<{ status: string; error: string | null }>((resolve) => {
-    events.subscribe((name, payload) => {
-      if (name === 'backend.ready') log(`Backend: ${(payload as { name: string }).name}`);
-      if (name === 'experiment.progress') {
-        const p = payload as { id: number; runsDone: number; runsTotal: number; etaSeconds: number | null };
-        if (p.id === id) log(`${p.runsDone}/${p.runsTotal} runs done${formatEta(p.etaSeconds)}`);
-      }
-      if (name === 'experiment.status' && (payload as { id: number }).id === id) resolve(payload as { status: string; error: string | null });
-    });
-  });
   process.once('SIGINT', () => experiments.cancel(id));
-  const { status, error } = await outcome;
+  const outcome = ended.get(id) ?? (await new Promise<Outcome>((resolve) => (onEnd = resolve)));
+  const { status, error } = outcome;
   training.shutdown();
   const results = experiments.results(id);
   db.close();

@@ -8,7 +8,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import { EventSink } from '../app/events';
 import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { ImportService } from '../data/importService';
-import { openDatabase } from '../store/database';
+import { openDataDir } from '../app/openDataDir';
 import { DatasetRepository } from '../store/datasets';
 import { formatEta, requireArg } from './args';
 import { forkSourceProcess } from './sourceProcesses';
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const labelsPath = userPath(requireArg(argv, '--labels', USAGE));
   const report = argValue(argv, '--report');
   const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const db = openDatabase(dataDir);
+  const { db } = openDataDir(dataDir);
   const events = new EventSink();
   const service = new ImportService(dataDir, new DatasetRepository(db), () => forkSourceProcess('importer'), events);
 

@@ -7,7 +7,7 @@ import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../confi
 import { DatasetService, FULL_DATASET_ID, FULL_DATASET_NAME } from '../data/datasetService';
 import { FULL_BUILTIN, SMALL_BUILTIN, type SyntheticParams } from '../data/synthetic';
 import { exportSyntheticCsd } from '../data/syntheticCsd';
-import { openDatabase } from '../store/database';
+import { openDataDir } from '../app/openDataDir';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
     console.log(`Wrote ${segments} synthetic segments:\n  ${covarepPath}\n  ${labelsPath}`);
   } else {
     const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-    const db = openDatabase(dataDir);
+    const { db } = openDataDir(dataDir);
     const service = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
     const id = segments === FULL_BUILTIN.segments ? FULL_DATASET_ID : `synthetic-${segments}`;
     const name = segments === FULL_BUILTIN.segments ? FULL_DATASET_NAME : `Synthetic (${segments} segments) — not real CMU-MOSEI`;

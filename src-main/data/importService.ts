@@ -113,6 +113,7 @@ export class ImportService {
       datasetId,
       reportPath: request.reportPath ? resolve(request.reportPath) : undefined,
       knownFingerprints: this.datasets.list().map((d) => d.fingerprint),
+      recorderPid: process.pid,
     };
     channel.send(message);
     this.emitStatus(jobId, { status: 'running' });

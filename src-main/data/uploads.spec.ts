@@ -11,7 +11,7 @@ import { createWorkbench, type Workbench } from '../app/workbench';
 import type { ProcessChannel } from '../app/processes';
 import { startBridge, type Bridge } from '../bridge/server';
 import { forkSourceProcess } from '../cli/sourceProcesses';
-import { removeStaleUploads, UploadService } from './uploads';
+import { UploadService } from './uploads';
 import { fixture } from '../../test/fixturePaths';
 
 const dirs: string[] = [];
@@ -67,17 +67,6 @@ describe('UploadService', () => {
     cut.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     await expect(receiving).rejects.toThrow(/c.csd was interrupted; nothing was kept/);
     expect(uploadedFiles(dataDir)).toEqual([]);
-  });
-
-  it('removes the upload folders of workbenches no longer running, and only those', () => {
-    const dataDir = tempDir();
-    const live = join(dataDir, 'uploads', String(process.pid));
-    const dead = join(dataDir, 'uploads', '999999999');
-    mkdirSync(live, { recursive: true });
-    mkdirSync(dead, { recursive: true });
-    expect(removeStaleUploads(dataDir)).toEqual(['999999999']);
-    expect(existsSync(live)).toBe(true);
-    expect(existsSync(dead)).toBe(false);
   });
 });
 

@@ -61,6 +61,11 @@ export class ExperimentRepository {
     return this.db.prepare(`UPDATE experiments SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(status, error, new Date().toISOString(), id).changes > 0;
   }
 
+  /** Sets an ended (or interrupted) experiment running again; its runs are kept. */
+  reopen(id: number): void {
+    this.db.prepare(`UPDATE experiments SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?`).run(id);
+  }
+
   /** Experiments a previous session left running: they are continued at start. */
   running(): StoredExperiment[] {
     return (this.db.prepare(`${SELECT} WHERE e.status = 'running' ORDER BY e.id`).all() as ExperimentRow[]).map(toSummary);

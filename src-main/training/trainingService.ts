@@ -230,7 +230,11 @@ export class TrainingService {
         this.events.emit('run.progress', message.progress);
         break;
       case 'epoch':
-        this.runs.recordEpoch(message.runId, message.record);
+        if (!message.fromCheckpoint) this.runs.recordEpoch(message.runId, message.record);
+        else if (this.runs.recordEpochIfMissing(message.runId, message.record)) {
+          const text = `Run ${message.runId}: epoch ${message.record.epoch} was checkpointed but not recorded before its training process stopped; recorded from the checkpoint.`;
+          this.events.emit('log', { level: 'warn', message: text, runId: message.runId });
+        } else break; // already recorded: nothing changed
         this.events.emit('run.epoch', { runId: message.runId, ...message.record });
         break;
       case 'done':

@@ -10,6 +10,8 @@ export interface ImportJob {
   reportPath?: string;
   /** Fingerprints already in the store: the importer stops early on a match. */
   knownFingerprints: string[];
+  /** Main's pid: it records the dataset, so a folder in place without a row is its to record while it lives. */
+  recorderPid: number;
 }
 
 export const ImportPhase = z.enum(['fingerprint', 'align']);
