@@ -133,12 +133,12 @@ describe('every command reconciles the data directory it opens', () => {
       (r) => ({ code: 0, ...r }),
       (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
     );
-  // Each ends early (a usage error or a missing file) but only after opening the data directory.
+  // Each ends early (an unknown dataset, run or experiment, a missing file) but only after opening the data directory.
   const commands: Array<[string, (dir: string) => string[]]> = [
     ['import.ts', (dir) => ['--covarep', join(dir, 'missing.csd'), '--labels', join(dir, 'missing2.csd'), '--data-dir', dir]],
     ['synthetic.ts', (dir) => ['--segments', '3', '--data-dir', dir]],
-    ['train.ts', (dir) => ['--kind', 'nonsense', '--data-dir', dir]],
-    ['experiment.ts', (dir) => ['--preset', 'nonsense', '--data-dir', dir]],
+    ['train.ts', (dir) => ['--kind', 'baseline', '--dataset', 'nonsense', '--data-dir', dir]],
+    ['experiment.ts', (dir) => ['--preset', 'quick', '--dataset', 'nonsense', '--data-dir', dir]],
     ['export.ts', (dir) => ['--experiment', '9', '--format', 'md', '--out', dir, '--data-dir', dir]],
     ['bundle.ts', (dir) => ['export', '--run', '99', '--out', join(dir, 'b.json'), '--data-dir', dir]],
   ];

@@ -15,14 +15,51 @@ import { requests, WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults } from '@shared/api/entities';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
-import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
+import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
 import { openHeadless } from './headless';
 
+const COMMAND = {
+  usage: [
+    'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
+    '                             [--mask-span N] [--split random-segment|by-video|sdk-standard] [--json] [--new] [--data-dir DIR] [--workers N]',
+    '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N]',
+    '',
+    'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
+    '  --preset NAME      quick (a small model, minutes) or paper (the published settings)',
+    '  --dataset ID       the dataset (default: the built-in one)',
+    '  --labels LIST      label counts, comma-separated (default: the preset\'s)',
+    '  --repeats N        repeats per label count (default: the preset\'s)',
+    '  --mask-span N      frames per masked span (default 30, the paper\'s)',
+    '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
+    '  --json             print the results as JSON (progress goes to stderr)',
+    '  --new              start a second sweep even if one of the same plan did not finish',
+    '  --resume ID        continue a stopped experiment: finished runs are kept',
+    DATA_DIR_USAGE,
+    WORKERS_USAGE,
+  ].join('\n'),
+  options: {
+    ...DATA_DIR_OPTION,
+    ...WORKERS_OPTION,
+    preset: { type: 'string' },
+    dataset: { type: 'string' },
+    labels: { type: 'string' },
+    repeats: { type: 'string' },
+    'mask-span': { type: 'string' },
+    split: { type: 'string' },
+    json: { type: 'boolean' },
+    new: { type: 'boolean' },
+    resume: { type: 'string' },
+  },
+} as const;
+
+type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
+
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
-const PLAN_OPTIONS = ['--preset', '--dataset', '--labels', '--repeats', '--mask-span', '--split', '--new'];
+const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'mask-span', 'split', 'new'] as const;
 
 function table(results: ExperimentResults): string {
   const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
@@ -39,35 +76,31 @@ function table(results: ExperimentResults): string {
 }
 
 /** The experiment the options ask for, checked as the app's request is. */
-function requestFrom(argv: readonly string[]): ExperimentRequest {
-  const preset = argValue(argv, '--preset') as ExperimentPreset | undefined;
-  if (preset !== 'quick' && preset !== 'paper') throw new WorkbenchError('invalid_params', '--preset must be quick or paper (or give --resume ID to continue an experiment).');
-  const labels = argValue(argv, '--labels');
+function requestFrom(values: Values): ExperimentRequest {
+  const preset = values.preset as ExperimentPreset | undefined;
+  if (preset !== 'quick' && preset !== 'paper') throw new UsageError('--preset must be quick or paper (or give --resume ID to continue an experiment).');
+  const labels = values.labels;
   const labelCounts = labels?.split(',').map((s) => Number(s.trim()));
-  if (labelCounts?.some((n) => !Number.isInteger(n) || n < 1)) throw new WorkbenchError('invalid_params', `--labels must be whole numbers separated by commas, not "${labels}".`);
-  const repeatsArg = argValue(argv, '--repeats');
-  const repeats = repeatsArg === undefined ? undefined : Number(repeatsArg);
-  if (repeats !== undefined && (!Number.isInteger(repeats) || repeats < 1)) throw new WorkbenchError('invalid_params', `--repeats must be a whole number, not "${repeatsArg}".`);
+  if (labelCounts?.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`--labels must be whole numbers separated by commas, not "${labels}".`);
+  const repeats = wholeNumber(values.repeats, '--repeats', { min: 1 });
   const plan = experimentPlan(preset);
-  const maskSpan = argValue(argv, '--mask-span');
-  const split = argValue(argv, '--split') as TrainConfig['split']['kind'] | undefined;
+  const maskSpan = wholeNumber(values['mask-span'], '--mask-span', { min: 1 });
+  const split = values.split as TrainConfig['split']['kind'] | undefined;
   const overrides = {
-    mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: Number(maskSpan) },
+    mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
     split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
   };
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
-  if (!parsed.success) throw new WorkbenchError('invalid_params', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
-/** `--resume ID`, or null when not given; a usage error if it is not an id or comes with plan options. */
-function resumeFrom(argv: readonly string[]): number | null {
-  const raw = argValue(argv, '--resume');
-  if (raw === undefined) return null;
-  const id = Number(raw);
-  if (!Number.isInteger(id) || id < 1) throw new WorkbenchError('invalid_params', `--resume takes the number of the experiment to continue, not "${raw}".`);
-  const extra = PLAN_OPTIONS.filter((o) => argv.some((a) => a === o || a.startsWith(`${o}=`)));
-  if (extra.length) throw new WorkbenchError('invalid_params', `--resume continues experiment ${id} with its own plan; leave out ${extra.join(', ')}.`);
+/** `--resume ID`, or null when not given; a usage error if it comes with plan options. */
+function resumeFrom(values: Values): number | null {
+  const id = wholeNumber(values.resume, '--resume', { min: 1 });
+  if (id === undefined) return null;
+  const extra = PLAN_OPTIONS.filter((o) => values[o] !== undefined).map((o) => `--${o}`);
+  if (extra.length) throw new UsageError(`--resume continues experiment ${id} with its own plan; leave out ${extra.join(', ')}.`);
   return id;
 }
 
@@ -90,21 +123,21 @@ function unfinishedMessage(found: UnfinishedExperiment[], resumeCommand: (id: nu
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const json = argv.includes('--json');
+  const { values } = readCommandLine(COMMAND);
+  const json = values.json ?? false;
   const log = (line: string) => (json ? process.stderr.write(`${line}\n`) : console.log(line));
-  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const resumeCommand = (id: number) => `npm run experiment -- --resume ${id}${argValue(argv, '--data-dir') === undefined ? '' : ` --data-dir ${JSON.stringify(dataDir)}`}`;
-  let resume: number | null;
+  const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
+  const resumeCommand = (id: number) => `npm run experiment -- --resume ${id}${values['data-dir'] === undefined ? '' : ` --data-dir ${JSON.stringify(dataDir)}`}`;
+  const resume = resumeFrom(values);
+  const request = resume === null ? requestFrom(values) : null;
   try {
-    resume = resumeFrom(argv);
     // Resuming needs the store the experiment is in: a mistyped --data-dir is an error, not a new one.
     if (resume !== null) requireStore(dataDir);
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
   }
-  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
+  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
 
   // Listening before the experiment starts: a resumed one whose runs had all finished ends at once.
   type Outcome = { status: string; error: string | null };
@@ -130,10 +163,9 @@ async function main(): Promise<number> {
       const resumed = experiments.resume(resume);
       log(`Resuming experiment #${resume} "${resumed.name}": ${resumed.runsDone} of ${resumed.runsTotal} runs were done.`);
     } else {
-      const request = requestFrom(argv);
-      const found = argv.includes('--new') ? [] : experiments.unfinishedWithPlan(request);
+      const found = values.new ? [] : experiments.unfinishedWithPlan(request!);
       if (found.length) throw new WorkbenchError('conflict', unfinishedMessage(found, resumeCommand));
-      following = experiments.start(request).id;
+      following = experiments.start(request!).id;
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
@@ -154,4 +186,4 @@ async function main(): Promise<number> {
   return status === 'done' ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+runCommand(COMMAND, main);
