@@ -1,0 +1,33 @@
+/**
+ * A bridge in a process of its own, for the specs that try to stop it: a crash ends this
+ * process, which the spec sees, instead of the test runner catching the error for it.
+ * Prints one JSON line `{ port, token }` once it listens; answers the IPC message
+ * `'peak-rss'` with its peak resident memory in bytes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventSink } from '../app/events';
+import { createDispatcher, type Handlers } from '../app/dispatch';
+import { startBridge } from './server';
+
+const dir = mkdtempSync(join(tmpdir(), 'wb-live-bridge-'));
+writeFileSync(join(dir, 'index.html'), '<!doctype html><title>wb</title>');
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+process.on('SIGTERM', () => process.exit(0));
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m) => {
+  if (m === 'peak-rss') process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 });
+});
+
+const handlers = {
+  'datasets.list': () => [],
+  // Says how much it received, so a spec can tell an upload arrived whole.
+  'runs.importBundle': (p: { content?: string }) => ({ runs: [], received: p.content?.length ?? 0 }),
+} as unknown as Handlers;
+
+const bridge = await startBridge({
+  workbench: { dispatch: createDispatcher(handlers), events: new EventSink(), dataDir: dir, interruptedAtStart: 0, close: () => undefined },
+  staticDir: dir,
+});
+process.stdout.write(`${JSON.stringify({ port: bridge.port, token: bridge.token })}\n`);
