@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunKind, TrainConfig } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
+import { MAX_UPLOADED_BUNDLE_BYTES } from '@shared/api/limits';
 import { DatasetService } from '../data/datasetService';
 import type { SyntheticParams } from '../data/synthetic';
 import { openDatabase } from '../store/database';
@@ -231,6 +232,14 @@ describe('run bundles', () => {
       const fingerprint = server.datasets.get('d').fingerprint;
       expect(err).toMatchObject({ code: 'not_found', message: expect.stringContaining(`dataset "Synthetic server" (fingerprint ${fingerprint})`) });
       expect(err.message).toMatch(/Import the same CMU-MOSEI files here first/);
+      expect(laptop.snapshot()).toEqual(before);
+    });
+
+    it('an upload larger than a request may carry, saying to import it by path on the workbench machine', async () => {
+      const laptop = await machine('laptop', 'd');
+      const before = laptop.snapshot();
+      const err = await importError(laptop, { content: 'x'.repeat(MAX_UPLOADED_BUNDLE_BYTES + (1 << 20)) });
+      expect(err).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/^The uploaded bundle is 65 MiB, more than the 64 MiB .* npm run bundle -- import FILE\.$/) });
       expect(laptop.snapshot()).toEqual(before);
     });
 

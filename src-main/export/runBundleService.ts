@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
-import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
+import { MAX_RUN_BUNDLE_BYTES, MAX_UPLOADED_BUNDLE_BYTES, mebibytes, uploadTooLargeMessage } from '@shared/api/limits';
 import { WORKBENCH_VERSION } from '../app/version';
 import type { DatasetService } from '../data/datasetService';
 import { ImportedRunRepository } from '../store/importedRuns';
@@ -148,7 +148,7 @@ export class RunBundleService {
     const label = source.path === undefined ? 'The uploaded bundle' : `The file ${source.path}`;
     let text = source.content ?? '';
     if (source.path !== undefined) text = readBundleFile(source.path);
-    else if (Buffer.byteLength(text) > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, Buffer.byteLength(text));
+    else if (Buffer.byteLength(text) > MAX_UPLOADED_BUNDLE_BYTES) throw new WorkbenchError('invalid_params', uploadTooLargeMessage(label, Buffer.byteLength(text)));
     const bundle = openBundle(text, label);
     const datasetId = this.localDataset(bundle.dataset).id;
     const staging = this.stage(bundle);
