@@ -48,9 +48,10 @@ export function serveConnection(ws: WebSocket, socket: Duplex, context: Connecti
   const waiting: Job[] = [];
 
   const flowControl = () => {
+    if (ws.readyState !== ws.OPEN) return;
     const busy = running + waiting.length >= BRIDGE_LIMITS.maxRequestsInFlight || ws.bufferedAmount > BRIDGE_LIMITS.maxUnsentBytes;
     if (busy && !ws.isPaused) ws.pause();
-    else if (!busy && ws.isPaused && ws.readyState === ws.OPEN) ws.resume();
+    else if (!busy && ws.isPaused) ws.resume();
   };
 
   const serialize = (frame: BridgeServerFrame): string | null => {
@@ -95,16 +96,28 @@ export function serveConnection(ws: WebSocket, socket: Duplex, context: Connecti
     flowControl();
   };
 
+  /**
+   * Closes with `code` and parses nothing more: the close frame goes out, then the end of
+   * the connection, without waiting for the client's close frame; what the client still
+   * sends is read and dropped (as ws does when it refuses a frame), so it is neither
+   * buffered nor left unread to hold the connection open.
+   */
+  const refuse = (code: number, reason: string) => {
+    socket.removeAllListeners('data');
+    socket.on('data', () => undefined);
+    ws.close(code, reason);
+    socket.end();
+    socket.resume();
+  };
+
   // Counted before ws buffers the chunk, so a request that does not fit is refused early.
   socket.prependListener('data', (chunk: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
     if (budget.take(chunk.length)) {
       receiving += chunk.length;
       return flowControl();
     }
     log('closed a WebSocket with 1013: other requests already hold all the memory the bridge gives to requests');
-    ws.pause();
-    ws.close(TRY_AGAIN_LATER, 'The workbench is receiving other large requests; try again shortly.');
+    refuse(TRY_AGAIN_LATER, 'The workbench is receiving other large requests; try again shortly.');
   });
   socket.on('drain', flowControl);
 
@@ -114,10 +127,7 @@ export function serveConnection(ws: WebSocket, socket: Duplex, context: Connecti
     if (ws.readyState !== ws.OPEN) return;
     const bytes = asBuffer(data);
     const frame = isBinary ? null : parseFrame(bytes);
-    if (!frame) {
-      ws.close(UNSUPPORTED_DATA, isBinary ? 'Send requests as JSON text frames' : 'Malformed frame');
-      return;
-    }
+    if (!frame) return refuse(UNSUPPORTED_DATA, isBinary ? 'Send requests as JSON text frames' : 'Malformed frame');
     budget.hold(bytes.length);
     waiting.push({ frame, bytes: bytes.length });
     pump();

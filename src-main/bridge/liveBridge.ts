@@ -4,7 +4,7 @@
  * that the bridge still serves a page and answers a request over a WebSocket.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
 
@@ -214,4 +214,52 @@ export function closeCodeOf(response: string): number | null {
 export function statusOf(response: string): number | null {
   const match = /^HTTP\/1\.1 (\d{3})/.exec(response);
   return match ? Number(match[1]) : null;
+}
+
+export interface RawWebSocket {
+  socket: Socket;
+  /** Everything the bridge sent, handshake included. */
+  received(): string;
+  /** Resolves when the connection has closed. */
+  closed: Promise<void>;
+  /** Resolves when the bridge has ended its side of the connection (its last bytes are received). */
+  ended: Promise<void>;
+  /** Writes, waiting for the socket to drain; resolves early if the connection closes. */
+  write(bytes: Buffer): Promise<void>;
+}
+
+/** A WebSocket opened by hand, to write whatever frames a spec wants after a valid handshake. */
+export function openRawWebSocket(bridge: Pick<LiveBridge, 'port' | 'token'>): Promise<RawWebSocket> {
+  return new Promise((done, fail) => {
+    const socket = connect(bridge.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    let isClosed = false;
+    const closed = new Promise<void>((ok) => socket.once('close', () => ok()));
+    const ended = new Promise<void>((ok) => {
+      socket.once('end', () => ok());
+      socket.once('close', () => ok());
+    });
+    void closed.then(() => (isClosed = true));
+    socket.on('error', () => socket.destroy());
+    const write = (bytes: Buffer) =>
+      new Promise<void>((ok) => {
+        if (isClosed || socket.write(bytes)) return ok();
+        const settle = () => {
+          socket.off('drain', settle).off('close', settle);
+          ok();
+        };
+        socket.on('drain', settle).on('close', settle);
+      });
+    const received = () => Buffer.concat(chunks).toString('latin1');
+    let answered = false;
+    socket.on('data', (d) => {
+      chunks.push(d);
+      if (answered || !received().includes('\r\n\r\n')) return;
+      answered = true;
+      if (received().startsWith('HTTP/1.1 101')) done({ socket, received, closed, ended, write });
+      else fail(new Error(`the handshake was refused: ${received().split('\r\n')[0]}`));
+    });
+    void closed.then(() => fail(new Error('the connection closed during the handshake')));
+    socket.write(upgradeRequest(bridge.port, bridge.token));
+  });
 }

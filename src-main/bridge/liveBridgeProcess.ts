@@ -20,8 +20,19 @@ process.on('message', (m) => {
   if (m === 'peak-rss') process.send?.({ peakRss: process.resourceUsage().maxRSS * 1024 });
 });
 
+let running = 0;
+let mostAtOnce = 0;
 const handlers = {
   'datasets.list': () => [],
+  // Takes a few milliseconds and says how many requests ran at once, so a spec can see the bridge's limit.
+  'runs.get': async () => {
+    mostAtOnce = Math.max(mostAtOnce, ++running);
+    await new Promise((r) => setTimeout(r, 2));
+    running--;
+    return { mostAtOnce };
+  },
+  // A result JSON cannot carry (a BigInt): the reply must still go out, as an error.
+  'app.info': () => ({ version: 1n }),
   // Says how much it received, so a spec can tell an upload arrived whole.
   'runs.importBundle': (p: { content?: string }) => ({ runs: [], received: p.content?.length ?? 0 }),
 } as unknown as Handlers;

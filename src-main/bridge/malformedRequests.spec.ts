@@ -4,7 +4,9 @@ import {
   clientFrame,
   closeCodeOf,
   expectServing,
+  openWebSocket,
   rawExchange,
+  replyTo,
   startLiveBridge,
   statusOf,
   textFrame,
@@ -79,6 +81,17 @@ describe('the bridge refuses, with the token', () => {
     await expectServing(bridge);
     // The frame was refused on its header: the bridge never held the payload.
     expect(await bridge.peakRss()).toBeLessThan(before + 100 * 1024 * 1024);
+  });
+});
+
+describe('the bridge answers', () => {
+  it('a request whose reply cannot be serialized, with an error reply', async () => {
+    const ws = await openWebSocket(bridge);
+    const reply = replyTo(ws, 3);
+    ws.send(JSON.stringify({ type: 'request', id: 3, name: 'app.info', params: {} }));
+    expect((await reply).reply).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/BigInt/) } });
+    ws.terminate();
+    await expectServing(bridge);
   });
 });
 
