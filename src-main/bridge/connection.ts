@@ -68,7 +68,12 @@ export function serveConnection(ws: WebSocket, socket: Duplex, context: Connecti
     new Promise<void>((done) => {
       const text = ws.readyState === ws.OPEN ? serialize(frame) : null;
       if (text === null) return done();
-      ws.send(text, () => done());
+      try {
+        ws.send(text, () => done());
+      } catch (err) {
+        log(`could not send a ${frame.type} (${(err as Error).message})`);
+        done();
+      }
     });
 
   const answer = async (frame: BridgeClientFrame) => {

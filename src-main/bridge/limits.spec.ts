@@ -113,6 +113,23 @@ describe('the bridge', () => {
     expect(mostAtOnce).toBeGreaterThan(1);
   });
 
+  it('stops reading requests from a client that does not read the replies, holding little for it', async () => {
+    const before = await bridge.peakRss();
+    const raw = await openRawWebSocket(bridge);
+    raw.socket.pause(); // reads none of the replies
+    const frame = clientFrame({ opcode: 1, payload: JSON.stringify({ type: 'request', id: 1, name: 'datasets.list', params: {} }) });
+    const piece = Buffer.concat(Array.from({ length: Math.floor(MiB / frame.length) }, () => frame));
+    let written = 0;
+    const stalled = (ms: number) => new Promise<'stalled'>((r) => setTimeout(() => r('stalled'), ms));
+    while (written < 200 * MiB && (await Promise.race([raw.write(piece).then(() => 'written' as const), stalled(2000)])) === 'written') written += piece.length;
+    // It stopped reading once replies waited (plus what the kernel buffers), not after 200 MiB of requests.
+    expect(written).toBeLessThan(100 * MiB);
+    expect((await bridge.peakRss()) - before).toBeLessThan(BRIDGE_LIMITS.maxUnsentBytes + 32 * MiB);
+    raw.socket.destroy();
+    await raw.closed;
+    await expectServing(bridge);
+  });
+
   it('answers 20,000 pipelined HTTP requests on one connection', async () => {
     const one = `GET /?token=${bridge.token} HTTP/1.1\r\nHost: 127.0.0.1:${bridge.port}\r\n\r\n`;
     const last = `GET /?token=${bridge.token} HTTP/1.1\r\nHost: 127.0.0.1:${bridge.port}\r\nConnection: close\r\n\r\n`;
