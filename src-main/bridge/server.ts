@@ -44,6 +44,9 @@ export interface Bridge {
 /** One printable line of at most 300 characters: what a client sent never adds lines or terminal escapes to the log. */
 const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').slice(0, 300);
 
+/** A request's target without its query, which may hold the token. */
+const withoutQuery = (url: string | undefined) => (url ?? '').split('?')[0];
+
 const errorText = (err: unknown) => (err instanceof Error ? `${(err as NodeJS.ErrnoException).code ?? err.name}: ${err.message}` : String(err));
 
 /** The status the HTTP parser's refusals deserve (Node's own choice when no clientError handler is set). */
@@ -128,7 +131,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => {
-      log(`could not answer ${req.method} ${req.url} (${errorText(err)})`);
+      log(`could not answer ${req.method} ${withoutQuery(req.url)} (${errorText(err)})`);
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('The workbench could not answer this request.');
       else res.destroy();
     });
@@ -169,7 +172,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     try {
       upgrade(req, socket, head);
     } catch (err) {
-      log(`could not open a WebSocket for ${req.url} (${errorText(err)})`);
+      log(`could not open a WebSocket for ${withoutQuery(req.url)} (${errorText(err)})`);
       socket.destroy();
     }
   });
