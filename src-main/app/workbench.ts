@@ -115,8 +115,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     },
     'runs.exportBundle': ({ id, saveTo: place }) => saveTo(place, 'place to save the bundle', (path) => bundles.exportBundle(id, path)),
     'runs.importBundle': ({ file, asCopy }) =>
-      handles.use(file, 'read', 'bundle file', async (path) => {
-        const imported = await bundles.importBundle({ path, asCopy });
+      handles.use(file, 'read', 'bundle file', async (path, name) => {
+        const imported = await bundles.importBundle({ path, asCopy, label: uploads?.isUpload(path) ? `The bundle ${name}` : undefined });
         uploads?.discard(path);
         return imported;
       }),

@@ -259,7 +259,7 @@ describe('run bundles', () => {
     it('a path with no file, or a folder', async () => {
       const laptop = await machine('laptop', 'd');
       expect(await importError(laptop, { path: join(laptop.dir, 'nope.json') })).toMatchObject({ code: 'not_found', message: expect.stringMatching(/There is no file at/) });
-      expect(await importError(laptop, { path: laptop.dir })).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/is not a file/) });
+      expect(await importError(laptop, { path: laptop.dir })).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/is a folder, not a file/) });
     });
   });
 
@@ -311,7 +311,7 @@ describe('run bundles', () => {
       const before = laptop.snapshot();
       const err = await importError(laptop, { content });
       expect(err.code).toBe('invalid_params');
-      expect(err.message).toMatch(/^The uploaded bundle cannot be imported: its run #/);
+      expect(err.message).toMatch(/^The bundle cannot be imported: its run #/);
       expect(err.message).toMatch(message);
       expect(laptop.snapshot()).toEqual(before);
     });

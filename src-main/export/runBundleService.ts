@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
 import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
+import { nonRegularFileKind } from '../data/fileKind';
 import { WORKBENCH_VERSION } from '../app/version';
 import type { DatasetService } from '../data/datasetService';
 import { ImportedRunRepository } from '../store/importedRuns';
@@ -93,15 +94,16 @@ function tooLarge(label: string, bytes: number): WorkbenchError {
   return new WorkbenchError('invalid_params', `${label} is ${mebibytes(bytes)} MiB; a run bundle holds at most ${mebibytes(MAX_RUN_BUNDLE_BYTES)} MiB. Is it the right file?`);
 }
 
-function readBundleFile(path: string): string {
+function readBundleFile(path: string, label: string): string {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) throw new WorkbenchError('not_found', `There is no file at ${path}. Check the path, or choose the bundle again.`);
-  if (!stat.isFile()) throw new WorkbenchError('invalid_params', `${path} is not a file. Choose a run bundle (${BUNDLE_EXTENSION}).`);
-  if (stat.size > MAX_RUN_BUNDLE_BYTES) throw tooLarge(`The file ${path}`, stat.size);
+  const kind = nonRegularFileKind(stat);
+  if (kind) throw new WorkbenchError('invalid_params', `${path} is ${kind}, not a file. Choose a run bundle (${BUNDLE_EXTENSION}).`);
+  if (stat.size > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, stat.size);
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new WorkbenchError('storage', `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions, or copy it somewhere readable.`);
+    throw new WorkbenchError('storage', `${label} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions, or copy it somewhere readable.`);
   }
 }
 
@@ -137,11 +139,13 @@ export class RunBundleService {
     return saveForUser({ fileName, mimeType: 'application/json', content }, path);
   }
 
-  async importBundle(source: { path?: string; content?: string; asCopy: boolean }): Promise<{ runs: RunSummary[] }> {
-    const label = source.path === undefined ? 'The uploaded bundle' : `The file ${source.path}`;
-    let text = source.content ?? '';
-    if (source.path !== undefined) text = readBundleFile(source.path);
-    else if (Buffer.byteLength(text) > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, Buffer.byteLength(text));
+  /**
+   * Imports a bundle file (or its text, for tests); `label` names it in messages when its path
+   * means nothing to the user (an upload's copy in the data directory).
+   */
+  async importBundle(source: { path?: string; content?: string; asCopy: boolean; label?: string }): Promise<{ runs: RunSummary[] }> {
+    const label = source.label ?? (source.path === undefined ? 'The bundle' : `The file ${source.path}`);
+    const text = source.path !== undefined ? readBundleFile(source.path, label) : (source.content ?? '');
     const bundle = openBundle(text, label);
     checkBundledCheckpoints(bundle.runs, label);
     const datasetId = this.localDataset(bundle.dataset).id;
