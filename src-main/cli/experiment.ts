@@ -25,7 +25,8 @@ import { openHeadless } from './headless';
 const COMMAND = {
   usage: [
     'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
-    '                             [--mask-span N] [--split random-segment|by-video|sdk-standard] [--json] [--new] [--data-dir DIR] [--workers N]',
+    '                             [--sampling nested|independent] [--mask-span N] [--split random-segment|by-video|sdk-standard]',
+    '                             [--json] [--new] [--data-dir DIR] [--workers N]',
     '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N]',
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
@@ -33,6 +34,7 @@ const COMMAND = {
     '  --dataset ID       the dataset (default: the built-in one)',
     '  --labels LIST      label counts, comma-separated (default: the preset\'s)',
     '  --repeats N        repeats per label count (default: the preset\'s)',
+    '  --sampling KIND    labelled samples nested across label counts (default) or independent for each',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
     '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
     '  --json             print the results as JSON (progress goes to stderr)',
@@ -48,6 +50,7 @@ const COMMAND = {
     dataset: { type: 'string' },
     labels: { type: 'string' },
     repeats: { type: 'string' },
+    sampling: { type: 'string' },
     'mask-span': { type: 'string' },
     split: { type: 'string' },
     json: { type: 'boolean' },
@@ -59,7 +62,7 @@ const COMMAND = {
 type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
 
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
-const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'mask-span', 'split', 'new'] as const;
+const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'new'] as const;
 
 function table(results: ExperimentResults): string {
   const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
@@ -90,7 +93,7 @@ function requestFrom(values: Values): ExperimentRequest {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
     split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
   };
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }

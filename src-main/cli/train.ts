@@ -90,6 +90,13 @@ async function main(): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
   const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
 
+  // Warnings about the settings come as the run is recorded, before its progress.
+  events.subscribe((name, payload) => {
+    if (name === 'log') {
+      const { level, message } = payload as { level: string; message: string };
+      if (level !== 'info') console.error(`${level === 'warn' ? 'Warning' : 'Error'}: ${message}`);
+    }
+  });
   let run: RunSummary;
   try {
     if ('resume' in request) run = training.resume(request.resume);

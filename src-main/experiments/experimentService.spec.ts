@@ -47,11 +47,11 @@ async function session(dir: string) {
   const runs = new RunRepository(db);
   runs.markInterrupted();
   const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 });
+  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 40, maxFrames: 70 });
   const events = new EventSink();
   const started: number[] = [];
   // A pool of two processes, as on a 2-core machine.
-  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, (id, split) => datasets.split(id, split), 2);
+  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, datasets, 2);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const statuses: string[] = [];
   events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));

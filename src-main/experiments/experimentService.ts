@@ -1,7 +1,7 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults, ExperimentSummary, RunSummary } from '@shared/api/entities';
 import { aggregateArm, compareArms, labelsSaved, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
+import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
 import type { EventSink } from '../app/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
@@ -18,6 +18,7 @@ export interface ExperimentRequest {
   name?: string;
   labelCounts?: number[];
   repeats?: number;
+  sampling?: LabelSampling;
   overrides?: PlanOverrides;
 }
 
@@ -60,7 +61,7 @@ export class ExperimentService {
   /** The plan a request makes: its preset with its label counts (sorted, once each), repeats and overrides. */
   private planOf(request: ExperimentRequest): ExperimentPlan {
     const labelCounts = request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined;
-    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats), request.overrides);
+    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats, request.sampling), request.overrides);
   }
 
   start(request: ExperimentRequest): ExperimentSummary {
@@ -74,6 +75,9 @@ export class ExperimentService {
         `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`,
       );
     }
+    // The same rules as a single run's, on the plan's pre-training and its supervised runs.
+    this.training.check(dataset.id, 'pretrain', plan.pretrain);
+    this.training.check(dataset.id, 'baseline', supervisedConfig(plan, Math.max(...plan.labelCounts), 0));
     const name = request.name?.trim() || `${request.preset === 'paper' ? 'Paper' : 'Quick'} sweep on ${dataset.name}`;
     const experiment = this.experiments.create(name, dataset.id, request.preset, plan);
     this.driven.add(experiment.id);

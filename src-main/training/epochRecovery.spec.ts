@@ -83,7 +83,7 @@ async function trainKilledAt(kind: RunKind, killAtEpoch: number) {
       if (name === 'run.status' && !['queued', 'running'].includes((payload as { status: string }).status)) resolve();
     }),
   );
-  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, (id, split) => datasets.split(id, split), 1);
+  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1);
   const run = training.start({ datasetId: 'builtin-small', kind, config });
   await ended;
   const detail = runs.detail(run.id);

@@ -48,7 +48,7 @@ function setup(workers = 1) {
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments), workers);
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers);
   return { runs, trainers, service, seen, dir };
 }
 
