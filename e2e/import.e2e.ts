@@ -209,8 +209,8 @@ test('an import that leaves segments out for their labels says how many, per kin
     const pair = await writeCsdPair(folder, defaultCovarep(), labelsFor(rows));
     const { page, errors } = await workbench.open();
     const panel = page.getByTestId('import-panel');
-    await panel.getByLabel('COVAREP file').fill(pair.covarepPath);
-    await panel.getByLabel('Labels file').fill(pair.labelsPath);
+    await panel.getByLabel('COVAREP file').setInputFiles(pair.covarepPath);
+    await panel.getByLabel('Labels file').setInputFiles(pair.labelsPath);
     await panel.getByLabel('Dataset name').fill('labels left out (e2e)');
     await panel.getByRole('button', { name: 'Import', exact: true }).click();
 
