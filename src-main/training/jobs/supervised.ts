@@ -120,10 +120,10 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
   if (cached) return cached;
   const checkpoint = loadCheckpoint(parentDir);
   if (!checkpoint) throw new Error('The pre-training run has no saved weights; it must finish (or be resumed) before fine-tuning.');
-  // The encoder only runs, once: its variables are the checkpoint's weights, never initialised.
-  const encoder = Encoder.fromWeights(m, checkpoint.weights, "The pre-training run's checkpoint");
-  tf.dispose(Object.values(checkpoint.weights));
+  let encoder: Encoder | null = null;
   try {
+    // The encoder only runs, once: its variables are the checkpoint's weights, never initialised.
+    encoder = Encoder.fromWeights(m, checkpoint.weights, "The pre-training run's checkpoint");
     const stats = checkpoint.state.stats as { mean: number[]; std: number[] };
     const all = source(data, data.segments, job, stats);
     let done = 0;
@@ -142,8 +142,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
-    encoder.dispose();
-    if (checkpoint.optimizer) tf.dispose(checkpoint.optimizer.map((t) => t.tensor));
+    encoder?.dispose();
+    tf.dispose([...Object.values(checkpoint.weights), ...(checkpoint.optimizer ?? []).map((t) => t.tensor)]);
   }
 }
 

@@ -5,8 +5,8 @@
  * Keras's defaults for GRU and Dense: Glorot-uniform kernels (uniform in
  * ±sqrt(6 / (fan_in + fan_out))), zero biases, and an orthogonal recurrent kernel. Keras's
  * Orthogonal makes the whole [H, 3H] matrix orthogonal at once (orthonormal rows: W Wᵀ = I,
- * every singular value 1); the 'orthogonal-per-gate' scheme, which runs recorded before the
- * initialisation was a setting used, makes each [H, H] gate block orthogonal on its own
+ * every singular value 1). The 'orthogonal-per-gate' scheme, what every run recorded before
+ * the initialisation became a setting used, makes each [H, H] gate block orthogonal on its own
  * (W Wᵀ = 3 I), so its recurrent weights start about sqrt(3) larger.
  *
  * The orthogonal matrices are computed here, seeded, in float64 on the host: tfjs's

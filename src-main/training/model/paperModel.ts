@@ -42,14 +42,19 @@ class NamedVariables {
 
   constructor(shapes: readonly WeightShape[], values: tf.NamedTensorMap, source: string) {
     const prefix = `paper_model_${++instances}`;
-    for (const { name, shape } of shapes) {
-      const value = values[name];
-      if (!value) throw new Error(`${source} has no weights for ${name}.`);
-      if (value.shape.join() !== shape.join()) throw new Error(`${source}'s ${name} is [${value.shape}], the model's is [${shape}].`);
-      const v = tf.variable(value, true, `${prefix}/${name}`);
-      this.list.push(v);
-      this.byVariable.set(v, name);
-      this.byCheckpointName.set(name, v);
+    try {
+      for (const { name, shape } of shapes) {
+        const value = values[name];
+        if (!value) throw new Error(`${source} has no weights for ${name}.`);
+        if (value.shape.join() !== shape.join()) throw new Error(`${source}'s ${name} is [${value.shape}], the model's is [${shape}].`);
+        const v = tf.variable(value, true, `${prefix}/${name}`);
+        this.list.push(v);
+        this.byVariable.set(v, name);
+        this.byCheckpointName.set(name, v);
+      }
+    } catch (error) {
+      this.dispose();
+      throw error;
     }
   }
 
