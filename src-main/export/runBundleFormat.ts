@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WorkbenchError } from '@shared/api/contract';
-import { BackendName, EpochRecord, MetricRecord, RunKind, TrainConfig } from '@shared/api/entities';
+import { BackendName, EpochRecord, MetricRecord, RecordedTrainConfig, RunKind } from '@shared/api/entities';
 import { Tag } from '@shared/history/query';
 
 /**
@@ -57,7 +57,8 @@ export const BundledRun = z.strictObject({
   kind: RunKind,
   status: z.enum(EXPORTABLE_STATUSES),
   parentSourceRunId: z.number().int().min(1).nullable(),
-  config: TrainConfig,
+  // A bundle from an older workbench lacks the settings added since: they read as what its runs used.
+  config: RecordedTrainConfig,
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   backend: BackendName.nullable(),
   backendReason: z.string().max(5000).nullable(),

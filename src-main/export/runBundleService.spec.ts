@@ -32,7 +32,7 @@ const OTHER_DATA: SyntheticParams = { ...SERVER_DATA, seed: 2 };
 
 const config: TrainConfig = {
   epochs: 2, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 5,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
   mask: { spanLength: 5, spanCount: 1, value: -30, lossScope: 'all-valid' },
 };
 
@@ -65,8 +65,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   for (const kind of ['pretrain', 'finetune', 'baseline'] as const) {
     const dir = tempDir(`checkpoint-${kind}`);
-    const model = new PaperModel(config.model, config.seed);
-    const variables = kind === 'pretrain' ? model.encoderVariables() : kind === 'finetune' ? model.headVariables() : model.allVariables();
+    const model = PaperModel.initial(config.model, config.seed, config.initialisation);
+    const variables = kind === 'pretrain' ? model.encoder.variables() : kind === 'finetune' ? model.head.variables() : model.variables();
     const optimizer = kind === 'finetune' ? null : tf.train.adam(0.01);
     optimizer?.minimize(() => tf.addN(variables.map((v) => tf.sum(tf.square(v)))) as tf.Scalar, false, variables);
     await saveCheckpoint(join(dir, 'ckpt'), model.byName(variables), optimizer, { epoch: 2 });
@@ -182,6 +182,20 @@ describe('run bundles', () => {
     expect(two.map((r) => r.origin!.sourceRunId)).toEqual([second]);
     expect(two[0].parentRunId).toBe(one[0].id);
     expect(laptop.runs.list().filter((r) => r.kind === 'pretrain')).toHaveLength(1);
+  });
+
+  it("read a bundle from before Adam's constants and the initialisation were recorded as what its runs trained with", async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const old = resealed(await exported(server, trainedRun(server, 'baseline')), (b) => {
+      for (const run of b.runs) {
+        const config = run.config as Partial<TrainConfig>;
+        delete config.adam;
+        delete config.initialisation;
+      }
+    });
+    const [copy] = (await laptop.service.importBundle({ content: old, asCopy: false })).runs;
+    expect(laptop.runs.summary(copy.id).config).toMatchObject({ adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'orthogonal-per-gate' });
   });
 
   it('recognise runs exported from this very data directory', async () => {

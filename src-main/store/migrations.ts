@@ -156,6 +156,27 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       WHERE kind = 'finetune' AND parent_run_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: "configurations record Adam's constants and the initialisation",
+    // What every run before this trained with: tfjs's Adam defaults (Keras's) and the per-gate
+    // orthogonal recurrent initialisation. Appended last, as a new configuration serialises them,
+    // so an old pre-training run still matches a plan's identical configuration text for reuse.
+    sql: `
+      UPDATE runs SET config_json = json_set(config_json, '$.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'))
+        WHERE json_type(config_json, '$.adam') IS NULL;
+      UPDATE runs SET config_json = json_set(config_json, '$.initialisation', 'orthogonal-per-gate')
+        WHERE json_type(config_json, '$.initialisation') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json,
+          '$.pretrain.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'),
+          '$.supervised.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'))
+        WHERE json_type(plan_json, '$.pretrain.adam') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json,
+          '$.pretrain.initialisation', 'orthogonal-per-gate',
+          '$.supervised.initialisation', 'orthogonal-per-gate')
+        WHERE json_type(plan_json, '$.pretrain.initialisation') IS NULL;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -8,6 +8,7 @@ import { openDatabase, DATABASE_FILE } from './database';
 import { MIGRATIONS, migrate, schemaVersion } from './migrations';
 import { RunRepository } from './runs';
 import { DatasetRepository } from './datasets';
+import { ExperimentRepository } from './experiments';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -19,7 +20,7 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 
 const config: TrainConfig = {
   epochs: 3, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 5,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
   mask: { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' },
 };
 
@@ -60,6 +61,26 @@ describe('migrations', () => {
     expect(() => migrate(db, steps)).toThrow(/missing/);
     expect(schemaVersion(db)).toBe(1);
     expect(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'c'`).get()).toBeUndefined();
+  });
+
+  it("migration 9 records, on older runs and experiment plans, the Adam constants and initialisation they trained with", () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 8));
+    withDataset(db);
+    const { adam: _adam, initialisation: _initialisation, ...before } = config;
+    // Rows as a workbench of schema 8 wrote them.
+    const old = { id: Number(db.prepare(`INSERT INTO runs (name, kind, status, dataset_id, config_json, seed, created_at) VALUES ('old', 'pretrain', 'done', 'd1', ?, 5, '2025-01-01T00:00:00Z')`).run(JSON.stringify(before)).lastInsertRowid) };
+    const plan = { labelCounts: [20], repeats: 1, pretrain: before, supervised: { ...before, mask: null } };
+    const experiment = { id: Number(db.prepare(`INSERT INTO experiments (name, dataset_id, preset, plan_json, status, created_at) VALUES ('old sweep', 'd1', 'quick', ?, 'done', '2025-01-01T00:00:00Z')`).run(JSON.stringify(plan)).lastInsertRowid) };
+    const runs = new RunRepository(db);
+    expect(migrate(db)).toEqual([9]);
+    const recorded = { ...before, adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'orthogonal-per-gate' } as const;
+    expect(runs.summary(old.id).config).toEqual(recorded);
+    // Its configuration text is what a plan's identical configuration serialises to, so it is still found for reuse.
+    expect(runs.findReusablePretrain('d1', recorded)?.id).toBe(old.id);
+    expect(runs.findReusablePretrain('d1', { ...recorded, initialisation: 'keras' })).toBeNull();
+    const { pretrain, supervised } = new ExperimentRepository(db).get(experiment.id).plan;
+    expect([pretrain, supervised].map((c) => [c.adam, c.initialisation])).toEqual([[recorded.adam, recorded.initialisation], [recorded.adam, recorded.initialisation]]);
   });
 
   it('refuse a database written by a newer version instead of damaging it', () => {

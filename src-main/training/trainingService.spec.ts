@@ -30,7 +30,7 @@ class FakeTrainer implements ProcessChannel {
 
 const config: TrainConfig = {
   epochs: 2, batchSize: 4, learningRate: 0.001, model: { hiddenUnits: 2, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 3, mask: null,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
 };
 const segments = Array.from({ length: 10 }, (_, i) => ({ id: `v${i % 3}[${i}]`, video: `v${i % 3}` }));
 const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;

@@ -28,6 +28,31 @@ export type MaskConfig = z.infer<typeof MaskConfig>;
 /** The paper: one span of 30 steps set to -30, loss on the whole original clip. */
 export const PAPER_MASK: MaskConfig = { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' };
 
+/**
+ * Adam's constants besides its learning rate. The paper uses Adam "with its default learning
+ * rate of 0.001" and names no other; the defaults here are Keras's (beta1 0.9, beta2 0.999,
+ * epsilon 1e-7). tfjs's Adam computes the same update as Keras's and PyTorch's
+ * (bias-corrected moments, epsilon added to the corrected root).
+ */
+export const AdamConfig = z.object({
+  beta1: z.number().min(0).lt(1),
+  beta2: z.number().min(0).lt(1),
+  epsilon: z.number().positive().max(1),
+});
+export type AdamConfig = z.infer<typeof AdamConfig>;
+export const KERAS_ADAM: Readonly<AdamConfig> = Object.freeze({ beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+
+/**
+ * How a run's weights start (its seed says which draw). Both: Glorot-uniform kernels, zero
+ * biases. 'keras': each GRU's [H, 3H] recurrent matrix orthogonal as one matrix, as Keras's
+ * Orthogonal initialises it. 'orthogonal-per-gate': each gate's [H, H] block orthogonal on its
+ * own, which makes the recurrent matrix start about sqrt(3) larger; what runs recorded before
+ * this field existed used, kept so they can be resumed and reproduced.
+ */
+export const INITIALISATIONS = ['keras', 'orthogonal-per-gate'] as const;
+export const Initialisation = z.enum(INITIALISATIONS);
+export type Initialisation = z.infer<typeof Initialisation>;
+
 /** Hyper-parameters of a training run. Every field is recorded with the run. */
 export const TrainConfig = z.object({
   epochs: z.number().int().min(1).max(10_000),
@@ -46,8 +71,21 @@ export const TrainConfig = z.object({
   split: SplitConfigSchema,
   /** Validation loss after every epoch (a curve to watch) or only after the last (the paper reports final metrics; much cheaper on large validation splits). */
   validation: z.enum(['each-epoch', 'final']),
+  /** Adam's betas and epsilon (its learning rate is `learningRate`). */
+  adam: AdamConfig,
+  initialisation: Initialisation,
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
+
+/**
+ * A configuration as a record written before `adam` and `initialisation` existed holds it
+ * (a run bundle from an older workbench): each missing field reads as what such runs used,
+ * tfjs's Adam defaults (Keras's) and the per-gate orthogonal initialisation.
+ */
+export const RecordedTrainConfig = TrainConfig.extend({
+  adam: AdamConfig.default(() => ({ ...KERAS_ADAM })),
+  initialisation: Initialisation.default('orthogonal-per-gate'),
+});
 
 export const BackendInfo = z.object({
   name: BackendName,

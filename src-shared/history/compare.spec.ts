@@ -12,7 +12,7 @@ const config = (span: number | null, lr = 0.001): TrainConfig => ({
   mask: span === null ? null : { spanLength: span, spanCount: 1, value: -30, lossScope: 'all-valid' },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
   split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
-  validation: 'each-epoch',
+  validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
 });
 
 function run(id: number, span: number | null, losses: number[], mae: number | null, seed = id): RunDetail {

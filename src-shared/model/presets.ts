@@ -1,7 +1,10 @@
-import type { TrainConfig } from '../api/entities';
+import { KERAS_ADAM, type TrainConfig } from '../api/entities';
 import { PAPER_MODEL } from './modelConfig';
 
-/** The paper's protocol (sections 3.2-3.3): 2 x GRU(256), clips of 300 steps, one 30-step mask at -30, Adam 0.001, 30 epochs. */
+/**
+ * The paper's protocol (sections 3.2-3.3): 2 x GRU(256), clips of 300 steps, one 30-step mask at -30, Adam 0.001, 30 epochs;
+ * Keras's defaults where the paper names nothing (Adam's betas and epsilon, the initialisation).
+ */
 export function paperTrainConfig(): TrainConfig {
   return {
     epochs: 30,
@@ -14,6 +17,8 @@ export function paperTrainConfig(): TrainConfig {
     sequence: { maxFrames: 300, keep: 'first', poolFrames: 1, padding: 'right' },
     split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
     validation: 'each-epoch',
+    adam: { ...KERAS_ADAM },
+    initialisation: 'keras',
   };
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochRecord } from '@shared/api/entities';
+import type { EpochRecord, TrainConfig } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
@@ -53,6 +53,11 @@ export async function restoreOrStart(
   assignWeights(variables, resumed.weights);
   if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
   return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [] };
+}
+
+/** Adam with a run's learning rate, betas and epsilon: every job's optimiser. */
+export function adamOptimizer(config: Pick<TrainConfig, 'learningRate' | 'adam'>): tf.AdamOptimizer {
+  return tf.train.adam(config.learningRate, config.adam.beta1, config.adam.beta2, config.adam.epsilon);
 }
 
 /** One optimiser step; resolves to the loss value (and frees it). */

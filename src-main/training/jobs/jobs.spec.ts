@@ -12,6 +12,7 @@ import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
 import { runBaseline, runFinetune } from './supervised';
 import { checkpointWeightShapes } from '@shared/model/weightShapes';
+import { loadCheckpoint } from '../model/checkpoint';
 import { checkBundledCheckpoints } from '../../export/bundledCheckpoint';
 import type { BundledRun } from '../../export/runBundleFormat';
 
@@ -31,7 +32,7 @@ const config: TrainConfig = {
   model: { hiddenUnits: 6, gruLayers: 2, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 10, seed: 1 },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
 };
 
 function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<TrainerJob> = {}): TrainerJob {
@@ -135,6 +136,34 @@ describe('training jobs', () => {
     expect(metric(second, 'overall', 'mae')).toBeCloseTo(metric(metrics, 'overall', 'mae')!, 6);
   });
 
+  it("builds only what a fine-tune needs: the encoder from the checkpoint for the one encoding pass, then only Dense(6) while it trains", async () => {
+    const parentRunDir = join(dataDir, 'runs/1');
+    rmSync(join(parentRunDir, 'encoded'), { recursive: true, force: true });
+    const checkpoint = loadCheckpoint(parentRunDir)!;
+    // The model's variables (the optimizer's moments are unnamed).
+    const liveNames = () => Object.keys(tf.engine().state.registeredVariables).filter((n) => n.startsWith('paper_model_'));
+    const before = new Set(liveNames());
+    const ours = () => liveNames().filter((n) => !before.has(n));
+    const duringEncoding: string[][] = [];
+    const duringTraining: string[][] = [];
+    const r = recorder();
+    r.hooks.progress = (p) => {
+      if (p.batch > 0) return void duringTraining.push(ours().map((n) => n.replace(/^[^/]+\//, '')).sort());
+      duringEncoding.push(ours());
+      // The encoder's variables hold the pre-training run's weights: made from them, never initialised.
+      for (const name of ours().filter((n) => n.includes('gru_'))) {
+        const own = name.replace(/^[^/]+\//, '');
+        expect(Array.from(tf.engine().state.registeredVariables[name].dataSync()), own).toEqual(Array.from(checkpoint.weights[own].dataSync()));
+      }
+    };
+    await runFinetune(job(16, 'finetune', { parentRunDir }), r.hooks);
+    expect(duringEncoding.length).toBeGreaterThan(0);
+    expect(duringEncoding[0].some((n) => n.endsWith('gru_1/recurrent_kernel'))).toBe(true);
+    expect(duringTraining.length).toBeGreaterThan(0);
+    for (const names of duringTraining) expect(names).toEqual(['dense_6/bias', 'dense_6/kernel']);
+    expect(ours()).toEqual([]);
+  });
+
   it('computes the encoder cache again when a kill or a full disk left its metadata or data cut short', async () => {
     const parentRunDir = join(dataDir, 'runs/1');
     const reference = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
@@ -192,22 +221,5 @@ describe('checkpoints as a run bundle checks them', () => {
     }
     expect(Object.keys(runs[0].files).sort()).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
     expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
-  });
-});
-
-describe('orthogonalMatrix', () => {
-  it('is orthogonal (Q^T Q = I) and reproducible from its seed', async () => {
-    const { orthogonalMatrix } = await import('../model/paperModel');
-    const h = 24;
-    const q = orthogonalMatrix(h, 7);
-    for (let a = 0; a < h; a++) {
-      for (let b = 0; b < h; b++) {
-        let dot = 0;
-        for (let r = 0; r < h; r++) dot += q[r * h + a] * q[r * h + b];
-        expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
-      }
-    }
-    expect(orthogonalMatrix(h, 7)).toEqual(q);
-    expect(orthogonalMatrix(h, 8)).not.toEqual(q);
   });
 });

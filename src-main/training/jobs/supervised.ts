@@ -6,10 +6,10 @@ import type { MetricRecord } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
 import { evaluatePredictions } from '../evaluation';
-import { PaperModel } from '../model/paperModel';
-import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
-import type { SequenceSource } from '../sequences';
-import { loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
+import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import type { SequenceBatch, SequenceSource } from '../sequences';
+import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
 import { encodeAll, headInputs, predictEmotions } from './tensors';
 
@@ -20,13 +20,36 @@ function labelledSegments(data: JobData, job: TrainerJob) {
   return sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed).map((i) => data.segments[i]);
 }
 
+/** The emotion loss of both arms: mean squared error over the batch and the six emotions. */
+export function emotionLoss(head: EmotionHead, pooled: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+  return tf.losses.meanSquaredError(labels, head.predict(pooled)) as tf.Scalar;
+}
+
+/** One baseline step: the whole network trained on a labelled batch; resolves to the loss before it. */
+export function baselineStep(optimizer: tf.Optimizer, model: PaperModel, batch: SequenceBatch, steps: number): Promise<number> {
+  return minimizeStep(
+    optimizer,
+    () => emotionLoss(model.head, headInputs(model.encoder, batch, steps), tf.tensor2d(batch.y, [batch.size, 6])),
+    model.variables(),
+  );
+}
+
+/**
+ * One fine-tune step: only the head trained, on rows of the frozen encoder's pooled outputs
+ * (`inputs`, rows x width, as headInputs computes them once per segment) and their labels.
+ */
+export function finetuneStep(optimizer: tf.Optimizer, head: EmotionHead, inputs: Float32Array, labels: Float32Array, width: number): Promise<number> {
+  const rows = labels.length / 6;
+  return minimizeStep(optimizer, () => emotionLoss(head, tf.tensor2d(inputs, [rows, width]), tf.tensor2d(labels, [rows, 6])), head.variables());
+}
+
 /** Baseline: the same network, trained from scratch on the labelled sample only. */
 export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
   const data = openJobData(job);
-  const model = new PaperModel(job.config.model, job.config.seed);
-  const optimizer = tf.train.adam(job.config.learningRate);
+  const model = PaperModel.initial(job.config.model, job.config.seed, job.config.initialisation);
+  const optimizer = adamOptimizer(job.config);
   try {
-    const variables = model.allVariables();
+    const variables = model.variables();
     const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
     const { stats } = resumed;
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
@@ -37,13 +60,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
     await runEpochs(
       {
         ...loopSettings(job, train.length, resumed),
-        step: async (rows) => {
-          const batch = train.batch(rows);
-          return minimizeStep(optimizer, () => {
-            const pred = model.head(headInputs(model, batch, steps));
-            return tf.losses.meanSquaredError(tf.tensor2d(batch.y, [batch.size, 6]), pred) as tf.Scalar;
-          }, variables);
-        },
+        step: async (rows) => baselineStep(optimizer, model, train.batch(rows), steps),
         validate: async () => {
           lastPredictions = await predictEmotions(model, val, job.config.batchSize);
           return mse(lastPredictions, valY);
@@ -103,15 +120,16 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
   if (cached) return cached;
   const checkpoint = loadCheckpoint(parentDir);
   if (!checkpoint) throw new Error('The pre-training run has no saved weights; it must finish (or be resumed) before fine-tuning.');
-  const model = new PaperModel(m, 0);
+  let encoder: Encoder | null = null;
   try {
-    assignWeights(model.byName(model.encoderVariables()), checkpoint.weights);
+    // The encoder only runs, once: its variables are the checkpoint's weights, never initialised.
+    encoder = Encoder.fromWeights(m, checkpoint.weights, "The pre-training run's checkpoint");
     const stats = checkpoint.state.stats as { mean: number[]; std: number[] };
     const all = source(data, data.segments, job, stats);
     let done = 0;
     const started = Date.now();
     const batch = Math.max(job.config.batchSize, 32);
-    const result = await encodeAll(model, all, batch, async () => {
+    const result = await encodeAll(encoder, all, batch, async () => {
       done = Math.min(all.length, done + batch);
       const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
       // Progress of the one-off encoding pass, reported as epoch 0 of the run.
@@ -124,7 +142,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
-    model.dispose();
+    encoder?.dispose();
+    tf.dispose([...Object.values(checkpoint.weights), ...(checkpoint.optimizer ?? []).map((t) => t.tensor)]);
   }
 }
 
@@ -140,12 +159,15 @@ function labelsOf(data: JobData, indices: readonly number[]): Float32Array {
   return out;
 }
 
-/** Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample. */
+/**
+ * Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample.
+ * Only the head is built: the encoder's outputs come from the cache (computed once).
+ */
 export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
   if (!job.parentRunDir) throw new Error('A fine-tuning run needs the pre-training run it starts from.');
   const data = openJobData(job);
-  const model = new PaperModel(job.config.model, job.config.seed);
-  const optimizer = tf.train.adam(job.config.learningRate);
+  const head = EmotionHead.initial(job.config.model, job.config.seed);
+  const optimizer = adamOptimizer(job.config);
   try {
     const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
     const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
@@ -154,18 +176,12 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Met
     const valX = tf.tensor2d(rowsOf(vectors, width, job.split.validation), [job.split.validation.length, width]);
     const valY = labelsOf(data, job.split.validation);
     let lastPredictions: Float32Array | null = null;
-    const head = model.headVariables();
     await runEpochs(
       {
         ...loopSettings(job, labelled.length),
-        step: (rows) =>
-          minimizeStep(optimizer, () => {
-            const x = tf.tensor2d(rowsOf(trainX, width, rows), [rows.length, width]);
-            const y = tf.tensor2d(rowsOf(trainY, 6, rows), [rows.length, 6]);
-            return tf.losses.meanSquaredError(y, model.head(x)) as tf.Scalar;
-          }, head),
+        step: (rows) => finetuneStep(optimizer, head, rowsOf(trainX, width, rows), rowsOf(trainY, 6, rows), width),
         validate: async () => {
-          const p = tf.tidy(() => model.head(valX));
+          const p = tf.tidy(() => head.predict(valX));
           lastPredictions = (await p.data()) as Float32Array;
           p.dispose();
           return mse(lastPredictions, valY);
@@ -174,11 +190,11 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Met
       hooks,
     );
     valX.dispose();
-    await saveCheckpoint(job.runDir, model.byName(head), null, { epoch: job.config.epochs, parentRunDir: job.parentRunDir });
+    await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: job.config.epochs, parentRunDir: job.parentRunDir });
     return evaluatePredictions(valY, lastPredictions!);
   } finally {
     optimizer.dispose();
-    model.dispose();
+    head.dispose();
     data.close();
   }
 }
