@@ -58,6 +58,7 @@ describe.each([
   ['npm run export', ['--import', 'tsx', 'src-main/cli/export.ts'], '--fromat', '--format'],
   ['npm run bundle', ['--import', 'tsx', 'src-main/cli/bundle.ts'], '--ascopy', '--as-copy'],
   ['npm run metrics', ['--import', 'tsx', 'src-main/cli/metrics.ts'], '--jsn', null],
+  ['npm run parity', ['--import', 'tsx', 'src-main/cli/parity.ts'], '--backnd', '--backend'],
   ['npm run bench', ['--import', 'tsx', 'src-main/bench/run.ts'], '--sections', null],
   ['npm run serve', ['--import', 'tsx', 'src-main/serve.ts'], '--prot', '--port'],
   ['npm start', ['src-main/launcher/start.mjs'], '--data-dri', '--data-dir'],

@@ -1,7 +1,7 @@
 /**
  * Checks the workbench's training maths against a reference file and prints how far it is.
  *
- *   npx tsx src-main/cli/parity.ts <file.json> [--backend cpu|wasm]
+ *   npm run parity -- FILE.json [--backend cpu|wasm]
  *
  * Two formats, told apart by the file's `format`:
  * - 'train-trajectory v1' (test/fixtures/reference/train_parity_*.json): the training jobs' own
@@ -13,7 +13,7 @@
  * - otherwise a GRU parity file (test/fixtures/reference/gru_parity_*.json): the fused GRU's
  *   outputs, final states, loss and gradients; relative error per quantity is
  *   max|ours - ref| / max(max|ref|, 1e-6). Exit code 1 when any exceeds 1e-4.
- * A bad file or bad arguments: one line on stderr naming the problem, exit code 1.
+ * A bad file: one line on stderr naming the problem, exit code 1; a usage mistake: the usage, exit code 2.
  */
 import * as tf from '@tensorflow/tfjs';
 import { checkParity, formatParityTable, PARITY_TOLERANCE, worstRow } from '../training/gru/parityCheck';
@@ -22,45 +22,27 @@ import { useBackend, type ToolBackend } from '../training/gru/toolBackend';
 import { readJsonFile } from '../training/parity/jsonFixture';
 import { checkTrajectory, formatTrajectoryTable, LOSS_TOLERANCE, UPDATE_P99_TOLERANCE } from '../training/parity/trajectoryCheck';
 import { isTrajectoryFile, parseTrajectoryFixture } from '../training/parity/trajectoryFixture';
+import { readCommandLine, usageFailure } from './commandLine';
 
-const USAGE = 'usage: npx tsx src-main/cli/parity.ts <file.json> [--backend cpu|wasm]';
-
-interface Args {
-  readonly file: string;
-  readonly backend: ToolBackend;
-}
-
-function parseArgs(argv: readonly string[]): Args {
-  let file: string | null = null;
-  let backend: ToolBackend = 'cpu';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--backend' || arg.startsWith('--backend=')) {
-      const value = arg === '--backend' ? argv[++i] : arg.slice('--backend='.length);
-      if (value !== 'cpu' && value !== 'wasm') throw new Error(`--backend must be cpu or wasm, got ${value ?? 'nothing'}`);
-      backend = value;
-    } else if (arg.startsWith('-')) {
-      throw new Error(`unknown option ${arg}`);
-    } else if (file === null) {
-      file = arg;
-    } else {
-      throw new Error(`only one file, got ${file} and ${arg}`);
-    }
-  }
-  if (file === null) throw new Error('no parity file given');
-  return { file, backend };
-}
+const COMMAND = {
+  usage: [
+    'Usage: npm run parity -- FILE.json [--backend cpu|wasm]',
+    '',
+    'Checks the training maths against a float64 reference file: a GRU parity file (outputs and gradients)',
+    'or a training trajectory (format train-trajectory v1: the jobs\' own steps in three regimes).',
+    '  --backend NAME     cpu (default) or wasm',
+  ].join('\n'),
+  options: { backend: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+} as const;
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function main(argv: readonly string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parseArgs(argv);
-  } catch (error) {
-    process.stderr.write(`parity: ${messageOf(error)}\n${USAGE}\n`);
-    return 1;
-  }
+async function main(): Promise<number> {
+  const { values, positionals } = readCommandLine(COMMAND);
+  const backend = values.backend ?? 'cpu';
+  if (backend !== 'cpu' && backend !== 'wasm') usageFailure(COMMAND, `--backend must be cpu or wasm, not "${backend}".`);
+  const args: { file: string; backend: ToolBackend } = { file: positionals[0], backend };
   try {
     const raw = readJsonFile(args.file);
     if (isTrajectoryFile(raw)) {
@@ -106,4 +88,4 @@ async function trajectory(file: string, fx: ReturnType<typeof parseTrajectoryFix
   return result.ok ? 0 : 1;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main();
