@@ -15,6 +15,11 @@ const workbench = workbenchPerFile();
 
 test('the built-in dataset opens in the browser: labels, 400 segments, a heat map', async () => {
   const { page, errors } = await workbench.open();
+  // The application icon, served by the bridge with the page.
+  const icon = await page.request.get(new URL((await page.locator('link[rel="icon"]').getAttribute('href'))!, page.url()).href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
+  expect(await icon.text()).toContain('MOSEI SSL Workbench');
   const row = page.getByTestId('dataset-row').filter({ hasText: 'Built-in synthetic' });
   await expect(row.getByTestId('synthetic-badge')).toBeVisible();
   await row.focus();
