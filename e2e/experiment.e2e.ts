@@ -1,7 +1,7 @@
 import { expect, test, type Download, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { OUTPUT_DIR, workbenchPerFile, expectAccessible } from './launch';
 
 const workbench = workbenchPerFile();
 
@@ -98,6 +98,7 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await results.getByTestId('shared-y').check();
   await results.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(OUTPUT_DIR, 'experiments.png'), fullPage: true });
+  await expectAccessible(page, 'Experiments, results shown');
 
   // Hovering a point shows its values; clicking it lists its runs, and a run opens in the history.
   const fig4 = results.getByTestId('figure-4');

@@ -2,7 +2,7 @@ import { expect, test, type Download, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { OUTPUT_DIR, workbenchPerFile, expectAccessible } from './launch';
 
 /**
  * The history, comparison and reporting path a researcher takes after a sweep: find runs
@@ -98,6 +98,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await comparison.getByTestId('compare-all-fields').check();
   expect(await comparison.getByTestId('config-diff-row').count()).toBeGreaterThan(20);
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-compare.png'), fullPage: true });
+  await expectAccessible(page, 'Run history, runs compared');
 
   // Group every baseline by label count: mean ± sd across its repeats, as the store's numbers give.
   await comparison.getByTestId('compare-clear').click();
@@ -116,6 +117,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
     await expect(comparison.locator(`[data-testid="group-row"][data-group="${g.label_count}"] td`).nth(4)).toHaveText(`${mean.toFixed(3)} ± ${sd.toFixed(3)}`);
   }
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-groups.png'), fullPage: true });
+  await expectAccessible(page, 'Run history, grouped');
   await comparison.getByTestId('compare-clear').click();
   await page.getByTestId('history-clear-filters').click();
 

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { OUTPUT_DIR, workbenchPerFile, expectAccessible } from './launch';
 import { FIXTURES_DIR as FIXTURES } from '../test/fixturePaths';
 import { defaultCovarep, goodRows, labelsFor, NEUTRAL, writeCsdPair, type LabelRow } from '../test/csdVariants';
 
@@ -84,6 +84,7 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('0');
   expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
   await page.screenshot({ path: join(OUTPUT_DIR, 'builtin-segment.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets, a segment open');
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -125,6 +126,7 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(detail.getByTestId('segment-count')).toHaveText(/17 of 17 segments/);
   await expect(detail.getByTestId('segment-row')).toHaveCount(17);
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-browser.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets, an import done');
 
   // The distribution of one side of the default split.
   await expect(detail.getByTestId('label-distribution')).toContainText('17 segments in all');

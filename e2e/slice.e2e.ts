@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { chromium, type Browser } from 'playwright-core';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench, expectAccessible } from './launch';
 
 let browser: Browser;
 const dataDir = tempDataDir();
@@ -59,6 +59,7 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(page.getByTestId('progress-epoch')).toHaveText(/[1-3]/, { timeout: 60_000 });
   await expect(page.getByTestId('progress-eta')).not.toHaveText('—');
   await page.screenshot({ path: join(OUTPUT_DIR, 'train-progress.png') });
+  await expectAccessible(page, 'Train, a run training');
   await expect(progress).toHaveCount(0, { timeout: 120_000 });
 
   // A second, longer run is cancelled from the UI.
@@ -84,6 +85,7 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(metrics.getByRole('row', { name: /^MAE/ })).toContainText(/0\.\d{3}/);
   await expect(detail.locator('canvas')).toBeVisible();
   await page.screenshot({ path: join(OUTPUT_DIR, 'history.png'), fullPage: true });
+  await expectAccessible(page, 'Run history');
   await page.close();
 
   // Restart on the same data directory: the history is still there.
