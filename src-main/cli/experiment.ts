@@ -2,32 +2,20 @@
  * The paper's whole protocol, headless (training servers):
  *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
  *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json]
- * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
- * per label count and arm the mean and sd of every metric, overall and per emotion.
+ * Prints progress; at the end a table of SSL and baseline per label count (mean ± sd [95% CI],
+ * paired tests with raw and Holm-adjusted p), or with --json, per label count and arm the mean,
+ * sd and 95% CI of every metric, overall and per emotion, the paired tests per emotion and
+ * overall, the Holm families and labels saved with its interval, and the methods in words.
  * Its runs appear in the desktop app's history when both use the same data directory.
  */
 import { requests, WorkbenchError } from '@shared/api/contract';
-import type { ExperimentResults } from '@shared/api/entities';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
 import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import { formatEta } from './args';
+import { experimentJson, experimentTable } from './experimentReport';
 import { openHeadless } from './headless';
-
-function table(results: ExperimentResults): string {
-  const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
-  const lines = [`${'labels'.padStart(7)}  ${'SSL acc4'.padEnd(13)} ${'base acc4'.padEnd(13)} ${'SSL MAE'.padEnd(13)} ${'base MAE'.padEnd(13)} p(acc4)`];
-  for (const s of results.ssl) {
-    const b = results.baseline.find((p) => p.labelCount === s.labelCount);
-    const c = results.comparisons.find((x) => x.labelCount === s.labelCount && x.metric === 'acc4');
-    lines.push(
-      `${String(s.labelCount).padStart(7)}  ${fmt(s.metrics.acc4?.overall?.mean, s.metrics.acc4?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.acc4?.overall?.mean, b?.metrics.acc4?.overall?.sd).padEnd(13)} ` +
-        `${fmt(s.metrics.mae?.overall?.mean, s.metrics.mae?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.mae?.overall?.mean, b?.metrics.mae?.overall?.sd).padEnd(13)} ${c?.pValue?.toFixed(3) ?? '—'}`,
-    );
-  }
-  return lines.join('\n');
-}
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -77,8 +65,8 @@ async function main(): Promise<number> {
   training.shutdown();
   const results = experiments.results(id);
   db.close();
-  if (json) console.log(JSON.stringify({ experiment: results.experiment, ssl: results.ssl, baseline: results.baseline, comparisons: results.comparisons, labelsSaved: results.labelsSaved }, null, 2));
-  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${table(results)}`);
+  if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
+  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
   return status === 'done' ? 0 : 1;
 }
 

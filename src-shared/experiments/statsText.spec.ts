@@ -20,10 +20,13 @@ describe('the statistics in words', () => {
 
   it("words the interval labels saved rests on: where the baseline reaches either bound of SSL's CI", () => {
     expect(labelsSavedIntervalText(saved(), 1200)).toBe(
-      "SSL's 95% CI there is [0.841, 0.890]: the baseline's mean reaches 0.841 at 100 labels and 0.890 not within the sweep (up to 1200 labels), so the labels saved are anywhere from 5.0× to beyond the sweep.",
+      "SSL's 95% CI there is [0.841, 0.890]: the baseline's mean reaches the lower bound 0.841 at 100 labels and does not reach the upper bound 0.890 within the sweep (up to 1200 labels), so the labels saved are anywhere from 5.0× to beyond the sweep.",
     );
-    expect(labelsSavedIntervalText(saved({ baselineLabelsAtCi95: { lower: 20, upper: 400 } }), 1200)).toMatch(/reaches 0\.841 at 20 labels and 0\.890 at 400 labels, so the labels saved are anywhere from none to 20\.0×\.$/);
+    expect(labelsSavedIntervalText(saved({ baselineLabelsAtCi95: { lower: 20, upper: 400 } }), 1200)).toMatch(/reaches the lower bound 0\.841 at 20 labels and reaches the upper bound 0\.890 at 400 labels, so the labels saved are anywhere from none to 20\.0×\.$/);
     expect(labelsSavedIntervalText(saved({ baselineLabelsAtCi95: { lower: 200, upper: 200 } }), 1200)).toMatch(/labels saved are 10\.0× at either bound\.$/);
+    expect(labelsSavedIntervalText(saved({ baselineLabels: null, baselineLabelsAtCi95: { lower: null, upper: null } }), 1200)).toBe(
+      "SSL's 95% CI there is [0.841, 0.890]: the baseline's mean reaches neither the lower bound 0.841 nor the upper bound 0.890 within the sweep (up to 1200 labels), so the labels saved are beyond the sweep at either bound.",
+    );
     expect(labelsSavedIntervalText(saved({ sslAcc4Ci95: null, baselineLabelsAtCi95: null }), 1200)).toBe(
       'No interval: a single repeat at 20 labels, so how uncertain this is cannot be said.',
     );

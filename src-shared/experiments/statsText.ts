@@ -62,10 +62,16 @@ export function labelsSavedIntervalText(entry: LabelsSaved, largestLabelCount: n
   const ci = entry.sslAcc4Ci95;
   const at = entry.baselineLabelsAtCi95;
   if (!ci || !at) return `No interval: a single repeat at ${entry.sslLabels} labels, so how uncertain this is cannot be said.`;
-  const reach = (bound: number, labels: number | null) =>
-    `${formatValue(bound)} ${labels === null ? `not within the sweep${largestLabelCount ? ` (up to ${largestLabelCount} labels)` : ''}` : `at ${labels} labels`}`;
+  const sweep = `within the sweep${largestLabelCount ? ` (up to ${largestLabelCount} labels)` : ''}`;
+  const bound = (name: string, value: number) => `the ${name} bound ${formatValue(value)}`;
+  const reach = (name: string, value: number, labels: number | null) =>
+    labels === null ? `does not reach ${bound(name, value)} ${sweep}` : `reaches ${bound(name, value)} at ${labels} labels`;
+  const where =
+    at.lower === null && at.upper === null
+      ? `reaches neither ${bound('lower', ci.lower)} nor ${bound('upper', ci.upper)} ${sweep}`
+      : `${reach('lower', ci.lower, at.lower)} and ${reach('upper', ci.upper, at.upper)}`;
   const low = savingAt(at.lower, entry.sslLabels);
   const high = savingAt(at.upper, entry.sslLabels);
   const range = low === high ? `${low} at either bound` : `anywhere from ${low} to ${high}`;
-  return `SSL's 95% CI there is ${formatInterval(ci)}: the baseline's mean reaches ${reach(ci.lower, at.lower)} and ${reach(ci.upper, at.upper)}, so the labels saved are ${range}.`;
+  return `SSL's 95% CI there is ${formatInterval(ci)}: the baseline's mean ${where}, so the labels saved are ${range}.`;
 }
