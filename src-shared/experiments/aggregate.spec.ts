@@ -19,7 +19,7 @@ const runs = [
 ];
 
 /** t(0.975, 2) from scipy: the 95% interval of a mean over 3 repeats is this many standard errors either side. */
-const T_975_2 = 4.302652729749464;
+const T_975_2 = 4.302652729749462;
 
 describe('experiment aggregation', () => {
   it('gives mean and sample sd over repeats per label count, overall and per emotion', () => {

@@ -19,7 +19,7 @@ describe('Markdown', () => {
     // Unescaped pipes delimit cells: Model + six emotions between the outer pipes.
     for (const line of tableLines) expect(line.split(/(?<!\\)\|/).length).toBe(1 + 7 + 1);
     expect(tableLines[0]).toBe('| Model | Happiness | Sadness | Anger | Surprise | Disgust | Fear |');
-    // mean ± sd [95% CI], the interval 0.0123456 · t(0.975, 2) / √3 = 0.030668 either side (t from scipy: 4.302652729749464).
+    // mean ± sd [95% CI], the interval 0.0123456 · t(0.975, 2) / √3 = 0.030668 either side (t from scipy: 4.302652729749462).
     expect(tableLines[2]).toBe(
       '| SSL (this experiment, 200 labels) | 0.771 ± 0.012 [0.741, 0.802] | 0.772 ± 0.012 [0.742, 0.803] | 0.773 ± 0.012 [0.743, 0.804] | 0.774 ± 0.012 [0.744, 0.805] | 0.775 ± 0.012 [0.745, 0.806] | — |',
     );
@@ -43,7 +43,7 @@ describe('CSV', () => {
     const col = (name: string) => TABLE1_CSV_HEADER.indexOf(name as never);
     // The name starts with "a|b", so it is not a formula: kept as is, quoted for its comma, quote and newline.
     expect(rows[1][col('experiment_name')]).toBe(HOSTILE_NAME);
-    const half = (4.302652729749464 * 0.0123456) / Math.sqrt(3);
+    const half = (4.302652729749462 * 0.0123456) / Math.sqrt(3);
     expect(rows[1]).toEqual([
       '9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', (0.7712345 - half).toFixed(6), (0.7712345 + half).toFixed(6), '3',
     ]);

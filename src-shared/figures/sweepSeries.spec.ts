@@ -50,8 +50,8 @@ describe('sweepSeries', () => {
   it('draws the 95% CI band when asked: t(0.975, n − 1) · sd / √n either side, none with one repeat', () => {
     const points = [point(20, 0.8, 0.05, 3, [1, 2, 3]), point(50, 0.85, null, 1, [4])];
     const [ci, single] = sweepSeries(points, 'acc4', 'overall', 'ci95');
-    // t(0.975, 2) = 4.302652729749464 (scipy).
-    const half = (4.302652729749464 * 0.05) / Math.sqrt(3);
+    // t(0.975, 2) = 4.302652729749462 (scipy).
+    const half = (4.302652729749462 * 0.05) / Math.sqrt(3);
     expect(ci.lower).toBeCloseTo(0.8 - half, 12);
     expect(ci.upper).toBeCloseTo(0.8 + half, 12);
     expect(ci.ci95).toEqual({ lower: ci.lower, upper: ci.upper });
@@ -59,7 +59,7 @@ describe('sweepSeries', () => {
     // The sd band of the same points is narrower: with 3 repeats the CI is 2.48 sd either side.
     const [sd] = sweepSeries(points, 'acc4', 'overall');
     expect(sd.upper - sd.lower).toBeCloseTo(0.1, 12);
-    expect((ci.upper - ci.lower) / (sd.upper - sd.lower)).toBeCloseTo(4.302652729749464 / Math.sqrt(3), 12);
+    expect((ci.upper - ci.lower) / (sd.upper - sd.lower)).toBeCloseTo(4.302652729749462 / Math.sqrt(3), 12);
     expect(describePoint(ci)).toBe(`0.800 ± 0.050, 95% CI [${(0.8 - half).toFixed(3)}, ${(0.8 + half).toFixed(3)}] (n = 3)`);
   });
 
@@ -147,8 +147,8 @@ describe('CSV', () => {
     expect([arm, metric, scope, labels, sd, n, runIds]).toEqual(['ssl', 'acc4', 'overall', '20', '0.01', '3', '100 101 102']);
     expect(Number(minusSd)).toBeCloseTo(Number(mean) - 0.01, 12);
     expect(Number(plusSd)).toBeCloseTo(Number(mean) + 0.01, 12);
-    expect(Number(ciUpper) - Number(mean)).toBeCloseTo((4.302652729749464 * 0.01) / Math.sqrt(3), 12);
-    expect(Number(mean) - Number(ciLower)).toBeCloseTo((4.302652729749464 * 0.01) / Math.sqrt(3), 12);
+    expect(Number(ciUpper) - Number(mean)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
+    expect(Number(mean) - Number(ciLower)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     expect(rows.filter((l) => l[0] === 'baseline')).toHaveLength(2);
     const sixScopes = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] }));
     expect(sixScopes).toHaveLength(1 + 6 * 2 * 2);

@@ -65,7 +65,7 @@ describe('grouping runs by a field', () => {
     expect(span30.seeds).toEqual([1, 3, 4]);
     // MAE 1, 2, 3: mean 2, sample sd 1.
     // With its 95% t interval: 2 ± t(0.975, 2) · 1 / √3 (t from scipy).
-    const half = 4.302652729749464 / Math.sqrt(3);
+    const half = 4.302652729749462 / Math.sqrt(3);
     expect(span30.metrics.mae!.overall).toEqual({ mean: 2, sd: 1, n: 3, ci95: { lower: expect.closeTo(2 - half, 12), upper: expect.closeTo(2 + half, 12) } });
     // Epoch 1: 3, 5, 4 -> mean 4, sd 1. Epoch 3 only run 3 reached: n 1, no sd.
     expect(span30.loss[0]).toEqual({ epoch: 1, mean: 4, sd: 1, n: 3, ci95: { lower: expect.closeTo(4 - half, 12), upper: expect.closeTo(4 + half, 12) } });

@@ -17,7 +17,7 @@ describe('the 95% confidence interval of a mean over repeats', () => {
 
   it('is mean ± t(0.975, n − 1) · sd / √n: with 3 repeats, 4.303 standard errors either side', () => {
     const ci = meanConfidenceInterval(0.85, 0.01, 3)!;
-    expect((ci.upper - 0.85) / (0.01 / Math.sqrt(3))).toBeCloseTo(4.302652729749464, 12);
+    expect((ci.upper - 0.85) / (0.01 / Math.sqrt(3))).toBeCloseTo(4.302652729749462, 12);
     expect(0.85 - ci.lower).toBeCloseTo(ci.upper - 0.85, 15);
   });
 
