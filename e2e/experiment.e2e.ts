@@ -143,7 +143,8 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   // Hovering a point shows its values; clicking it lists its runs, and a run opens in the history.
   const fig4 = results.getByTestId('figure-4');
   const chart = fig4.getByTestId('sweep-chart');
-  await chart.scrollIntoViewIfNeeded();
+  // The whole figure in view, so its screenshot below does not scroll the page under the pointer.
+  await fig4.scrollIntoViewIfNeeded();
   const canvasBox = (await chart.locator('canvas').boundingBox())!;
   const points = await pointsOf(chart);
   expect(points.filter((p) => p.arm === 'ssl')).toHaveLength(counts.length);
@@ -151,7 +152,8 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await page.mouse.move(canvasBox.x + target.x, canvasBox.y + target.y);
   await page.waitForTimeout(300);
   await fig4.screenshot({ path: join(OUTPUT_DIR, 'experiments-hover.png') });
-  await page.mouse.click(canvasBox.x + target.x, canvasBox.y + target.y);
+  const clickBox = (await chart.locator('canvas').boundingBox())!;
+  await page.mouse.click(clickBox.x + target.x, clickBox.y + target.y);
   const picked = fig4.getByTestId('point-runs');
   await expect(picked).toContainText(`${target.labelCount} labelled segments`);
   const runButtons = picked.getByTestId('open-run');
