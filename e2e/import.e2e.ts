@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUTPUT_DIR, workbenchPerFile } from './launch';
 import { FIXTURES_DIR as FIXTURES } from '../test/fixturePaths';
+import { defaultCovarep, goodRows, labelsFor, NEUTRAL, writeCsdPair, type LabelRow } from '../test/csdVariants';
 
 const COVAREP = join(FIXTURES, 'mosei-mini/CMU_MOSEI_COVAREP.csd');
 const LABELS = join(FIXTURES, 'mosei-mini/CMU_MOSEI_Labels.csd');
@@ -190,4 +193,40 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await panel.screenshot({ path: join(OUTPUT_DIR, 'import-error.png') });
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test('an import that leaves segments out for their labels says how many, per kind of label', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-labels-'));
+  try {
+    const rows = (video: string): LabelRow[] =>
+      video === 'vidA'
+        ? [
+            { interval: [0, 1], values: [Number.NaN, 1, 0, 0, 0, 0, 0] },
+            { interval: [1, 2], values: [1, 1, 0, 0, 0, 0, 3.5] },
+            { interval: [2, 3], values: [...NEUTRAL] },
+          ]
+        : goodRows();
+    const pair = await writeCsdPair(folder, defaultCovarep(), labelsFor(rows));
+    const { page, errors } = await workbench.open();
+    const panel = page.getByTestId('import-panel');
+    await panel.getByLabel('COVAREP file').fill(pair.covarepPath);
+    await panel.getByLabel('Labels file').fill(pair.labelsPath);
+    await panel.getByLabel('Dataset name').fill('labels left out (e2e)');
+    await panel.getByRole('button', { name: 'Import', exact: true }).click();
+
+    await expect(panel.getByTestId('import-outcome')).toContainText('Import finished', { timeout: 60_000 });
+    await expect(panel.getByTestId('import-notes')).toContainText('4 segments of 2 videos imported');
+    await expect(panel.getByTestId('import-notes')).toContainText('2 segments were left out because a label is NaN, infinite or outside its range');
+    const table = panel.getByTestId('import-label-problems');
+    await expect(table.getByRole('row')).toHaveCount(3); // header, sentiment, fear
+    await expect(table.getByRole('row', { name: /sentiment/ })).toHaveText(/sentiment \(-3\.\.3\)\s*1\s*0/);
+    await expect(table.getByRole('row', { name: /fear/ })).toHaveText(/fear \(0\.\.3\)\s*0\s*1/);
+    await expect(page.getByTestId('dataset-row').filter({ hasText: 'labels left out (e2e)' }).locator('td').nth(2)).toHaveText('4');
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: join(OUTPUT_DIR, 'import-label-problems.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

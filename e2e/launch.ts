@@ -15,8 +15,16 @@ export const chromiumLaunch: LaunchOptions = {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 };
 
+const madeHere = new Set<string>();
+// Whatever a spec made is removed when its process ends, even after a failure (Playwright also
+// loads each spec file once to list its tests, which runs their top-level code).
+process.on('exit', () => madeHere.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh data directory for a workbench under test, removed when this process ends at the latest. */
 export function tempDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-'));
+  madeHere.add(dir);
+  return dir;
 }
 
 export interface ServedWorkbench {

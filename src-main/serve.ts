@@ -1,25 +1,28 @@
 /**
  * Browser mode: the same main-process services as the desktop app, behind the loopback
  * bridge, for machines where Electron's window can't open (headless servers, CI).
- * Usage: node out/main/serve.js [--data-dir DIR] [--port N]
+ * Usage: node out/main/serve.js [--data-dir DIR] [--port N] [--workers N] (npm run serve)
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkbench } from './app/workbench';
 import { startBridge } from './bridge/server';
-import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from './config/dataDir';
+import { defaultUserDataDir, resolveDataDir, resolveWorkers } from './config/dataDir';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, UsageError, usageFailure, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './cli/commandLine';
 import { forkNodeProcess } from './app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const portArg = argValue(argv, '--port');
-  const port = portArg === undefined ? 0 : Number(portArg);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a number from 0 to 65535, not "${portArg}".`);
+const COMMAND = {
+  usage: ['Usage: npm run serve -- [--data-dir DIR] [--port N] [--workers N]', '', 'Browser mode: serves the workbench on 127.0.0.1 and prints the URL to open.', DATA_DIR_USAGE, '  --port N           the port to listen on (default: a free one)', WORKERS_USAGE].join('\n'),
+  options: { ...DATA_DIR_OPTION, ...WORKERS_OPTION, port: { type: 'string' } },
+} as const;
 
-  const workers = resolveWorkers(argv, process.env);
+async function main(): Promise<void> {
+  const { values } = readCommandLine(COMMAND);
+  const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
+  const port = wholeNumber(values.port, '--port', { min: 0, max: 65535 }) ?? 0;
+  const workers = resolveWorkers(values.workers, process.env);
   const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here), workers });
   const bridge = await startBridge({ workbench, staticDir: join(here, '..', 'renderer'), port });
   workbench.events.subscribe((name, payload) => {
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
+  if (err instanceof UsageError) usageFailure(COMMAND, err.message);
   console.error(`Could not start the workbench: ${err.message}`);
   process.exit(1);
 });

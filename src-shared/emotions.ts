@@ -5,6 +5,13 @@ export type Emotion = (typeof EMOTIONS)[number];
 /** Intensities are averages of three annotators on 0..3, so thirds occur. */
 export const EMOTION_MAX = 3;
 
+/** Every label of a CMU-MOSEI segment, in the labels file's column order. */
+export const LABEL_KINDS = ['sentiment', ...EMOTIONS] as const;
+export type LabelKind = (typeof LABEL_KINDS)[number];
+
+/** The documented range of each label: sentiment -3..3, emotion intensities 0..3. */
+export const labelRange = (kind: LabelKind): readonly [number, number] => (kind === 'sentiment' ? [-3, 3] : [0, EMOTION_MAX]);
+
 /** COVAREP's 74 columns as CMU-MOSEI ships them, in order. */
 export const COVAREP_FEATURES: readonly string[] = [
   'F0', 'VUV', 'NAQ', 'QOQ', 'H1H2', 'PSP', 'MDQ', 'peakSlope', 'Rd', 'Rd_conf', 'creak',

@@ -11,6 +11,8 @@ export type FileAccess = 'read' | 'save' | 'folder';
 
 interface Grant {
   path: string;
+  /** The name the user knows the file by (an upload's original name). */
+  name: string;
   access: FileAccess;
   expires: number;
   /** A request is working on the file right now. */
@@ -37,8 +39,9 @@ export class FileHandles {
   grant(path: string, access: FileAccess, bytes: number | null = null, label?: { name: string; location: string }): ChosenFile {
     this.forgetExpired();
     const handle = `fh-${randomBytes(18).toString('base64url')}`;
-    this.grants.set(handle, { path, access, expires: this.now() + HANDLE_LIFETIME_MS, inUse: false });
-    return { handle, name: label?.name ?? basename(path), location: label?.location ?? path, bytes };
+    const name = label?.name ?? basename(path);
+    this.grants.set(handle, { path, name, access, expires: this.now() + HANDLE_LIFETIME_MS, inUse: false });
+    return { handle, name, location: label?.location ?? path, bytes };
   }
 
   /**
@@ -48,7 +51,7 @@ export class FileHandles {
    * `what` names the file in the message for a handle that is unknown, spent, expired, in use
    * or of another kind of access.
    */
-  async use<T>(handle: FileHandle, access: FileAccess, what: string, work: (path: string) => T | Promise<T>): Promise<T> {
+  async use<T>(handle: FileHandle, access: FileAccess, what: string, work: (path: string, name: string) => T | Promise<T>): Promise<T> {
     const grant = this.grants.get(handle);
     if (!grant || grant.expires < this.now()) {
       this.grants.delete(handle);
@@ -60,7 +63,7 @@ export class FileHandles {
     if (grant.inUse) throw new WorkbenchError('conflict', `The ${what} is being used by another request; wait for it to finish.`);
     grant.inUse = true;
     try {
-      const result = await work(grant.path);
+      const result = await work(grant.path, grant.name);
       this.grants.delete(handle);
       return result;
     } finally {

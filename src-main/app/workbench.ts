@@ -1,6 +1,3 @@
-import type Database from 'better-sqlite3';
-import { openDatabase } from '../store/database';
-import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 import { SettingsRepository } from '../store/settings';
@@ -11,7 +8,7 @@ import { DownloadService } from '../data/downloadService';
 import { ExperimentService } from '../experiments/experimentService';
 import { ExperimentRepository } from '../store/experiments';
 import type { SpawnProcess } from './processes';
-import { removePartialDatasets } from '../data/datasetFiles';
+import { openDataDir } from './openDataDir';
 import { createDispatcher, type Dispatch } from './dispatch';
 import { WorkbenchError, type Params } from '@shared/api/contract';
 import { EventSink } from './events';
@@ -21,7 +18,7 @@ import { removeRunFiles } from '../training/runFiles';
 import { Table1Service } from '../export/table1Service';
 import { RunBundleService } from '../export/runBundleService';
 import { FileHandles, type FileAccess } from './fileHandles';
-import { removeStaleUploads, UploadService } from '../data/uploads';
+import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../bridge/uploadRoute';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
@@ -53,17 +50,13 @@ export interface Workbench {
  * every request in the contract.
  */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
-  const db: Database.Database = openDatabase(options.dataDir);
-  const runs = new RunRepository(db);
+  const { db, runs, interrupted: interruptedAtStart } = openDataDir(options.dataDir);
   const settings = new SettingsRepository(db);
-  const interruptedAtStart = runs.markInterrupted();
-  removePartialDatasets(options.dataDir);
-  removeStaleUploads(options.dataDir);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? settings.get<number>('workers'));
+  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, datasets, options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const handles = new FileHandles();
   const uploads = options.mode === 'browser' ? new UploadService(options.dataDir, handles) : null;
@@ -73,16 +66,20 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
   const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
   // Experiments a crash interrupted continue where they stopped.
-  experiments.advanceAll();
+  experiments.resumeInterrupted();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
 
   /** Saves to the place the desktop's save dialog chose (its handle), or hands the content back for the browser to download. */
   const saveTo = <T>(handle: string | undefined, what: string, save: (path: string | undefined) => T | Promise<T>) =>
     handle === undefined ? save(undefined) : handles.use(handle, 'save', what, save);
 
-  /** An import of a COVAREP + labels pair; uploaded files are a copy made for it, removed once it is over. */
-  function startImport(covarepPath: string, labelsPath: string, name: string | undefined): { jobId: string } {
-    const started = imports.start({ covarepPath, labelsPath, name });
+  /** An import of a COVAREP + labels pair; uploaded files are a copy made for it, named as uploaded and removed once it is over. */
+  function startImport(covarep: { path: string; name: string }, labels: { path: string; name: string }, name: string | undefined): { jobId: string } {
+    const covarepPath = covarep.path;
+    const labelsPath = labels.path;
+    const uploaded = uploads?.isUpload(covarepPath) || uploads?.isUpload(labelsPath);
+    const displayNames = uploaded ? { covarep: covarep.name, labels: labels.name } : undefined;
+    const started = imports.start({ covarepPath, labelsPath, name, displayNames });
     const unsubscribe = events.subscribe((event, payload) => {
       const status = payload as { jobId?: string; status?: string };
       if (event === 'import.status' && status.jobId === started.jobId && status.status !== 'running') {
@@ -118,8 +115,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     },
     'runs.exportBundle': ({ id, saveTo: place }) => saveTo(place, 'place to save the bundle', (path) => bundles.exportBundle(id, path)),
     'runs.importBundle': ({ file, asCopy }) =>
-      handles.use(file, 'read', 'bundle file', async (path) => {
-        const imported = await bundles.importBundle({ path, asCopy });
+      handles.use(file, 'read', 'bundle file', async (path, name) => {
+        const imported = await bundles.importBundle({ path, asCopy, label: uploads?.isUpload(path) ? `The bundle ${name}` : undefined });
         uploads?.discard(path);
         return imported;
       }),
@@ -132,7 +129,9 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'runs.cancel': ({ id }) => ({ cancelled: training.cancel(id) }),
     'runs.resume': ({ id }) => training.resume(id),
     'datasets.import': ({ covarep, labels, name }) =>
-      handles.use(covarep, 'read', 'COVAREP file', (covarepPath) => handles.use(labels, 'read', 'labels file', (labelsPath) => startImport(covarepPath, labelsPath, name))),
+      handles.use(covarep, 'read', 'COVAREP file', (covarepPath, covarepName) =>
+        handles.use(labels, 'read', 'labels file', (labelsPath, labelsName) => startImport({ path: covarepPath, name: covarepName }, { path: labelsPath, name: labelsName }, name)),
+      ),
     'datasets.cancelImport': ({ jobId }) => ({ cancelled: imports.cancel(jobId) }),
     'datasets.segments': ({ datasetId }) => datasets.segments(datasetId),
     'datasets.segment': ({ datasetId, index, maxFrames }) => datasets.segment(datasetId, index, maxFrames),

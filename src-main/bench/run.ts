@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importBenchmark } from './importBench';
+import { readCommandLine, usageFailure } from '../cli/commandLine';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const workDir = join(ROOT, 'test-output', 'bench');
@@ -26,7 +27,15 @@ const sections: Array<[string, () => Promise<Record<string, number>>]> = [
   ['Run history at 10,000 runs: pages, sorts, filters, search, facets', () => printed('src-main/bench/historyBench.ts', [workDir])],
 ];
 
-const only = process.argv.slice(2);
+
+const COMMAND = {
+  usage: ['Usage: npm run bench [-- SECTION ...]', '', 'Speed and memory figures, printed (never asserted). Sections (a word of the title is enough):', ...sections.map(([title]) => `  ${title}`)].join('\n'),
+  options: {},
+  positionals: { min: 0, max: sections.length },
+} as const;
+const only = readCommandLine(COMMAND).positionals;
+const unknown = only.filter((o) => !sections.some(([title]) => title.toLowerCase().includes(o.toLowerCase())));
+if (unknown.length) usageFailure(COMMAND, `No section matches ${unknown.map((u) => `"${u}"`).join(', ')}.`);
 for (const [title, run] of sections) {
   if (only.length && !only.some((o) => title.toLowerCase().includes(o.toLowerCase()))) continue;
   console.log(`\n## ${title}`);

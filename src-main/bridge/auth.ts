@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { RequestTarget } from './requestTarget';
 
 export const TOKEN_COOKIE = 'workbench_token';
 
@@ -21,14 +22,13 @@ function cookieToken(req: IncomingMessage): string | undefined {
 }
 
 /** The token a request presents: `?token=`, `Authorization: Bearer`, or the cookie set on first visit. */
-export function presentedToken(req: IncomingMessage): string | undefined {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+export function presentedToken(req: IncomingMessage, target: RequestTarget): string | undefined {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  return url.searchParams.get('token') ?? bearer ?? cookieToken(req);
+  return target.query.get('token') ?? bearer ?? cookieToken(req);
 }
 
-export function hasToken(req: IncomingMessage, token: string): boolean {
-  const presented = presentedToken(req);
+export function hasToken(req: IncomingMessage, target: RequestTarget, token: string): boolean {
+  const presented = presentedToken(req, target);
   return presented !== undefined && sameSecret(presented, token);
 }
 

@@ -1,19 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
-import { argValue } from '../config/dataDir';
 import { DATABASE_FILE } from '../store/database';
 import { formatDuration } from '@shared/format';
-
-/** Reads `--name VALUE` options; exits with a usage line when a required one is missing. */
-export function requireArg(argv: readonly string[], name: string, usage: string): string {
-  const value = argValue(argv, name);
-  if (!value || value.startsWith('--')) {
-    console.error(`Missing ${name}.\nUsage: ${usage}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 /** " · ETA 3 min 05 s" for a progress line, nothing while unknown. */
 export function formatEta(seconds: number | null): string {

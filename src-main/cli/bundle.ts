@@ -10,29 +10,40 @@ import { mebibytes } from '@shared/api/limits';
 import { statSync } from 'node:fs';
 import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { RunBundleService } from '../export/runBundleService';
-import { requireArg, requireStore } from './args';
+import { requireStore } from './args';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, wholeNumber } from './commandLine';
 import { openHeadless } from './headless';
 
-const USAGE = 'npm run bundle -- export --run ID --out FILE [--data-dir DIR]\n       npm run bundle -- import FILE [--as-copy] [--data-dir DIR]';
-
-function usage(problem: string): never {
-  console.error(`${problem}\nUsage: ${USAGE}`);
-  process.exit(2);
-}
+const COMMAND = {
+  usage: [
+    'Usage: npm run bundle -- export --run ID --out FILE [--data-dir DIR]',
+    '       npm run bundle -- import FILE [--as-copy] [--data-dir DIR]',
+    '',
+    'Run bundles: one file with a run\'s configuration, records, metrics and weights, to move it between machines.',
+    '  --run ID           the run to export',
+    '  --out FILE         where to write the bundle',
+    '  --as-copy          import a run that was imported before, under a new id',
+    DATA_DIR_USAGE,
+  ].join('\n'),
+  options: { ...DATA_DIR_OPTION, run: { type: 'string' }, out: { type: 'string' }, 'as-copy': { type: 'boolean' } },
+  positionals: { min: 1, max: 2 },
+} as const;
 
 const describe = (r: RunSummary) =>
   `#${r.id} ${r.kind} "${r.name}" (${r.status}; run #${r.origin?.sourceRunId} on ${r.origin?.sourceHost}${r.parentRunId === null ? '' : `; fine-tunes #${r.parentRunId}`})`;
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const command = argv[0];
-  if (command !== 'export' && command !== 'import') usage(command ? `Unknown command "${command}".` : 'Say export or import.');
-  const file = command === 'import' ? argv[1] : requireArg(argv, '--out', USAGE);
-  if (!file || file.startsWith('--')) usage('Give the bundle file to import.');
-  const runId = command === 'export' ? Number(requireArg(argv, '--run', USAGE)) : null;
-  if (runId !== null && !(Number.isInteger(runId) && runId >= 1)) usage('--run must be a run id (a whole number).');
+  const { values, positionals } = readCommandLine(COMMAND);
+  const [command, fileArg] = positionals;
+  if (command !== 'export' && command !== 'import') throw new UsageError(`Unknown action "${command}": say export or import.`);
+  if (command === 'import' && (values.run !== undefined || values.out !== undefined)) throw new UsageError('import takes the bundle file, not --run or --out.');
+  if (command === 'export' && (fileArg !== undefined || values['as-copy'])) throw new UsageError('export takes --run ID and --out FILE.');
+  const file = command === 'import' ? fileArg : values.out;
+  if (!file) throw new UsageError(command === 'import' ? 'Give the bundle file to import.' : 'Missing --out FILE.');
+  const runId = command === 'export' ? wholeNumber(values.run, '--run', { min: 1 }) : null;
+  if (runId === undefined) throw new UsageError('Missing --run ID.');
 
-  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
+  const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
   let headless: Awaited<ReturnType<typeof openHeadless>> | undefined;
   try {
     // Exporting needs runs, so a mistyped --data-dir is an error; importing may start a new one.
@@ -43,7 +54,7 @@ async function main(): Promise<number> {
       const saved = await bundles.exportBundle(runId, userPath(file));
       console.log(`Run #${runId} exported to ${saved.path} (${mebibytes(statSync(saved.path!).size)} MiB).`);
     } else {
-      const { runs: imported } = await bundles.importBundle({ path: userPath(file), asCopy: argv.includes('--as-copy') });
+      const { runs: imported } = await bundles.importBundle({ path: userPath(file), asCopy: values['as-copy'] ?? false });
       console.log(`Imported into ${dataDir}:\n${imported.map((r) => `  ${describe(r)}`).join('\n')}`);
     }
     return 0;
@@ -55,4 +66,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+runCommand(COMMAND, main);

@@ -10,14 +10,25 @@ import { join } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import { DEFAULT_F1, table1FileName } from '@shared/export/table1';
 import { F1_METRICS, TABLE1_FORMATS, type F1Metric, type Table1Format } from '@shared/export/table1Model';
-import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
+import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, usageFailure, wholeNumber } from './commandLine';
 import { requireStore } from './args';
 import { Table1Service } from '../export/table1Service';
 import { openHeadless, type Headless } from './headless';
 
-const USAGE = 'npm run export -- --experiment ID --format md|csv|tex|html --out FILE [--data-dir DIR] [--f1 NAME]';
-
-class UsageError extends Error {}
+const COMMAND = {
+  usage: [
+    'Usage: npm run export -- --experiment ID --format md|csv|tex|html --out FILE [--f1 NAME] [--data-dir DIR]',
+    '',
+    'The paper\'s Table 1 from an experiment, as the Experiments view exports it.',
+    '  --experiment ID    the experiment (its number in the Experiments view, or printed by npm run experiment)',
+    `  --format FORMAT    ${TABLE1_FORMATS.join(', ')} (html: a self-contained report with Figures 4-7)`,
+    '  --out FILE         where to write it; an existing folder gets the default file name',
+    `  --f1 NAME          ${F1_METRICS.join(', ')} (default ${DEFAULT_F1})`,
+    DATA_DIR_USAGE,
+  ].join('\n'),
+  options: { ...DATA_DIR_OPTION, experiment: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, f1: { type: 'string' } },
+} as const;
 
 interface ExportArgs {
   id: number;
@@ -28,32 +39,23 @@ interface ExportArgs {
 }
 
 /** The options, checked before the store is opened; a UsageError says what to type instead. */
-function parseExportArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ExportArgs {
-  const value = (name: string) => {
-    const v = argValue(argv, name);
-    return v === undefined || v.startsWith('--') ? undefined : v;
-  };
-  const idText = value('--experiment');
-  if (idText === undefined) throw new UsageError('Missing --experiment ID (the number in the Experiments view, or printed by npm run experiment).');
-  const id = Number(idText);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`--experiment must be a whole number from 1, not "${idText}".`);
-  const format = value('--format');
+function parseExportArgs(values: ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'], env: NodeJS.ProcessEnv): ExportArgs {
+  if (values.experiment === undefined) throw new UsageError('Missing --experiment ID (the number in the Experiments view, or printed by npm run experiment).');
+  const id = wholeNumber(values.experiment, '--experiment', { min: 1 })!;
+  const format = values.format;
   if (!TABLE1_FORMATS.includes(format as Table1Format)) throw new UsageError(`--format must be one of ${TABLE1_FORMATS.join(', ')}${format === undefined ? '' : `, not "${format}"`}.`);
-  const f1 = value('--f1') ?? DEFAULT_F1;
+  const f1 = values.f1 ?? DEFAULT_F1;
   if (!F1_METRICS.includes(f1 as F1Metric)) throw new UsageError(`--f1 must be one of ${F1_METRICS.join(', ')}, not "${f1}".`);
-  const out = value('--out');
-  if (out === undefined) throw new UsageError('Missing --out FILE (where to write the table; an existing folder gets the default file name).');
-  return { id, format: format as Table1Format, f1: f1 as F1Metric, out: userPath(out, env), dataDir: resolveDataDir(argv, env, defaultUserDataDir()) };
+  if (values.out === undefined) throw new UsageError('Missing --out FILE (where to write the table; an existing folder gets the default file name).');
+  return { id, format: format as Table1Format, f1: f1 as F1Metric, out: userPath(values.out, env), dataDir: resolveDataDir(values['data-dir'], env, defaultUserDataDir()) };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let args: ExportArgs;
+async function main(): Promise<number> {
+  const args = parseExportArgs(readCommandLine(COMMAND).values, process.env);
   try {
-    args = parseExportArgs(argv, process.env);
     requireStore(args.dataDir);
   } catch (err) {
-    console.error(`${(err as Error).message}\nUsage: ${USAGE}`);
-    return 2;
+    usageFailure(COMMAND, (err as Error).message);
   }
   let headless: Headless | undefined;
   try {
@@ -79,4 +81,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code));
+runCommand(COMMAND, main);

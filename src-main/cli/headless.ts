@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3';
 import { EventSink } from '../app/events';
 import { DatasetService } from '../data/datasetService';
 import { ExperimentService } from '../experiments/experimentService';
-import { openDatabase } from '../store/database';
+import { openDataDir } from '../app/openDataDir';
 import { DatasetRepository } from '../store/datasets';
 import { ExperimentRepository } from '../store/experiments';
-import { RunRepository } from '../store/runs';
+import type { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
 import { SettingsRepository } from '../store/settings';
 import { TrainingService } from '../training/trainingService';
@@ -27,13 +27,11 @@ export interface Headless {
 }
 
 export async function openHeadless(dataDir: string, workers: number | null = null): Promise<Headless> {
-  const db = openDatabase(dataDir);
-  const runs = new RunRepository(db);
-  runs.markInterrupted();
+  const { db, runs } = openDataDir(dataDir);
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers ?? new SettingsRepository(db).get<number>('workers'));
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   return {
     db,

@@ -6,22 +6,37 @@
 import type { ImportStatus } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
 import { EventSink } from '../app/events';
-import { argValue, defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
+import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { ImportService } from '../data/importService';
-import { openDatabase } from '../store/database';
+import { openDataDir } from '../app/openDataDir';
 import { DatasetRepository } from '../store/datasets';
-import { formatEta, requireArg } from './args';
+import { formatEta } from './args';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError } from './commandLine';
 import { forkSourceProcess } from './sourceProcesses';
 
-const USAGE = 'npm run import -- --covarep FILE.csd --labels FILE.csd [--data-dir DIR] [--report FILE.json] [--name NAME]';
+const COMMAND = {
+  usage: [
+    'Usage: npm run import -- --covarep FILE.csd --labels FILE.csd [--name NAME] [--report FILE.json] [--data-dir DIR]',
+    '',
+    'Imports a CMU-MOSEI COVAREP + labels pair of computational sequences, as the app does.',
+    '  --covarep FILE     CMU_MOSEI_COVAREP.csd',
+    '  --labels FILE      CMU_MOSEI_Labels.csd',
+    '  --name NAME        the dataset\'s name',
+    '  --report FILE      also write, per segment, what the aligner produced (JSON)',
+    DATA_DIR_USAGE,
+  ].join('\n'),
+  options: { ...DATA_DIR_OPTION, covarep: { type: 'string' }, labels: { type: 'string' }, name: { type: 'string' }, report: { type: 'string' } },
+} as const;
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const covarepPath = userPath(requireArg(argv, '--covarep', USAGE));
-  const labelsPath = userPath(requireArg(argv, '--labels', USAGE));
-  const report = argValue(argv, '--report');
-  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const db = openDatabase(dataDir);
+  const { values } = readCommandLine(COMMAND);
+  if (values.covarep === undefined) throw new UsageError('Missing --covarep FILE.csd.');
+  if (values.labels === undefined) throw new UsageError('Missing --labels FILE.csd.');
+  const covarepPath = userPath(values.covarep);
+  const labelsPath = userPath(values.labels);
+  const report = values.report;
+  const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
+  const { db } = openDataDir(dataDir);
   const events = new EventSink();
   const service = new ImportService(dataDir, new DatasetRepository(db), () => forkSourceProcess('importer'), events);
 
@@ -37,7 +52,7 @@ async function main(): Promise<number> {
   });
   let jobId: string;
   try {
-    ({ jobId } = service.start({ covarepPath, labelsPath, reportPath: report ? userPath(report) : undefined, name: argValue(argv, '--name') }));
+    ({ jobId } = service.start({ covarepPath, labelsPath, reportPath: report ? userPath(report) : undefined, name: values.name }));
   } catch (err) {
     console.error(err instanceof WorkbenchError ? err.message : String(err));
     return 1;
@@ -55,4 +70,4 @@ async function main(): Promise<number> {
   return 1;
 }
 
-main().then((code) => process.exit(code));
+runCommand(COMMAND, main);

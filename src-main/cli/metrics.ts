@@ -1,16 +1,23 @@
 /**
  * Prints every metric of a predictions file as pretty JSON.
  *
- *   npx tsx src-main/cli/metrics.ts <file.json>
+ *   npm run metrics -- FILE.json
  *
  * The file holds `y` (labels) and `p` (predictions), each [n][6] in EMOTIONS order, like
- * shared/fixtures/reference/metrics_vectors.json. Any problem is one line on stderr and exit code 1.
+ * test/fixtures/reference/metrics_vectors.json. A problem with the file is one line on stderr
+ * and exit code 1; a usage mistake prints the usage, exit code 2.
  */
 import { readFileSync } from 'node:fs';
 // Relative, not '@shared/...': tsx maps the alias only when started from the project root.
 import { computeAllMetrics, validateLabelsAndPredictions } from '../../src-shared/metrics/index';
 
-const USAGE = 'usage: npx tsx src-main/cli/metrics.ts <file.json>  (the file holds "y" and "p", each [n][6])';
+import { readCommandLine } from './commandLine';
+
+const COMMAND = {
+  usage: ['Usage: npm run metrics -- FILE.json', '', 'Prints every metric of the labels "y" and predictions "p" (each [n][6], emotions in the workbench\'s order) as JSON.'].join('\n'),
+  options: {},
+  positionals: { min: 1, max: 1 },
+} as const;
 
 function readInput(path: string): { y: unknown; p: unknown } {
   let text: string;
@@ -40,13 +47,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function main(args: readonly string[]): number {
-  if (args.length !== 1) {
-    process.stderr.write(`${USAGE}\n`);
-    return 1;
-  }
+function main(): number {
+  const [file] = readCommandLine(COMMAND).positionals;
   try {
-    const input = readInput(args[0]);
+    const input = readInput(file);
     const { y, p } = validateLabelsAndPredictions(input.y, input.p);
     process.stdout.write(`${JSON.stringify(computeAllMetrics(y, p), null, 2)}\n`);
     return 0;
@@ -56,4 +60,4 @@ function main(args: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = main();

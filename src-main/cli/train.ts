@@ -5,11 +5,11 @@
  *   npm run train -- --resume RUN [--data-dir DIR]
  * Prints progress and, at the end, the run's metrics. Ctrl+C cancels the run.
  */
-import { WorkbenchError } from '@shared/api/contract';
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
-import { argValue, defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
+import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
@@ -17,23 +17,61 @@ import { openHeadless } from './headless';
 
 const KINDS: readonly RunKind[] = ['pretrain', 'finetune', 'baseline'];
 
-function intArg(argv: string[], name: string): number | undefined {
-  const raw = argValue(argv, name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new WorkbenchError('invalid_params', `${name} must be a whole number, not "${raw}".`);
-  return n;
-}
+const COMMAND = {
+  usage: [
+    'Usage: npm run train -- --kind pretrain|finetune|baseline [--dataset ID] [--parent RUN] [--paper]',
+    '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME] [--data-dir DIR] [--workers N]',
+    '       npm run train -- --resume RUN [--data-dir DIR]',
+    '',
+    'One training run, headless, with progress and its metrics at the end. Ctrl+C cancels it.',
+    '  --kind KIND        pretrain (masked reconstruction), finetune (Dense(6) on a frozen pre-training) or baseline',
+    '  --dataset ID       the dataset (default: the built-in one)',
+    '  --parent RUN       a fine-tune\'s finished pre-training run',
+    '  --paper            the published settings (default: quick ones)',
+    '  --epochs N, --labels N, --label-seed N, --seed N, --name NAME',
+    '  --resume RUN       continue a stopped run from its last checkpoint',
+    DATA_DIR_USAGE,
+    WORKERS_USAGE,
+  ].join('\n'),
+  options: {
+    ...DATA_DIR_OPTION,
+    ...WORKERS_OPTION,
+    kind: { type: 'string' },
+    dataset: { type: 'string' },
+    parent: { type: 'string' },
+    paper: { type: 'boolean' },
+    epochs: { type: 'string' },
+    labels: { type: 'string' },
+    'label-seed': { type: 'string' },
+    seed: { type: 'string' },
+    name: { type: 'string' },
+    resume: { type: 'string' },
+  },
+} as const;
 
-function configFrom(argv: string[]): TrainConfig {
-  const base = argv.includes('--paper') ? paperTrainConfig() : quickTrainConfig();
-  const labels = intArg(argv, '--labels');
+type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
+
+function configFrom(values: Values): TrainConfig {
+  const base = values.paper ? paperTrainConfig() : quickTrainConfig();
   return {
     ...base,
-    epochs: intArg(argv, '--epochs') ?? base.epochs,
-    seed: intArg(argv, '--seed') ?? base.seed,
-    labels: { count: labels ?? base.labels.count, seed: intArg(argv, '--label-seed') ?? base.labels.seed },
+    epochs: wholeNumber(values.epochs, '--epochs', { min: 1 }) ?? base.epochs,
+    seed: wholeNumber(values.seed, '--seed') ?? base.seed,
+    labels: { count: wholeNumber(values.labels, '--labels', { min: 1 }) ?? base.labels.count, seed: wholeNumber(values['label-seed'], '--label-seed') ?? base.labels.seed },
   };
+}
+
+/** What to do, checked before the data directory is opened. */
+function requestFrom(values: Values): { resume: number } | { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig } {
+  const resume = wholeNumber(values.resume, '--resume', { min: 1 });
+  if (resume !== undefined) {
+    const extra = Object.keys(values).filter((k) => !['resume', 'data-dir', 'workers'].includes(k));
+    if (extra.length) throw new UsageError(`--resume continues run ${resume} with its own settings; leave out ${extra.map((k) => `--${k}`).join(', ')}.`);
+    return { resume };
+  }
+  const kind = values.kind as RunKind | undefined;
+  if (!kind || !KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}${kind ? `, not "${kind}"` : ''}.`);
+  return { datasetId: values.dataset ?? BUILTIN_DATASET_ID, kind, name: values.name, parentRunId: wholeNumber(values.parent, '--parent', { min: 1 }), config: configFrom(values) };
 }
 
 function printMetrics(run: ReturnType<RunRepository['detail']>): void {
@@ -47,20 +85,24 @@ function printMetrics(run: ReturnType<RunRepository['detail']>): void {
 }
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  const dataDir = resolveDataDir(argv, process.env, defaultUserDataDir());
-  const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(argv, process.env));
+  const { values } = readCommandLine(COMMAND);
+  const request = requestFrom(values);
+  const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
+  const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
 
+  // Warnings about the settings come as the run is recorded, before its progress.
+  events.subscribe((name, payload) => {
+    if (name === 'log') {
+      const { level, message } = payload as { level: string; message: string };
+      if (level !== 'info') console.error(`${level === 'warn' ? 'Warning' : 'Error'}: ${message}`);
+    }
+  });
   let run: RunSummary;
   try {
-    const resume = intArg(argv, '--resume');
-    if (resume !== undefined) run = training.resume(resume);
+    if ('resume' in request) run = training.resume(request.resume);
     else {
-      const kind = argValue(argv, '--kind') as RunKind | undefined;
-      if (!kind || !KINDS.includes(kind)) throw new WorkbenchError('invalid_params', `--kind must be one of ${KINDS.join(', ')}.`);
-      const datasetId = argValue(argv, '--dataset') ?? BUILTIN_DATASET_ID;
-      datasets.get(datasetId);
-      run = training.start({ datasetId, kind, name: argValue(argv, '--name'), parentRunId: intArg(argv, '--parent'), config: configFrom(argv) });
+      datasets.get(request.datasetId);
+      run = training.start(request);
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
@@ -97,4 +139,4 @@ async function main(): Promise<number> {
   return detail.status === 'done' ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+runCommand(COMMAND, main);

@@ -10,8 +10,8 @@ describe('paths the user types', () => {
 
   it('include the data directory, from --data-dir, then the environment, then the default', () => {
     const env = { INIT_CWD: '/srv' };
-    expect(resolveDataDir(['--data-dir', 'runs'], env, '/default')).toBe('/srv/runs');
-    expect(resolveDataDir([], { ...env, MOSEI_WORKBENCH_DATA_DIR: 'shared' }, '/default')).toBe('/srv/shared');
-    expect(resolveDataDir([], env, '/default')).toBe('/default');
+    expect(resolveDataDir('runs', env, '/default')).toBe('/srv/runs');
+    expect(resolveDataDir(undefined, { ...env, MOSEI_WORKBENCH_DATA_DIR: 'shared' }, '/default')).toBe('/srv/shared');
+    expect(resolveDataDir(undefined, env, '/default')).toBe('/default');
   });
 });

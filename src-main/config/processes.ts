@@ -2,7 +2,7 @@
  * Whether a process with this id is running on this machine (signal 0 tests without
  * signalling). A process of another user counts as running (EPERM).
  */
-export function isProcessAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -6,8 +6,11 @@ import { FEATURE_COUNT } from '@shared/emotions';
 /**
  * On-disk layout of a prepared dataset, in `<dataDir>/datasets/<id>/`:
  * - `features.f32`: every frame of every segment, float32 little-endian, 74 per frame, segment after segment;
- * - `segments.json`: per segment its id, video, frame offset and count, label interval and labels.
- * Written into a temporary folder and renamed into place, so a crash never leaves half a dataset.
+ * - `segments.json`: per segment its id, video, frame offset and count, label interval and labels;
+ * - `recorder.pid`: the process that records the dataset in the store once the folder is in place.
+ * Written into a temporary folder (`<id>.partial-<writer pid>`) and renamed into place, so a
+ * crash never leaves half a dataset; a folder a crash left without its row is removed when
+ * the data directory is next opened (see reconcileDataDir), unless its recorder is alive.
  */
 export interface SegmentIndexEntry {
   id: string;
@@ -28,6 +31,25 @@ export interface DatasetIndex {
 
 export const datasetDir = (dataDir: string, id: string) => join(dataDir, 'datasets', id);
 
+const PARTIAL = /^(.+)\.partial-(\d+)$/;
+const RECORDER_FILE = 'recorder.pid';
+
+/** The dataset id and writer pid of a `<id>.partial-<pid>` folder name; null for any other name. */
+export function parsePartialName(name: string): { id: string; pid: number } | null {
+  const match = PARTIAL.exec(name);
+  return match ? { id: match[1], pid: Number(match[2]) } : null;
+}
+
+/** The process that records a dataset folder in the store (null if the folder does not say). */
+export function datasetRecorder(dataDir: string, id: string): number | null {
+  try {
+    const pid = Number(readFileSync(join(datasetDir(dataDir, id), RECORDER_FILE), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface WrittenDataset {
   fingerprint: string;
   frames: number;
@@ -40,11 +62,13 @@ export type SegmentToWrite = Omit<SegmentIndexEntry, 'offset' | 'frames'> & { fe
 /**
  * Writes a dataset from segments produced one at a time (sync or async, so a long import
  * can yield to its message loop between videos); only one segment is in memory at once.
+ * `recorderPid`: the process that will record it in the store (an import's main process).
  */
 export async function writeDataset(
   dataDir: string,
   id: string,
   segments: Iterable<SegmentToWrite> | AsyncIterable<SegmentToWrite>,
+  recorderPid = process.pid,
 ): Promise<WrittenDataset> {
   const finalDir = datasetDir(dataDir, id);
   const tmpDir = `${finalDir}.partial-${process.pid}`;
@@ -68,6 +92,7 @@ export async function writeDataset(
     const indexJson = JSON.stringify(index);
     hash.update(indexJson);
     writeFileSync(join(tmpDir, 'segments.json'), indexJson);
+    writeFileSync(join(tmpDir, RECORDER_FILE), String(recorderPid));
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(tmpDir, finalDir);
   } catch (err) {
@@ -83,21 +108,12 @@ export async function writeDataset(
   };
 }
 
-/** Folders left by an import or generation that was killed mid-write: never a dataset, always safe to remove. */
-export function removePartialDatasets(dataDir: string): string[] {
-  const root = join(dataDir, 'datasets');
-  if (!existsSync(root)) return [];
-  const partial = readdirSync(root).filter((name) => name.includes('.partial-'));
-  for (const name of partial) rmSync(join(root, name), { recursive: true, force: true });
-  return partial;
-}
-
 /** Removes a dataset's folder and any partial folder a killed writer left for it. */
 export function removeDataset(dataDir: string, id: string): void {
   rmSync(datasetDir(dataDir, id), { recursive: true, force: true });
   const root = join(dataDir, 'datasets');
   if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) if (name.startsWith(`${id}.partial-`)) rmSync(join(root, name), { recursive: true, force: true });
+  for (const name of readdirSync(root)) if (parsePartialName(name)?.id === id) rmSync(join(root, name), { recursive: true, force: true });
 }
 
 export function datasetExists(dataDir: string, id: string): boolean {

@@ -65,6 +65,11 @@ export class DatasetService {
     return missing.length ? this.repo.list() : datasets;
   }
 
+  /** Frames of each segment, in the dataset's order. */
+  segmentFrames(id: string): number[] {
+    return this.index(id).map((s) => s.frames);
+  }
+
   get(id: string): DatasetSummary {
     return this.repo.get(id);
   }

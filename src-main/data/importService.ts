@@ -9,12 +9,30 @@ import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
 import type { DatasetRepository } from '../store/datasets';
 import { removeDataset } from './datasetFiles';
+import { nonRegularFileKind } from './fileKind';
+import { importNotes } from './importSummary';
 
 export interface ImportRequest {
   covarepPath: string;
   labelsPath: string;
   name?: string;
   reportPath?: string;
+  /**
+   * How messages and the dataset's record name the two files when their paths mean nothing to
+   * the user (an upload's copy in the data directory: its original file name).
+   */
+  displayNames?: { covarep: string; labels: string };
+}
+
+/** Replaces the two files' paths in a message by the names the user knows them by. */
+function fileNamer(request: ImportRequest): (text: string) => string {
+  const names = request.displayNames;
+  if (!names) return (text) => text;
+  const pairs: Array<[string, string]> = [
+    [resolve(request.covarepPath), names.covarep],
+    [resolve(request.labelsPath), names.labels],
+  ];
+  return (text) => pairs.reduce((t, [path, name]) => t.split(path).join(name), text);
 }
 
 function checkReadableFile(path: string, role: string): string {
@@ -22,16 +40,18 @@ function checkReadableFile(path: string, role: string): string {
   let size: number;
   try {
     const stat = statSync(full);
-    if (!stat.isFile()) throw new WorkbenchError('invalid_params', `The ${role} path is a folder, not a file: ${full}`);
+    const kind = nonRegularFileKind(stat);
+    if (kind) throw new WorkbenchError('invalid_params', `The ${role} path is ${kind}, not a file: ${full}. Choose the .csd file itself.`);
     accessSync(full, constants.R_OK);
     size = stat.size;
   } catch (err) {
     if (err instanceof WorkbenchError) throw err;
     const code = (err as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be opened (${code})`;
-    throw new WorkbenchError('invalid_params', `The ${role} file ${why}: ${full}`);
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be opened${code ? ` (${code})` : ''}`;
+    throw new WorkbenchError('invalid_params', `The ${role} file ${why}: ${full}. Check the path and that you may read the file.`);
   }
-  if (size === 0) throw new WorkbenchError('invalid_params', `The ${role} file is empty: ${full}`);
+  if (size === 0) throw new WorkbenchError('invalid_params', `The ${role} file is empty (0 bytes): ${full}. The download probably failed; download it again.`);
   return full;
 }
 
@@ -63,8 +83,16 @@ export class ImportService {
   ) {}
 
   start(request: ImportRequest): { jobId: string } {
-    const covarepPath = checkReadableFile(request.covarepPath, 'COVAREP');
-    const labelsPath = checkReadableFile(request.labelsPath, 'labels');
+    const named = fileNamer(request);
+    const check = (path: string, role: string) => {
+      try {
+        return checkReadableFile(path, role);
+      } catch (err) {
+        throw err instanceof WorkbenchError ? new WorkbenchError(err.code, named(err.message)) : err;
+      }
+    };
+    const covarepPath = check(request.covarepPath, 'COVAREP');
+    const labelsPath = check(request.labelsPath, 'labels');
     if (covarepPath === labelsPath) throw new WorkbenchError('invalid_params', 'The COVAREP and labels paths name the same file.');
     const jobId = randomBytes(6).toString('hex');
     const datasetId = `mosei-${new Date().toISOString().slice(0, 10)}-${jobId}`;
@@ -85,6 +113,7 @@ export class ImportService {
       datasetId,
       reportPath: request.reportPath ? resolve(request.reportPath) : undefined,
       knownFingerprints: this.datasets.list().map((d) => d.fingerprint),
+      recorderPid: process.pid,
     };
     channel.send(message);
     this.emitStatus(jobId, { status: 'running' });
@@ -121,34 +150,34 @@ export class ImportService {
         break;
       }
       case 'done': {
-        const notes = [
-          `${m.nonFiniteReplaced.toLocaleString('en-US')} NaN or infinite COVAREP values were replaced with 0.`,
-          `${m.skippedZeroLengthRows} zero-length label rows were skipped, as the SDK does.`,
-        ];
-        if (m.droppedVideos.covarepOnly.length) notes.push(`${m.droppedVideos.covarepOnly.length} videos have features but no labels and were dropped.`);
-        if (m.droppedVideos.labelsOnly.length) notes.push(`${m.droppedVideos.labelsOnly.length} videos have labels but no features and were dropped.`);
+        const { summary } = m;
         try {
           this.datasets.insert({
             id: job.datasetId,
             name: job.name,
             source: 'import',
-            segments: m.segments,
-            videos: m.videos,
-            frames: m.frames,
+            segments: summary.segments,
+            videos: summary.videos,
+            frames: summary.frames,
             features: FEATURE_COUNT,
-            nonFiniteReplaced: m.nonFiniteReplaced,
+            nonFiniteReplaced: summary.nonFiniteReplaced,
             fingerprint: m.fingerprint,
-            params: { covarepPath: job.request.covarepPath, labelsPath: job.request.labelsPath, droppedVideos: m.droppedVideos, skippedZeroLengthRows: m.skippedZeroLengthRows },
+            params: {
+              covarepPath: job.request.displayNames?.covarep ?? job.request.covarepPath,
+              labelsPath: job.request.displayNames?.labels ?? job.request.labelsPath,
+              droppedVideos: m.droppedVideos,
+              summary,
+            },
           });
         } catch (err) {
           this.settle(jobId, { status: 'failed', error: `The dataset could not be recorded: ${(err as Error).message}` });
           return;
         }
-        this.settle(jobId, { status: 'done', datasetId: job.datasetId, notes });
+        this.settle(jobId, { status: 'done', datasetId: job.datasetId, notes: importNotes(summary), summary });
         break;
       }
       case 'failed':
-        this.settle(jobId, { status: 'failed', error: m.error });
+        this.settle(jobId, { status: 'failed', error: fileNamer(job.request)(m.error) });
         break;
     }
   }

@@ -7,6 +7,7 @@
 import type { FromImporter, ImportJob, ImportPhase } from '@shared/api/importerProtocol';
 import { importMoseiCsd } from './csd/importCsd';
 import { fingerprintFiles } from './fingerprint';
+import { summariseImport } from './importSummary';
 import { onParentMessage, sendToParent } from '../app/parentPort';
 
 const send = (message: FromImporter) => sendToParent(message);
@@ -33,12 +34,8 @@ async function run(job: ImportJob): Promise<void> {
     send({
       type: 'done',
       fingerprint,
-      segments: result.written.segments,
-      videos: result.written.videos,
-      frames: result.written.frames,
-      nonFiniteReplaced: result.totals.nonFiniteReplaced,
+      summary: summariseImport(result),
       droppedVideos: { covarepOnly: [...result.droppedVideos.onlyInCovarep], labelsOnly: [...result.droppedVideos.onlyInLabels] },
-      skippedZeroLengthRows: result.totals.zeroLengthRowsSkipped,
     });
   } catch (err) {
     send({ type: 'failed', error: err instanceof Error ? err.message : String(err) });

@@ -11,7 +11,7 @@ import { createWorkbench, type Workbench } from '../app/workbench';
 import type { ProcessChannel } from '../app/processes';
 import { startBridge, type Bridge } from '../bridge/server';
 import { forkSourceProcess } from '../cli/sourceProcesses';
-import { removeStaleUploads, UploadService } from './uploads';
+import { UploadService } from './uploads';
 import { fixture } from '../../test/fixturePaths';
 
 const dirs: string[] = [];
@@ -67,17 +67,6 @@ describe('UploadService', () => {
     cut.destroy(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     await expect(receiving).rejects.toThrow(/c.csd was interrupted; nothing was kept/);
     expect(uploadedFiles(dataDir)).toEqual([]);
-  });
-
-  it('removes the upload folders of workbenches no longer running, and only those', () => {
-    const dataDir = tempDir();
-    const live = join(dataDir, 'uploads', String(process.pid));
-    const dead = join(dataDir, 'uploads', '999999999');
-    mkdirSync(live, { recursive: true });
-    mkdirSync(dead, { recursive: true });
-    expect(removeStaleUploads(dataDir)).toEqual(['999999999']);
-    expect(existsSync(live)).toBe(true);
-    expect(existsSync(dead)).toBe(false);
   });
 });
 
@@ -146,6 +135,25 @@ describe('uploads through the browser bridge', () => {
     expect(uploadedFiles(dataDir)).toEqual([]);
     const datasets = await wb.dispatch('datasets.list', {});
     expect(datasets.ok && (datasets.result as Array<{ name: string }>).map((d) => d.name)).toContain('uploaded mini');
+  });
+
+  it('names an uploaded file by its own name in an import failure, never by its copy in the data directory', async () => {
+    const dataDir = tempDir();
+    const { workbench: wb, bridge: b } = await serve(dataDir);
+    const upload = async (name: string, bytes: Buffer) => {
+      const { url } = await begin(wb, name, bytes.length);
+      return ((await put(b, url, bytes)) as { body: { file: ChosenFile } }).body.file.handle;
+    };
+    const covarep = await upload('my words.csd', readFileSync(fixture('real', 'CMU_MOSI_ModifiedTimestampedWords.csd')));
+    const labels = await upload('CMU_MOSEI_Labels.csd', readFileSync(fixture('mosei-mini', 'CMU_MOSEI_Labels.csd')));
+    const statuses: ImportStatus[] = [];
+    wb.events.subscribe((name, payload) => name === 'import.status' && statuses.push(payload as ImportStatus));
+    expect((await wb.dispatch('datasets.import', { covarep, labels })).ok).toBe(true);
+    await vi.waitFor(() => expect(statuses.at(-1)?.status).toBe('failed'), { timeout: 30_000 });
+    const error = statuses.at(-1)!.error!;
+    expect(error).toMatch(/^my words\.csd: the features of .* are text/);
+    expect(error).not.toContain(dataDir);
+    expect(uploadedFiles(dataDir)).toEqual([]);
   });
 
   it('keeps nothing of an upload the page cancels mid-way, and refuses one from another origin', async () => {

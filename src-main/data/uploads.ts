@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statfsSync } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
@@ -9,7 +9,6 @@ import { MAX_UPLOAD_BYTES, type UploadPurpose } from '@shared/api/limits';
 import { formatBytes } from '@shared/format';
 import type { FileHandles } from '../app/fileHandles';
 import { diskError, sanitiseFileName } from '../export/savedFile';
-import { isProcessAlive } from '../config/processes';
 
 /** Space left free on the data directory's disk after an upload, for the import that follows it. */
 const DISK_MARGIN_BYTES = 512 * 1024 ** 2;
@@ -28,8 +27,11 @@ interface Slot {
   receiving: boolean;
 }
 
-/** Where a live workbench keeps its uploads: one folder per process, so two workbenches on one data directory never touch each other's. */
-const uploadsRoot = (dataDir: string) => join(dataDir, 'uploads');
+/**
+ * Where a live workbench keeps its uploads: one folder per process, so two workbenches on
+ * one data directory never touch each other's (reconcileDataDir removes those of processes gone).
+ */
+const uploadsDir = (dataDir: string) => join(dataDir, 'uploads', String(process.pid));
 
 /**
  * Browser mode's way to bring a file onto the machine running the workbench: the page
@@ -48,7 +50,7 @@ export class UploadService {
     private readonly handles: FileHandles,
     private readonly now: () => number = Date.now,
   ) {
-    this.dir = join(uploadsRoot(dataDir), String(process.pid));
+    this.dir = uploadsDir(dataDir);
   }
 
   begin(request: { purpose: UploadPurpose; fileName: string; bytes: number }): { uploadId: string; url: string; maxBytes: number } {
@@ -115,10 +117,15 @@ export class UploadService {
     }
   }
 
+  /** Whether a path is one of this workbench's uploaded files. */
+  isUpload(path: string): boolean {
+    const inside = relative(this.dir, path);
+    return inside !== '' && !inside.startsWith('..') && !inside.includes(sep);
+  }
+
   /** Removes an uploaded file once the request that used it is over (a path that is not an upload is left alone). */
   discard(path: string): void {
-    const inside = relative(this.dir, path);
-    if (!inside || inside.startsWith('..') || inside.includes(sep)) return;
+    if (!this.isUpload(path)) return;
     rmSync(path, { force: true });
     this.received.delete(path);
   }
@@ -134,25 +141,6 @@ export class UploadService {
     for (const [id, slot] of this.slots) if (!slot.receiving && now - slot.reservedAt > RESERVATION_MS) this.slots.delete(id);
     for (const [file, at] of this.received) if (now - at > UNUSED_FILE_MS) this.discard(file);
   }
-}
-
-/** Removes the upload folders of workbenches that are no longer running (a crash or kill leaves them). */
-export function removeStaleUploads(dataDir: string): string[] {
-  const root = uploadsRoot(dataDir);
-  let entries: string[];
-  try {
-    entries = readdirSync(root);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) continue;
-    rmSync(join(root, entry), { recursive: true, force: true });
-    removed.push(entry);
-  }
-  return removed;
 }
 
 function freeBytes(dir: string): number | null {

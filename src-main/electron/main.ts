@@ -7,7 +7,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IPC_EVENT_CHANNEL, IPC_REQUEST_CHANNEL } from '@shared/api/channels';
 import { createWorkbench, type Workbench } from '../app/workbench';
-import { resolveDataDir, resolveWorkers } from '../config/dataDir';
+import { argValue, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { CONTENT_SECURITY_POLICY } from '@shared/security/csp';
 import { isOwnPage, mayOpenExternally, rendererUrl } from './guards';
 import type { SpawnProcess } from '../app/processes';
@@ -56,13 +56,13 @@ function createWindow(workbench: Workbench): BrowserWindow {
 
 async function main(): Promise<void> {
   await app.whenReady();
-  const dataDir = resolveDataDir(process.argv, process.env, app.getPath('userData'));
+  const dataDir = resolveDataDir(argValue(process.argv, '--data-dir'), process.env, app.getPath('userData'));
   let window: BrowserWindow | null = null;
   const workbench = await createWorkbench({
     dataDir,
     mode: 'electron',
     spawnProcess: spawnUtilityProcess,
-    workers: resolveWorkers(process.argv, process.env),
+    workers: resolveWorkers(argValue(process.argv, '--workers'), process.env),
     pickPath: async (kind, title, defaultName) => {
       const options = { title, defaultPath: app.getPath('downloads') };
       if (kind === 'save-file') {

@@ -47,11 +47,11 @@ async function session(dir: string) {
   const runs = new RunRepository(db);
   runs.markInterrupted();
   const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 });
+  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 40, maxFrames: 70 });
   const events = new EventSink();
   const started: number[] = [];
   // A pool of two processes, as on a 2-core machine.
-  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, (id, split) => datasets.split(id, split), 2);
+  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, datasets, 2);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const statuses: string[] = [];
   events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));
@@ -124,9 +124,85 @@ describe('ExperimentService', () => {
 
     const second = await session(dir);
     expect(second.runs.summary(doneBefore.at(-1)!).status).toBe('interrupted');
-    second.experiments.advanceAll();
+    second.experiments.resumeInterrupted();
     await settle();
     expect(second.started).toEqual([doneBefore.at(-1)]);
     expect(second.experiments.list()[0].status).toBe('done');
+  });
+
+  /** An experiment of the quick preset that ran to the end, then set back as a kill during its last run leaves it. */
+  async function crashedExperiment(dir: string, request = { datasetId: 'builtin-small', preset: 'quick' as const, labelCounts: [2], repeats: 2 }) {
+    const first = await session(dir);
+    const exp = first.experiments.start(request);
+    await settle();
+    const runs = first.runs.ofExperiment(exp.id);
+    const killed = runs.filter((r) => r.kind === 'baseline').at(-1)!.id;
+    first.db.prepare(`UPDATE runs SET status = 'running' WHERE id = ?`).run(killed);
+    first.db.prepare(`UPDATE experiments SET status = 'running', finished_at = NULL WHERE id = ?`).run(exp.id);
+    first.db.close();
+    return { id: exp.id, killed, request };
+  }
+
+  it('resumes one experiment on request (a command after a crash): only its interrupted run trains again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { id, killed } = await crashedExperiment(dir);
+    const second = await session(dir);
+    const resumed = second.experiments.resume(id);
+    expect(resumed).toMatchObject({ id, status: 'running' });
+    await settle();
+    expect(second.started).toEqual([killed]);
+    expect(second.experiments.list()[0]).toMatchObject({ id, status: 'done', runsDone: 4 });
+    expect(second.statuses).toEqual(['done']);
+    expect(() => second.experiments.resume(id)).toThrow(/is done: all its 4 runs finished, so there is nothing to resume/);
+    expect(() => second.experiments.resume(99)).toThrow(/Experiment 99 does not exist/);
+  });
+
+  it.each(['failed', 'cancelled'] as const)('resumes a %s experiment, retrying its stopped run', async (status) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { id, killed } = await crashedExperiment(dir);
+    const db = openDatabase(dir);
+    db.prepare(`UPDATE runs SET status = ?, error = 'Out of memory' WHERE id = ?`).run(status, killed);
+    db.prepare(`UPDATE experiments SET status = ?, error = 'It stopped' WHERE id = ?`).run(status, id);
+    db.close();
+    const second = await session(dir);
+    second.experiments.resume(id);
+    await settle();
+    expect(second.started).toEqual([killed]);
+    expect(second.experiments.list()[0]).toMatchObject({ status: 'done', error: null });
+  });
+
+  it('advances only the experiments it started or resumed: starting one does not also rerun another a crash left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const crashed = await crashedExperiment(dir);
+    const second = await session(dir);
+    const other = second.experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [3], repeats: 1 });
+    await settle();
+    expect(second.runs.summary(crashed.killed).status).toBe('interrupted');
+    expect(second.started.every((runId) => second.runs.summary(runId).experimentId === other.id)).toBe(true);
+    expect(second.experiments.list().find((e) => e.id === crashed.id)?.status).toBe('running');
+  });
+
+  it('finds an unfinished experiment of the same plan, and says when another live process is running it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { id, killed, request } = await crashedExperiment(dir);
+    const second = await session(dir);
+    expect(second.experiments.unfinishedWithPlan(request)).toEqual([{ experiment: expect.objectContaining({ id, status: 'running', runsDone: 3 }), runningIn: null }]);
+    // Another plan: other label counts, repeats, overrides or dataset.
+    expect(second.experiments.unfinishedWithPlan({ ...request, labelCounts: [2, 3] })).toEqual([]);
+    expect(second.experiments.unfinishedWithPlan({ ...request, repeats: 3 })).toEqual([]);
+    expect(second.experiments.unfinishedWithPlan({ ...request, overrides: { mask: { spanLength: 10, spanCount: 1, value: -30, lossScope: 'all-valid' } } })).toEqual([]);
+    // The same label counts, given in another order or twice, are the same plan.
+    expect(second.experiments.unfinishedWithPlan({ ...request, labelCounts: [2, 2] })).toHaveLength(1);
+    // While another live process (here: the test runner) runs it, it is not this one's to resume.
+    second.db.prepare(`UPDATE runs SET status = 'running', owner_pid = ? WHERE id = ?`).run(process.ppid, killed);
+    expect(second.experiments.unfinishedWithPlan(request)).toEqual([{ experiment: expect.objectContaining({ id }), runningIn: process.ppid }]);
+    expect(() => second.experiments.resume(id)).toThrow(`Experiment ${id} "Quick sweep on Built-in synthetic (small) — not real CMU-MOSEI" is running now in another workbench or command on this data directory (process ${process.ppid}); it continues there.`);
+    second.experiments.resumeInterrupted();
+    await settle();
+    expect(second.started).toEqual([]);
   });
 });

@@ -1,15 +1,32 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults, ExperimentSummary, RunSummary } from '@shared/api/entities';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
+import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
 import type { EventSink } from '../app/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
+import { processIsAlive } from '../config/processes';
 import type { TrainingService } from '../training/trainingService';
 
 const STOPPED = ['interrupted', 'cancelled'];
 const summary = ({ plan: _plan, ...s }: StoredExperiment): ExperimentSummary => s;
+
+export interface ExperimentRequest {
+  datasetId: string;
+  preset: ExperimentPreset;
+  name?: string;
+  labelCounts?: number[];
+  repeats?: number;
+  sampling?: LabelSampling;
+  overrides?: PlanOverrides;
+}
+
+/** An experiment that has not finished, and the live process running it now (null: none, it was interrupted or ended early). */
+export interface UnfinishedExperiment {
+  experiment: ExperimentSummary;
+  runningIn: number | null;
+}
 
 /**
  * The paper's protocol as one experiment: one pre-training run (reused when an identical
@@ -17,10 +34,17 @@ const summary = ({ plan: _plan, ...s }: StoredExperiment): ExperimentSummary => 
  * baseline on the same labelled sample. The experiment advances whenever one of its runs
  * ends, and picks up where it stopped after a crash: finished runs are kept, interrupted
  * ones resume from their checkpoints, missing ones are queued.
+ *
+ * Several processes may share a data directory (the app and commands), so each advances
+ * only the experiments it drives: those it started or resumed, and at the app's start
+ * those a crash left running that no live process is running now. Otherwise two
+ * processes would queue the same missing runs of one sweep.
  */
 export class ExperimentService {
   private advancing = false;
   private again = false;
+  /** Experiments this process advances. */
+  private readonly driven = new Set<number>();
 
   constructor(
     private readonly experiments: ExperimentRepository,
@@ -34,10 +58,15 @@ export class ExperimentService {
     });
   }
 
-  start(request: { datasetId: string; preset: ExperimentPreset; name?: string; labelCounts?: number[]; repeats?: number; overrides?: PlanOverrides }): ExperimentSummary {
-    const dataset = this.datasets.get(request.datasetId);
+  /** The plan a request makes: its preset with its label counts (sorted, once each), repeats and overrides. */
+  private planOf(request: ExperimentRequest): ExperimentPlan {
     const labelCounts = request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined;
-    const plan = withOverrides(experimentPlan(request.preset, labelCounts, request.repeats), request.overrides);
+    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats, request.sampling), request.overrides);
+  }
+
+  start(request: ExperimentRequest): ExperimentSummary {
+    const dataset = this.datasets.get(request.datasetId);
+    const plan = this.planOf(request);
     const trainSize = this.datasets.split(dataset.id, plan.supervised.split).assignment.train.length;
     const tooMany = plan.labelCounts.filter((n) => n > trainSize);
     if (tooMany.length) {
@@ -46,10 +75,54 @@ export class ExperimentService {
         `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`,
       );
     }
+    // The same rules as a single run's, on the plan's pre-training and its supervised runs.
+    this.training.check(dataset.id, 'pretrain', plan.pretrain);
+    this.training.check(dataset.id, 'baseline', supervisedConfig(plan, Math.max(...plan.labelCounts), 0));
     const name = request.name?.trim() || `${request.preset === 'paper' ? 'Paper' : 'Quick'} sweep on ${dataset.name}`;
     const experiment = this.experiments.create(name, dataset.id, request.preset, plan);
+    this.driven.add(experiment.id);
     this.advanceAll();
     return summary(this.experiments.get(experiment.id));
+  }
+
+  /** Experiments with the plan this request would start (dataset, preset, label counts, repeats, overrides) that have not finished. */
+  unfinishedWithPlan(request: ExperimentRequest): UnfinishedExperiment[] {
+    const plan = JSON.stringify(this.planOf(request));
+    return this.experiments
+      .list()
+      .filter((e) => e.status !== 'done' && e.datasetId === request.datasetId && e.preset === request.preset && JSON.stringify(e.plan) === plan)
+      .map((e) => ({ experiment: summary(e), runningIn: e.status === 'running' ? this.runningIn(e.id) : null }));
+  }
+
+  /**
+   * Continues an experiment that did not finish (a crash, a cancel, a failed run): finished
+   * runs are kept, interrupted and cancelled ones resume from their checkpoints, failed ones
+   * are retried from theirs, missing ones are queued. Refused while a live process runs it.
+   */
+  resume(id: number): ExperimentSummary {
+    const experiment = this.experiments.get(id);
+    const named = `Experiment ${id} "${experiment.name}"`;
+    if (experiment.status === 'done') throw new WorkbenchError('conflict', `${named} is done: all its ${experiment.runsTotal} runs finished, so there is nothing to resume.`);
+    const owner = experiment.status === 'running' ? this.runningIn(id) : null;
+    if (owner === process.pid) throw new WorkbenchError('conflict', `${named} is already running here.`);
+    if (owner !== null) throw new WorkbenchError('conflict', `${named} is running now in another workbench or command on this data directory (process ${owner}); it continues there.`);
+    this.experiments.reopen(id);
+    for (const run of this.runs.ofExperiment(id)) if (run.status === 'failed') this.training.resume(run.id);
+    this.driven.add(id);
+    this.advanceAll();
+    return summary(this.experiments.get(id));
+  }
+
+  /** At the app's start: continues every experiment a crash left running that no live process runs now. */
+  resumeInterrupted(): void {
+    for (const experiment of this.experiments.running()) if (this.runningIn(experiment.id) === null) this.driven.add(experiment.id);
+    this.advanceAll();
+  }
+
+  /** The live process running an experiment: this one if it drives it, else one that queued its unfinished runs. */
+  private runningIn(id: number): number | null {
+    if (this.driven.has(id)) return process.pid;
+    return this.runs.ownersOfUnfinished(id).find((pid) => pid !== process.pid && processIsAlive(pid)) ?? null;
   }
 
   cancel(id: number): boolean {
@@ -77,7 +150,7 @@ export class ExperimentService {
     return { experiment: summary(experiment), ssl, baseline, comparisons, testFamilies: testFamilies(comparisons), labelsSaved: labelsSaved(ssl, baseline) };
   }
 
-  /** Moves every running experiment forward; safe to call at any time (re-entrant calls are folded). */
+  /** Moves every running experiment this process drives forward; safe to call at any time (re-entrant calls are folded). */
   advanceAll(): void {
     if (this.advancing) {
       this.again = true;
@@ -87,7 +160,7 @@ export class ExperimentService {
     try {
       do {
         this.again = false;
-        for (const experiment of this.experiments.running()) this.advance(experiment);
+        for (const experiment of this.experiments.running()) if (this.driven.has(experiment.id)) this.advance(experiment);
       } while (this.again);
     } finally {
       this.advancing = false;

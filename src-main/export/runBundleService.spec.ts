@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunKind, TrainConfig } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
 import { DatasetService } from '../data/datasetService';
@@ -13,6 +14,8 @@ import { RunHistory } from '../store/runHistory';
 import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
 import { runDir } from '../training/trainingService';
+import { saveCheckpoint } from '../training/model/checkpoint';
+import { PaperModel } from '../training/model/paperModel';
 import { sealBundle, type BundleBody } from './runBundleFormat';
 import { RunBundleService, type RunBundleDeps } from './runBundleService';
 
@@ -53,7 +56,28 @@ async function machine(name: string, datasetId: string, data = SERVER_DATA, deps
 }
 type Machine = Awaited<ReturnType<typeof machine>>;
 
-/** A run recorded as the trainer would, with a fake checkpoint, an optimizer state and an encoder cache. */
+/**
+ * Checkpoint files of each kind as training writes them (saveCheckpoint of the paper's model
+ * after one Adam step), made once: weights, and the optimizer state of runs that have one.
+ */
+const checkpoints = new Map<RunKind, Record<string, Buffer>>();
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  for (const kind of ['pretrain', 'finetune', 'baseline'] as const) {
+    const dir = tempDir(`checkpoint-${kind}`);
+    const model = new PaperModel(config.model, config.seed);
+    const variables = kind === 'pretrain' ? model.encoderVariables() : kind === 'finetune' ? model.headVariables() : model.allVariables();
+    const optimizer = kind === 'finetune' ? null : tf.train.adam(0.01);
+    optimizer?.minimize(() => tf.addN(variables.map((v) => tf.sum(tf.square(v)))) as tf.Scalar, false, variables);
+    await saveCheckpoint(join(dir, 'ckpt'), model.byName(variables), optimizer, { epoch: 2 });
+    checkpoints.set(kind, Object.fromEntries(readdirSync(join(dir, 'ckpt')).filter((n) => n !== 'state.json').map((n) => [n, readFileSync(join(dir, 'ckpt', n))])));
+    optimizer?.dispose();
+    model.dispose();
+  }
+});
+const STATS = { mean: Array.from({ length: 74 }, (_, i) => i / 10), std: Array.from({ length: 74 }, () => 1.5) };
+
+/** A run recorded as the trainer would, with its checkpoint (weights, optimizer state, state) and an encoder cache. */
 function trainedRun(m: Machine, kind: RunKind, options: { parentRunId?: number; status?: 'done' | 'failed' | 'interrupted'; name?: string } = {}) {
   const runConfig = kind === 'pretrain' ? config : { ...config, mask: null, labels: { count: 4, seed: 2 } };
   const run = m.runs.create({ name: options.name ?? `${kind} quick`, kind, datasetId: m.datasetId, parentRunId: options.parentRunId ?? null, config: runConfig, splitId: m.datasets.split(m.datasetId, config.split).id });
@@ -64,11 +88,9 @@ function trainedRun(m: Machine, kind: RunKind, options: { parentRunId?: number; 
   new RunHistory(m.db).update(run.id, { notes: `Notes of ${kind} — with "quotes"`, tags: ['server', kind] });
   const dir = runDir(m.dir, run.id);
   mkdirSync(join(dir, 'encoded'), { recursive: true });
-  writeFileSync(join(dir, 'weights.json'), JSON.stringify({ format: 'tfjs-weights', run: run.id }));
-  writeFileSync(join(dir, 'weights.bin'), randomBytes(5000));
-  writeFileSync(join(dir, 'optimizer.json'), '{}');
-  writeFileSync(join(dir, 'optimizer.bin'), randomBytes(100));
-  writeFileSync(join(dir, 'state.json'), JSON.stringify({ epoch: 2, parentRunDir: options.parentRunId ? runDir(m.dir, options.parentRunId) : undefined }));
+  for (const [name, bytes] of Object.entries(checkpoints.get(kind)!)) writeFileSync(join(dir, name), bytes);
+  const state = kind === 'finetune' ? { epoch: 2, parentRunDir: runDir(m.dir, options.parentRunId!) } : { epoch: 2, stats: STATS };
+  writeFileSync(join(dir, 'state.json'), JSON.stringify(state));
   writeFileSync(join(dir, 'encoded', 'cache.f32'), randomBytes(100));
   if (options.status === 'interrupted') m.runs.markInterrupted(() => false);
   else m.runs.finish(run.id, options.status ?? 'done', options.status === 'failed' ? 'Out of memory' : null);
@@ -237,7 +259,79 @@ describe('run bundles', () => {
     it('a path with no file, or a folder', async () => {
       const laptop = await machine('laptop', 'd');
       expect(await importError(laptop, { path: join(laptop.dir, 'nope.json') })).toMatchObject({ code: 'not_found', message: expect.stringMatching(/There is no file at/) });
-      expect(await importError(laptop, { path: laptop.dir })).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/is not a file/) });
+      expect(await importError(laptop, { path: laptop.dir })).toMatchObject({ code: 'invalid_params', message: expect.stringMatching(/is a folder, not a file/) });
+    });
+  });
+
+  describe('refuse a bundle whose checkpoint does not fit its run, even with its checksum recomputed, and write nothing', () => {
+    type Files = Record<string, string>;
+    const bytes = (files: Files, name: string) => Buffer.from(files[name], 'base64');
+    const put = (files: Files, name: string, data: Buffer | string) => (files[name] = Buffer.from(data).toString('base64'));
+    const manifest = (files: Files) => JSON.parse(bytes(files, 'weights.json').toString()) as { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[]; dtype: string }> }> };
+    const editManifest = (files: Files, change: (weights: Array<{ name: string; shape: number[]; dtype: string }>) => void) => {
+      const m = manifest(files);
+      change(m.weightsManifest[0].weights);
+      put(files, 'weights.json', JSON.stringify(m));
+    };
+    /** Sets value `index` of the .bin file to `value`. */
+    const poke = (files: Files, name: string, index: number, value: number) => {
+      const data = bytes(files, name);
+      data.writeFloatLE(value, index * 4);
+      put(files, name, data);
+    };
+    // runs[0] is the pre-training run (done), runs[1] its fine-tune (done).
+    const cases: Array<[string, (b: BundleBody) => void, RegExp]> = [
+      ['weights cut short', (b) => put(b.runs[0].files, 'weights.bin', bytes(b.runs[0].files, 'weights.bin').subarray(0, -8)),
+        /run #\d+ "pretrain quick" \(pretrain, done\) has a checkpoint that does not fit it: weights\.bin is \d+ bytes, but the tensors weights\.json lists need \d+\. Export the run again/],
+      ['a NaN in the weights', (b) => poke(b.runs[0].files, 'weights.bin', 3, NaN), /weights\.bin: the tensor "gru_1\/kernel" holds NaN \(value 4 of 888\)/],
+      ['an infinite head weight', (b) => poke(b.runs[1].files, 'weights.bin', 74 * 6, Infinity), /\(finetune, done\) .*the tensor "dense_6\/bias" holds Infinity \(value 1 of 6\)/],
+      ['a tensor of another shape', (b) => editManifest(b.runs[0].files, (w) => (w[1].shape = [12, 4])),
+        /weights\.json: the tensor "gru_1\/recurrent_kernel" is \[12, 4\], but its model \(1 GRU layer of 4 units, then Dense\(74\)\) needs \[4, 12\]/],
+      ['a missing tensor', (b) => editManifest(b.runs[0].files, (w) => w.pop()), /weights\.json lacks the tensor "dense_74\/bias" \[74\] that its model/],
+      ['an extra tensor', (b) => {
+        editManifest(b.runs[0].files, (w) => w.push({ name: 'gru_2/kernel', shape: [1], dtype: 'float32' }));
+        put(b.runs[0].files, 'weights.bin', Buffer.concat([bytes(b.runs[0].files, 'weights.bin'), Buffer.alloc(4)]));
+      }, /weights\.json holds a tensor "gru_2\/kernel" that its model \(1 GRU layer of 4 units, then Dense\(74\)\) does not have/],
+      ['a config the weights were not trained with', (b) => (b.runs[0].config.model.hiddenUnits = 8),
+        /the tensor "gru_1\/kernel" is \[74, 12\], but its model \(1 GRU layer of 8 units, then Dense\(74\)\) needs \[74, 24\]/],
+      ['a head on another input', (b) => (b.runs[1].config.model.headInput = 'encoder'),
+        /the tensor "dense_6\/kernel" is \[74, 6\], but its model \(Dense\(6\) on the GRU states\) needs \[4, 6\]/],
+      ['a fine-tune on another encoder size', (b) => (b.runs[1].config.model.gruLayers = 2), /is configured for 2 GRU layers of 4 units, but the encoder of its pre-training run #\d+ has 1 of 4/],
+      ['a done run without its weights', (b) => (b.runs[0].files = {}), /\(pretrain, done\) lacks weights\.json, weights\.bin, state\.json: a done run carries its saved weights/],
+      ['a file a checkpoint does not hold', (b) => put(b.runs[1].files, 'notes.txt', 'hello'), /has a file "notes\.txt" that a checkpoint does not hold/],
+      ['statistics that are not numbers', (b) => put(b.runs[0].files, 'state.json', JSON.stringify({ epoch: 2, stats: { mean: [...STATS.mean.slice(1), null], std: STATS.std } })),
+        /state\.json is not what a checkpoint holds there \(stats\.mean\.73: /],
+      ['a done run whose checkpoint is of an earlier epoch', (b) => put(b.runs[0].files, 'state.json', JSON.stringify({ epoch: 1, stats: STATS })), /state\.json says epoch 1, but the run is done/],
+    ];
+    it.each(cases)('%s', async (_label, damage, message) => {
+      const server = await machine('server', 'd');
+      const laptop = await machine('laptop', 'd');
+      const pretrain = trainedRun(server, 'pretrain');
+      const content = resealed(await exported(server, trainedRun(server, 'finetune', { parentRunId: pretrain })), damage);
+      const before = laptop.snapshot();
+      const err = await importError(laptop, { content });
+      expect(err.code).toBe('invalid_params');
+      expect(err.message).toMatch(/^The bundle cannot be imported: its run #/);
+      expect(err.message).toMatch(message);
+      expect(laptop.snapshot()).toEqual(before);
+    });
+
+    it('an interrupted run whose optimizer state holds a NaN or lacks a moment', async () => {
+      const server = await machine('server', 'd');
+      const laptop = await machine('laptop', 'd');
+      const content = await exported(server, trainedRun(server, 'pretrain', { status: 'interrupted' }));
+      const before = laptop.snapshot();
+      const nan = await importError(laptop, { content: resealed(content, (b) => poke(b.runs[0].files, 'optimizer.bin', 5, NaN)) });
+      expect(nan.message).toMatch(/\(pretrain, interrupted\) has a checkpoint that does not fit it: optimizer\.bin: the tensor "paper_model_\d+\/gru_1\/kernel\/m" holds NaN/);
+      const short = await importError(laptop, {
+        content: resealed(content, (b) => {
+          const m = JSON.parse(bytes(b.runs[0].files, 'optimizer.json').toString()) as { weightsManifest: Array<{ weights: unknown[] }> };
+          m.weightsManifest[0].weights.splice(1, 1);
+          put(b.runs[0].files, 'optimizer.json', JSON.stringify(m));
+        }),
+      });
+      expect(short.message).toMatch(/optimizer\.json lacks the tensor "gru_1\/kernel\/m" \[74, 12\]/);
+      expect(laptop.snapshot()).toEqual(before);
     });
   });
 
@@ -275,14 +369,5 @@ describe('run bundles', () => {
       const { runs } = await new RunBundleService({ db: laptop.db, runs: laptop.runs, datasets: laptop.datasets, dataDir: laptop.dir }).importBundle({ content, asCopy: false });
       expect(runs.map((r) => filesOf(laptop, r.id).length)).toEqual([3, 3]);
     });
-  });
-
-  it('remove the staging folder of an import a crash interrupted', async () => {
-    const server = await machine('server', 'd');
-    const laptop = await machine('laptop', 'd');
-    const stale = join(laptop.dir, 'runs', `.import-${process.pid}-dead`);
-    mkdirSync(join(stale, '0'), { recursive: true });
-    await laptop.service.importBundle({ content: await exported(server, trainedRun(server, 'pretrain')), asCopy: false });
-    expect(readdirSync(join(laptop.dir, 'runs')).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });

@@ -1,16 +1,17 @@
 import type Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
 import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
+import { nonRegularFileKind } from '../data/fileKind';
 import { WORKBENCH_VERSION } from '../app/version';
 import type { DatasetService } from '../data/datasetService';
 import { ImportedRunRepository } from '../store/importedRuns';
-import { processIsAlive, type RunRepository } from '../store/runs';
+import type { RunRepository } from '../store/runs';
 import { runDir } from '../training/trainingService';
+import { bundleStagingName } from '../training/runFiles';
 import {
   BUNDLE_EXTENSION,
   BUNDLE_FORMAT,
@@ -24,6 +25,7 @@ import {
   type RunBundle,
 } from './runBundleFormat';
 import { diskError, saveForUser } from './savedFile';
+import { checkBundledCheckpoints } from './bundledCheckpoint';
 import { runBundleFileName } from '@shared/figures/sweepSeries';
 
 /**
@@ -43,6 +45,8 @@ import { runBundleFileName } from '@shared/figures/sweepSeries';
  *   `parentRunDir` as written (nothing reads it; the store's parent link is what counts).
  *
  * Import
+ * - Each run's checkpoint must fit its configuration (bundledCheckpoint.ts): the checksum
+ *   only proves the file is as sealed, not that the weights in it are sound.
  * - The dataset must be here with the same fingerprint (ids may differ between machines);
  *   each run gets its split on this machine from its split configuration.
  * - Every run gets a new local id and `origin` provenance; nothing existing is changed.
@@ -51,7 +55,8 @@ import { runBundleFileName } from '@shared/figures/sweepSeries';
  *   exported from this very data directory is recognised the same way. A pre-training run
  *   that came with a fine-tune and is already here is reused, not duplicated.
  * - Nothing is written until the whole file has passed every check. Files are first
- *   written to a staging folder (`runs/.import-<pid>-<random>`), then the rows are recorded
+ *   written to a staging folder (`runs/.import-<pid>-<random>`, removed by the next start
+ *   if a crash leaves it), then the rows are recorded
  *   in one transaction, then the staged folders are renamed into place; a failure at any
  *   step removes what the earlier steps wrote. The rename comes after the commit so a crash
  *   in between leaves a run without files, never a run folder whose id a later run reuses.
@@ -73,8 +78,6 @@ export interface RunBundleDeps {
   host?: string;
 }
 
-const STAGING = /^\.import-(\d+)-/;
-
 /** A created run and the index of its record in the bundle. */
 interface Created {
   index: number;
@@ -91,29 +94,21 @@ function tooLarge(label: string, bytes: number): WorkbenchError {
   return new WorkbenchError('invalid_params', `${label} is ${mebibytes(bytes)} MiB; a run bundle holds at most ${mebibytes(MAX_RUN_BUNDLE_BYTES)} MiB. Is it the right file?`);
 }
 
-function readBundleFile(path: string): string {
+function readBundleFile(path: string, label: string): string {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) throw new WorkbenchError('not_found', `There is no file at ${path}. Check the path, or choose the bundle again.`);
-  if (!stat.isFile()) throw new WorkbenchError('invalid_params', `${path} is not a file. Choose a run bundle (${BUNDLE_EXTENSION}).`);
-  if (stat.size > MAX_RUN_BUNDLE_BYTES) throw tooLarge(`The file ${path}`, stat.size);
+  const kind = nonRegularFileKind(stat);
+  if (kind) throw new WorkbenchError('invalid_params', `${path} is ${kind}, not a file. Choose a run bundle (${BUNDLE_EXTENSION}).`);
+  if (stat.size > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, stat.size);
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new WorkbenchError('storage', `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions, or copy it somewhere readable.`);
+    throw new WorkbenchError('storage', `${label} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions, or copy it somewhere readable.`);
   }
 }
 
 /** A disk error of an import: nothing was kept. */
 const importStorageError = (err: unknown, folder: string) => diskError(err, folder, 'the bundle was not imported and nothing was kept', 'import it into another data directory');
-
-/** Staging folders of imports that a crash interrupted (no import of this process is under way: imports run start to end without yielding). */
-function removeStaleStaging(root: string): void {
-  if (!existsSync(root)) return;
-  for (const name of readdirSync(root)) {
-    const pid = Number(STAGING.exec(name)?.[1]);
-    if (pid && (pid === process.pid || !processIsAlive(pid))) rmSync(join(root, name), { recursive: true, force: true });
-  }
-}
 
 export class RunBundleService {
   private readonly imported: ImportedRunRepository;
@@ -144,12 +139,15 @@ export class RunBundleService {
     return saveForUser({ fileName, mimeType: 'application/json', content }, path);
   }
 
-  async importBundle(source: { path?: string; content?: string; asCopy: boolean }): Promise<{ runs: RunSummary[] }> {
-    const label = source.path === undefined ? 'The uploaded bundle' : `The file ${source.path}`;
-    let text = source.content ?? '';
-    if (source.path !== undefined) text = readBundleFile(source.path);
-    else if (Buffer.byteLength(text) > MAX_RUN_BUNDLE_BYTES) throw tooLarge(label, Buffer.byteLength(text));
+  /**
+   * Imports a bundle file (or its text, for tests); `label` names it in messages when its path
+   * means nothing to the user (an upload's copy in the data directory).
+   */
+  async importBundle(source: { path?: string; content?: string; asCopy: boolean; label?: string }): Promise<{ runs: RunSummary[] }> {
+    const label = source.label ?? (source.path === undefined ? 'The bundle' : `The file ${source.path}`);
+    const text = source.path !== undefined ? readBundleFile(source.path, label) : (source.content ?? '');
     const bundle = openBundle(text, label);
+    checkBundledCheckpoints(bundle.runs, label);
     const datasetId = this.localDataset(bundle.dataset).id;
     const staging = this.stage(bundle);
     try {
@@ -224,8 +222,8 @@ export class RunBundleService {
   /** Writes every bundled run's files under a staging folder (one sub-folder per record index). */
   private stage(bundle: RunBundle): string {
     const root = join(this.deps.dataDir, 'runs');
-    removeStaleStaging(root);
-    const staging = join(root, `.import-${process.pid}-${randomBytes(6).toString('hex')}`);
+    // Staging folders a crash left are removed when the data directory is opened (reconcileDataDir).
+    const staging = join(root, bundleStagingName(process.pid));
     try {
       bundle.runs.forEach((run, index) => {
         const entries = Object.entries(run.files);

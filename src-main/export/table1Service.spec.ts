@@ -46,7 +46,7 @@ async function store(dir: string) {
   const events = new EventSink();
   const training = new TrainingService(runs, () => {
     throw new Error('no training in this test');
-  }, events, dir, (id, split) => datasets.split(id, split), 1);
+  }, events, dir, datasets, 1);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const plan = experimentPlan('quick', [2, 4], 2);
   const experiment = new ExperimentRepository(db).create(HOSTILE_NAME, 'builtin-small', 'quick', plan);

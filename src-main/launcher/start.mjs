@@ -8,9 +8,39 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { electronBinary, electronSqliteBinding, electronVersion, root, say } from './electron.mjs';
+import { nearestFlag } from './nearestFlag.mjs';
 
-const args = process.argv.slice(2);
+const USAGE = `Usage: npm start [-- --data-dir DIR] [--workers N] [--serve] [--port N]
+
+Opens the desktop window, or serves browser mode where Electron cannot run (or with --serve).
+  --data-dir DIR     the data directory (default: MOSEI_WORKBENCH_DATA_DIR, else the desktop app's)
+  --workers N        training processes at once (default: MOSEI_WORKERS, else one per core)
+  --serve            browser mode even where the desktop window could open
+  --port N           browser mode's port (default: a free one)`;
+const OPTIONS = { 'data-dir': { type: 'string' }, workers: { type: 'string' }, serve: { type: 'boolean' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+
+/** The command line, checked strictly before anything is built: a mistyped flag is an error, not ignored. */
+function readArgs(argv) {
+  try {
+    const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+  } catch (err) {
+    const flags = Object.keys(OPTIONS).map((name) => `--${name}`);
+    const unknown = argv.find((a) => a.startsWith('--') && !flags.includes(a.replace(/=.*$/, '')));
+    const near = unknown ? nearestFlag(unknown, flags) : null;
+    const problem = unknown ? `Unknown option ${unknown.replace(/=.*$/, '')}.${near ? ` Did you mean ${near}?` : ''}` : err.message.split('. To specify')[0];
+    console.error(`${problem}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return argv;
+}
+
+const args = readArgs(process.argv.slice(2));
 
 function newestSource(dir) {
   let newest = 0;

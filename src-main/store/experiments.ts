@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentSummary } from '@shared/api/entities';
-import type { ExperimentPlan, ExperimentPreset } from '@shared/experiments/presets';
+import { normalisePlan, type ExperimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 
 interface ExperimentRow {
   id: number;
@@ -22,7 +22,7 @@ const SELECT = `
   FROM experiments e`;
 
 function toSummary(row: ExperimentRow): ExperimentSummary & { plan: ExperimentPlan } {
-  const plan = JSON.parse(row.plan_json) as ExperimentPlan;
+  const plan = normalisePlan(JSON.parse(row.plan_json) as ExperimentPlan);
   return {
     id: row.id,
     name: row.name,
@@ -59,6 +59,11 @@ export class ExperimentRepository {
 
   finish(id: number, status: Exclude<ExperimentSummary['status'], 'running'>, error: string | null = null): boolean {
     return this.db.prepare(`UPDATE experiments SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`).run(status, error, new Date().toISOString(), id).changes > 0;
+  }
+
+  /** Sets an ended (or interrupted) experiment running again; its runs are kept. */
+  reopen(id: number): void {
+    this.db.prepare(`UPDATE experiments SET status = 'running', error = NULL, finished_at = NULL WHERE id = ?`).run(id);
   }
 
   /** Experiments a previous session left running: they are continued at start. */

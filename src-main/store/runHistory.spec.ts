@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaskConfig, RunKind, RunStatus, TrainConfig } from '@shared/api/entities';
 import { experimentPlan } from '@shared/experiments/presets';
-import { RunQuery, type RunFilterClause, type RunQueryInput } from '@shared/history/query';
+import { RunQuery, type RunFilterClause, type RunQueryInput, finishedPretrainsQuery, PRETRAIN_PICKER_LIMIT } from '@shared/history/query';
 import { createWorkbench, type Workbench } from '../app/workbench';
 import type { ProcessChannel } from '../app/processes';
 import { DATABASE_FILE, openDatabase } from './database';
@@ -91,6 +91,26 @@ function sweep() {
   const where = (...filters: RunQueryInput['filters'] & object) => ids({ filters }).sort((a, b) => a - b);
   return { ...s, A, B, C, D, E, F, ids, where };
 }
+
+describe('the fine-tune form\'s pre-training picker', () => {
+  it('finds a finished pre-training from 2,000 runs ago on the chosen dataset, by a word of its name, archived or not', () => {
+    const s = store();
+    const old = s.make({ name: 'pretrain span30 spring', kind: 'pretrain', mask: span30 });
+    s.history.update(old, { archived: true });
+    s.make({ name: 'pretrain still running', kind: 'pretrain', mask: span30, status: 'running' });
+    const insert = s.db.transaction(() => {
+      for (let i = 0; i < 2000; i++) s.make({ name: `sweep run ${i}`, kind: i % 10 ? 'baseline' : 'pretrain', mask: i % 10 ? null : span10, losses: [1] });
+    });
+    insert();
+    const found = (search?: string) => s.history.query(RunQuery.parse(finishedPretrainsQuery('d1', search)));
+    // All finished pre-trainings match; the first page holds the newest, and says how many there are.
+    expect(found().total).toBe(201);
+    expect(found().rows).toHaveLength(PRETRAIN_PICKER_LIMIT);
+    expect(found('spring').rows.map((r) => r.id)).toEqual([old]);
+    expect(found('running').rows).toEqual([]);
+    expect(s.history.query(RunQuery.parse(finishedPretrainsQuery('other-dataset'))).total).toBe(0);
+  });
+});
 
 describe('run history: filters', () => {
   it('apply every operator to fixed columns, with missing values counting as "not equal"', () => {

@@ -12,17 +12,9 @@ import {
   type RunSummary,
 } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
+import { processIsAlive } from '../config/processes';
 
 const now = () => new Date().toISOString();
-
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface RunRow {
   id: number;
@@ -158,6 +150,18 @@ export class RunRepository {
       .run(id, e.epoch, e.loss, e.valLoss, e.seconds);
   }
 
+  /**
+   * An epoch re-reported from a resumed run's checkpoint: recorded only if the store lacks
+   * it (the record it already has is the same epoch). Returns whether it was missing.
+   */
+  recordEpochIfMissing(id: number, e: EpochRecord): boolean {
+    return (
+      this.db
+        .prepare(`INSERT OR IGNORE INTO epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`)
+        .run(id, e.epoch, e.loss, e.valLoss, e.seconds).changes > 0
+    );
+  }
+
   recordMetrics(id: number, metrics: MetricRecord[]): void {
     const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, scope, name, value) VALUES (?, ?, ?, ?)`);
     this.db.transaction(() => {
@@ -201,12 +205,25 @@ export class RunRepository {
     return orphaned.length;
   }
 
+  /** The processes that queued an experiment's unfinished (queued or running) runs. */
+  ownersOfUnfinished(experimentId: number): number[] {
+    return this.db
+      .prepare(`SELECT DISTINCT owner_pid FROM runs WHERE experiment_id = ? AND status IN ('queued', 'running') AND owner_pid IS NOT NULL`)
+      .pluck()
+      .all(experimentId) as number[];
+  }
+
   /** Runs of an experiment with where they sit in its sweep. */
   ofExperiment(experimentId: number): Array<RunSummary & { labelCount: number | null; repeat: number | null }> {
     const rows = this.db
       .prepare(`${SUMMARY_SELECT} WHERE r.experiment_id = ? ORDER BY r.id`)
       .all(experimentId) as Array<RunRow & { repeat_index: number | null }>;
     return rows.map((row) => ({ ...toSummary(row), labelCount: row.label_count, repeat: row.repeat_index }));
+  }
+
+  /** Every run id in the store. */
+  ids(): Set<number> {
+    return new Set((this.db.prepare(`SELECT id FROM runs`).pluck().all() as number[]));
   }
 
   metricsOf(id: number): MetricRecord[] {

@@ -6,16 +6,7 @@
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { chooseBackend } from './backend';
 import { onParentMessage, sendToParent } from '../app/parentPort';
-import { JobCancelled, type JobHooks } from './jobs/loop';
-import { runPretrain } from './jobs/pretrain';
-import { runBaseline, runFinetune } from './jobs/supervised';
-import type { MetricRecord } from '@shared/api/entities';
-
-const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Promise<MetricRecord[]>> = {
-  pretrain: runPretrain,
-  finetune: runFinetune,
-  baseline: runBaseline,
-};
+import { runJob } from './jobs/runJob';
 
 const send = (message: FromTrainer) => sendToParent(message);
 const onMessage = (listener: (message: ToTrainer) => void) => onParentMessage((m) => listener(m as ToTrainer));
@@ -26,17 +17,8 @@ let busy = false;
 async function run(job: TrainerJob, backend: { name: 'tensorflow' | 'wasm' | 'cpu'; reason: string }): Promise<void> {
   busy = true;
   cancelledRunId = null;
-  send({ type: 'started', runId: job.runId, backend: backend.name, backendReason: backend.reason });
   try {
-    const metrics = await JOBS[job.kind](job, {
-      progress: (progress) => send({ type: 'progress', progress }),
-      epoch: (record) => send({ type: 'epoch', runId: job.runId, record }),
-      isCancelled: () => cancelledRunId === job.runId,
-    });
-    send({ type: 'done', runId: job.runId, metrics });
-  } catch (err) {
-    if (err instanceof JobCancelled) send({ type: 'cancelled', runId: job.runId });
-    else send({ type: 'failed', runId: job.runId, error: err instanceof Error ? err.message : String(err) });
+    await runJob(job, backend, send, () => cancelledRunId === job.runId);
   } finally {
     busy = false;
   }

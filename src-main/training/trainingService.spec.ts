@@ -48,7 +48,7 @@ function setup(workers = 1) {
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments), workers);
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers);
   return { runs, trainers, service, seen, dir };
 }
 
@@ -72,6 +72,23 @@ describe('TrainingService', () => {
     expect(detail.epochs).toHaveLength(1);
     expect(seen.map(([n]) => n)).toEqual(expect.arrayContaining(['backend.ready', 'run.status', 'run.epoch']));
     expect(service.backendInfo()).toEqual(backend);
+  });
+
+  it('records an epoch re-reported from a checkpoint only when the store lacks it', async () => {
+    const { runs, trainers, service, seen } = setup();
+    const run = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
+    trainers[0].reply({ type: 'epoch', runId: run.id, record: { epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5 } });
+    const epochEvents = () => seen.filter(([n]) => n === 'run.epoch').length;
+    expect(epochEvents()).toBe(1);
+    trainers[0].reply({ type: 'epoch', runId: run.id, fromCheckpoint: true, record: { epoch: 1, loss: 0.5, valLoss: 0.5, seconds: 9 } });
+    expect(runs.detail(run.id).epochs).toEqual([{ epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5 }]);
+    expect(epochEvents()).toBe(1);
+    trainers[0].reply({ type: 'epoch', runId: run.id, fromCheckpoint: true, record: { epoch: 2, loss: 0.8, valLoss: 1, seconds: 0.5 } });
+    expect(runs.detail(run.id).epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(epochEvents()).toBe(2);
   });
 
   it('runs queued jobs one after another', async () => {

@@ -7,9 +7,17 @@ import type { NewRun, RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
+import { checkTrainingRequest, clipSteps } from './requestRules';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
+
+/** What training needs of the datasets (DatasetService provides it). */
+export interface TrainingDatasets {
+  split(datasetId: string, config: TrainConfig['split']): StoredSplit;
+  /** Frames of each segment, in the dataset's order. */
+  segmentFrames(datasetId: string): number[];
+}
 
 interface QueuedJob {
   job: TrainerJob;
@@ -54,8 +62,8 @@ export class TrainingService {
     private readonly spawn: () => ProcessChannel,
     private readonly events: EventSink,
     private readonly dataDir: string,
-    /** The stored split of a dataset for a run's split configuration. */
-    private readonly resolveSplit: (datasetId: string, config: TrainConfig['split']) => StoredSplit,
+    /** The datasets runs train on: the stored split for a run's split configuration, and each segment's frame count. */
+    private readonly datasets: TrainingDatasets,
     /** Training processes to run at once; null chooses by backend (see `defaultWorkers`). */
     private workersSetting: number | null = null,
   ) {}
@@ -127,19 +135,36 @@ export class TrainingService {
     return { ...request.config, model: { ...request.config.model, hiddenUnits, gruLayers }, sequence: parent.config.sequence, split: parent.config.split, mask: null };
   }
 
+  /**
+   * Checks a training request against the rules of requestRules.ts on the dataset and split
+   * it names; throws what makes it impossible, returns what weakens it.
+   */
+  check(datasetId: string, kind: RunKind, config: TrainConfig): string[] {
+    const split = this.datasets.split(datasetId, config.split);
+    return checkTrainingRequest(kind, config, {
+      trainSize: split.assignment.train.length,
+      validSteps: () => {
+        const frames = this.datasets.segmentFrames(datasetId);
+        return split.assignment.train.map((i) => clipSteps(frames[i], config.sequence));
+      },
+    });
+  }
+
   start(request: { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig; experiment?: NewRun['experiment'] }): RunSummary {
     const name = request.name?.trim() || `${request.kind} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
     const config = request.kind === 'finetune' ? this.finetuneConfig(request) : request.kind === 'baseline' ? { ...request.config, mask: null } : request.config;
     if (request.kind === 'pretrain' && !config.mask) throw new WorkbenchError('invalid_params', 'A pre-training run needs a masking configuration.');
-    const split = this.resolveSplit(request.datasetId, config.split);
+    const warnings = this.check(request.datasetId, request.kind, config);
+    const split = this.datasets.split(request.datasetId, config.split);
     const parentRunId = request.kind === 'finetune' ? request.parentRunId! : null;
     const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId, experiment: request.experiment });
+    for (const message of warnings) this.events.emit('log', { level: 'warn', message: `Run #${run.id}: ${message}`, runId: run.id });
     this.enqueue(run);
     return run;
   }
 
   private enqueue(run: RunSummary): void {
-    const split = this.resolveSplit(run.datasetId, run.config.split);
+    const split = this.datasets.split(run.datasetId, run.config.split);
     this.queue.push({
       attempts: 0,
       job: {
@@ -230,7 +255,11 @@ export class TrainingService {
         this.events.emit('run.progress', message.progress);
         break;
       case 'epoch':
-        this.runs.recordEpoch(message.runId, message.record);
+        if (!message.fromCheckpoint) this.runs.recordEpoch(message.runId, message.record);
+        else if (this.runs.recordEpochIfMissing(message.runId, message.record)) {
+          const text = `Run ${message.runId}: epoch ${message.record.epoch} was checkpointed but not recorded before its training process stopped; recorded from the checkpoint.`;
+          this.events.emit('log', { level: 'warn', message: text, runId: message.runId });
+        } else break; // already recorded: nothing changed
         this.events.emit('run.epoch', { runId: message.runId, ...message.record });
         break;
       case 'done':

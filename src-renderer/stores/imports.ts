@@ -1,6 +1,6 @@
 import { get, writable, type Readable } from 'svelte/store';
 import type { Params } from '@shared/api/contract';
-import type { ChosenFile, ImportProgress, ImportStatus } from '@shared/api/entities';
+import type { ChosenFile, ImportProgress, ImportStatus, ImportSummary } from '@shared/api/entities';
 import type { Api } from '../api/client';
 import { UploadCancelled, type Uploader } from '../api/upload';
 
@@ -25,9 +25,11 @@ export interface ImportState {
   datasetId: string | null;
   error: string | null;
   notes: string[];
+  /** What a finished import kept and left out, in numbers. */
+  summary: ImportSummary | null;
 }
 
-export const IDLE_IMPORT: ImportState = { status: 'idle', upload: null, jobId: null, progress: null, datasetId: null, error: null, notes: [] };
+export const IDLE_IMPORT: ImportState = { status: 'idle', upload: null, jobId: null, progress: null, datasetId: null, error: null, notes: [], summary: null };
 
 export const PHASE_LABELS: Record<ImportProgress['phase'], string> = {
   fingerprint: 'Reading files',
@@ -77,6 +79,7 @@ export function createImportsStore(api: Api, options: ImportsStoreOptions = {}):
       datasetId: e.datasetId,
       error: e.status === 'failed' ? (e.error ?? 'The import failed for an unknown reason.') : e.error,
       notes: e.notes,
+      summary: e.summary ?? null,
       progress: e.status === 'running' ? s.progress : null,
     });
     if (e.status === 'done') void Promise.resolve(options.onDone?.(e.datasetId)).catch(() => undefined);

@@ -30,6 +30,7 @@ import { SplitConfigSchema } from '../data/splits';
 import { RunFacets, RunQuery, Tag } from '../history/query';
 import { F1_METRICS, TABLE1_FORMATS, Table1 } from '../export/table1Model';
 import { UPLOAD_PURPOSES } from './limits';
+import { LABEL_SAMPLINGS } from '../experiments/presets';
 
 /** Where the user chose to save a file (a handle from the desktop's save dialog); absent in browser mode, where the file is downloaded. */
 const SaveTo = FileHandle.optional();
@@ -211,6 +212,8 @@ export const requests = {
         name: z.string().trim().max(200).optional(),
         labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
         repeats: z.number().int().min(1).max(50).optional(),
+        /** Labelled samples nested across label counts (default) or drawn anew for each. */
+        sampling: z.enum(LABEL_SAMPLINGS).optional(),
         /** Changes from the preset, for ablations: masking, split, sequence policy. */
         overrides: z.object({ mask: MaskConfig.optional(), split: SplitConfigSchema.optional(), sequence: SequencePolicySchema.optional() }).strict().optional(),
       })

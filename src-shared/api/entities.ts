@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMOTIONS } from '../emotions';
+import { EMOTIONS, LABEL_KINDS } from '../emotions';
 import { SequencePolicySchema } from '../data/sequencePolicy';
 import { SplitConfigSchema } from '../data/splits';
 import { ModelConfigSchema } from '../model/modelConfig';
@@ -163,6 +163,34 @@ export const ImportProgress = z.object({
 });
 export type ImportProgress = z.infer<typeof ImportProgress>;
 
+const count = z.number().int().min(0);
+
+/** What an import kept, left out and replaced, in numbers (the notes say the same in words). */
+export const ImportSummary = z.object({
+  segments: count,
+  videos: count,
+  frames: count,
+  /** COVAREP values replaced by 0: NaN, ±inf, and float64 values beyond float32's range. */
+  nonFiniteReplaced: count,
+  /** Of those, the values that were finite in the file but too large for float32. */
+  beyondFloat32Replaced: count,
+  /** Label rows of zero length, skipped as the SDK does. */
+  zeroLengthRowsSkipped: count,
+  /** Label rows whose interval is not finite or ends before it starts. */
+  invalidIntervalRows: count,
+  /** Label rows no COVAREP frame overlaps. */
+  rowsWithoutFrames: count,
+  /** COVAREP frames whose start or end is not finite, which no segment can take. */
+  covarepFramesWithoutTime: count,
+  /** Segments left out because a label was NaN, infinite or out of its range (never clamped). */
+  segmentsDroppedForLabels: count,
+  /** Per kind of label (sentiment, then each emotion), the unusable values in those segments. */
+  labelProblems: z.record(z.enum(LABEL_KINDS), z.object({ nonFinite: count, outOfRange: count })),
+  videosOnlyInCovarep: count,
+  videosOnlyInLabels: count,
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
 export const ImportStatus = z.object({
   jobId: z.string(),
   status: z.enum(['running', 'done', 'duplicate', 'failed', 'cancelled']),
@@ -171,6 +199,8 @@ export const ImportStatus = z.object({
   error: z.string().nullable(),
   /** What the aligner dropped or replaced, for the user to check. */
   notes: z.array(z.string()),
+  /** The same in numbers, once an import is done. */
+  summary: ImportSummary.optional(),
 });
 export type ImportStatus = z.infer<typeof ImportStatus>;
 

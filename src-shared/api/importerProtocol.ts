@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ImportSummary } from './entities';
 
 /** Messages between main and the import process (one process per import, killed to cancel). */
 export interface ImportJob {
@@ -9,6 +10,8 @@ export interface ImportJob {
   reportPath?: string;
   /** Fingerprints already in the store: the importer stops early on a match. */
   knownFingerprints: string[];
+  /** Main's pid: it records the dataset, so a folder in place without a row is its to record while it lives. */
+  recorderPid: number;
 }
 
 export const ImportPhase = z.enum(['fingerprint', 'align']);
@@ -20,12 +23,9 @@ export const FromImporter = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('done'),
     fingerprint: z.string(),
-    segments: z.number().int(),
-    videos: z.number().int(),
-    frames: z.number().int(),
-    nonFiniteReplaced: z.number().int(),
+    summary: ImportSummary,
+    /** The ids behind the summary's counts of videos in one file only, kept with the dataset. */
     droppedVideos: z.object({ covarepOnly: z.array(z.string()), labelsOnly: z.array(z.string()) }),
-    skippedZeroLengthRows: z.number().int(),
   }),
   z.object({ type: z.literal('failed'), error: z.string() }),
 ]);

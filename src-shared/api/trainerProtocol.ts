@@ -28,7 +28,8 @@ export const FromTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: BackendInfo }),
   z.object({ type: z.literal('started'), runId: z.number().int(), backend: BackendName, backendReason: z.string() }),
   z.object({ type: z.literal('progress'), progress: RunProgress }),
-  z.object({ type: z.literal('epoch'), runId: z.number().int(), record: EpochRecord }),
+  // fromCheckpoint: re-reported from the checkpoint a resumed run starts from; main records it only if missing.
+  z.object({ type: z.literal('epoch'), runId: z.number().int(), record: EpochRecord, fromCheckpoint: z.boolean().optional() }),
   z.object({ type: z.literal('done'), runId: z.number().int(), metrics: z.array(MetricRecord) }),
   z.object({ type: z.literal('cancelled'), runId: z.number().int() }),
   z.object({ type: z.literal('failed'), runId: z.number().int(), error: z.string() }),

@@ -3,23 +3,50 @@ import { paperTrainConfig } from '../model/presets';
 
 export type ExperimentPreset = 'quick' | 'paper';
 
+/**
+ * How the labelled samples of one repeat relate across label counts. 'nested': one seed per
+ * repeat, so a larger sample extends a smaller one (the default; differences between label
+ * counts then reflect the extra labels, not a new draw). 'independent': a fresh draw per label
+ * count and repeat. Either way, draws are without replacement from the training split, and
+ * both arms of a repeat share theirs. (The paper calls its three samples "bootstrapped" without
+ * saying more.)
+ */
+export const LABEL_SAMPLINGS = ['nested', 'independent'] as const;
+export type LabelSampling = (typeof LABEL_SAMPLINGS)[number];
+
+/**
+ * The seed of the supervised runs' initialisation and shuffling. 'per-repeat': each repeat has
+ * its own, so the spread over repeats covers initialisation and shuffling as well as the
+ * labelled sample; 'shared': every repeat uses the preset's seed (experiments planned before
+ * repeats varied their seeds, kept so they resume as they began).
+ */
+export type RepeatSeeds = 'per-repeat' | 'shared';
+
 /** What one experiment runs: one pre-training, then per label count and repeat an SSL fine-tune and a baseline. */
 export interface ExperimentPlan {
   labelCounts: number[];
   repeats: number;
   pretrain: TrainConfig;
-  /** Fine-tunes and baselines; `labels` is filled in per label count and repeat. */
+  /** Fine-tunes and baselines; `labels` and `seed` are filled in per label count and repeat. */
   supervised: TrainConfig;
+  sampling: LabelSampling;
+  repeatSeeds: RepeatSeeds;
+}
+
+/** A stored plan as it is used now: plans stored before a field existed read as they ran. */
+export function normalisePlan(stored: Omit<ExperimentPlan, 'sampling' | 'repeatSeeds'> & Partial<ExperimentPlan>): ExperimentPlan {
+  return { ...stored, sampling: stored.sampling ?? 'nested', repeatSeeds: stored.repeatSeeds ?? 'shared' };
 }
 
 /** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200. */
 export const PAPER_LABEL_COUNTS = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200];
 
-export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number): ExperimentPlan {
+export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number, sampling: LabelSampling = 'nested'): ExperimentPlan {
   const paper = paperTrainConfig();
+  const chosen = { sampling, repeatSeeds: 'per-repeat' as const };
   if (preset === 'paper') {
     // The sweep reports final metrics only: validating 54 baselines after every epoch would cost most of its time.
-    return { labelCounts: labelCounts ?? PAPER_LABEL_COUNTS, repeats: repeats ?? 3, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' } };
+    return { labelCounts: labelCounts ?? PAPER_LABEL_COUNTS, repeats: repeats ?? 3, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };
   }
   // Quick: a smaller model on shorter clips and four label counts, so a first sweep ends in minutes on 2 cores.
   const quick: TrainConfig = { ...paper, model: { ...paper.model, hiddenUnits: 32 }, sequence: { ...paper.sequence, maxFrames: 60 } };
@@ -28,6 +55,7 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
     repeats: repeats ?? 2,
     pretrain: { ...quick, epochs: 5 },
     supervised: { ...quick, epochs: 30, mask: null },
+    ...chosen,
   };
 }
 
@@ -47,7 +75,13 @@ export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): Expe
   };
 }
 
-/** Both arms of one repeat draw the same labelled sample: its seed is the repeat's index. */
+/**
+ * A supervised run of the plan. Both arms of one repeat draw the same labelled sample (nested:
+ * the repeat's index as its seed; independent: a seed of its own per label count and repeat)
+ * and, with per-repeat seeds, start from the same seed of initialisation and shuffling.
+ */
 export function supervisedConfig(plan: ExperimentPlan, labelCount: number, repeat: number): TrainConfig {
-  return { ...plan.supervised, labels: { count: labelCount, seed: repeat } };
+  const labelSeed = plan.sampling === 'independent' ? (repeat + 1) * 100_003 + labelCount : repeat;
+  const seed = plan.repeatSeeds === 'per-repeat' ? plan.supervised.seed + repeat : plan.supervised.seed;
+  return { ...plan.supervised, seed, labels: { count: labelCount, seed: labelSeed } };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FEATURE_COUNT } from '@shared/emotions';
+import { emptyLabelProblems } from '@shared/data/labelChecks';
 import { alignCovarepToLabels, type AlignedSegment, type AlignOptions } from './align';
 import { CsdError, openCsd, type CsdFile } from './csdFile';
 import { AlignmentReportBuilder, compareReports, type AlignmentReport } from './report';
@@ -189,8 +190,15 @@ describe('alignCovarepToLabels on the mosei-mini fixture', () => {
       segments: referenceSegments.length,
       frames: referenceSegments.reduce((sum, s) => sum + s.frames, 0),
       nonFiniteReplaced: referenceSegments.reduce((sum, s) => sum + s.nonfinite_values, 0),
+      beyondFloat32Replaced: 0,
+      labelRows: referenceSegments.length + 1,
       zeroLengthRowsSkipped: 1, // 8qrpnFRGt2A row 0 is [2, 2]; its neighbour keeps the id 8qrpnFRGt2A[1]
+      invalidIntervalRows: 0,
       rowsWithoutFrames: [],
+      covarepFrames: 5150, // of the seven shared videos; OnlyInAudio1's frames are not read
+      covarepFramesWithoutTime: 0,
+      segmentsDroppedForLabels: [],
+      labelProblems: emptyLabelProblems(),
     });
     expect(alignment.totals.nonFiniteReplaced).toBe(77);
     for (const segment of segments) {

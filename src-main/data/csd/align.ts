@@ -1,4 +1,5 @@
-import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
+import { COVAREP_FEATURES, FEATURE_COUNT, LABEL_KINDS } from '@shared/emotions';
+import { describeLabelProblems, emptyLabelProblems, labelProblem, type LabelProblems } from '@shared/data/labelChecks';
 import { CsdError } from './csdError';
 import type { CsdFeatureArray, CsdFile } from './csdFile';
 
@@ -6,6 +7,11 @@ import type { CsdFeatureArray, CsdFile } from './csdFile';
  * Aligns COVAREP frames to the labels' segments exactly as CMU-MultimodalSDK's
  * `mmdataset.align('All Labels')` does without collapse functions (mmsdk/mmdatasdk/dataset/dataset.py),
  * then replaces NaN/±inf with 0. One video is in memory at a time.
+ *
+ * Beyond the SDK, it leaves out what would give impossible results, and counts it: label rows
+ * whose interval is not finite or ends before it starts, COVAREP frames whose time is not
+ * finite, and segments whose labels are NaN, infinite or out of range. A pair that leaves no
+ * usable segment is refused.
  */
 
 /** The SDK's `epsilon=10e-6` (1e-5 s), used for every interval comparison. */
@@ -28,21 +34,38 @@ export interface AlignedSegment {
   frames: number;
   /** frames × 2: each frame's [start, end] clipped to [start, end] of the label. */
   frameIntervals: Float64Array;
-  /** frames × 74, NaN/±inf replaced by 0. */
+  /** frames × 74, NaN/±inf (and float64 values beyond float32's range) replaced by 0. */
   features: Float32Array;
-  /** How many values of this segment were NaN or ±inf before replacement. */
+  /** How many values of this segment were replaced by 0: NaN, ±inf, or beyond float32's range. */
   nonFinite: number;
+  /** Of `nonFinite`: finite in the file (float64) but too large for float32. */
+  beyondFloat32: number;
 }
 
 export interface AlignmentTotals {
   videosAligned: number;
   segments: number;
   frames: number;
+  /** Feature values replaced by 0: NaN, ±inf, or finite float64 values beyond float32's range. */
   nonFiniteReplaced: number;
+  /** Of `nonFiniteReplaced`: the values that were finite in the file but too large for float32. */
+  beyondFloat32Replaced: number;
+  /** Label rows of the videos both files share. */
+  labelRows: number;
   /** Label rows with |end - start| < 1e-5, which the SDK skips. */
   zeroLengthRowsSkipped: number;
+  /** Label rows whose interval is not finite or ends before it starts: no span of time, left out. */
+  invalidIntervalRows: number;
   /** Label rows no COVAREP frame overlaps: the SDK leaves them out of the aligned COVAREP sequence. */
   rowsWithoutFrames: string[];
+  /** COVAREP frames of the shared videos. */
+  covarepFrames: number;
+  /** Of those, frames whose start or end is not finite: they cannot be placed in time, so no segment takes them. */
+  covarepFramesWithoutTime: number;
+  /** Segments left out because a label is NaN, infinite or out of its range (never clamped). */
+  segmentsDroppedForLabels: string[];
+  /** Per kind of label, the unusable values of those segments. */
+  labelProblems: LabelProblems;
 }
 
 export interface AlignOptions {
@@ -86,13 +109,13 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
   // Each file's own first video first: a wrong file is named as such even when no id is shared.
   for (const [file, role] of [[covarep, 'covarep'], [labels, 'labels']] as const) {
     const first = file.videoIds()[0];
-    if (first === undefined) throw new CsdError(file.path, `"${file.rootName}" holds no videos.`);
+    if (first === undefined) throw new CsdError(file.path, `"${file.rootName}" holds no videos, so there is nothing to import. Check that this is the ${file === covarep ? 'COVAREP' : 'labels'} file of CMU-MOSEI as published; download it again if in doubt.`);
     checkColumns(file, first, role);
   }
   if (videos.length === 0) {
     throw new CsdError(
       labels.path,
-      `shares no video id with ${covarep.path} ("${covarep.rootName}"); are these files from the same dataset?`,
+      `shares no video id with ${covarep.path} ("${covarep.rootName}"); are these files from the same dataset? Choose the COVAREP and labels files of one dataset.`,
     );
   }
 
@@ -101,33 +124,59 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
     segments: 0,
     frames: 0,
     nonFiniteReplaced: 0,
+    beyondFloat32Replaced: 0,
+    labelRows: 0,
     zeroLengthRowsSkipped: 0,
+    invalidIntervalRows: 0,
     rowsWithoutFrames: [],
+    covarepFrames: 0,
+    covarepFramesWithoutTime: 0,
+    segmentsDroppedForLabels: [],
+    labelProblems: emptyLabelProblems(),
   };
+  /** The first row left out for each reason, to show in a refusal. */
+  const examples: RefusalExamples = {};
 
   function* segments(): Generator<AlignedSegment, void, undefined> {
     for (const labelKey of videos) {
       options.signal?.throwIfAborted();
       const frames = readCovarepFrames(covarep, covarepKeysByVideo.get(stripSegmentSuffix(labelKey))!);
+      totals.covarepFrames += frames.rows;
+      totals.covarepFramesWithoutTime += frames.withoutTime;
       checkColumns(labels, labelKey, 'labels');
       const label = labels.readVideo(labelKey);
+      totals.labelRows += label.rows;
       for (let row = 0; row < label.rows; row++) {
         const start = label.intervals[2 * row];
         const end = label.intervals[2 * row + 1];
+        const where = `"${labelKey}" row ${row}`;
         if (Math.abs(start - end) < SDK_EPSILON) {
           totals.zeroLengthRowsSkipped++;
+          continue;
+        }
+        if (!(Number.isFinite(start) && Number.isFinite(end) && start < end)) {
+          totals.invalidIntervalRows++;
+          examples.invalidInterval ??= `${where} [${start}, ${end}]`;
           continue;
         }
         const id = `${labelKey}[${row}]`;
         const segment = cutSegment(frames, start, end);
         if (segment.frames === 0) {
           totals.rowsWithoutFrames.push(id);
+          examples.withoutFrames ??= `${where} [${start}, ${end}]`;
           continue;
         }
         const values = label.features.subarray(row * LABEL_COLUMNS.length, (row + 1) * LABEL_COLUMNS.length);
+        const unusable = unusableLabels(values, totals.labelProblems);
+        if (unusable) {
+          totals.segmentsDroppedForLabels.push(id);
+          examples.unusableLabels ??= `${where}: ${unusable}`;
+          continue;
+        }
         totals.segments++;
         totals.frames += segment.frames;
         totals.nonFiniteReplaced += segment.nonFinite;
+        totals.beyondFloat32Replaced += segment.beyondFloat32;
         yield {
           id,
           video: stripSegmentSuffix(labelKey),
@@ -142,6 +191,8 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
       totals.videosAligned++;
       options.onProgress?.(totals.videosAligned, videos.length);
     }
+    // Written as it streams, so only the end can tell: nothing usable means no dataset at all.
+    if (totals.segments === 0) throw noUsableSegment(covarep, labels, videos.length, totals, examples);
   }
 
   return { videos, droppedVideos, totals, segments };
@@ -157,7 +208,62 @@ function checkColumns(file: CsdFile, video: string, role: 'covarep' | 'labels'):
       : `the labels have ${LABEL_COLUMNS.length} columns [${LABEL_COLUMNS.join(', ')}]`;
   throw new CsdError(
     file.path,
-    `${what}, but video "${video}" of "${file.rootName}" has ${columns}: this is not the ${role === 'covarep' ? 'COVAREP' : 'labels'} file.`,
+    `${what}, but video "${video}" of "${file.rootName}" has ${columns}: this is not the ${role === 'covarep' ? 'COVAREP' : 'labels'} file. Choose ${role === 'covarep' ? 'CMU_MOSEI_COVAREP.csd' : 'CMU_MOSEI_Labels.csd'}.`,
+  );
+}
+
+/** Counts a row's unusable labels into `problems`; returns what is wrong ("sentiment NaN, fear 4") or null. */
+function unusableLabels(values: ArrayLike<number>, problems: LabelProblems): string | null {
+  const wrong: string[] = [];
+  LABEL_KINDS.forEach((kind, column) => {
+    const problem = labelProblem(kind, values[column]);
+    if (!problem) return;
+    problems[kind][problem]++;
+    wrong.push(`${kind} ${values[column]}`);
+  });
+  if (wrong.length === 0) return null;
+  return wrong.length > 3 ? `${wrong.slice(0, 3).join(', ')}, …` : wrong.join(', ');
+}
+
+interface RefusalExamples {
+  invalidInterval?: string;
+  withoutFrames?: string;
+  unusableLabels?: string;
+}
+
+/** Why a pair gave no usable segment: what was found, each reason with its count and first case, and what to do. */
+function noUsableSegment(covarep: CsdFile, labels: CsdFile, videoCount: number, totals: AlignmentTotals, examples: RefusalExamples): CsdError {
+  const videos = `${videoCount} video${videoCount === 1 ? '' : 's'} both files share`;
+  const remedy = 'Check that these are the COVAREP and labels files of CMU-MOSEI as published, and download them again if in doubt.';
+  if (totals.labelRows === 0) {
+    return new CsdError(labels.path, `no usable segment, so nothing was imported: the file holds no label rows for the ${videos}. ${remedy}`);
+  }
+  const reasons: string[] = [];
+  if (totals.zeroLengthRowsSkipped) reasons.push(`${totals.zeroLengthRowsSkipped} have a zero-length interval (skipped, as the SDK does)`);
+  if (totals.invalidIntervalRows) {
+    reasons.push(`${totals.invalidIntervalRows} have an interval that is not finite or ends before it starts (e.g. ${examples.invalidInterval})`);
+  }
+  const withoutFrames = totals.rowsWithoutFrames.length;
+  if (withoutFrames) {
+    const why =
+      totals.covarepFrames === 0
+        ? `these videos hold no COVAREP frames in ${covarep.path}`
+        : totals.covarepFramesWithoutTime
+          ? `${totals.covarepFramesWithoutTime} of the ${totals.covarepFrames} COVAREP frames of these videos in ${covarep.path} have a start or end that is not finite`
+          : `e.g. ${examples.withoutFrames}; the COVAREP frames of these videos in ${covarep.path} lie elsewhere in time`;
+    reasons.push(`${withoutFrames} have no COVAREP frame inside their interval (${why})`);
+  }
+  const dropped = totals.segmentsDroppedForLabels.length;
+  if (dropped) {
+    reasons.push(
+      `${dropped} have unusable labels (${describeLabelProblems(totals.labelProblems)}; e.g. ${examples.unusableLabels}); ` +
+        'labels must be finite, sentiment within -3..3 and emotions within 0..3',
+    );
+  }
+  return new CsdError(
+    labels.path,
+    `no usable segment, so nothing was imported: the ${totals.labelRows} label rows of the ${videos} gave none. ` +
+      `Of those rows, ${reasons.join('; ')}. ${remedy}`,
   );
 }
 
@@ -168,7 +274,7 @@ interface VideoFrames {
   features: CsdFeatureArray;
 }
 
-function readCovarepFrames(covarep: CsdFile, keys: readonly string[]): VideoFrames {
+function readCovarepFrames(covarep: CsdFile, keys: readonly string[]): VideoFrames & { withoutTime: number } {
   const parts = keys.map((key) => {
     checkColumns(covarep, key, 'covarep');
     return covarep.readVideo(key);
@@ -184,8 +290,12 @@ function readCovarepFrames(covarep: CsdFile, keys: readonly string[]): VideoFram
             parts.every((part) => part.features instanceof Float32Array) ? Float32Array : Float64Array,
           ),
         };
-  return sortByStart(merged);
+  let withoutTime = 0;
+  for (let j = 0; j < merged.rows; j++) if (!hasFiniteTime(merged.intervals, j)) withoutTime++;
+  return { ...sortByStart(merged), withoutTime };
 }
+
+const hasFiniteTime = (intervals: Float64Array, row: number) => Number.isFinite(intervals[2 * row]) && Number.isFinite(intervals[2 * row + 1]);
 
 type FloatArrayType = { new (length: number): CsdFeatureArray };
 
@@ -221,13 +331,17 @@ function compareStarts(a: number, b: number): number {
   return a - b;
 }
 
-type SegmentCut = Pick<AlignedSegment, 'frames' | 'frameIntervals' | 'features' | 'nonFinite'>;
+type SegmentCut = Pick<AlignedSegment, 'frames' | 'frameIntervals' | 'features' | 'nonFinite' | 'beyondFloat32'>;
 
-/** The SDK's __intersect_and_copy for one label interval [start, end], plus NaN/±inf → 0. */
+/**
+ * The SDK's __intersect_and_copy for one label interval [start, end], then NaN/±inf → 0. Frames
+ * without a finite time are never taken (one spanning -inf..inf would otherwise join every segment).
+ */
 function cutSegment(frames: VideoFrames, start: number, end: number): SegmentCut {
   const kept: number[] = [];
   const clipped: number[] = [];
   for (let j = 0; j < frames.rows; j++) {
+    if (!hasFiniteTime(frames.intervals, j)) continue;
     const frameStart = frames.intervals[2 * j];
     const frameEnd = frames.intervals[2 * j + 1];
     // SDK: all((sub_copy - ref_copy) > -epsilon), i.e. end - frameStart > -ε and frameEnd - start > -ε ...
@@ -241,13 +355,19 @@ function cutSegment(frames: VideoFrames, start: number, end: number): SegmentCut
   }
   const features = new Float32Array(kept.length * FEATURE_COUNT);
   let nonFinite = 0;
+  let beyondFloat32 = 0;
   kept.forEach((frame, k) => {
     const source = frames.features.subarray(frame * FEATURE_COUNT, (frame + 1) * FEATURE_COUNT);
     for (let c = 0; c < FEATURE_COUNT; c++) {
       const value = source[c];
-      if (Number.isFinite(value)) features[k * FEATURE_COUNT + c] = value;
-      else nonFinite++; // left at 0, as the SDK's authors advise
+      // The cache is float32: a float64 value beyond its range would be stored as an infinity.
+      const stored = Math.fround(value);
+      if (Number.isFinite(stored)) features[k * FEATURE_COUNT + c] = stored;
+      else {
+        nonFinite++; // left at 0, as the SDK's authors advise for NaN and infinities
+        if (Number.isFinite(value)) beyondFloat32++;
+      }
     }
   });
-  return { frames: kept.length, frameIntervals: Float64Array.from(clipped), features, nonFinite };
+  return { frames: kept.length, frameIntervals: Float64Array.from(clipped), features, nonFinite, beyondFloat32 };
 }

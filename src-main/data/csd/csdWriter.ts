@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 /** One video of a computational sequence: rows x columns features and rows x 2 [start, end] intervals. */
 export interface CsdVideoToWrite {
   id: string;
-  features: Float32Array;
+  /** Float32 as the SDK writes COVAREP; float64 is written as float64 (as numpy arrays of doubles are). */
+  features: Float32Array | Float64Array;
   intervals: Float64Array;
 }
 
@@ -47,7 +48,8 @@ export async function writeCsd(path: string, csd: CsdToWrite): Promise<void> {
       if (video.features.length !== rows * csd.columns) throw new Error(`Video ${video.id}: ${video.features.length} values are not ${rows} rows of ${csd.columns}.`);
       const group = data.create_group(video.id);
       const chunkRows = Math.max(1, Math.min(rows, 4096));
-      group.create_dataset({ name: 'features', data: video.features, shape: [rows, csd.columns], dtype: '<f', chunks: [chunkRows, csd.columns], compression: 'gzip', compression_opts: level });
+      const featureType = video.features instanceof Float64Array ? '<d' : '<f';
+      group.create_dataset({ name: 'features', data: video.features, shape: [rows, csd.columns], dtype: featureType, chunks: [chunkRows, csd.columns], compression: 'gzip', compression_opts: level });
       group.create_dataset({ name: 'intervals', data: video.intervals, shape: [rows, 2], dtype: '<d', chunks: [chunkRows, 2], compression: 'gzip', compression_opts: level });
     }
     const metadata = root.create_group('metadata');

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { nonRegularFileKind } from '../fileKind';
 
 /**
  * Checks a file's first bytes before handing it to libhdf5, whose own errors ("unable to open
@@ -11,11 +12,12 @@ export function hdf5Problem(path: string): string | null {
   let size: number;
   try {
     const stat = statSync(path);
-    if (stat.isDirectory()) return 'is a folder, not a .csd file.';
+    const kind = nonRegularFileKind(stat);
+    if (kind) return `is ${kind}, not a .csd file. Choose the .csd file itself.`;
     size = stat.size;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'file not found.' : `cannot be read (${code ?? String(error)}).`;
+    return code === 'ENOENT' ? 'file not found. Check the path.' : `cannot be read (${code ?? String(error)}). Check the path and that you may read the file.`;
   }
   if (size === 0) return 'is empty (0 bytes); the download probably failed.';
 

@@ -10,6 +10,8 @@ export interface CsdImportRequest extends AlignOptions {
   datasetId: string;
   /** Where to write the alignment report (the shape of the SDK reference), if wanted. */
   reportPath?: string;
+  /** The process that records the dataset once written (main, for the import process); this one by default. */
+  recorderPid?: number;
 }
 
 export interface CsdImportResult {
@@ -46,6 +48,7 @@ export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImpo
             yield { id, video, start, end, sentiment, emotions, features };
           }
         })(),
+        request.recorderPid,
       );
       if (report && request.reportPath) writeAlignmentReport(request.reportPath, report.build(alignment));
       return { written, totals: alignment.totals, droppedVideos: alignment.droppedVideos };

@@ -75,7 +75,7 @@ export class AlignmentReportBuilder {
       about:
         `COVAREP aligned to "${this.labels.rootName}" by the workbench's re-implementation of CMU-MultimodalSDK's ` +
         "mmdataset.align, no collapse function. Segment keys are VIDEO[i], i = row of the labels file. 'mean_after_nonfinite_to_zero' " +
-        'is the per-feature mean over the aligned frames after NaN and +/-inf are set to 0.',
+        'is the per-feature mean over the aligned frames after NaN, +/-inf and float64 values beyond float32 range are set to 0.',
       feature_dim: FEATURE_COUNT,
       feature_names: featureNames,
       videos_in_covarep: [...this.covarep.videoIds()],

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { EpochRecord } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
@@ -39,19 +40,19 @@ export function source(data: JobData, segments: SegmentIndexEntry[], job: Traine
 /**
  * Where a run starts: from scratch (statistics of the training split, epoch 1) or, when
  * its folder holds a checkpoint, from the weights, optimizer state and statistics saved
- * after its last completed epoch.
+ * after its last completed epoch, with the records of the epochs it holds.
  */
 export async function restoreOrStart(
   job: TrainerJob,
   data: JobData,
   variables: Record<string, tf.Variable>,
   optimizer: tf.Optimizer,
-): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number }> {
+): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[] }> {
   const resumed = loadCheckpoint(job.runDir);
-  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1 };
+  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [] };
   assignWeights(variables, resumed.weights);
   if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
-  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1 };
+  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [] };
 }
 
 /** One optimiser step; resolves to the loss value (and frees it). */
@@ -62,12 +63,13 @@ export async function minimizeStep(optimizer: tf.Optimizer, loss: () => tf.Scala
   return result;
 }
 
-/** The loop settings every job takes from its configuration. */
-export function loopSettings(job: TrainerJob, rows: number, firstEpoch = 1) {
+/** The loop settings every job takes from its configuration (and, resumed, from its checkpoint). */
+export function loopSettings(job: TrainerJob, rows: number, resumed: { firstEpoch: number; checkpointed: EpochRecord[] } = { firstEpoch: 1, checkpointed: [] }) {
   return {
     runId: job.runId,
     epochs: job.config.epochs,
-    firstEpoch,
+    firstEpoch: resumed.firstEpoch,
+    checkpointed: resumed.checkpointed,
     rows,
     batchSize: job.config.batchSize,
     seed: job.config.seed,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,9 @@ import { generateSynthetic } from '../../data/synthetic';
 import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
 import { runBaseline, runFinetune } from './supervised';
+import { checkpointWeightShapes } from '@shared/model/weightShapes';
+import { checkBundledCheckpoints } from '../../export/bundledCheckpoint';
+import type { BundledRun } from '../../export/runBundleFormat';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-jobs-'));
 const segments = [...generateSynthetic({ seed: 5, segments: 30, segmentsPerVideo: 5, minFrames: 15, maxFrames: 40 })];
@@ -35,10 +38,28 @@ function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<Trainer
   return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation }, ...overrides };
 }
 
+/** Hooks that keep what a job reports: trained epochs, and epochs re-reported from a checkpoint apart. */
 function recorder(cancelAfterEpoch?: number) {
   const epochs: EpochRecord[] = [];
-  const hooks: JobHooks = { progress: () => undefined, epoch: (e) => epochs.push(e), isCancelled: () => cancelAfterEpoch !== undefined && epochs.length >= cancelAfterEpoch };
-  return { epochs, hooks };
+  const fromCheckpoint: EpochRecord[] = [];
+  const hooks: JobHooks = {
+    progress: () => undefined,
+    epoch: (e, checkpointed) => (checkpointed ? fromCheckpoint : epochs).push(e),
+    isCancelled: () => cancelAfterEpoch !== undefined && epochs.length >= cancelAfterEpoch,
+  };
+  return { epochs, fromCheckpoint, hooks };
+}
+
+/** The process dies while reporting this epoch: its checkpoint is on disk, its record never reaches main. */
+class KilledAtReport extends Error {}
+function killedAtReport(epoch: number) {
+  const r = recorder();
+  const report = r.hooks.epoch;
+  r.hooks.epoch = (e, checkpointed) => {
+    if (e.epoch === epoch && !checkpointed) throw new KilledAtReport();
+    report(e, checkpointed);
+  };
+  return r;
 }
 
 const metric = (ms: MetricRecord[], scope: string, name: string) => ms.find((m) => m.scope === scope && m.name === name)?.value;
@@ -63,9 +84,41 @@ describe('training jobs', () => {
     const rest = recorder();
     await runPretrain(job(3, 'pretrain'), rest.hooks);
     expect(rest.epochs.map((e) => e.epoch)).toEqual([2]);
+    expect(rest.fromCheckpoint).toEqual(cut.epochs); // re-reported as checkpointed; main keeps what it has
     const whole = recorder();
     await runPretrain(job(4, 'pretrain'), whole.hooks);
     expect(rest.epochs[0].loss).toBeCloseTo(whole.epochs[1].loss, 5);
+  });
+
+  it('re-reports an epoch checkpointed just before a kill, so the history gets every epoch', async () => {
+    const killed = killedAtReport(1);
+    await expect(runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    expect(killed.epochs).toEqual([]);
+    const resumed = recorder();
+    await runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), resumed.hooks);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1]);
+    expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
+    const whole = recorder();
+    await runPretrain(job(11, 'pretrain', { config: { ...config, epochs: 3 } }), whole.hooks);
+    expect(resumed.fromCheckpoint[0].loss).toBeCloseTo(whole.epochs[0].loss, 6);
+  });
+
+  it('finishes a run killed while reporting its last epoch: the epoch is re-reported and the metrics computed', async () => {
+    const pretrain = killedAtReport(2);
+    await expect(runPretrain(job(12, 'pretrain'), pretrain.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const resumed = recorder();
+    const metrics = await runPretrain(job(12, 'pretrain'), resumed.hooks);
+    expect(resumed.epochs).toEqual([]);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(metric(metrics, 'overall', 'reconstructionMse')).toBe(resumed.fromCheckpoint[1].valLoss);
+
+    const baseline = killedAtReport(2);
+    await expect(runBaseline(job(13, 'baseline'), baseline.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const again = recorder();
+    const baselineMetrics = await runBaseline(job(13, 'baseline'), again.hooks);
+    expect(again.fromCheckpoint.map((e) => e.epoch)).toEqual([1, 2]);
+    const whole = await runBaseline(job(14, 'baseline'), recorder().hooks);
+    expect(metric(baselineMetrics, 'overall', 'mae')).toBeCloseTo(metric(whole, 'overall', 'mae')!, 6);
   });
 
   it('fine-tunes Dense(6) on cached outputs of the frozen encoder, computed once', async () => {
@@ -80,6 +133,28 @@ describe('training jobs', () => {
     const second = await runFinetune(job(6, 'finetune', { parentRunDir: join(dataDir, 'runs/1') }), again.hooks);
     expect(readdirSync(join(dataDir, 'runs/1/encoded'))).toEqual(cache);
     expect(metric(second, 'overall', 'mae')).toBeCloseTo(metric(metrics, 'overall', 'mae')!, 6);
+  });
+
+  it('computes the encoder cache again when a kill or a full disk left its metadata or data cut short', async () => {
+    const parentRunDir = join(dataDir, 'runs/1');
+    const reference = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
+    const encoded = join(parentRunDir, 'encoded');
+    const [data] = readdirSync(encoded).filter((f) => f.endsWith('.f32'));
+    const meta = join(encoded, data.replace(/\.f32$/, '.json'));
+    const whole = { meta: readFileSync(meta), data: readFileSync(join(encoded, data)) };
+    const cuts: Array<[string, () => void]> = [
+      ['empty metadata', () => writeFileSync(meta, '')],
+      ['truncated metadata', () => writeFileSync(meta, whole.meta.subarray(0, 7))],
+      ['truncated data', () => writeFileSync(join(encoded, data), whole.data.subarray(0, whole.data.length - 4 * 3))],
+    ];
+    for (const [what, cut] of cuts) {
+      cut();
+      const metrics = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
+      expect(metric(metrics, 'overall', 'mae'), what).toBeCloseTo(metric(reference, 'overall', 'mae')!, 6);
+      expect(readFileSync(meta).equals(whole.meta), what).toBe(true);
+      expect(readFileSync(join(encoded, data)).equals(whole.data), what).toBe(true);
+    }
+    expect(readdirSync(encoded).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
   it('refuses to fine-tune from a pre-training run without weights', async () => {
@@ -99,6 +174,24 @@ describe('training jobs', () => {
     expect(r.epochs).toHaveLength(2);
     expect(metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
     expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
+  });
+});
+
+describe('checkpoints as a run bundle checks them', () => {
+  const bundled = (runId: number, kind: TrainerJob['kind'], parentSourceRunId: number | null) => {
+    const dir = join(dataDir, 'runs', String(runId));
+    const files = Object.fromEntries(readdirSync(dir).filter((n) => n.includes('.')).map((n) => [n, readFileSync(join(dir, n)).toString('base64')]));
+    return { sourceRunId: runId, name: `run ${runId}`, kind, status: 'done', parentSourceRunId, config, files } as unknown as BundledRun;
+  };
+
+  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', () => {
+    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null)];
+    for (const run of runs) {
+      const manifest = JSON.parse(Buffer.from(run.files['weights.json'], 'base64').toString()) as { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[] }> }> };
+      expect(manifest.weightsManifest[0].weights.map(({ name, shape }) => ({ name, shape })), run.kind).toEqual(checkpointWeightShapes(run.kind, config.model));
+    }
+    expect(Object.keys(runs[0].files).sort()).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
   });
 });
 

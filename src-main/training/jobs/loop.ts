@@ -4,7 +4,11 @@ import { batchesOf } from '../sequences';
 
 export interface JobHooks {
   progress(p: RunProgress): void;
-  epoch(record: EpochRecord): void;
+  /**
+   * An epoch's record. `fromCheckpoint`: re-reported after a resume from the checkpoint that
+   * holds it, because a kill may have come between saving that checkpoint and reporting it.
+   */
+  epoch(record: EpochRecord, fromCheckpoint?: boolean): void;
   isCancelled(): boolean;
 }
 
@@ -17,6 +21,8 @@ export interface EpochLoop {
   epochs: number;
   /** First epoch to run (after a resume, the one after the checkpoint's). */
   firstEpoch: number;
+  /** Records of the epochs before `firstEpoch`, as the checkpoint resumed from holds them. */
+  checkpointed?: EpochRecord[];
   rows: number;
   batchSize: number;
   seed: number;
@@ -26,16 +32,26 @@ export interface EpochLoop {
   step(rows: number[], epoch: number): Promise<number>;
   /** Loss on the validation data after an epoch (null when there is none). */
   validate(epoch: number): Promise<number | null>;
-  /** Called after each epoch, before it is reported: the place to checkpoint. */
-  afterEpoch?(epoch: number): Promise<void>;
+  /**
+   * Called after each epoch, before it is reported: the place to checkpoint. `records` are
+   * every epoch's so far, this one last; the checkpoint keeps them (see `runEpochs`).
+   */
+  afterEpoch?(epoch: number, records: EpochRecord[]): Promise<void>;
 }
 
 /**
  * The epoch/batch loop every job shares: a seeded shuffle per epoch (reproducible after a
  * resume), progress with samples/s and ETA after each batch, a cancel check between
  * batches, and the epoch record once validation is done.
+ *
+ * An epoch is checkpointed, then reported; a kill between the two leaves a checkpoint whose
+ * epoch main never recorded. So each checkpoint carries the records of its epochs, and a
+ * resumed run first re-reports them (main records those it lacks): the history and the
+ * weights always end up describing the same epochs.
  */
 export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void> {
+  const records = [...(loop.checkpointed ?? [])];
+  for (const record of records) hooks.epoch(record, true);
   const batchesPerEpoch = Math.ceil(loop.rows / loop.batchSize);
   const started = Date.now();
   let samplesDone = 0;
@@ -65,8 +81,10 @@ export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void>
       await yieldToMessages();
     }
     const valLoss = loop.validateEachEpoch || epoch === loop.epochs ? await loop.validate(epoch) : null;
+    const record = { epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000 };
+    records.push(record);
     // Checkpoint before the epoch is reported: a recorded epoch always has its weights on disk.
-    await loop.afterEpoch?.(epoch);
-    hooks.epoch({ epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000 });
+    await loop.afterEpoch?.(epoch, records);
+    hooks.epoch(record);
   }
 }

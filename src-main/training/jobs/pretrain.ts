@@ -64,21 +64,23 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Met
   const optimizer = tf.train.adam(job.config.learningRate);
   try {
     const variables = model.encoderVariables();
-    const { stats, firstEpoch } = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const { stats } = resumed;
     const train = source(data, data.train, job, stats);
     const val = source(data, data.validation, job, stats);
     const steps = job.config.sequence.maxFrames;
-    let lastValLoss: number | null = null;
+    // A run resumed after its last epoch was checkpointed trains no more: its loss is the checkpoint's.
+    let lastValLoss: number | null = resumed.checkpointed.at(-1)?.valLoss ?? null;
     await runEpochs(
       {
-        ...loopSettings(job, train.length, firstEpoch),
+        ...loopSettings(job, train.length, resumed),
         step: async (rows, epoch) => {
           const batch = train.batch(rows);
           const masked = maskBatch(batch, rows, steps, job, epoch);
           return minimizeStep(optimizer, () => reconstructionLoss(model, batch, masked, steps), variables);
         },
         validate: async () => (lastValLoss = await validationLoss(model, val, job)),
-        afterEpoch: (epoch) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, stats }),
+        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
     );

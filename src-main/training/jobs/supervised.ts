@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MetricRecord } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
@@ -27,7 +27,8 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
   const optimizer = tf.train.adam(job.config.learningRate);
   try {
     const variables = model.allVariables();
-    const { stats, firstEpoch } = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    const { stats } = resumed;
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
     const val = source(data, data.validation, job, stats);
     const valY = val.labels();
@@ -35,7 +36,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
     let lastPredictions: Float32Array | null = null;
     await runEpochs(
       {
-        ...loopSettings(job, train.length, firstEpoch),
+        ...loopSettings(job, train.length, resumed),
         step: async (rows) => {
           const batch = train.batch(rows);
           return minimizeStep(optimizer, () => {
@@ -47,7 +48,7 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
           lastPredictions = await predictEmotions(model, val, job.config.batchSize);
           return mse(lastPredictions, valY);
         },
-        afterEpoch: (epoch) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, stats }),
+        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
     );
@@ -57,6 +58,33 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
     model.dispose();
     data.close();
   }
+}
+
+/** Writes a file under a temporary name (this process's own) and renames it into place. */
+function writeAtomically(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Cached encoder outputs, if the cache is whole: metadata that parses, for this many
+ * segments, and a data file of exactly segments x width float32 values. Anything else
+ * (a cache a kill or a full disk cut short) is null, and the cache is computed again.
+ */
+function readEncoderCache(file: string, meta: string, segments: number): { vectors: Float32Array; width: number } | null {
+  if (!existsSync(file) || !existsSync(meta)) return null;
+  let recorded: { width?: unknown; segments?: unknown };
+  try {
+    recorded = JSON.parse(readFileSync(meta, 'utf8')) as typeof recorded;
+  } catch {
+    return null;
+  }
+  const { width } = recorded;
+  if (typeof width !== 'number' || !Number.isInteger(width) || width < 1 || recorded.segments !== segments) return null;
+  if (statSync(file).size !== segments * width * 4) return null;
+  const bytes = readFileSync(file);
+  return { vectors: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), width };
 }
 
 /**
@@ -71,11 +99,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
   const dir = join(parentDir, 'encoded');
   const file = join(dir, `${key}.f32`);
   const meta = join(dir, `${key}.json`);
-  if (existsSync(file) && existsSync(meta)) {
-    const { width } = JSON.parse(readFileSync(meta, 'utf8')) as { width: number };
-    const bytes = readFileSync(file);
-    return { vectors: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4), width };
-  }
+  const cached = readEncoderCache(file, meta, data.segments.length);
+  if (cached) return cached;
   const checkpoint = loadCheckpoint(parentDir);
   if (!checkpoint) throw new Error('The pre-training run has no saved weights; it must finish (or be resumed) before fine-tuning.');
   const model = new PaperModel(m, 0);
@@ -94,9 +119,9 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
       await new Promise<void>((r) => setImmediate(r));
     });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(`${file}.tmp`, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
-    renameSync(`${file}.tmp`, file);
-    writeFileSync(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
+    // Data first, then the metadata that vouches for it; each whole or not at all.
+    writeAtomically(file, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
+    writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
     model.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EpochRecord } from '@shared/api/entities';
 
 /**
  * A run's checkpoint in tfjs's weights format (a manifest of named tensors and one binary
@@ -13,6 +14,8 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
 export interface CheckpointState {
   /** The last epoch whose weights these are. */
   epoch: number;
+  /** The records of epochs 1..epoch (absent in checkpoints written before they were kept). */
+  epochs?: EpochRecord[];
   [key: string]: unknown;
 }
 

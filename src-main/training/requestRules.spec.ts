@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { WorkbenchError } from '@shared/api/contract';
+import { experimentPlan } from '@shared/experiments/presets';
+import { checkTrainingRequest, clipSteps } from './requestRules';
+
+const quick = experimentPlan('quick');
+const facts = (trainSize: number, steps: number[]) => ({ trainSize, validSteps: () => steps });
+
+describe('the rules of a training request', () => {
+  it('refuse more labelled segments than the training split holds, naming how many it has', () => {
+    const config = { ...quick.supervised, labels: { count: 5000, seed: 0 } };
+    expect(() => checkTrainingRequest('baseline', config, facts(320, []))).toThrow(WorkbenchError);
+    expect(() => checkTrainingRequest('finetune', config, facts(320, []))).toThrow('The training split has 320 segments, so a run cannot learn from 5000 labelled ones. Choose at most 320');
+    expect(checkTrainingRequest('baseline', { ...config, labels: { count: 320, seed: 0 } }, facts(320, []))).toEqual([]);
+    expect(checkTrainingRequest('baseline', { ...config, labels: { count: null, seed: 0 } }, facts(320, []))).toEqual([]);
+  });
+
+  it('refuse a mask that covers every real step of most clips, with the share, and warn when it covers some', () => {
+    const mask = (spanLength: number) => ({ ...quick.pretrain, mask: { ...quick.pretrain.mask!, spanLength } });
+    const steps = [10, 20, 40, 60, 60];
+    let error: WorkbenchError | undefined;
+    try {
+      checkTrainingRequest('pretrain', mask(40), facts(5, steps));
+    } catch (e) {
+      error = e as WorkbenchError;
+    }
+    expect(error?.code).toBe('invalid_params');
+    expect(error?.issues).toEqual([{ path: 'config.mask.spanLength', message: expect.stringMatching(/^A mask span of 40 steps covers every real step of 60% of the training clips \(3 of 5.*the median clip has 40 real steps\.$/) }]);
+    expect(checkTrainingRequest('pretrain', mask(15), facts(5, steps))).toEqual([expect.stringMatching(/covers every real step of 20% of the training clips \(1 of 5/)]);
+    expect(checkTrainingRequest('pretrain', mask(5), facts(5, steps))).toEqual([]);
+  });
+
+  it('refuse a pre-training with nothing to learn from, and warn about one that learns to copy', () => {
+    const none = (lossScope: 'all-valid' | 'masked-only') => ({ ...quick.pretrain, mask: { ...quick.pretrain.mask!, spanCount: 0, lossScope } });
+    expect(() => checkTrainingRequest('pretrain', none('masked-only'), facts(5, [60]))).toThrow(/nothing to learn from/);
+    expect(checkTrainingRequest('pretrain', none('all-valid'), facts(5, [60]))).toEqual([expect.stringMatching(/learns to copy its input/)]);
+  });
+
+  it('count a clip\'s real steps after pooling and the window', () => {
+    expect(clipSteps(1000, { maxFrames: 300, keep: 'first', poolFrames: 1, padding: 'right' })).toBe(300);
+    expect(clipSteps(45, { maxFrames: 300, keep: 'first', poolFrames: 2, padding: 'right' })).toBe(23);
+  });
+});
