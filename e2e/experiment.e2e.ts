@@ -61,14 +61,44 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await expect(results.getByTestId('summary-row')).toHaveCount(counts.length);
   await expect(results.getByTestId('labels-saved')).toContainText(/SSL at \d+ labels/);
 
-  // The data behind Figure 4 as CSV: one row per arm and label count, with the runs behind each.
+  // SSL and baseline with their 95% CIs, and each p raw and Holm-adjusted across label counts × {overall, six emotions}.
+  const summary = results.getByTestId('experiment-summary');
+  await expect(summary.getByTestId('mean-ci')).toHaveCount(2 * counts.length);
+  await expect(summary.getByTestId('mean-ci').first()).toHaveText(/^\[\d\.\d{3}, \d\.\d{3}\]$/);
+  // The family: every label count × {overall, six emotions}, less any comparison without a p-value (identical differences), which the text counts.
+  const family = (text: string, metric: string) => {
+    const m = new RegExp(`${metric}: paired t-test over repeats \\(two-sided\\), Holm-adjusted across (\\d+) tests? \\(${counts.length} label counts × [^;)]+(?:; (\\d+) comparisons? without a p-value)?`).exec(text);
+    expect(m, text).not.toBeNull();
+    return Number(m![1]) + Number(m![2] ?? 0);
+  };
+  expect(family((await summary.getByTestId('tests-method').textContent())!, '4-class accuracy')).toBe(counts.length * 7);
+  const rawP = await summary.getByTestId('p-raw').allTextContents();
+  const holmP = await summary.getByTestId('p-holm').allTextContents();
+  rawP.forEach((p, i) => {
+    if (p !== '—' && !p.startsWith('<')) expect(Number(holmP[i])).toBeGreaterThanOrEqual(Number(p));
+  });
+  // Per emotion and for MAE too.
+  await summary.getByTestId('tests-scope').selectOption('fear');
+  await summary.getByTestId('tests-metric').selectOption('mae');
+  await expect(summary.getByTestId('summary-row')).toHaveCount(counts.length);
+  await expect(summary.getByTestId('tests-method')).toContainText('MAE: paired t-test over repeats (two-sided), Holm-adjusted across');
+  expect(family((await summary.getByTestId('tests-method').textContent())!, 'MAE')).toBe(counts.length * 7);
+  await expect(results.getByTestId('labels-saved-interval').first()).toContainText(/SSL's 95% CI there is \[|No interval/);
+
+  // The data behind Figure 4 as CSV: one row per arm and label count, with both bands and the runs behind each.
   const csv = await saved(page, () => results.getByTestId('export-csv-4').click());
   expect(csv.download.suggestedFilename()).toMatch(/^experiment-\d+-figure-4-.*\.csv$/);
-  const lines = csv.text.trim().split('\n');
-  expect(lines[0]).toBe('arm,metric,scope,label_count,mean,sd,n,mean_minus_sd,mean_plus_sd,run_ids');
+  expect(csv.text.endsWith('\r\n')).toBe(true);
+  const lines = csv.text.trimEnd().split('\r\n');
+  expect(lines[0]).toBe('arm,metric,scope,label_count,mean,sd,n,mean_minus_sd,mean_plus_sd,ci95_lower,ci95_upper,run_ids');
   expect(lines.filter((l) => l.startsWith('ssl,acc4,overall,'))).toHaveLength(counts.length);
   expect(lines.filter((l) => l.startsWith('baseline,acc4,overall,'))).toHaveLength(counts.length);
-  for (const l of lines.slice(1)) expect(l.split(',')[9].split(' ')).toHaveLength(repeats);
+  for (const l of lines.slice(1)) expect(l.split(',')[11].split(' ')).toHaveLength(repeats);
+  // The tests as CSV: raw and Holm p for every metric, scope and label count.
+  const tests = await saved(page, () => results.getByTestId('export-summary').click());
+  const testLines = tests.text.trimEnd().split('\r\n');
+  expect(testLines[0]).toBe('metric,scope,label_count,n,ssl_minus_baseline,ci95_lower,ci95_upper,t,p,p_holm,holm_family_size');
+  expect(testLines).toHaveLength(1 + 2 * 7 * counts.length);
 
   // Figure 7 as SVG (six panels) and Figure 5 as PNG.
   const svg = await saved(page, () => results.getByTestId('export-svg-7').click());
@@ -92,6 +122,17 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await viewer.screenshot({ path: join(OUTPUT_DIR, 'experiments-export-svg.png'), fullPage: true });
   await viewer.close();
 
+  // 95% CI bands instead of ±1 sd: the legend and captions say so, and the SVG export draws them.
+  await expect(results.getByTestId('figure-4').getByTestId('sweep-chart')).toHaveAttribute('data-band', 'sd');
+  await results.getByTestId('figure-band').selectOption('ci95');
+  for (const n of [4, 5, 6, 7]) for (const chart of await results.getByTestId(`figure-${n}`).getByTestId('sweep-chart').all()) await expect(chart).toHaveAttribute('data-band', 'ci95');
+  await expect(results.getByTestId('figure-4')).toContainText('band: 95% CI of the mean');
+  await expect(results.locator('.legend')).toContainText('SSL (mean, 95% CI)');
+  const ciSvg = await saved(page, () => results.getByTestId('export-svg-4').click());
+  expect(ciSvg.text).toContain('(mean, 95% CI)');
+  await page.screenshot({ path: join(OUTPUT_DIR, 'experiments-ci-bands.png'), fullPage: true });
+  await results.getByTestId('figure-band').selectOption('sd');
+
   // With the paper's numbers overlaid, clearly labelled as not the user's data.
   await results.getByTestId('show-paper').check();
   await expect(results.getByTestId('paper-note')).toContainText('paper (not your data)');
@@ -103,6 +144,8 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   // Hovering a point shows its values; clicking it lists its runs, and a run opens in the history.
   const fig4 = results.getByTestId('figure-4');
   const chart = fig4.getByTestId('sweep-chart');
+  // The whole figure in view, so its screenshot below does not scroll the page under the pointer.
+  await fig4.scrollIntoViewIfNeeded();
   const canvasBox = (await chart.locator('canvas').boundingBox())!;
   const points = await pointsOf(chart);
   expect(points.filter((p) => p.arm === 'ssl')).toHaveLength(counts.length);
@@ -110,7 +153,8 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await page.mouse.move(canvasBox.x + target.x, canvasBox.y + target.y);
   await page.waitForTimeout(300);
   await fig4.screenshot({ path: join(OUTPUT_DIR, 'experiments-hover.png') });
-  await page.mouse.click(canvasBox.x + target.x, canvasBox.y + target.y);
+  const clickBox = (await chart.locator('canvas').boundingBox())!;
+  await page.mouse.click(clickBox.x + target.x, clickBox.y + target.y);
   const picked = fig4.getByTestId('point-runs');
   await expect(picked).toContainText(`${target.labelCount} labelled segments`);
   const runButtons = picked.getByTestId('open-run');

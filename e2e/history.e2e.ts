@@ -90,10 +90,9 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await expect(overallRow.locator('td')).toHaveText(['overall', a!.mae.toFixed(3), b!.mae.toFixed(3)]);
   const differing = await comparison.getByTestId('config-diff-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')));
   const configs = store<{ config_json: string }>('SELECT config_json FROM runs WHERE id IN (?, ?)', a!.id, b!.id).map((r) => JSON.parse(r.config_json));
-  const expectDiff = ['labels.count', 'labels.seed'].filter((k) => {
-    const [x, y] = k.split('.') as ['labels', 'count' | 'seed'];
-    return configs[0][x][y] !== configs[1][x][y];
-  });
+  // The seed of initialisation varies with the repeat, the labelled sample's with the repeat and label count.
+  const at = (config: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], config);
+  const expectDiff = ['labels.count', 'labels.seed', 'seed'].filter((k) => at(configs[0], k) !== at(configs[1], k));
   expect(differing).toEqual(expectDiff.map((k) => `config.${k}`));
   await comparison.getByTestId('compare-all-fields').check();
   expect(await comparison.getByTestId('config-diff-row').count()).toBeGreaterThan(20);
@@ -203,7 +202,9 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   const largest = Math.max(...(JSON.parse(experiment!.plan_json).labelCounts as number[]));
   const [dataset] = store<{ fingerprint: string }>('SELECT d.fingerprint FROM datasets d JOIN experiments e ON e.dataset_id = d.id WHERE e.id = ?', experiment!.id);
   const emotions = ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'];
-  /** Mean and sample sd of one F1 per emotion over the SSL fine-tunes at the largest label count, from the store. */
+  /** t(0.975, df) from scipy, for the 95% interval over n = df + 1 repeats. */
+  const T_975: Record<number, number> = { 1: 12.706204736174694, 2: 4.302652729749462, 3: 3.1824463052837078, 4: 2.7764451051977934, 5: 2.5705818356363146 };
+  /** Mean, sample sd and 95% CI of one F1 per emotion over the SSL fine-tunes at the largest label count, from the store. */
   const sslF1 = (metric: string) =>
     emotions.map((emotion) => {
       const values = store<{ value: number }>(
@@ -212,7 +213,10 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
       ).map((v) => v.value);
       const mean = values.reduce((a, v) => a + v, 0) / values.length;
       const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
-      return { emotion, mean, sd, n: values.length, text: `${mean.toFixed(3)} ± ${sd.toFixed(3)}` };
+      const half = (T_975[values.length - 1]! * sd) / Math.sqrt(values.length);
+      const [lower, upper] = [mean - half, mean + half];
+      const ci = `[${lower.toFixed(3)}, ${upper.toFixed(3)}]`;
+      return { emotion, mean, sd, lower, upper, n: values.length, pm: `${mean.toFixed(3)} ± ${sd.toFixed(3)}`, ci, text: `${mean.toFixed(3)} ± ${sd.toFixed(3)} ${ci}` };
     });
   const weighted = sslF1('f1Weighted');
   expect(weighted.every((c) => c.n >= 2)).toBe(true);
@@ -233,20 +237,22 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   expect(exported.md).toMatch(/\*\*F1 definition\.\*\* Weighted F1/);
   // CSV: machine-readable means and sds that equal the store's to the 6 decimals written.
   const csv = exported.csv!.trim().split(/\r?\n/);
-  expect(csv[0]).toBe('experiment_id,experiment_name,f1_metric,row,source,label_count,emotion,mean,sd,n');
+  expect(csv[0]).toBe('experiment_id,experiment_name,f1_metric,row,source,label_count,emotion,mean,sd,ci95_lower,ci95_upper,n');
   const own = csv.filter((line) => line.includes(',runs,'));
   expect(own).toHaveLength(6);
   for (const c of weighted) {
     const cells = own.find((line) => line.includes(`,${c.emotion},`))!.split(',');
-    const [mean, sd, n] = cells.slice(-3).map(Number);
+    const [mean, sd, lower, upper, n] = cells.slice(-5).map(Number);
     expect(mean).toBeCloseTo(c.mean, 6);
     expect(sd).toBeCloseTo(c.sd, 6);
+    expect(lower).toBeCloseTo(c.lower, 6);
+    expect(upper).toBeCloseTo(c.upper, 6);
     expect(n).toBe(c.n);
   }
   // LaTeX: booktabs rules and the same cells in math mode.
   expect(exported.tex).toContain('\\toprule');
   expect(exported.tex).toContain('\\bottomrule');
-  expect(exported.tex).toContain(weighted.map((c) => `$${c.text.replace('±', '\\pm')}$`).join(' & '));
+  expect(exported.tex).toContain(weighted.map((c) => `$${c.pm.replace('±', '\\pm')}$ {\\footnotesize ${c.ci}}`).join(' & '));
   // HTML: the cells, Figures 4-7 inline, the fingerprint, and nothing fetched or run.
   for (const c of weighted) expect(exported.html).toContain(`<td class="num">${c.text}</td>`);
   expect((exported.html!.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
@@ -259,7 +265,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await expect(ownRow.locator('td')).toHaveText([new RegExp(`${largest} labels`), ...binary.map((c) => c.text)]);
   const binaryCsv = (await saved(page, () => panel.getByTestId('table1-export-csv').click())).text.trim().split(/\r?\n/).filter((l) => l.includes(',runs,'));
   expect(binaryCsv.every((l) => l.includes(',f1Binary,'))).toBe(true);
-  expect(Number(binaryCsv.find((l) => l.includes(',fear,'))!.split(',').at(-3))).toBeCloseTo(binary[5]!.mean, 6);
+  expect(Number(binaryCsv.find((l) => l.includes(',fear,'))!.split(',').at(-5))).toBeCloseTo(binary[5]!.mean, 6);
   await page.screenshot({ path: join(OUTPUT_DIR, 'table1.png'), fullPage: true });
 
   expect(errors).toEqual([]);

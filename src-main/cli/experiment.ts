@@ -3,8 +3,10 @@
  *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
  *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json] [--new]
  *   npm run experiment -- --resume ID [--data-dir DIR] [--json]
- * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
- * per label count and arm the mean and sd of every metric, overall and per emotion.
+ * Prints progress; at the end a table of SSL and baseline per label count (mean ± sd [95% CI],
+ * paired tests with raw and Holm-adjusted p), or with --json, per label count and arm the mean,
+ * sd and 95% CI of every metric, overall and per emotion, the paired tests per emotion and
+ * overall, the Holm families and labels saved with its interval, and the methods in words.
  * --resume continues an experiment a crash, a kill, Ctrl+C or a failed run stopped: finished
  * runs are kept, the others resume from their checkpoints. Starting a plan that an unfinished
  * experiment already has is refused with the command to resume it (--new starts a second sweep).
@@ -12,7 +14,6 @@
  * Exit code 0 when the experiment is done, 1 when it ended otherwise, 2 when nothing was started.
  */
 import { requests, WorkbenchError } from '@shared/api/contract';
-import type { ExperimentResults } from '@shared/api/entities';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
@@ -20,6 +21,7 @@ import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageErro
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
+import { experimentJson, experimentTable } from './experimentReport';
 import { openHeadless } from './headless';
 
 const COMMAND = {
@@ -63,20 +65,6 @@ type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values
 
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
 const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'new'] as const;
-
-function table(results: ExperimentResults): string {
-  const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
-  const lines = [`${'labels'.padStart(7)}  ${'SSL acc4'.padEnd(13)} ${'base acc4'.padEnd(13)} ${'SSL MAE'.padEnd(13)} ${'base MAE'.padEnd(13)} p(acc4)`];
-  for (const s of results.ssl) {
-    const b = results.baseline.find((p) => p.labelCount === s.labelCount);
-    const c = results.comparisons.find((x) => x.labelCount === s.labelCount && x.metric === 'acc4');
-    lines.push(
-      `${String(s.labelCount).padStart(7)}  ${fmt(s.metrics.acc4?.overall?.mean, s.metrics.acc4?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.acc4?.overall?.mean, b?.metrics.acc4?.overall?.sd).padEnd(13)} ` +
-        `${fmt(s.metrics.mae?.overall?.mean, s.metrics.mae?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.mae?.overall?.mean, b?.metrics.mae?.overall?.sd).padEnd(13)} ${c?.pValue?.toFixed(3) ?? '—'}`,
-    );
-  }
-  return lines.join('\n');
-}
 
 /** The experiment the options ask for, checked as the app's request is. */
 function requestFrom(values: Values): ExperimentRequest {
@@ -184,8 +172,8 @@ async function main(): Promise<number> {
   training.shutdown();
   const results = experiments.results(id);
   db.close();
-  if (json) console.log(JSON.stringify({ experiment: results.experiment, ssl: results.ssl, baseline: results.baseline, comparisons: results.comparisons, labelsSaved: results.labelsSaved }, null, 2));
-  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${table(results)}`);
+  if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
+  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
   return status === 'done' ? 0 : 1;
 }
 

@@ -83,8 +83,11 @@ describe('ExperimentService', () => {
     expect(results.ssl.map((p) => p.labelCount)).toEqual([2, 4]);
     expect(results.baseline.map((p) => p.runIds.length)).toEqual([2, 2]);
     expect(results.ssl[0].metrics.acc4.overall.mean).toBeCloseTo(0.85 + 0.002 + 0.0005, 10);
-    const diff = results.comparisons.find((c) => c.labelCount === 2 && c.metric === 'acc4')!;
+    const diff = results.comparisons.find((c) => c.labelCount === 2 && c.metric === 'acc4' && c.scope === 'overall')!;
     expect(diff.meanDifference).toBeCloseTo(0.05, 10);
+    // Served with the Holm families and the interval of every mean.
+    expect(results.testFamilies.map((f) => f.metric)).toEqual(['acc4', 'mae']);
+    expect(results.ssl[0].metrics.acc4.overall.ci95).not.toBeNull();
     expect(results.experiment.runsDone).toBe(8);
   });
 

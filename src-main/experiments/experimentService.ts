@@ -1,6 +1,6 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults, ExperimentSummary, RunSummary } from '@shared/api/entities';
-import { aggregateArm, compareArms, labelsSaved, type ExperimentRun } from '@shared/experiments/aggregate';
+import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
 import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
 import type { EventSink } from '../app/events';
 import type { DatasetService } from '../data/datasetService';
@@ -146,7 +146,8 @@ export class ExperimentService {
       .map((r) => ({ id: r.id, arm: r.kind === 'finetune' ? 'ssl' : 'baseline', labelCount: r.labelCount!, repeat: r.repeat!, metrics: this.runs.metricsOf(r.id) }));
     const ssl = aggregateArm(done, 'ssl');
     const baseline = aggregateArm(done, 'baseline');
-    return { experiment: summary(experiment), ssl, baseline, comparisons: compareArms(done), labelsSaved: labelsSaved(ssl, baseline) };
+    const comparisons = compareArms(done);
+    return { experiment: summary(experiment), ssl, baseline, comparisons, testFamilies: testFamilies(comparisons), labelsSaved: labelsSaved(ssl, baseline) };
   }
 
   /** Moves every running experiment this process drives forward; safe to call at any time (re-entrant calls are folded). */

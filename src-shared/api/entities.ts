@@ -328,11 +328,18 @@ export const ExperimentSummary = z.object({
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
 
-/** Mean and sample standard deviation over the repeats of one label count. */
-export const MeanSd = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
+/** A confidence interval's bounds. */
+export const Interval = z.object({ lower: z.number(), upper: z.number() });
+export type Interval = z.infer<typeof Interval>;
+
+/**
+ * Mean, sample standard deviation and 95% confidence interval over the repeats of one label count.
+ * The interval is t-based (mean ± t(0.975, n − 1) · sd / √n); sd and interval are null with one repeat.
+ */
+export const MeanSd = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int(), ci95: Interval.nullable() });
 export type MeanSd = z.infer<typeof MeanSd>;
 
-/** One label count of one arm: metric name -> scope ('overall' or an emotion) -> mean and sd. */
+/** One label count of one arm: metric name -> scope ('overall' or an emotion) -> mean, sd and interval. */
 export const ExperimentPoint = z.object({
   labelCount: z.number().int(),
   runIds: z.array(z.number().int()),
@@ -340,24 +347,62 @@ export const ExperimentPoint = z.object({
 });
 export type ExperimentPoint = z.infer<typeof ExperimentPoint>;
 
-/** SSL minus baseline at one label count, paired over repeats (same labelled sample in both arms). */
+export const TESTED_METRICS = ['acc4', 'mae'] as const;
+export type TestedMetric = (typeof TESTED_METRICS)[number];
+
+/** SSL minus baseline at one label count and scope, paired over repeats (same labelled sample in both arms). */
 export const PairedComparison = z.object({
   labelCount: z.number().int(),
-  metric: z.enum(['acc4', 'mae']),
+  metric: z.enum(TESTED_METRICS),
+  /** 'overall' or an emotion. */
+  scope: z.string(),
   meanDifference: z.number(),
+  /** 95% t interval of the mean difference; null with fewer than two pairs. */
+  ci95: Interval.nullable(),
   n: z.number().int(),
   t: z.number().nullable(),
+  /** Two-sided paired t-test, uncorrected; null with fewer than two pairs or identical differences. */
   pValue: z.number().nullable(),
+  /** Holm-adjusted across the metric's family (see TestFamily); null where pValue is. */
+  pAdjusted: z.number().nullable(),
 });
 export type PairedComparison = z.infer<typeof PairedComparison>;
+
+/** The tests one Holm correction spans: for one metric, every label count × scope with a p-value. */
+export const TestFamily = z.object({
+  metric: z.enum(TESTED_METRICS),
+  /** m: how many tests the correction counts. */
+  tests: z.number().int(),
+  labelCounts: z.array(z.number().int()),
+  scopes: z.array(z.string()),
+  /** Comparisons of the metric that have no p-value (fewer than two pairs, or identical differences), outside the family. */
+  untested: z.number().int(),
+});
+export type TestFamily = z.infer<typeof TestFamily>;
+
+/** "Labels saved" at one SSL label count, with the interval it rests on. */
+export const LabelsSaved = z.object({
+  sslLabels: z.number().int(),
+  sslAcc4: z.number(),
+  /** Smallest label count at which the baseline's mean 4-class accuracy reaches sslAcc4 (null: never within the sweep). */
+  baselineLabels: z.number().int().nullable(),
+  /** SSL's 95% interval of the mean at sslLabels; null with one repeat. */
+  sslAcc4Ci95: Interval.nullable(),
+  /** The same search for the interval's lower and upper bounds (null bound: not within the sweep); null without an interval. */
+  baselineLabelsAtCi95: z.object({ lower: z.number().int().nullable(), upper: z.number().int().nullable() }).nullable(),
+});
+export type LabelsSaved = z.infer<typeof LabelsSaved>;
 
 export const ExperimentResults = z.object({
   experiment: ExperimentSummary,
   ssl: z.array(ExperimentPoint),
   baseline: z.array(ExperimentPoint),
+  /** Per metric, scope ('overall' first, then the emotions) and label count. */
   comparisons: z.array(PairedComparison),
-  /** Smallest label count at which the baseline's mean 4-class accuracy reaches SSL's at 20, 50 and 200 labels (null: never within the sweep). */
-  labelsSaved: z.array(z.object({ sslLabels: z.number().int(), sslAcc4: z.number(), baselineLabels: z.number().int().nullable() })),
+  /** One Holm family per metric. */
+  testFamilies: z.array(TestFamily),
+  /** At 20, 50 and 200 labels where SSL has them. */
+  labelsSaved: z.array(LabelsSaved),
 });
 export type ExperimentResults = z.infer<typeof ExperimentResults>;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults, MeanSd } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentResults, meanOf } from '../experiments/resultsFixtures';
 import { PAPER_TABLE1_F1 } from '../figures/literature';
 import { buildTable1, cellText, F1_DEFINITIONS, table1FileName } from './table1';
 import { F1_METRICS, Table1 } from './table1Model';
@@ -10,7 +10,7 @@ import { F1_METRICS, Table1 } from './table1Model';
 const OFFSET = { f1Weighted: 0, f1Binary: -0.2, f1FourClassMacro: -0.3, f1FourClassMicro: 0.05 } as const;
 function f1Point(labelCount: number, base: number, runIds: number[], sd: number | null = 0.02): ExperimentPoint {
   const metrics: ExperimentPoint['metrics'] = {};
-  for (const m of F1_METRICS) metrics[m] = Object.fromEntries(EMOTIONS.map((e, i) => [e, { mean: base + OFFSET[m] + i / 100, sd, n: runIds.length }]));
+  for (const m of F1_METRICS) metrics[m] = Object.fromEntries(EMOTIONS.map((e, i) => [e, meanOf(base + OFFSET[m] + i / 100, sd, runIds.length)]));
   return { labelCount, runIds, metrics };
 }
 
@@ -37,7 +37,11 @@ describe('buildTable1', () => {
     expect(own).toMatchObject({ source: 'runs', labelCount: 200, label: 'SSL (this experiment, 200 labels)' });
     expect(own.cells.map((c) => c?.mean)).toEqual(EMOTIONS.map((_, i) => 0.7 + i / 100));
     expect(own.cells.every((c) => c?.sd === 0.02 && c.n === 3)).toBe(true);
-    expect(cellText(own, own.cells[1])).toBe('0.710 ± 0.020');
+    // 95% CI: 0.71 ± t(0.975, 2) · 0.02 / √3 = 0.71 ± 4.3027 · 0.011547 = 0.71 ± 0.0497.
+    expect(cellText(own, own.cells[1])).toBe('0.710 ± 0.020 [0.660, 0.760]');
+    // The notes say what the brackets are and how wide three repeats make them.
+    expect(t.notes[1]).toMatch(/mean ± sample standard deviation \[95% confidence interval\]/);
+    expect(t.notes[1]).toMatch(/mean ± t\(0\.975, n − 1\) · sd \/ √n, here t\(0\.975, 2\) = 4\.30 for n = 3/);
   });
 
   it('puts the literature rows of the paper after it, as printed', () => {
@@ -93,7 +97,9 @@ describe('buildTable1', () => {
     const t = buildTable1(r, 'f1Weighted');
     const cell: MeanSd | null = t.rows[0].cells[0];
     expect(cellText(t.rows[0], cell)).toBe('0.700 (n=1)');
+    expect(cell?.ci95).toBeNull();
     expect(t.notes.join('\n')).toMatch(/Only 1 of the 3 planned repeats at 200 labels/);
+    expect(t.notes[1]).not.toMatch(/here t\(/);
   });
 
   it('notes a label count other than the paper’s and synthetic data', () => {

@@ -5,6 +5,7 @@
  */
 import type { ExperimentResults, MeanSd } from '../api/entities';
 import { EMOTIONS } from '../emotions';
+import { tMultiplierText } from '../experiments/statsText';
 import { PAPER_TABLE1_F1, PAPER_TABLE1_SOURCE } from '../figures/literature';
 import { exportFileName } from '../figures/sweepSeries';
 import type { F1Metric, Table1, Table1Format, Table1Row } from './table1Model';
@@ -52,22 +53,25 @@ export interface CellParts {
   mean: string;
   /** Null: no sd to show (one repeat, or a quoted value). */
   sd: string | null;
+  /** The 95% interval's bounds; null where there is no sd. */
+  ci: { lower: string; upper: string } | null;
   /** Shown for a measured value without sd ("n=1"); null otherwise. */
   n: number | null;
 }
 
 export function cellParts(row: Pick<Table1Row, 'source'>, cell: MeanSd | null): CellParts | null {
   if (!cell || !Number.isFinite(cell.mean)) return null;
-  if (row.source === 'literature') return { mean: cell.mean.toFixed(LITERATURE_DECIMALS), sd: null, n: null };
+  if (row.source === 'literature') return { mean: cell.mean.toFixed(LITERATURE_DECIMALS), sd: null, ci: null, n: null };
   const sd = cell.sd !== null && Number.isFinite(cell.sd) ? cell.sd.toFixed(RUNS_DECIMALS) : null;
-  return { mean: cell.mean.toFixed(RUNS_DECIMALS), sd, n: sd === null ? cell.n : null };
+  const ci = sd !== null && cell.ci95 ? { lower: cell.ci95.lower.toFixed(RUNS_DECIMALS), upper: cell.ci95.upper.toFixed(RUNS_DECIMALS) } : null;
+  return { mean: cell.mean.toFixed(RUNS_DECIMALS), sd, ci, n: sd === null ? cell.n : null };
 }
 
-/** "0.771 ± 0.012", "0.771 (n=1)", "0.77" (quoted) or "—" (no value). */
+/** "0.771 ± 0.012 [0.741, 0.801]" (mean ± sd [95% CI]), "0.771 (n=1)", "0.77" (quoted) or "—" (no value). */
 export function cellText(row: Pick<Table1Row, 'source'>, cell: MeanSd | null): string {
   const p = cellParts(row, cell);
   if (!p) return MISSING;
-  if (p.sd !== null) return `${p.mean} ± ${p.sd}`;
+  if (p.sd !== null) return `${p.mean} ± ${p.sd}${p.ci ? ` [${p.ci.lower}, ${p.ci.upper}]` : ''}`;
   return p.n !== null ? `${p.mean} (n=${p.n})` : p.mean;
 }
 
@@ -95,8 +99,9 @@ function notes(results: ExperimentResults, f1: F1Metric, labelCount: number, cel
   const runs = point ? ` (${point.runIds.length} repeat${point.runIds.length === 1 ? '' : 's'}: runs ${list(point.runIds.map((id) => `#${id}`))})` : '';
   const out = [
     `The paper does not say which F1 definition its Table 1 uses. The workbench computes four (${list(Object.values(F1_LABELS))}); this table shows ${F1_LABELS[f1]}.`,
-    `SSL row: mean ± sample standard deviation over the repeats of this experiment's SSL fine-tunes at ${labelCount} labels${runs}, on its validation split, to ${RUNS_DECIMALS} decimals. ` +
-      `A value from a single repeat prints as "mean (n=1)", without sd; ${MISSING} marks a missing value.`,
+    `SSL row: mean ± sample standard deviation [95% confidence interval] over the repeats of this experiment's SSL fine-tunes at ${labelCount} labels${runs}, on its validation split, to ${RUNS_DECIMALS} decimals. ` +
+      `The interval is t-based: mean ± t(0.975, n − 1) · sd / √n${point && point.runIds.length >= 2 ? `, here ${tMultiplierText(point.runIds.length)} for n = ${point.runIds.length}` : ''}. ` +
+      `A value from a single repeat prints as "mean (n=1)", without sd or interval; ${MISSING} marks a missing value.`,
   ];
   if (!point) out.push(`No SSL fine-tune at ${labelCount} labels has finished${experiment.status === 'running' ? ' yet' : ''}, so the SSL row is empty.`);
   else {
@@ -125,7 +130,7 @@ export function buildTable1(results: ExperimentResults, f1: F1Metric, context: T
   const cells = EMOTIONS.map((emotion) => point?.metrics[f1]?.[emotion] ?? null);
   const rows: Table1Row[] = [
     { label: `SSL (this experiment, ${labelCount} labels)`, source: 'runs', labelCount, cells },
-    ...PAPER_TABLE1_F1.map((r) => ({ label: r.label, source: 'literature' as const, labelCount: r.labelCount, cells: r.values.map((mean) => ({ mean, sd: null, n: 1 })) })),
+    ...PAPER_TABLE1_F1.map((r) => ({ label: r.label, source: 'literature' as const, labelCount: r.labelCount, cells: r.values.map((mean) => ({ mean, sd: null, n: 1, ci95: null })) })),
   ];
   return {
     experimentId: experiment.id,

@@ -1,4 +1,5 @@
 import { EMOTIONS } from '../emotions';
+import { meanOf } from '../experiments/resultsFixtures';
 import type { Table1 } from './table1Model';
 
 // Fixtures of the Table 1 writers' specs.
@@ -9,7 +10,7 @@ export const HOSTILE_NAME = HOSTILE.join(' ');
 
 /** A Table 1 whose every user-controlled text is hostile, with each kind of cell. */
 export function hostileTable(): Table1 {
-  const cells = (mean: number, sd: number | null, n: number) => EMOTIONS.map((_, i) => ({ mean: mean + i / 1000, sd, n }));
+  const cells = (mean: number, sd: number | null, n: number) => EMOTIONS.map((_, i) => meanOf(mean + i / 1000, sd, n));
   return {
     experimentId: 9,
     experimentName: HOSTILE_NAME,

@@ -15,8 +15,8 @@ export const Table1Row = z.object({
   /** Labelled segments the row's model was trained on, where known (the paper's SSL: 1200; prior literature: not given). */
   labelCount: z.number().int().nullable(),
   /**
-   * Six cells in EMOTIONS order; null where the row has no value. Runs: mean and sample sd over
-   * the repeats (sd null with one repeat). Literature: the value as printed (sd null, n 1).
+   * Six cells in EMOTIONS order; null where the row has no value. Runs: mean, sample sd and 95% t
+   * interval over the repeats (sd and interval null with one repeat). Literature: the value as printed (sd and interval null, n 1).
    */
   cells: z.array(MeanSd.nullable()),
 });

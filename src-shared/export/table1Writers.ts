@@ -2,6 +2,7 @@
  * Table 1 as Markdown, CSV and LaTeX (the HTML report is in table1Html.ts). Pure string
  * building: every text that came from the user or the store is escaped for its format.
  */
+import { fixedDecimals, toCsv, type CsvCell } from '../csv';
 import { cellParts, cellText, emotionHeading, F1_LABELS, MISSING, table1Subtitle, table1Title } from './table1';
 import type { Table1 } from './table1Model';
 
@@ -42,48 +43,36 @@ export function table1Markdown(table: Table1): string {
 }
 
 // ---------------------------------------------------------------------------
-// CSV (RFC 4180): one row per table row and emotion, numbers in full columns.
+// CSV: one row per table row and emotion, numbers in full columns (src-shared/csv.ts's rules).
 // ---------------------------------------------------------------------------
 
-/** A text field: a leading = + - @ (or tab, CR) is prefixed with ' so a spreadsheet does not run it as a formula; quoted when it holds , " or a line break. */
-export function csvText(s: string): string {
-  const guarded = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
-
-/** A number stays a bare number (never guarded): fixed decimals, or empty when absent. */
-export function csvNumber(v: number | null | undefined, decimals?: number): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '';
-  return decimals === undefined ? String(v) : v.toFixed(decimals);
-}
-
-/** Decimals of mean and sd in the CSV: more than any display, for machines comparing with the store. */
+/** Decimals of mean, sd and interval in the CSV: more than any display, for machines comparing with the store. */
 export const CSV_DECIMALS = 6;
-export const TABLE1_CSV_HEADER = ['experiment_id', 'experiment_name', 'f1_metric', 'row', 'source', 'label_count', 'emotion', 'mean', 'sd', 'n'] as const;
+export const TABLE1_CSV_HEADER = ['experiment_id', 'experiment_name', 'f1_metric', 'row', 'source', 'label_count', 'emotion', 'mean', 'sd', 'ci95_lower', 'ci95_upper', 'n'] as const;
 
 export function table1Csv(table: Table1): string {
-  const lines = [TABLE1_CSV_HEADER.join(',')];
+  const rows: CsvCell[][] = [[...TABLE1_CSV_HEADER]];
   for (const r of table.rows) {
     r.cells.forEach((c, i) => {
-      // Quoted literature values have no sd and no n: they are not averages of runs.
+      // Quoted literature values have no sd, interval or n: they are not averages of runs.
       const measured = r.source === 'runs' && c !== null;
-      lines.push(
-        [
-          csvNumber(table.experimentId),
-          csvText(table.experimentName),
-          csvText(table.f1Metric),
-          csvText(r.label),
-          csvText(r.source),
-          csvNumber(r.labelCount),
-          csvText(table.emotions[i]),
-          csvNumber(c?.mean, CSV_DECIMALS),
-          csvNumber(measured ? c.sd : null, CSV_DECIMALS),
-          csvNumber(measured ? c.n : null),
-        ].join(','),
-      );
+      rows.push([
+        table.experimentId,
+        table.experimentName,
+        table.f1Metric,
+        r.label,
+        r.source,
+        r.labelCount,
+        table.emotions[i],
+        fixedDecimals(c?.mean, CSV_DECIMALS),
+        fixedDecimals(measured ? c.sd : null, CSV_DECIMALS),
+        fixedDecimals(measured ? c.ci95?.lower : null, CSV_DECIMALS),
+        fixedDecimals(measured ? c.ci95?.upper : null, CSV_DECIMALS),
+        measured ? c.n : null,
+      ]);
     });
   }
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
 
 // ---------------------------------------------------------------------------
@@ -120,7 +109,7 @@ export function escapeLatex(s: string): string {
 function latexCell(r: Table1['rows'][number], c: Table1['rows'][number]['cells'][number]): string {
   const p = cellParts(r, c);
   if (!p) return escapeLatex(MISSING);
-  if (p.sd !== null) return `$${p.mean} \\pm ${p.sd}$`;
+  if (p.sd !== null) return `$${p.mean} \\pm ${p.sd}$${p.ci ? ` {\\footnotesize [${p.ci.lower}, ${p.ci.upper}]}` : ''}`;
   return p.n !== null ? `${p.mean} ($n=${p.n}$)` : p.mean;
 }
 

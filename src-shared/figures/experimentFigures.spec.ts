@@ -30,6 +30,22 @@ describe('Figures 4–7 from experiment results', () => {
     expect(figureSvg(results, FIGURES[0], { overlay: literatureOverlay })).toContain('paper-band');
   });
 
+  it('draws ±1 sd bands by default, as the paper, and 95% CI bands when asked, saying which in caption and legend', () => {
+    expect(figureCaption(FIGURES[0], results.experiment)).toMatch(/mean over 2 repeats; band: ±1 sd$/);
+    expect(figureCaption(FIGURES[0], results.experiment, 'ci95')).toMatch(/mean over 2 repeats; band: 95% CI of the mean \(t, n − 1 df\)$/);
+    const [sd] = figurePanels(results, FIGURES[0]);
+    const [ci] = figurePanels(results, FIGURES[0], { band: 'ci95' });
+    expect(sd.band).toBe('sd');
+    expect(ci.band).toBe('ci95');
+    const ssl20 = (p: typeof sd) => p.series[0].points[0];
+    expect(ssl20(ci).upper - ssl20(ci).lower).toBeGreaterThan(ssl20(sd).upper - ssl20(sd).lower);
+    const svgs = experimentFigureSvgs(results, { band: 'ci95' });
+    expect(svgs[0].caption).toContain('95% CI');
+    expect(svgs[0].svg).toContain('(mean, 95% CI)');
+    expect(svgs[2].svg).toContain('(mean, 95% CI)');
+    expect(experimentFigureSvgs(results)[0].svg).toContain('(mean ± 1 sd)');
+  });
+
   it('names figure files plainly', () => {
     expect(figureFileName(3, FIGURES[1], 'svg')).toBe('experiment-3-figure-5-mae-overall.svg');
   });

@@ -1,22 +1,24 @@
 /**
  * A small SVG writer for the experiment figures: the same series as the on-screen charts
- * (mean lines with points, ±1 sd bands, axes with ticks, the paper's overlay) as a vector
+ * (mean lines with points, ±1 sd or 95% CI bands, axes with ticks, the paper's overlay) as a vector
  * file that drops into a paper or slides. Pure string building, no DOM.
  */
 import {
   ARM_COLOURS,
+  BAND_LEGEND,
   PAPER_COLOUR,
   describePoint,
   linearTicks,
   xDomain,
   xTicks,
   type Arm,
+  type Band,
   type Overlay,
   type SweepPanel,
 } from './sweepSeries';
 
 /** What the writer draws: the same panel model as the on-screen chart. */
-export type SvgPanel = Pick<SweepPanel, 'title' | 'xLabel' | 'yLabel' | 'series' | 'log' | 'y'> & { overlay?: Overlay | null; xCounts?: readonly number[] };
+export type SvgPanel = Pick<SweepPanel, 'title' | 'xLabel' | 'yLabel' | 'series' | 'log' | 'y'> & { overlay?: Overlay | null; xCounts?: readonly number[]; band?: Band };
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -80,7 +82,7 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
   for (const s of panel.series) {
     const colour = ARM_COLOURS[s.arm];
     const pts = s.points;
-    if (pts.length >= 2 && pts.some((p) => p.sd !== null)) {
+    if (pts.length >= 2 && pts.some((p) => p.upper > p.lower)) {
       const ring = [...pts.map((p) => `${f(sx(p.labelCount))},${f(sy(p.upper))}`), ...[...pts].reverse().map((p) => `${f(sx(p.labelCount))},${f(sy(p.lower))}`)];
       out.push(`<polygon class="band" data-arm="${s.arm}" points="${ring.join(' ')}" fill="${colour}" fill-opacity="0.18" stroke="none"/>`);
     }
@@ -112,14 +114,14 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
   return out.join('\n');
 }
 
-function legendElements(series: readonly { arm: Arm; label: string }[], x: number, y: number, withPaper: boolean): string {
+function legendElements(series: readonly { arm: Arm; label: string }[], x: number, y: number, withPaper: boolean, band: Band = 'sd'): string {
   const out: string[] = [];
   let cx = x;
   for (const s of series) {
     const colour = ARM_COLOURS[s.arm];
     out.push(`<line x1="${f(cx)}" y1="${f(y)}" x2="${f(cx + 22)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<rect x="${f(cx)}" y="${f(y - 6)}" width="22" height="12" fill="${colour}" fill-opacity="0.18"/>`);
-    out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (mean ± 1 sd)</text>`);
+    out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (${BAND_LEGEND[band]})</text>`);
     cx += 40 + s.label.length * 6.2 + 80;
   }
   if (withPaper) out.push(`<text x="${f(cx)}" y="${f(y + 4)}" font-size="11" font-style="italic" fill="${PAPER_COLOUR}" ${FONT}>dashed / ◇: paper (not your data)</text>`);
@@ -147,7 +149,7 @@ export function sweepSvg(panel: SvgPanel, options: { width?: number; height?: nu
   const captionHeight = options.caption ? 20 : 0;
   const body = [
     panelSvgElements(panel, 0, 0, width, height - legendHeight - captionHeight),
-    legendElements(panel.series, 60, height - legendHeight - captionHeight + 8, hasOverlay([panel])),
+    legendElements(panel.series, 60, height - legendHeight - captionHeight + 8, hasOverlay([panel]), panel.band),
     options.caption ? `<text x="10" y="${height - 6}" font-size="10" fill="#555" ${FONT}>${escapeXml(options.caption)}</text>` : '',
   ];
   return svgDocument(width, height, body.filter(Boolean).join('\n'));
@@ -168,7 +170,7 @@ export function sweepSvgGrid(
   const width = cols * pw;
   const height = head + rows * ph + foot;
   const body: string[] = [`<text x="${f(width / 2)}" y="20" text-anchor="middle" font-size="15" font-weight="600" ${FONT}>${escapeXml(title)}</text>`];
-  body.push(legendElements(panels[0]?.series ?? [], 60, 38, hasOverlay(panels)));
+  body.push(legendElements(panels[0]?.series ?? [], 60, 38, hasOverlay(panels), panels[0]?.band));
   panels.forEach((p, i) => body.push(`<g class="panel">\n${panelSvgElements(p, (i % cols) * pw, head + Math.floor(i / cols) * ph, pw, ph)}\n</g>`));
   if (options.caption) body.push(`<text x="10" y="${height - 6}" font-size="10" fill="#555" ${FONT}>${escapeXml(options.caption)}</text>`);
   return svgDocument(width, height, body.join('\n'));

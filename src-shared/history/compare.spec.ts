@@ -64,12 +64,14 @@ describe('grouping runs by a field', () => {
     expect(span30.runIds).toEqual([1, 3, 4]);
     expect(span30.seeds).toEqual([1, 3, 4]);
     // MAE 1, 2, 3: mean 2, sample sd 1.
-    expect(span30.metrics.mae!.overall).toEqual({ mean: 2, sd: 1, n: 3 });
+    // With its 95% t interval: 2 ± t(0.975, 2) · 1 / √3 (t from scipy).
+    const half = 4.302652729749462 / Math.sqrt(3);
+    expect(span30.metrics.mae!.overall).toEqual({ mean: 2, sd: 1, n: 3, ci95: { lower: expect.closeTo(2 - half, 12), upper: expect.closeTo(2 + half, 12) } });
     // Epoch 1: 3, 5, 4 -> mean 4, sd 1. Epoch 3 only run 3 reached: n 1, no sd.
-    expect(span30.loss[0]).toEqual({ epoch: 1, mean: 4, sd: 1, n: 3 });
-    expect(span30.loss[2]).toEqual({ epoch: 3, mean: 1, sd: null, n: 1 });
+    expect(span30.loss[0]).toEqual({ epoch: 1, mean: 4, sd: 1, n: 3, ci95: { lower: expect.closeTo(4 - half, 12), upper: expect.closeTo(4 + half, 12) } });
+    expect(span30.loss[2]).toEqual({ epoch: 3, mean: 1, sd: null, n: 1, ci95: null });
     expect(span30.valLoss).toEqual([]);
-    expect(groups[0]!.metrics.mae!.overall).toEqual({ mean: 0.4, sd: null, n: 1 });
+    expect(groups[0]!.metrics.mae!.overall).toEqual({ mean: 0.4, sd: null, n: 1, ci95: null });
     expect(groups[2]!.metrics).toEqual({});
   });
 });
