@@ -104,9 +104,9 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   const outcome = panel.getByTestId('import-outcome');
   await expect(outcome).toContainText('Import finished', { timeout: 60_000 });
   const notes = panel.getByTestId('import-notes');
-  await expect(notes).toContainText('77 NaN or infinite COVAREP values were replaced with 0.');
-  await expect(notes).toContainText('have features but no labels');
-  await expect(notes).toContainText('have labels but no features');
+  await expect(notes).toContainText('77 NaN or infinite COVAREP values were replaced with 0 in 1 segment (most in 0eTibWQdO6k[1]: 77 values;');
+  await expect(notes).toContainText('1 video has features but no labels and was dropped.');
+  await expect(notes).toContainText('1 video has labels but no features and was dropped.');
 
   // The list is reloaded with the new dataset, which is not synthetic.
   const row = page.getByTestId('dataset-row').filter({ hasText: 'MOSEI mini (e2e)' });
@@ -125,6 +125,11 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(detail.getByTestId('label-distribution-table')).toContainText('happiness');
   await expect(detail.getByTestId('segment-count')).toHaveText(/17 of 17 segments/);
   await expect(detail.getByTestId('segment-row')).toHaveCount(17);
+  // Each segment says how many of its values were replaced; the one with NaN frames sorts first.
+  await detail.getByRole('columnheader', { name: /replaced/i }).getByRole('button').click();
+  await detail.getByRole('columnheader', { name: /replaced/i }).getByRole('button').click();
+  await expect(detail.getByTestId('segment-row').first()).toContainText('0eTibWQdO6k[1]');
+  await expect(detail.getByTestId('segment-row').first().getByTestId('segment-replaced')).toHaveText('77');
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-browser.png'), fullPage: true });
   await expectAccessible(page, 'Datasets, an import done');
 
@@ -158,6 +163,9 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await segment.getByLabel('Seed').fill('7');
   await segment.getByLabel('Spans', { exact: true }).fill('2');
   await expect(ranges).toHaveText(/masked frames \d+-\d+/);
+  // Many spans on one clip overlap, and the view says by how much.
+  await segment.getByLabel('Spans', { exact: true }).fill('20');
+  await expect(segment.getByTestId('mask-overlap')).toContainText(/20 spans of 30 frames .* overlap by \d+ frames, and \d+ frames are masked in all, not 600/);
   // The canvas really was painted: some of its pixels are the mask green.
   const greenPixels = await segment.getByTestId('heatmap-masked').evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;

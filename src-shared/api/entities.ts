@@ -212,6 +212,9 @@ export const ImportSummary = z.object({
   nonFiniteReplaced: count,
   /** Of those, the values that were finite in the file but too large for float32. */
   beyondFloat32Replaced: count,
+  /** Segments that had any value replaced (each segment's count is in the dataset's segment table), and the few with the most. */
+  segmentsWithNonFinite: count.default(0),
+  mostNonFinite: z.array(z.object({ id: z.string(), values: count })).default([]),
   /** Label rows of zero length, skipped as the SDK does. */
   zeroLengthRowsSkipped: count,
   /** Label rows whose interval is not finite or ends before it starts. */
@@ -253,6 +256,8 @@ export const SegmentRow = z.object({
   sentiment: z.number(),
   /** Six intensities in EMOTIONS order. */
   emotions: z.array(z.number()),
+  /** Feature values the import replaced by 0 (NaN, ±inf, beyond float32); null where not recorded (generated data, older imports). */
+  nonFinite: z.number().int().nullable(),
   /** Side of the dataset's default split (random 80/20 by segment, seed 0). */
   split: z.enum(['train', 'validation', 'test', 'unassigned']),
 });
