@@ -16,7 +16,6 @@ export * from './classification';
 export * from './f1';
 export * from './regression';
 export * from './rounding';
-export * from './summary';
 export * from './validation';
 
 /** Per-emotion lists, each of length 6 in EMOTIONS order. */
