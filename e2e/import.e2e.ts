@@ -85,6 +85,14 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
   expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
   await page.screenshot({ path: join(OUTPUT_DIR, 'builtin-segment.png'), fullPage: true });
   await expectAccessible(page, 'Datasets, a segment open');
+  // Dark mode, chosen in the status bar (by default it follows the system): the same view, as readable.
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 24, 31)');
+  await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-dark.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets in dark mode');
+  await page.getByTestId('theme').selectOption('system');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   expect(errors).toEqual([]);
   await page.close();
 });
