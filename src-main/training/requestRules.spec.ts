@@ -4,7 +4,7 @@ import { experimentPlan } from '@shared/experiments/presets';
 import { checkTrainingRequest, clipSteps } from './requestRules';
 
 const quick = experimentPlan('quick');
-const facts = (trainSize: number, steps: number[]) => ({ trainSize, validSteps: () => steps });
+const facts = (trainSize: number, steps: number[], testSize = 0) => ({ trainSize, testSize, validSteps: () => steps });
 
 describe('the rules of a training request', () => {
   it('refuse more labelled segments than the training split holds, naming how many it has', () => {
