@@ -9,7 +9,20 @@ import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/
 import { EMOTIONS } from '@shared/emotions';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
-import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
+import {
+  DATA_DIR_OPTION,
+  DATA_DIR_USAGE,
+  decimalNumber,
+  readCommandLine,
+  runCommand,
+  SELECTION_OPTIONS,
+  SELECTION_USAGE,
+  selectionFrom,
+  UsageError,
+  WORKERS_OPTION,
+  WORKERS_USAGE,
+  wholeNumber,
+} from './commandLine';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
@@ -20,7 +33,8 @@ const KINDS: readonly RunKind[] = ['pretrain', 'finetune', 'baseline'];
 const COMMAND = {
   usage: [
     'Usage: npm run train -- --kind pretrain|finetune|baseline [--dataset ID] [--parent RUN] [--paper]',
-    '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME] [--data-dir DIR] [--workers N]',
+    '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME]',
+    '                        [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--data-dir DIR] [--workers N]',
     '       npm run train -- --resume RUN [--data-dir DIR]',
     '',
     'One training run, headless, with progress and its metrics at the end. Ctrl+C cancels it.',
@@ -29,6 +43,8 @@ const COMMAND = {
     '  --parent RUN       a fine-tune\'s finished pre-training run',
     '  --paper            the published settings (default: quick ones)',
     '  --epochs N, --labels N, --label-seed N, --seed N, --name NAME',
+    '  --test-fraction F  share of segments held out for test, never seen in training or selection (default 0, the paper\'s)',
+    SELECTION_USAGE,
     '  --resume RUN       continue a stopped run from its last checkpoint',
     DATA_DIR_USAGE,
     WORKERS_USAGE,
@@ -46,6 +62,8 @@ const COMMAND = {
     seed: { type: 'string' },
     name: { type: 'string' },
     resume: { type: 'string' },
+    'test-fraction': { type: 'string' },
+    ...SELECTION_OPTIONS,
   },
 } as const;
 
@@ -53,12 +71,19 @@ type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values
 
 function configFrom(values: Values): TrainConfig {
   const base = values.paper ? paperTrainConfig() : quickTrainConfig();
-  return {
+  const testFraction = decimalNumber(values['test-fraction'], '--test-fraction', { min: 0, max: 1 });
+  const selection = selectionFrom(values);
+  const config: TrainConfig = {
     ...base,
     epochs: wholeNumber(values.epochs, '--epochs', { min: 1 }) ?? base.epochs,
     seed: wholeNumber(values.seed, '--seed') ?? base.seed,
     labels: { count: wholeNumber(values.labels, '--labels', { min: 1 }) ?? base.labels.count, seed: wholeNumber(values['label-seed'], '--label-seed') ?? base.labels.seed },
+    split: { ...base.split, testFraction: testFraction ?? base.split.testFraction },
+    ...selection,
   };
+  // Choosing an epoch by its validation loss needs that loss after every epoch.
+  if (config.selection !== 'last-epoch' || config.earlyStopping !== null) config.validation = 'each-epoch';
+  return config;
 }
 
 /** What to do, checked before the data directory is opened. */

@@ -10,6 +10,7 @@ import { RunRepository } from './runs';
 import { DatasetRepository } from './datasets';
 import { ExperimentRepository } from './experiments';
 import { SplitRepository } from './splits';
+import { RunHistory } from './runHistory';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -172,6 +173,30 @@ describe('runs', () => {
     expect(detail.epochs.map((e) => e.epoch)).toEqual([1, 2]);
     const row = db.prepare('SELECT mask_span, mask_value, mask_loss_scope FROM runs WHERE id = ?').get(run.id);
     expect(row).toEqual({ mask_span: 30, mask_value: -30, mask_loss_scope: 'all-valid' });
+  });
+
+  it("keep a run's predictions compactly per split with the flags computed from them, and remove them with the run", () => {
+    const db = openDatabase(tempDir());
+    withDataset(db);
+    const runs = new RunRepository(db);
+    const run = runs.create({ name: 'r', kind: 'baseline', datasetId: 'd1', config: { ...config, mask: null }, splitId: null });
+    // Two segments; anger predicted absent (bin 0) for both, the rest varied.
+    const values = Float32Array.from([0.1, 2, 0.2, 1, 3, 0, 2.6, 0, 0.3, 0, 0.4, 2]);
+    runs.recordPredictions(run.id, 'validation', [3, 1], values);
+    expect(runs.summary(run.id).flags).toEqual({ split: 'validation', flags: [{ emotion: 'anger', kind: 'single-bin', bin: 0, present: false }] });
+    const blobs = db.prepare('SELECT length(segments) AS s, length(predictions) AS p, flagged FROM run_predictions').get();
+    expect(blobs).toEqual({ s: 2 * 4, p: 2 * 6 * 4, flagged: 1 });
+    // A test split, when there is one, is the one the run reports.
+    runs.recordPredictions(run.id, 'test', [0], Float32Array.from([0, 0, 0, 0, 0, 0]));
+    expect(runs.summary(run.id).flags?.split).toBe('test');
+    expect(runs.flagsOf(run.id, 'test')).toHaveLength(6);
+    const [validation, test] = runs.predictionsOf(run.id);
+    expect([Array.from(validation.segments), Array.from(validation.values), test.split]).toEqual([[3, 1], Array.from(values), 'test']);
+    expect(runs.detail(run.id).predictions.map((p) => [p.split, p.segments, p.flags.length])).toEqual([['validation', 2, 1], ['test', 1, 6]]);
+    expect(() => runs.recordPredictions(run.id, 'test', [0, 1], new Float32Array(6))).toThrow(`Run ${run.id}: 6 predicted values on test for 2 segments; each segment needs 6 (one per emotion).`);
+    runs.finish(run.id, 'done');
+    new RunHistory(db).delete(run.id);
+    expect(db.prepare('SELECT count(*) FROM run_predictions').pluck().get()).toBe(0);
   });
 
   it('never overwrite a finished run', () => {

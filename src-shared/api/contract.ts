@@ -100,6 +100,11 @@ export const requests = {
     params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
     result: SavedFile,
   },
+  'runs.exportPredictions': {
+    /** The run's per-segment predictions (every split it was evaluated on) as CSV. */
+    params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
+    result: SavedFile,
+  },
   'runs.importBundle': {
     params: z
       .object({

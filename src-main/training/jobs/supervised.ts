@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EpochRecord } from '@shared/api/entities';
 import type { JobPredictions, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
-import { evaluatePredictions } from '../evaluation';
+import { emotionRows, metricRecords } from '@shared/metrics/records';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
@@ -55,7 +55,8 @@ async function supervisedResult(job: TrainerJob, data: JobData, predict: (split:
     const indices = job.split[split];
     if (!indices.length) continue;
     const values = await predict(split);
-    const scored = evaluatePredictions(labelsOf(data, indices), values);
+    // Scored against the labels as the dataset holds them (thirds in double precision, as an exported CSV has them).
+    const scored = metricRecords(indices.map((i) => data.segments[i].emotions), emotionRows(values));
     if (split === 'validation') result.metrics = scored;
     else result.testMetrics = scored;
     result.predictions.push({ split, segments: [...indices], values: Array.from(values) } satisfies JobPredictions);
