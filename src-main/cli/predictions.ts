@@ -8,7 +8,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
-import { PredictionsService, predictionsFileName } from '../export/predictionsService';
+import { PredictionsService } from '../export/predictionsService';
+import { predictionsFileName } from '@shared/export/predictionsCsv';
 import { requireStore } from './args';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, usageFailure, wholeNumber } from './commandLine';
 import { openHeadless, type Headless } from './headless';

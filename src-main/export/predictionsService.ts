@@ -1,7 +1,6 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { SavedFile } from '@shared/api/entities';
-import { predictionsCsv, type PredictionRow } from '@shared/export/predictionsCsv';
-import { exportFileName } from '@shared/figures/sweepSeries';
+import { predictionsCsv, predictionsFileName, type PredictionRow } from '@shared/export/predictionsCsv';
 import type { DatasetService } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
 import { saveForUser } from './savedFile';
@@ -10,9 +9,6 @@ export interface PredictionsDeps {
   runs: RunRepository;
   datasets: DatasetService;
 }
-
-/** "run-12-quick-sweep-baseline-20-labels-predictions.csv". */
-export const predictionsFileName = (runId: number, runName: string) => exportFileName(['run', runId, runName, 'predictions'], 'csv');
 
 /**
  * A run's stored per-segment predictions as CSV (segment ids and labels from its dataset), for

@@ -7,6 +7,10 @@
 import { EMOTIONS } from '../emotions';
 import { EVALUATION_SPLITS, type EvaluationSplit } from '../data/splits';
 import { parseCsv, toCsv, type CsvCell } from '../csv';
+import { exportFileName } from '../figures/sweepSeries';
+
+/** "run-12-quick-sweep-baseline-20-labels-predictions.csv", the same whether main or the window suggests it. */
+export const predictionsFileName = (runId: number, runName: string) => exportFileName(['run', runId, runName, 'predictions'], 'csv');
 
 export const PREDICTIONS_CSV_HEADER = ['segment_id', 'split', ...EMOTIONS.map((e) => `label_${e}`), ...EMOTIONS.map((e) => `pred_${e}`)] as const;
 
