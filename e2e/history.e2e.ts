@@ -215,7 +215,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   const sslF1 = (metric: string) =>
     emotions.map((emotion) => {
       const values = store<{ value: number }>(
-        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.scope = ? AND m.name = ?`,
+        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'validation' AND m.scope = ? AND m.name = ?`,
         experiment!.id, largest, emotion, metric,
       ).map((v) => v.value);
       const mean = values.reduce((a, v) => a + v, 0) / values.length;

@@ -1,7 +1,7 @@
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
 import { sampleLabelled } from '@shared/data/sampling';
-import type { EvaluationSplit } from '@shared/data/splits';
+import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
 import { referencePoints, type LabelledSample } from '@shared/experiments/references';
 import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
@@ -150,7 +150,9 @@ export class ExperimentService {
     const experiment = this.experiments.get(id);
     const finished = this.runs.ofExperiment(id).filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null);
     const testMetrics = new Map(finished.map((r) => [r.id, this.runs.metricsOf(r.id, 'test')]));
-    const split: EvaluationSplit = [...testMetrics.values()].some((m) => m.length > 0) ? 'test' : 'validation';
+    // Test when the plan holds one out, unless its finished runs predate test metrics (an older sweep on the SDK folds).
+    const anyTested = [...testMetrics.values()].some((m) => m.length > 0);
+    const split: EvaluationSplit = anyTested || (hasTestPart(experiment.plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
     const done: ExperimentRun[] = finished.map((r) => ({
       id: r.id,
       arm: r.kind === 'finetune' ? 'ssl' : 'baseline',

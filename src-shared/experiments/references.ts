@@ -51,15 +51,20 @@ export interface LabelledSample {
 /** Both reference predictors per label count, scored on `evaluation` (the labels [n][6] of the split the runs are reported on). */
 export function referencePoints(samples: readonly LabelledSample[], evaluation: readonly (readonly number[])[]): ReferencePredictors {
   const counts = [...new Set(samples.map((s) => s.labelCount))].sort((a, b) => a - b);
+  // Many samples give the same constant (the majority class nearly always does): score each once.
+  const scoredBy = new Map<string, ReturnType<typeof metricRecords>>();
+  const score = (row: number[]) => {
+    const key = row.join();
+    let scored = scoredBy.get(key);
+    if (!scored) scoredBy.set(key, (scored = metricRecords(evaluation, evaluation.map(() => row))));
+    return scored;
+  };
   const points = (predictor: ReferencePredictor): ExperimentPoint[] =>
     evaluation.length === 0
       ? []
       : counts.map((labelCount) => {
           const group = samples.filter((s) => s.labelCount === labelCount).sort((a, b) => a.repeat - b.repeat);
-          const scored = group.map((s) => {
-            const row = referenceValues(predictor, s.labels);
-            return metricRecords(evaluation, evaluation.map(() => row));
-          });
+          const scored = group.map((s) => score(referenceValues(predictor, s.labels)));
           return { labelCount, runIds: [], metrics: metricMeans(scored), flagged: [], checked: 0 };
         });
   return { labelMean: points('labelMean'), majorityClass: points('majorityClass') };

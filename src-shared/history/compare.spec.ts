@@ -76,4 +76,11 @@ describe('grouping runs by a field', () => {
     expect(groups[0]!.metrics.mae!.overall).toEqual({ mean: 0.4, sd: null, n: 1, ci95: null });
     expect(groups[2]!.metrics).toEqual({});
   });
+
+  it('averages the test metrics of a group when asked, leaving out runs without a test part', () => {
+    const withTest = (id: number, mae: number | null) => ({ ...run(id, 30, [1], 9), testMetrics: mae === null ? [] : [{ scope: 'overall' as const, name: 'mae', value: mae }] });
+    const [group] = groupRuns([withTest(1, 0.2), withTest(2, 0.4), withTest(3, null)], 'config.mask.spanLength', 'test');
+    expect(group!.metrics.mae!.overall).toMatchObject({ mean: expect.closeTo(0.3, 12), n: 2 });
+    expect(groupRuns([withTest(1, 0.2)], 'config.mask.spanLength')[0]!.metrics.mae!.overall.mean).toBe(9);
+  });
 });
