@@ -255,6 +255,28 @@ describe('run bundles', () => {
     expect(laptop.runs.requeue(copy.id)).toBe(true);
   });
 
+  it("carry an interrupted run's kept best-epoch weights so its selection resumes there; a done run's weights already are them", async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const copyBest = (id: number) => {
+      for (const ext of ['json', 'bin']) writeFileSync(join(runDir(server.dir, id), `best.${ext}`), bytesOf(server, id, `weights.${ext}`).toString(ext === 'json' ? 'utf8' : 'latin1').replace('weights.bin', 'best.bin'), ext === 'json' ? 'utf8' : 'latin1');
+    };
+    const interrupted = trainedRun(server, 'baseline', { status: 'interrupted' });
+    copyBest(interrupted);
+    const [resumable] = (await laptop.service.importBundle({ content: await exported(server, interrupted), asCopy: false })).runs;
+    expect(filesOf(laptop, resumable.id)).toEqual(['best.bin', 'best.json', 'optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    const done = trainedRun(server, 'baseline', { name: 'done, early stopped' });
+    copyBest(done);
+    // Stopped early after epoch 1 of 2: a done run whose checkpoint is of an earlier epoch.
+    server.db.prepare('UPDATE runs SET config_json = json_set(config_json, \'$.earlyStopping\', json(\'{"patience":1}\')) WHERE id = ?').run(done);
+    writeFileSync(join(runDir(server.dir, done), 'state.json'), JSON.stringify({ epoch: 1, stats: STATS }));
+    const [finished] = (await laptop.service.importBundle({ content: await exported(server, done), asCopy: false })).runs;
+    expect(filesOf(laptop, finished.id)).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    // Without early stopping the same checkpoint would be of the wrong epoch.
+    server.db.prepare('UPDATE runs SET config_json = json_set(config_json, \'$.earlyStopping\', json(\'null\')) WHERE id = ?').run(done);
+    expect((await importError(laptop, { content: await exported(server, done), asCopy: true })).message).toMatch(/state\.json says epoch 1, but the run is done, so its checkpoint is of epoch 2/);
+  });
+
   it('refuse to export a run that has not ended, or a done run whose weights are gone', async () => {
     const server = await machine('server', 'd');
     const queued = server.runs.create({ name: 'waiting', kind: 'pretrain', datasetId: 'd', config, splitId: null });

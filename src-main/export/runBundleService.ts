@@ -41,9 +41,10 @@ import { runBundleFileName } from '@shared/figures/sweepSeries';
  *   head is useless without that encoder.
  * - Files: the checkpoint folder's own files (weights, state with the standardisation
  *   statistics). Sub-folders are caches (a pre-training run's `encoded/` encoder outputs)
- *   that the first fine-tune here recomputes. A done run leaves out the optimizer state,
- *   which only resuming needs; an interrupted, failed or cancelled run keeps it, so it can
- *   be resumed on the machine it moves to. A fine-tune's `state.json` keeps the source's
+ *   that the first fine-tune here recomputes. A done run leaves out the optimizer state and
+ *   the copy of the selected epoch's weights (`best.*`), which only resuming needs; an
+ *   interrupted, failed or cancelled run keeps them, so it can be resumed on the machine it
+ *   moves to. Its stored predictions and test metrics travel with its records (version 2). A fine-tune's `state.json` keeps the source's
  *   `parentRunDir` as written (nothing reads it; the store's parent link is what counts).
  *
  * Import
@@ -230,7 +231,8 @@ export class RunBundleService {
       throw new WorkbenchError('not_found', `Run #${run.id} "${run.name}" is done but its saved weights are missing from ${dir}, so a bundle of it could not be fine-tuned from or checked. Train it again to export it.`);
     }
     const names = readdirSync(from, { withFileTypes: true })
-      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !e.name.startsWith('optimizer.')))
+      // A done run is never resumed: its optimizer state and the selected epoch's copy (its weights already are those) stay behind.
+      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !(e.name.startsWith('optimizer.') || e.name.startsWith('best.'))))
       .map((e) => e.name)
       .sort();
     return Object.fromEntries(names.map((name) => [name, readFileSync(join(from, name)).toString('base64')]));
