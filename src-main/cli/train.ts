@@ -7,6 +7,8 @@
  */
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
+import { flagText } from '@shared/metrics/degenerate';
+import { selectionText } from '@shared/training/selection';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import {
@@ -99,14 +101,20 @@ function requestFrom(values: Values): { resume: number } | { datasetId: string; 
   return { datasetId: values.dataset ?? BUILTIN_DATASET_ID, kind, name: values.name, parentRunId: wholeNumber(values.parent, '--parent', { min: 1 }), config: configFrom(values) };
 }
 
+/** The run's metrics, a table per split it was evaluated on; then its flags and the epoch it kept. */
 function printMetrics(run: ReturnType<RunRepository['detail']>): void {
-  const value = (scope: string, name: string) => run.metrics.find((m) => m.scope === scope && m.name === name)?.value;
-  const names = [...new Set(run.metrics.map((m) => m.name))];
   const scopes = ['overall', ...EMOTIONS];
-  console.log(`\n${'metric'.padEnd(20)}${scopes.map((s) => s.padStart(11)).join('')}`);
-  for (const name of names) {
-    console.log(`${name.padEnd(20)}${scopes.map((s) => (value(s, name)?.toFixed(4) ?? '—').padStart(11)).join('')}`);
+  for (const [split, metrics] of [['validation', run.metrics], ['test', run.testMetrics]] as const) {
+    if (!metrics.length) continue;
+    const value = (scope: string, name: string) => metrics.find((m) => m.scope === scope && m.name === name)?.value;
+    console.log(`\n${`${split} metric`.padEnd(24)}${scopes.map((s) => s.padStart(11)).join('')}`);
+    for (const name of [...new Set(metrics.map((m) => m.name))]) {
+      console.log(`${name.padEnd(24)}${scopes.map((s) => (value(s, name)?.toFixed(4) ?? '—').padStart(11)).join('')}`);
+    }
   }
+  for (const p of run.predictions.filter((x) => x.flags.length)) console.log(`\n⚑ Degenerate predictions on the ${p.split} split: ${p.flags.map(flagText).join('; ')}.`);
+  const selection = run.kind === 'pretrain' ? null : selectionText(run.config, run.epochs);
+  if (selection) console.log(selection);
 }
 
 async function main(): Promise<number> {
@@ -144,9 +152,11 @@ async function main(): Promise<number> {
         process.stderr.write(`\rEpoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · loss ${p.loss?.toFixed(4) ?? '—'} · ${p.samplesPerSecond.toFixed(1)} samples/s${formatEta(p.etaSeconds)}      `);
       }
       if (name === 'run.epoch') {
-        const e = payload as { epoch: number; loss: number; valLoss: number | null; seconds: number };
+        const e = payload as { epoch: number; loss: number; valLoss: number | null; seconds: number; maskedLoss?: number | null; valMaskedLoss?: number | null };
         process.stderr.write('\r');
-        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(5)} · validation ${e.valLoss?.toFixed(5) ?? '—'} · ${e.seconds.toFixed(1)} s`);
+        // Pre-training: the error on masked steps alone, what shows whether the encoder learned to fill a gap.
+        const masked = e.maskedLoss === null || e.maskedLoss === undefined ? '' : ` · masked steps ${e.maskedLoss.toFixed(5)} (validation ${e.valMaskedLoss?.toFixed(5) ?? '—'})`;
+        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(5)} · validation ${e.valLoss?.toFixed(5) ?? '—'}${masked} · ${e.seconds.toFixed(1)} s`);
       }
       if (name === 'run.status') {
         const s = payload as { runId: number; status: string; error: string | null };
