@@ -46,7 +46,8 @@ export interface EpochLoop {
 /**
  * The epoch/batch loop every job shares: a seeded shuffle per epoch (reproducible after a
  * resume), progress with samples/s and ETA after each batch, a cancel check between
- * batches, and the epoch record once validation is done.
+ * batches, the epoch record once validation is done, and early stopping (`stopAfter`).
+ * Resolves to every epoch's record, the checkpointed ones first.
  *
  * An epoch is checkpointed, then reported; a kill between the two leaves a checkpoint whose
  * epoch main never recorded. So each checkpoint carries the records of its epochs, and a
