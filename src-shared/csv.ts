@@ -36,3 +36,48 @@ export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
 export function fixedDecimals(value: number | null | undefined, decimals: number): string | null {
   return value === null || value === undefined || !Number.isFinite(value) ? null : value.toFixed(decimals);
 }
+
+/**
+ * Reads CSV text into records of fields. Quoted fields may hold commas, doubled quotes and line
+ * breaks. `strict` (what the workbench writes, checked by its specs): every record ends with
+ * CRLF and a quote or bare CR/LF inside an unquoted field is an error. Otherwise (a file a
+ * spreadsheet or another tool saved) LF or CRLF end records, the last may end without one,
+ * and an empty last line is ignored.
+ */
+export function parseCsv(text: string, options: { strict?: boolean } = {}): string[][] {
+  const strict = options.strict ?? false;
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let i = 0;
+  let quoted = false;
+  let wasQuoted = false;
+  const endRecord = () => {
+    row.push(field);
+    rows.push(row);
+    row = [];
+    field = '';
+    wasQuoted = false;
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+      else if (c === '"') (quoted = false), i++;
+      else (field += c), i++;
+    } else if (c === '"' && field === '' && !wasQuoted) (quoted = true), (wasQuoted = true), i++;
+    else if (c === ',') row.push(field), (field = ''), (wasQuoted = false), i++;
+    else if (c === '\r' && text[i + 1] === '\n') endRecord(), (i += 2);
+    else if (c === '\n' && !strict) endRecord(), i++;
+    else {
+      if (c === '"' || c === '\n' || c === '\r') throw new Error(`Stray ${JSON.stringify(c)} at ${i}`);
+      (field += c), i++;
+    }
+  }
+  if (quoted) throw new Error('A quoted field is not closed before the end of the file');
+  if (field !== '' || row.length || wasQuoted) {
+    if (strict) throw new Error('The last record is not ended by CRLF');
+    endRecord();
+  }
+  return rows;
+}

@@ -33,7 +33,7 @@ async function ensureDataset(dataDir: string, id: string, params: SyntheticParam
 function jobFor(dataDir: string, datasetId: string, runId: number, kind: TrainerJob['kind'], config: TrainConfig, parentRunDir: string | null = null): TrainerJob {
   const { segments } = readIndex(dataDir, datasetId);
   const split = assignSplit(segments, config.split);
-  return { runId, kind, dataDir, datasetId, config, runDir: join(dataDir, 'runs', `${kind}-${runId}`), parentRunDir, split: { train: split.train, validation: split.validation } };
+  return { runId, kind, dataDir, datasetId, config, runDir: join(dataDir, 'runs', `${kind}-${runId}`), parentRunDir, split: { train: split.train, validation: split.validation, test: split.test ?? [] } };
 }
 
 const quietHooks = (stopAfterBatches = Infinity): JobHooks & { batches: number; batchTimes: number[] } => {

@@ -17,7 +17,20 @@ import { requests, WorkbenchError } from '@shared/api/contract';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
-import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
+import {
+  DATA_DIR_OPTION,
+  DATA_DIR_USAGE,
+  decimalNumber,
+  readCommandLine,
+  runCommand,
+  SELECTION_OPTIONS,
+  SELECTION_USAGE,
+  selectionFrom,
+  UsageError,
+  WORKERS_OPTION,
+  WORKERS_USAGE,
+  wholeNumber,
+} from './commandLine';
 import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
@@ -28,6 +41,7 @@ const COMMAND = {
   usage: [
     'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
     '                             [--sampling nested|independent] [--mask-span N] [--split random-segment|by-video|sdk-standard]',
+    '                             [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--learning-rate LR]',
     '                             [--json] [--new] [--data-dir DIR] [--workers N]',
     '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N]',
     '',
@@ -39,6 +53,10 @@ const COMMAND = {
     '  --sampling KIND    labelled samples nested across label counts (default) or independent for each',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
     '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
+    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default 0, the paper\'s); sdk-standard uses its test fold',
+    '  fine-tunes and baselines:',
+    SELECTION_USAGE,
+    '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
     '  --json             print the results as JSON (progress goes to stderr)',
     '  --new              start a second sweep even if one of the same plan did not finish',
     '  --resume ID        continue a stopped experiment: finished runs are kept',
@@ -55,6 +73,9 @@ const COMMAND = {
     sampling: { type: 'string' },
     'mask-span': { type: 'string' },
     split: { type: 'string' },
+    'test-fraction': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    ...SELECTION_OPTIONS,
     json: { type: 'boolean' },
     new: { type: 'boolean' },
     resume: { type: 'string' },
@@ -64,7 +85,7 @@ const COMMAND = {
 type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
 
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
-const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'new'] as const;
+const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'test-fraction', 'learning-rate', 'selection', 'patience', 'new'] as const;
 
 /** The experiment the options ask for, checked as the app's request is. */
 function requestFrom(values: Values): ExperimentRequest {
@@ -77,9 +98,13 @@ function requestFrom(values: Values): ExperimentRequest {
   const plan = experimentPlan(preset);
   const maskSpan = wholeNumber(values['mask-span'], '--mask-span', { min: 1 });
   const split = values.split as TrainConfig['split']['kind'] | undefined;
+  const testFraction = decimalNumber(values['test-fraction'], '--test-fraction', { min: 0, max: 1 });
+  const learningRate = decimalNumber(values['learning-rate'], '--learning-rate', { min: 0, max: 10, minExclusive: true, inclusiveMax: true });
   const overrides = {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
-    split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
+    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? 0 },
+    learningRate,
+    ...selectionFrom(values),
   };
   const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentResults, MetricRecord } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentSummary } from '@shared/experiments/resultsFixtures';
+import { experimentSummary, referenceArms } from '@shared/experiments/resultsFixtures';
 import { experimentJson, experimentTable } from './experimentReport';
 
 /** Three repeats at 20 and 200 labels, every emotion recorded: SSL ahead by 0.04 accuracy and 0.03 MAE, with some spread. */
@@ -25,7 +25,7 @@ function results(): ExperimentResults {
   const ssl = aggregateArm(runs, 'ssl');
   const baseline = aggregateArm(runs, 'baseline');
   const comparisons = compareArms(runs);
-  return { experiment: experimentSummary(4, { labelCounts: [20, 200], repeats: 3, status: 'done' }), ssl, baseline, comparisons, testFamilies: testFamilies(comparisons), labelsSaved: labelsSaved(ssl, baseline) };
+  return { experiment: experimentSummary(4, { labelCounts: [20, 200], repeats: 3, status: 'done' }), split: 'validation', ssl, baseline, references: referenceArms([20, 200]), comparisons, testFamilies: testFamilies(comparisons), labelsSaved: labelsSaved(ssl, baseline) };
 }
 
 describe('npm run experiment: the printed results', () => {

@@ -3,8 +3,10 @@
  * mean ± sd [95% CI], SSL − baseline with its interval, raw and Holm-adjusted p), or with
  * --json the whole results with the methods stated in words.
  */
-import type { ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import { REFERENCE_METHOD } from '@shared/experiments/references';
 import { CI_METHOD, labelsSavedIntervalText, labelsSavedText, pValueMethodText } from '@shared/experiments/statsText';
+import { DEGENERATE_RULE } from '@shared/metrics/degenerate';
 import { formatInterval, formatP, formatSigned, METRIC_LABELS } from '@shared/figures/sweepSeries';
 
 const largestLabelCount = (results: ExperimentResults) => (results.experiment.labelCounts.length ? Math.max(...results.experiment.labelCounts) : null);
@@ -14,7 +16,11 @@ export function experimentJson(results: ExperimentResults): unknown {
   const largest = largestLabelCount(results);
   return {
     experiment: results.experiment,
+    split: results.split,
     methods: {
+      split: `Every number was measured on the experiment's ${results.split} split.`,
+      referencePredictors: REFERENCE_METHOD,
+      degenerate: `${DEGENERATE_RULE} Each point's "flagged" lists its runs that are, with the emotions.`,
       intervals: CI_METHOD,
       pValues: Object.fromEntries(results.testFamilies.map((f) => [f.metric, pValueMethodText(f)])),
       labelsSaved:
@@ -22,6 +28,7 @@ export function experimentJson(results: ExperimentResults): unknown {
     },
     ssl: results.ssl,
     baseline: results.baseline,
+    references: results.references,
     comparisons: results.comparisons,
     testFamilies: results.testFamilies,
     labelsSaved: results.labelsSaved.map((s) => ({ ...s, text: labelsSavedText(s, largest), interval: labelsSavedIntervalText(s, largest) })),
@@ -29,15 +36,22 @@ export function experimentJson(results: ExperimentResults): unknown {
 }
 
 const meanCell = (m: MeanSd | undefined) => (m ? `${m.mean.toFixed(3)} ± ${m.sd === null ? '—' : m.sd.toFixed(3)} ${formatInterval(m.ci95)}` : '—');
+/** " ⚑2/3": how many of a point's runs predict some emotion degenerately. */
+const flagMark = (p: ExperimentPoint | undefined) => (p?.flagged.length ? ` ⚑${p.flagged.length}/${p.runIds.length}` : '');
 
 function metricTable(results: ExperimentResults, metric: TestedMetric): string[] {
-  const head = ['labels', `SSL ${METRIC_LABELS[metric]}`, `baseline ${METRIC_LABELS[metric]}`, 'SSL − baseline', 'p', 'p (Holm)'];
+  const head = ['labels', `SSL ${METRIC_LABELS[metric]}`, `baseline ${METRIC_LABELS[metric]}`, 'SSL − baseline', 'p', 'p (Holm)', 'label mean', 'majority'];
   const counts = [...new Set([...results.ssl, ...results.baseline].map((p) => p.labelCount))].sort((a, b) => a - b);
   const rows = counts.map((labelCount) => {
-    const at = (arm: 'ssl' | 'baseline') => results[arm].find((p) => p.labelCount === labelCount)?.metrics[metric]?.overall;
+    const point = (arm: 'ssl' | 'baseline') => results[arm].find((p) => p.labelCount === labelCount);
+    const at = (arm: 'ssl' | 'baseline') => `${meanCell(point(arm)?.metrics[metric]?.overall)}${flagMark(point(arm))}`;
+    const reference = (predictor: 'labelMean' | 'majorityClass') => {
+      const m = results.references[predictor].find((p) => p.labelCount === labelCount)?.metrics[metric]?.overall;
+      return m ? `${m.mean.toFixed(3)}${m.sd === null ? '' : ` ± ${m.sd.toFixed(3)}`}` : '—';
+    };
     const c = results.comparisons.find((x) => x.labelCount === labelCount && x.metric === metric && x.scope === 'overall');
     const diff = c ? `${formatSigned(c.meanDifference)} ${formatInterval(c.ci95, 3, true)}` : '—';
-    return [String(labelCount), meanCell(at('ssl')), meanCell(at('baseline')), diff, formatP(c?.pValue), formatP(c?.pAdjusted)];
+    return [String(labelCount), at('ssl'), at('baseline'), diff, formatP(c?.pValue), formatP(c?.pAdjusted), reference('labelMean'), reference('majorityClass')];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
@@ -50,8 +64,11 @@ export function experimentTable(results: ExperimentResults): string {
   const family = (metric: TestedMetric) => results.testFamilies.find((f) => f.metric === metric);
   const blocks = (['acc4', 'mae'] as const).flatMap((metric) => [...metricTable(results, metric), `  p: ${family(metric) ? pValueMethodText(family(metric)!) : 'no test'}`, '']);
   const saved = results.labelsSaved.flatMap((s) => [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`]);
+  const flagged = [...results.ssl, ...results.baseline].some((p) => p.flagged.length > 0);
   return [
-    `Overall scores, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
+    `Overall scores on the ${results.split} split, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
+    `label mean, majority: ${REFERENCE_METHOD}`,
+    ...(flagged ? [`⚑k/n: k of the n runs predict some emotion degenerately (--json names them). ${DEGENERATE_RULE}`] : []),
     '',
     ...blocks,
     'Labels saved:',

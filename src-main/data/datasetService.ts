@@ -65,6 +65,16 @@ export class DatasetService {
     return missing.length ? this.repo.list() : datasets;
   }
 
+  /** Each segment's six emotion intensities (EMOTIONS order), in the dataset's order. */
+  emotionLabels(id: string): number[][] {
+    return this.index(id).map((s) => s.emotions);
+  }
+
+  /** Segment ids, in the dataset's order. */
+  segmentIds(id: string): string[] {
+    return this.index(id).map((s) => s.id);
+  }
+
   /** Frames of each segment, in the dataset's order. */
   segmentFrames(id: string): number[] {
     return this.index(id).map((s) => s.frames);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMOTIONS, LABEL_KINDS } from '../emotions';
 import { SequencePolicySchema } from '../data/sequencePolicy';
-import { SplitConfigSchema } from '../data/splits';
+import { EVALUATION_SPLITS, SplitConfigSchema } from '../data/splits';
 import { ModelConfigSchema } from '../model/modelConfig';
 
 /** What the store and the services hand across the contract. Schemas first; the types follow from them. */
@@ -53,6 +53,19 @@ export const INITIALISATIONS = ['keras', 'orthogonal-per-gate'] as const;
 export const Initialisation = z.enum(INITIALISATIONS);
 export type Initialisation = z.infer<typeof Initialisation>;
 
+/**
+ * Which epoch's weights a run keeps and is evaluated with. 'last-epoch': the last one trained
+ * (the paper's). 'best-validation-loss': the epoch with the lowest validation loss (the earliest
+ * on a tie); its weights are kept in the checkpoint and evaluated on validation and test.
+ */
+export const EPOCH_SELECTIONS = ['last-epoch', 'best-validation-loss'] as const;
+export const EpochSelection = z.enum(EPOCH_SELECTIONS);
+export type EpochSelection = z.infer<typeof EpochSelection>;
+
+/** Stop once the validation loss has not improved on its best for `patience` epochs in a row (null: train every epoch, the paper's). */
+export const EarlyStopping = z.object({ patience: z.number().int().min(1).max(1000) }).nullable();
+export type EarlyStopping = z.infer<typeof EarlyStopping>;
+
 /** Hyper-parameters of a training run. Every field is recorded with the run. */
 export const TrainConfig = z.object({
   epochs: z.number().int().min(1).max(10_000),
@@ -74,17 +87,24 @@ export const TrainConfig = z.object({
   /** Adam's betas and epsilon (its learning rate is `learningRate`). */
   adam: AdamConfig,
   initialisation: Initialisation,
+  /** Which epoch's weights are kept and evaluated (the paper: the last). Both need validation after every epoch. */
+  selection: EpochSelection,
+  /** Early stopping on the validation loss (the paper: none). */
+  earlyStopping: EarlyStopping,
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
 /**
- * A configuration as a record written before `adam` and `initialisation` existed holds it
- * (a run bundle from an older workbench): each missing field reads as what such runs used,
- * tfjs's Adam defaults (Keras's) and the per-gate orthogonal initialisation.
+ * A configuration as a record written before some fields existed holds it (a run bundle from
+ * an older workbench): each missing field reads as what such runs used: tfjs's Adam defaults
+ * (Keras's), the per-gate orthogonal initialisation, no test part, the last epoch, no early stopping.
  */
 export const RecordedTrainConfig = TrainConfig.extend({
   adam: AdamConfig.default(() => ({ ...KERAS_ADAM })),
   initialisation: Initialisation.default('orthogonal-per-gate'),
+  split: SplitConfigSchema.extend({ testFraction: SplitConfigSchema.shape.testFraction.default(0) }),
+  selection: EpochSelection.default('last-epoch'),
+  earlyStopping: EarlyStopping.default(null),
 });
 
 export const BackendInfo = z.object({
@@ -125,6 +145,28 @@ export const RunOrigin = z.object({
 });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
+export const EvaluationSplitName = z.enum(EVALUATION_SPLITS);
+
+/**
+ * A model's predictions for one emotion that cannot tell segments apart: every segment in one
+ * four-class bin ('single-bin', which also makes presence constant), or predicted present (or
+ * absent) for every segment while the bins vary ('constant-presence'). Its F1, accuracy and MAE
+ * are then those of a constant, whatever they look like.
+ */
+export const DegenerateFlag = z.object({
+  emotion: z.string(),
+  kind: z.enum(['single-bin', 'constant-presence']),
+  /** 'single-bin': the bin (0 absent .. 3). */
+  bin: z.number().int().min(0).max(3).nullable(),
+  /** Whether every segment is predicted present (four-class bin 1 or more). */
+  present: z.boolean(),
+});
+export type DegenerateFlag = z.infer<typeof DegenerateFlag>;
+
+/** A run's flags on the split its headline numbers come from (test when it has one); null when no predictions were stored. */
+export const RunFlags = z.object({ split: EvaluationSplitName, flags: z.array(DegenerateFlag) }).nullable();
+export type RunFlags = z.infer<typeof RunFlags>;
+
 export const RunSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -154,6 +196,11 @@ export const RunSummary = z.object({
   origin: RunOrigin.nullable(),
   /** The masking of the pre-training behind the run: its own, or for a fine-tune its encoder's; null for a baseline. */
   pretrainMask: MaskConfig.nullable(),
+  /** Headline numbers on the test split; null when the run has none. */
+  maeTest: z.number().nullable(),
+  acc4Test: z.number().nullable(),
+  /** Emotions whose predictions are degenerate (see DegenerateFlag), on the test split when there is one. */
+  flags: RunFlags,
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -162,6 +209,14 @@ export const EpochRecord = z.object({
   loss: z.number(),
   valLoss: z.number().nullable(),
   seconds: z.number().min(0),
+  /**
+   * Pre-training only: the reconstruction error on the masked steps alone (mean squared error per
+   * feature), on the training batches and on validation. Whatever the loss covers, this is what
+   * shows whether the encoder learned to fill a gap rather than copy its input. Null for other
+   * runs and for records written before it existed.
+   */
+  maskedLoss: z.number().nullable().optional(),
+  valMaskedLoss: z.number().nullable().optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 
@@ -175,7 +230,12 @@ export type MetricRecord = z.infer<typeof MetricRecord>;
 
 export const RunDetail = RunSummary.extend({
   epochs: z.array(EpochRecord),
+  /** On the validation split. */
   metrics: z.array(MetricRecord),
+  /** On the test split; empty when the run's split has none (or it was recorded before test splits existed). */
+  testMetrics: z.array(MetricRecord),
+  /** Splits whose per-segment predictions are stored with the run, with how many segments each. */
+  predictions: z.array(z.object({ split: EvaluationSplitName, segments: z.number().int(), flags: z.array(DegenerateFlag) })),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 
@@ -349,6 +409,10 @@ export const ExperimentPoint = z.object({
   labelCount: z.number().int(),
   runIds: z.array(z.number().int()),
   metrics: z.record(z.string(), z.record(z.string(), MeanSd)),
+  /** Runs of the point whose predictions are degenerate for some emotion (see DegenerateFlag), with those emotions. */
+  flagged: z.array(z.object({ runId: z.number().int(), emotions: z.array(z.string()) })),
+  /** Runs of the point whose predictions were stored, so checked for degenerate ones (runs recorded before predictions were kept are not). */
+  checked: z.number().int().min(0),
 });
 export type ExperimentPoint = z.infer<typeof ExperimentPoint>;
 
@@ -398,10 +462,26 @@ export const LabelsSaved = z.object({
 });
 export type LabelsSaved = z.infer<typeof LabelsSaved>;
 
+/**
+ * Predictors that use no audio, scored on the same segments as the runs (see
+ * src-shared/experiments/references.ts): per label count, the mean and sd over the repeats of
+ * each repeat's labelled sample.
+ */
+export const ReferencePredictors = z.object({
+  /** Predicts, for every segment, the labelled sample's mean intensity of each emotion. */
+  labelMean: z.array(ExperimentPoint),
+  /** Predicts, for every segment, the labelled sample's most frequent four-class bin of each emotion. */
+  majorityClass: z.array(ExperimentPoint),
+});
+export type ReferencePredictors = z.infer<typeof ReferencePredictors>;
+
 export const ExperimentResults = z.object({
   experiment: ExperimentSummary,
+  /** The split every number below was measured on: test when the experiment's runs have one, else validation. */
+  split: EvaluationSplitName,
   ssl: z.array(ExperimentPoint),
   baseline: z.array(ExperimentPoint),
+  references: ReferencePredictors,
   /** Per metric, scope ('overall' first, then the emotions) and label count. */
   comparisons: z.array(PairedComparison),
   /** One Holm family per metric. */

@@ -112,7 +112,7 @@ describe('experiment presets', () => {
   });
 
   it('take ablation overrides: the mask for pre-training, the split and sequences for both arms', () => {
-    const plan = withOverrides(experimentPlan('quick'), { mask: { spanLength: 10, spanCount: 2, value: -30, lossScope: 'masked-only' }, split: { kind: 'by-video', validationFraction: 0.2, seed: 3 } });
+    const plan = withOverrides(experimentPlan('quick'), { mask: { spanLength: 10, spanCount: 2, value: -30, lossScope: 'masked-only' }, split: { kind: 'by-video', validationFraction: 0.2, seed: 3, testFraction: 0 } });
     expect(plan.pretrain.mask?.spanLength).toBe(10);
     expect(plan.pretrain.split.kind).toBe('by-video');
     expect(plan.supervised.split.kind).toBe('by-video');

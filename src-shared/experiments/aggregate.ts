@@ -1,4 +1,4 @@
-import { TESTED_METRICS, type ExperimentPoint, type LabelsSaved, type MeanSd, type MetricRecord, type PairedComparison, type TestFamily } from '../api/entities';
+import { TESTED_METRICS, type DegenerateFlag, type ExperimentPoint, type LabelsSaved, type MeanSd, type MetricRecord, type PairedComparison, type TestFamily } from '../api/entities';
 import { EMOTIONS } from '../emotions';
 import { meanConfidenceInterval } from '../stats/confidenceInterval';
 import { holmAdjust } from '../stats/holm';
@@ -10,7 +10,10 @@ export interface ExperimentRun {
   arm: 'ssl' | 'baseline';
   labelCount: number;
   repeat: number;
+  /** On the split the results show. */
   metrics: MetricRecord[];
+  /** Degenerate emotions on that split (null: no predictions stored, so unknown). */
+  flags?: DegenerateFlag[] | null;
 }
 
 /** Mean, sample standard deviation (n - 1) and 95% t interval; sd and interval are null for a single value. */
@@ -40,7 +43,8 @@ export function aggregateArm(runs: readonly ExperimentRun[], arm: ExperimentRun[
   return counts.map((labelCount) => {
     const group = runs.filter((r) => r.arm === arm && r.labelCount === labelCount).sort((a, b) => a.repeat - b.repeat);
     const metrics = metricMeans(group.map((r) => r.metrics));
-    return { labelCount, runIds: group.map((r) => r.id), metrics };
+    const flagged = group.filter((r) => r.flags?.length).map((r) => ({ runId: r.id, emotions: r.flags!.map((f) => f.emotion) }));
+    return { labelCount, runIds: group.map((r) => r.id), metrics, flagged, checked: group.filter((r) => r.flags !== null && r.flags !== undefined).length };
   });
 }
 

@@ -60,20 +60,32 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
   };
 }
 
-/** What an experiment may change from its preset: the masking (pre-training), the split and the sequence policy (both arms). */
+/**
+ * What an experiment may change from its preset: the masking (pre-training), the split (its test
+ * share included) and the sequence policy (every run), and for the fine-tunes and baselines their
+ * learning rate, which epoch they keep and early stopping.
+ */
 export interface PlanOverrides {
   mask?: TrainConfig['mask'];
   split?: TrainConfig['split'];
   sequence?: TrainConfig['sequence'];
+  learningRate?: TrainConfig['learningRate'];
+  selection?: TrainConfig['selection'];
+  earlyStopping?: TrainConfig['earlyStopping'];
 }
 
 export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): ExperimentPlan {
   const shared = { ...(o.split ? { split: o.split } : {}), ...(o.sequence ? { sequence: o.sequence } : {}) };
-  return {
-    ...plan,
-    pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) },
-    supervised: { ...plan.supervised, ...shared },
+  const supervised: TrainConfig = {
+    ...plan.supervised,
+    ...shared,
+    ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+    ...(o.selection !== undefined ? { selection: o.selection } : {}),
+    ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}),
   };
+  // Choosing an epoch by its validation loss needs that loss after every epoch.
+  if (supervised.selection !== 'last-epoch' || supervised.earlyStopping !== null) supervised.validation = 'each-epoch';
+  return { ...plan, pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) }, supervised };
 }
 
 /**

@@ -42,8 +42,20 @@ export function armPoints(labelCounts: readonly number[], offset: number, repeat
       labelCount,
       runIds: Array.from({ length: repeats }, (_, r) => base + i * 10 + r),
       metrics: { acc4: scopes(acc), mae: scopes(mae), f1Weighted: scopes(0.5) },
+      flagged: [],
+      checked: repeats,
     };
   });
+}
+
+/** Reference predictors at each label count: flat lines well under both arms (acc4 0.6, MAE 0.45; majority 0.55 and 0.5). */
+export function referenceArms(labelCounts: readonly number[], repeats = 3): ExperimentResults['references'] {
+  const flat = (acc: number, mae: number) =>
+    labelCounts.map((labelCount) => {
+      const scopes = (v: number) => Object.fromEntries(['overall', ...EMOTIONS].map((scope) => [scope, meanOf(v, repeats > 1 ? 0.005 : null, repeats)]));
+      return { labelCount, runIds: [], metrics: { acc4: scopes(acc), mae: scopes(mae), f1Weighted: scopes(0.4) }, flagged: [], checked: 0 };
+    });
+  return { labelMean: flat(0.6, 0.45), majorityClass: flat(0.55, 0.5) };
 }
 
 /**
@@ -66,8 +78,10 @@ export function experimentResults(id: number, labelCounts: readonly number[] = [
   const comparisons = comparisonsAt(labelCounts);
   return {
     experiment: experimentSummary(id, { labelCounts: [...labelCounts] }),
+    split: 'validation',
     ssl: armPoints(labelCounts, 0.04, 3, 100),
     baseline: armPoints(labelCounts, 0, 3, 500),
+    references: referenceArms(labelCounts),
     comparisons,
     testFamilies: testFamilies(comparisons),
     labelsSaved: [{ sslLabels: labelCounts[0], sslAcc4: 0.866, baselineLabels: null, sslAcc4Ci95: { lower: 0.841, upper: 0.891 }, baselineLabelsAtCi95: { lower: labelCounts.at(-1)!, upper: null } }],

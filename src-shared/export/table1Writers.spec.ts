@@ -21,9 +21,11 @@ describe('Markdown', () => {
     expect(tableLines[0]).toBe('| Model | Happiness | Sadness | Anger | Surprise | Disgust | Fear |');
     // mean ± sd [95% CI], the interval 0.0123456 · t(0.975, 2) / √3 = 0.030668 either side (t from scipy: 4.302652729749462).
     expect(tableLines[2]).toBe(
-      '| SSL (this experiment, 200 labels) | 0.771 ± 0.012 [0.741, 0.802] | 0.772 ± 0.012 [0.742, 0.803] | 0.773 ± 0.012 [0.743, 0.804] | 0.774 ± 0.012 [0.744, 0.805] | 0.775 ± 0.012 [0.745, 0.806] | — |',
+      '| SSL (this experiment, 200 labels) | 0.771 ± 0.012 [0.741, 0.802] | 0.772 ± 0.012 [0.742, 0.803] | 0.773 ± 0.012 [0.743, 0.804] † | 0.774 ± 0.012 [0.744, 0.805] | 0.775 ± 0.012 [0.745, 0.806] | — |',
     );
-    expect(tableLines[3]).toBe('| a\\|b | 0.50 | 0.50 | 0.50 | 0.50 | 0.50 | 0.51 |');
+    // A reference row prints as measured: mean ± sd [95% CI].
+    expect(tableLines[3]).toMatch(/^\| Label mean \(no audio\), 200 labels \| 0\.600 ± 0\.010 \[0\.575, 0\.625\] \|/);
+    expect(tableLines[4]).toBe('| a\\|b | 0.50 | 0.50 | 0.50 | 0.50 | 0.50 | 0.51 |');
     expect(tableLines.at(-1)).toBe('| one repeat | 0.250 (n=1) | 0.251 (n=1) | 0.252 (n=1) | 0.253 (n=1) | 0.254 (n=1) | 0.255 (n=1) |');
     expect(md).not.toMatch(/(?<!\\)<script/);
     expect(md).toContain('**F1 definition.** Weighted F1');
@@ -45,16 +47,22 @@ describe('CSV', () => {
     expect(rows[1][col('experiment_name')]).toBe(HOSTILE_NAME);
     const half = (4.302652729749462 * 0.0123456) / Math.sqrt(3);
     expect(rows[1]).toEqual([
-      '9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', (0.7712345 - half).toFixed(6), (0.7712345 + half).toFixed(6), '3',
+      '9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', (0.7712345 - half).toFixed(6), (0.7712345 + half).toFixed(6), '3', 'validation', '0',
     ]);
-    // The missing cell: empty numbers, nothing shifted.
-    expect(rows[6].slice(col('emotion'))).toEqual(['fear', '', '', '', '', '']);
-    // Literature: quoted values, no sd, interval or n.
+    // Two of the runs predict anger degenerately: the count the other formats mark with †.
+    expect(rows[3].slice(col('emotion'))).toEqual(['anger', '0.773235', '0.012346', expect.any(String), expect.any(String), '3', 'validation', '2']);
+    // The missing cell: empty numbers, nothing shifted; its degenerate count unknown.
+    expect(rows[6].slice(col('emotion'))).toEqual(['fear', '', '', '', '', '', 'validation', '']);
+    // A reference row: measured on the same split, with sd and interval, never flagged.
+    const reference = rows.filter((r) => r[col('source')] === 'reference');
+    expect(reference).toHaveLength(6);
+    expect(reference[0].slice(col('mean'))).toEqual(['0.600000', '0.010000', expect.any(String), expect.any(String), '3', 'validation', '']);
+    // Literature: quoted values, no sd, interval, n or split.
     const formula = rows.filter((r) => r[col('row')] === "'=1+1");
     expect(formula).toHaveLength(6);
-    expect(formula[0].slice(col('source'))).toEqual(['literature', '', 'happiness', '0.800000', '', '', '', '']);
+    expect(formula[0].slice(col('source'))).toEqual(['literature', '', 'happiness', '0.800000', '', '', '', '', '', '']);
     // One repeat: no sd and no interval, n 1.
-    expect(rows.at(-1)!.slice(col('mean'))).toEqual(['0.255000', '', '', '', '1']);
+    expect(rows.at(-1)!.slice(col('mean'))).toEqual(['0.255000', '', '', '', '1', 'validation', '']);
     expect(rows.find((r) => r[col('row')] === '"q",\n')).toBeDefined();
     // Means keep at least 3 decimals and parse as numbers.
     for (const r of rows.slice(1)) if (r[col('mean')] !== '') expect(r[col('mean')]).toMatch(/^\d+\.\d{6}$/);
@@ -82,6 +90,10 @@ describe('LaTeX', () => {
     expect(tex).toContain('\\begin{tabular}{lrrrrrr}');
     expect(tex).toContain('SSL (this experiment, 200 labels) & $0.771 \\pm 0.012$ {\\footnotesize [0.741, 0.802]} & $0.772 \\pm 0.012$ {\\footnotesize [0.742, 0.803]} &');
     expect(tex).toContain('& $0.775 \\pm 0.012$ {\\footnotesize [0.745, 0.806]} & --- \\\\');
+    // The degenerate cell carries a dagger; the reference rows sit between their own rules.
+    expect(tex).toContain('& $0.773 \\pm 0.012$\\textsuperscript{\\dag} {\\footnotesize [0.743, 0.804]} &');
+    expect(tex.match(/\\midrule/g)).toHaveLength(3);
+    expect(tex.indexOf('Label mean (no audio)')).toBeLessThan(tex.indexOf('a\\textbar{}b & 0.50'));
     expect(tex).toContain('one repeat & 0.250 ($n=1$) &');
     expect(tex).toContain('=1+1 & 0.80 &');
     // The hostile name, wherever it appears, is escaped: no raw special character survives.

@@ -27,6 +27,8 @@ const point = (labelCount: number, mean: number, sd: number | null, n: number, r
   labelCount,
   runIds,
   metrics: { acc4: { overall: meanOf(mean, sd, n) } },
+  flagged: [],
+  checked: n,
 });
 
 describe('sweepSeries', () => {
@@ -72,7 +74,7 @@ describe('sweepSeries', () => {
   });
 
   it('skips label counts that lack the metric or scope (a run still going)', () => {
-    const points = [point(20, 0.8, 0.01, 2, [1, 2]), { labelCount: 35, runIds: [3], metrics: {} }];
+    const points = [point(20, 0.8, 0.01, 2, [1, 2]), { labelCount: 35, runIds: [3], metrics: {}, flagged: [], checked: 1 }];
     expect(sweepSeries(points, 'acc4', 'overall')).toHaveLength(1);
     expect(sweepSeries(points, 'acc4', 'fear')).toHaveLength(0);
     expect(sweepSeries(points, 'mae', 'overall')).toHaveLength(0);
@@ -138,37 +140,49 @@ describe('panels', () => {
 });
 
 describe('CSV', () => {
-  it('writes one row per arm, scope and label count, with both bands and the run ids', () => {
+  it('writes one row per arm, scope and label count, with both bands, the run ids, the split and the flagged runs', () => {
     const r = experimentResults(1, [20, 50]);
-    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, metric: 'acc4', scopes: ['overall'] }));
-    expect(rows[0]).toEqual(['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids']);
+    r.ssl[0].flagged = [{ runId: 101, emotions: ['fear'] }];
+    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'acc4', scopes: ['overall'] }));
+    expect(rows[0]).toEqual(['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids', 'split', 'flagged_run_ids']);
     expect(rows).toHaveLength(1 + 2 * 2);
-    const [arm, metric, scope, labels, mean, sd, n, minusSd, plusSd, ciLower, ciUpper, runIds] = rows[1];
-    expect([arm, metric, scope, labels, sd, n, runIds]).toEqual(['ssl', 'acc4', 'overall', '20', '0.01', '3', '100 101 102']);
+    const [arm, metric, scope, labels, mean, sd, n, minusSd, plusSd, ciLower, ciUpper, runIds, split, flagged] = rows[1];
+    expect([arm, metric, scope, labels, sd, n, runIds, split, flagged]).toEqual(['ssl', 'acc4', 'overall', '20', '0.01', '3', '100 101 102', 'test', '101']);
+    expect(rows[2].slice(12)).toEqual(['test', '']);
     expect(Number(minusSd)).toBeCloseTo(Number(mean) - 0.01, 12);
     expect(Number(plusSd)).toBeCloseTo(Number(mean) + 0.01, 12);
     expect(Number(ciUpper) - Number(mean)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     expect(Number(mean) - Number(ciLower)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     expect(rows.filter((l) => l[0] === 'baseline')).toHaveLength(2);
-    const sixScopes = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] }));
+    const sixScopes = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] }));
     expect(sixScopes).toHaveLength(1 + 6 * 2 * 2);
+    // Flagged for fear only: that scope names the run, the others do not.
+    expect(sixScopes.filter((row) => row[13] === '101').map((row) => row[2])).toEqual(['fear']);
+  });
+
+  it('adds the reference predictors as arms of their own, without run ids', () => {
+    const r = experimentResults(1, [20, 50]);
+    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, references: r.references, split: 'validation', metric: 'acc4', scopes: ['overall'] }));
+    expect(rows.map((row) => row[0])).toEqual(['arm', 'ssl', 'ssl', 'baseline', 'baseline', 'label_mean_no_audio', 'label_mean_no_audio', 'majority_class_no_audio', 'majority_class_no_audio']);
+    expect(rows[5].slice(3, 5)).toEqual(['20', '0.6']);
+    expect(rows[7][11]).toBe('');
   });
 
   it('leaves sd and interval empty with one repeat', () => {
-    const csv = sweepCsv({ ssl: [point(20, 0.8, null, 1, [1])], baseline: [], metric: 'acc4', scopes: ['overall'] });
-    expect(csv.split('\r\n')[1]).toBe('ssl,acc4,overall,20,0.8,,1,,,,,1');
+    const csv = sweepCsv({ ssl: [point(20, 0.8, null, 1, [1])], baseline: [], split: 'validation', metric: 'acc4', scopes: ['overall'] });
+    expect(csv.split('\r\n')[1]).toBe('ssl,acc4,overall,20,0.8,,1,,,,,1,validation,');
   });
 
   it('writes every paired test with its interval, raw and Holm-adjusted p and the family size', () => {
-    const rows = parseCsv(comparisonsCsv(comparisonsAt([20, 50])));
-    expect(rows[0]).toEqual(['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size']);
+    const rows = parseCsv(comparisonsCsv(comparisonsAt([20, 50]), 'validation'));
+    expect(rows[0]).toEqual(['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split']);
     // 2 metrics × 7 scopes × 2 label counts; a family per metric of 14 tests.
     expect(rows).toHaveLength(1 + 28);
-    expect(rows[1]).toEqual(['acc4', 'overall', '20', '3', '0.04', '0.01', '0.07', '5.2', '0.035', '0.49', '14']);
+    expect(rows[1]).toEqual(['acc4', 'overall', '20', '3', '0.04', '0.01', '0.07', '5.2', '0.035', '0.49', '14', 'validation']);
     // A negative difference stays a number, not a guarded text.
-    expect(rows.find((r) => r[0] === 'mae' && r[1] === 'fear' && r[2] === '50')).toEqual(['mae', 'fear', '50', '3', '-0.08', '-0.11', '-0.05', '-7.1', '0.019', '0.266', '14']);
-    const untested = parseCsv(comparisonsCsv([{ labelCount: 20, metric: 'acc4', scope: 'overall', meanDifference: 0.04, ci95: null, n: 1, t: null, pValue: null, pAdjusted: null }]));
-    expect(untested[1]).toEqual(['acc4', 'overall', '20', '1', '0.04', '', '', '', '', '', '0']);
+    expect(rows.find((r) => r[0] === 'mae' && r[1] === 'fear' && r[2] === '50')).toEqual(['mae', 'fear', '50', '3', '-0.08', '-0.11', '-0.05', '-7.1', '0.019', '0.266', '14', 'validation']);
+    const untested = parseCsv(comparisonsCsv([{ labelCount: 20, metric: 'acc4', scope: 'overall', meanDifference: 0.04, ci95: null, n: 1, t: null, pValue: null, pAdjusted: null }], 'test'));
+    expect(untested[1]).toEqual(['acc4', 'overall', '20', '1', '0.04', '', '', '', '', '', '0', 'test']);
   });
 });
 

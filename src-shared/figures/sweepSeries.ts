@@ -3,8 +3,9 @@
  * a ±1 sd or 95% CI band per label count), axis ranges and ticks, CSV text, and the summary's wording.
  * The chart component, the SVG export and the CSV export all read the same series.
  */
-import type { ExperimentPoint, Interval, PairedComparison, TestedMetric } from '../api/entities';
+import type { ExperimentPoint, Interval, PairedComparison, ReferencePredictors, TestedMetric } from '../api/entities';
 import { toCsv } from '../csv';
+import { REFERENCE_LABELS, REFERENCE_PREDICTORS, type ReferencePredictor } from '../experiments/references';
 
 export type Arm = 'ssl' | 'baseline';
 
@@ -13,6 +14,11 @@ export const ARM_SHORT: Record<Arm, string> = { ssl: 'SSL', baseline: 'Baseline'
 /** Blue and orange: distinguishable with the common colour-vision deficiencies. */
 export const ARM_COLOURS: Record<Arm, string> = { ssl: '#2f6fdf', baseline: '#d9822b' };
 export const PAPER_COLOUR = '#7b5ea7';
+/** Reference predictors (no audio): grey, dashed, each its own dash so they tell apart without colour. */
+export const REFERENCE_COLOUR = '#5f6672';
+export const REFERENCE_DASHES: Record<ReferencePredictor, number[]> = { labelMean: [7, 4], majorityClass: [2, 3] };
+/** Points some of whose runs predict degenerately: drawn as a triangle ringed in this red. */
+export const FLAG_COLOUR = '#b3261e';
 
 export const METRIC_LABELS: Record<string, string> = { acc4: '4-class accuracy', mae: 'MAE' };
 /** Which direction is better, for the axis title and the summary's colours. */
@@ -38,6 +44,8 @@ export interface SeriesPoint {
   lower: number;
   upper: number;
   runIds: number[];
+  /** Runs behind the point whose predictions are degenerate in the scope (any emotion for 'overall'), with the emotions. */
+  flagged: Array<{ runId: number; emotions: string[] }>;
 }
 
 /** Label counts of one arm where the metric exists, in increasing order, with the chosen band's edges. */
@@ -49,9 +57,32 @@ export function sweepSeries(points: readonly ExperimentPoint[], metric: string, 
     const sd = m.sd !== null && Number.isFinite(m.sd) ? m.sd : null;
     const ci95 = m.ci95 && Number.isFinite(m.ci95.lower) && Number.isFinite(m.ci95.upper) ? { ...m.ci95 } : null;
     const edges = band === 'ci95' ? (ci95 ?? { lower: m.mean, upper: m.mean }) : sd === null ? { lower: m.mean, upper: m.mean } : { lower: m.mean - sd, upper: m.mean + sd };
-    out.push({ labelCount: p.labelCount, mean: m.mean, sd, n: m.n, ci95, ...edges, runIds: [...p.runIds] });
+    const flagged = (p.flagged ?? []).filter((f) => scope === 'overall' || f.emotions.includes(scope)).map((f) => ({ runId: f.runId, emotions: [...f.emotions] }));
+    out.push({ labelCount: p.labelCount, mean: m.mean, sd, n: m.n, ci95, ...edges, runIds: [...p.runIds], flagged });
   }
   return out.sort((a, b) => a.labelCount - b.labelCount);
+}
+
+/** "degenerate predictions in 2 of 3 runs (#4: anger, fear; #9: fear)", or null for a point without any. */
+export function flaggedText(p: Pick<SeriesPoint, 'flagged' | 'runIds'>): string | null {
+  if (!p.flagged.length) return null;
+  return `degenerate predictions in ${p.flagged.length} of ${p.runIds.length} run${p.runIds.length === 1 ? '' : 's'} (${p.flagged.map((f) => `#${f.runId}: ${f.emotions.join(', ')}`).join('; ')})`;
+}
+
+/** A reference predictor's curve in one panel: its means per label count (no band: it is a floor to read, not a model). */
+export interface ReferenceSeries {
+  predictor: ReferencePredictor;
+  label: string;
+  points: SeriesPoint[];
+}
+
+export function referenceSeries(references: ReferencePredictors | null | undefined, metric: string, scope: string): ReferenceSeries[] {
+  if (!references) return [];
+  return REFERENCE_PREDICTORS.map((predictor) => ({
+    predictor,
+    label: REFERENCE_LABELS[predictor],
+    points: sweepSeries(references[predictor], metric, scope).map((p) => ({ ...p, lower: p.mean, upper: p.mean })),
+  })).filter((r) => r.points.length > 0);
 }
 
 /** Paper numbers drawn over a figure: ranges as shaded bands, single values as points. */
@@ -208,33 +239,47 @@ export function formatSigned(v: number | null | undefined, digits = 3): string {
   return `${v > 0 ? '+' : '−'}${s}`;
 }
 
-export const SERIES_CSV_HEADER = ['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids'];
+export const SERIES_CSV_HEADER = ['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids', 'split', 'flagged_run_ids'];
+/** The `arm` of the reference predictors' rows in a figure's CSV. */
+export const REFERENCE_CSV_ARMS: Record<ReferencePredictor, string> = { labelMean: 'label_mean_no_audio', majorityClass: 'majority_class_no_audio' };
 
-/** The numbers behind a figure, one row per arm, scope and label count, both kinds of band; run ids separated by spaces. */
-export function sweepCsv(input: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; metric: string; scopes: readonly string[] }): string {
+/**
+ * The numbers behind a figure, one row per arm, scope and label count, both kinds of band; run ids
+ * separated by spaces; the split they were measured on; the runs whose predictions are degenerate
+ * in the scope. The reference predictors follow as arms of their own (without run ids).
+ */
+export function sweepCsv(input: {
+  ssl: readonly ExperimentPoint[];
+  baseline: readonly ExperimentPoint[];
+  references?: ReferencePredictors | null;
+  split: string;
+  metric: string;
+  scopes: readonly string[];
+}): string {
   const rows: Array<Array<string | number | null>> = [SERIES_CSV_HEADER];
+  const row = (arm: string, scope: string, p: SeriesPoint) => {
+    const sdEdge = (sign: number) => (p.sd === null ? null : p.mean + sign * p.sd);
+    rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, sdEdge(-1), sdEdge(1), p.ci95?.lower ?? null, p.ci95?.upper ?? null, p.runIds.join(' '), input.split, p.flagged.map((f) => f.runId).join(' ')]);
+  };
   for (const scope of input.scopes) {
-    for (const arm of ['ssl', 'baseline'] as const) {
-      for (const p of sweepSeries(input[arm], input.metric, scope)) {
-        const sdEdge = (sign: number) => (p.sd === null ? null : p.mean + sign * p.sd);
-        rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, sdEdge(-1), sdEdge(1), p.ci95?.lower ?? null, p.ci95?.upper ?? null, p.runIds.join(' ')]);
-      }
-    }
+    for (const arm of ['ssl', 'baseline'] as const) for (const p of sweepSeries(input[arm], input.metric, scope)) row(arm, scope, p);
+    for (const predictor of REFERENCE_PREDICTORS) for (const p of sweepSeries(input.references?.[predictor] ?? [], input.metric, scope)) row(REFERENCE_CSV_ARMS[predictor], scope, p);
   }
   return toCsv(rows);
 }
 
-export const COMPARISONS_CSV_HEADER = ['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size'];
+export const COMPARISONS_CSV_HEADER = ['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split'];
 
 /**
  * The paired tests as CSV: SSL − baseline per metric, scope and label count, with the 95% interval
- * of the difference, the raw two-sided p and the Holm-adjusted p (and the size of its family).
+ * of the difference, the raw two-sided p and the Holm-adjusted p (and the size of its family), and
+ * the split the scores compared were measured on.
  */
-export function comparisonsCsv(comparisons: readonly PairedComparison[]): string {
+export function comparisonsCsv(comparisons: readonly PairedComparison[], split: string): string {
   const familySize = (metric: string) => comparisons.filter((c) => c.metric === metric && c.pValue !== null).length;
   const rows: Array<Array<string | number | null>> = [COMPARISONS_CSV_HEADER];
   for (const c of comparisons) {
-    rows.push([c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric)]);
+    rows.push([c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split]);
   }
   return toCsv(rows);
 }
@@ -294,6 +339,8 @@ export interface SweepPanel {
   /** The y range; null when there is nothing to plot yet. */
   y: AxisRange | null;
   overlay: Overlay | null;
+  /** The reference predictors (no audio), drawn as dashed lines. */
+  references: ReferenceSeries[];
 }
 
 export function axisTitle(metric: string, compact = false): string {
@@ -317,10 +364,13 @@ export function sweepPanel(input: {
   compact?: boolean;
   /** ±1 sd (default, as the paper's figures) or the 95% CI. */
   band?: Band;
+  /** The reference predictors to draw under the arms. */
+  references?: ReferencePredictors | null;
 }): SweepPanel {
   const band = input.band ?? 'sd';
   const ssl = sweepSeries(input.ssl, input.metric, input.scope, band);
   const baseline = sweepSeries(input.baseline, input.metric, input.scope, band);
+  const references = referenceSeries(input.references, input.metric, input.scope);
   const xCounts = [...new Set([...(input.labelCounts ?? []), ...ssl.map((p) => p.labelCount), ...baseline.map((p) => p.labelCount)])].sort((a, b) => a - b);
   const log = useLogScale(xCounts);
   const overlay = input.overlay ?? null;
@@ -335,19 +385,24 @@ export function sweepPanel(input: {
     band,
     log,
     xCounts,
-    y: input.y ?? valueRange([ssl, baseline], input.metric, overlayValues(overlay)),
+    y: input.y ?? valueRange([ssl, baseline, ...references.map((r) => r.points)], input.metric, overlayValues(overlay)),
     overlay,
+    references,
   };
 }
 
 /** One y range for several panels (Figures 6 and 7 with a shared axis). */
 export function sharedRange(
-  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[] },
+  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; references?: ReferencePredictors | null },
   metric: string,
   scopes: readonly string[],
   overlays: ReadonlyArray<Overlay | null> = [],
   band: Band = 'sd',
 ): AxisRange | null {
-  const series = scopes.flatMap((scope) => [sweepSeries(results.ssl, metric, scope, band), sweepSeries(results.baseline, metric, scope, band)]);
+  const series = scopes.flatMap((scope) => [
+    sweepSeries(results.ssl, metric, scope, band),
+    sweepSeries(results.baseline, metric, scope, band),
+    ...referenceSeries(results.references, metric, scope).map((r) => r.points),
+  ]);
   return valueRange(series, metric, overlays.flatMap((o) => overlayValues(o)));
 }
