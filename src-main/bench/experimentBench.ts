@@ -115,7 +115,7 @@ const workDir = process.argv[2];
 mkdirSync(workDir, { recursive: true });
 const backend = await chooseBackend(process.env.MOSEI_BACKEND);
 console.log(`  backend ${backend.name} (${backend.reason})`);
-const defaultPool = defaultWorkers(backend.name);
+const defaultPool = defaultWorkers(backend);
 const armOne = await baselineArm(workDir, 1);
 const armTwo = await baselineArm(workDir, 2);
 console.log(`  baseline arm speed-up with 2 processes: ${(armOne / armTwo).toFixed(2)}x`);

@@ -4,7 +4,8 @@ import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
-import { assignWeights, loadCheckpoint } from '../model/checkpoint';
+import { assignWeights, CHECKPOINT_EVERY_SECONDS, loadCheckpoint, RunCheckpoints } from '../model/checkpoint';
+import { JobCancelled, runEpochs, type EpochLoop, type JobHooks } from './loop';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
 export interface JobData {
@@ -50,9 +51,36 @@ export async function restoreOrStart(
 ): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[] }> {
   const resumed = loadCheckpoint(job.runDir);
   if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [] };
-  assignWeights(variables, resumed.weights);
-  if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
+  try {
+    assignWeights(variables, resumed.weights);
+    if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
+  } finally {
+    // The variables and the optimizer took copies.
+    tf.dispose([...Object.values(resumed.weights), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
+  }
   return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [] };
+}
+
+/**
+ * Runs a job's epochs with its checkpoints (see RunCheckpoints): after each epoch the
+ * checkpoint due, if any, is written before the epoch is reported; a cancel first writes
+ * the last completed epoch, so the run resumes from there.
+ */
+export async function runCheckpointedEpochs(
+  job: TrainerJob,
+  loop: Omit<EpochLoop, 'afterEpoch'>,
+  hooks: JobHooks,
+  save: { variables: Record<string, tf.Variable>; optimizer: tf.Optimizer; state: Record<string, unknown> },
+): Promise<void> {
+  const checkpoints = new RunCheckpoints(job.runDir, save.variables, save.optimizer, job.config.epochs, job.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS, save.state);
+  try {
+    await runEpochs({ ...loop, afterEpoch: (epoch, records) => checkpoints.epochEnded(epoch, records) }, hooks);
+  } catch (err) {
+    if (err instanceof JobCancelled) await checkpoints.flush();
+    throw err;
+  } finally {
+    checkpoints.dispose();
+  }
 }
 
 /** Adam with a run's learning rate, betas and epsilon: every job's optimiser. */

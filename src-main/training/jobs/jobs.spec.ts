@@ -93,10 +93,11 @@ describe('training jobs', () => {
 
   it('re-reports an epoch checkpointed just before a kill, so the history gets every epoch', async () => {
     const killed = killedAtReport(1);
-    await expect(runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const everyEpoch = { config: { ...config, epochs: 3 }, checkpointEverySeconds: 0 };
+    await expect(runPretrain(job(10, 'pretrain', everyEpoch), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
     expect(killed.epochs).toEqual([]);
     const resumed = recorder();
-    await runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), resumed.hooks);
+    await runPretrain(job(10, 'pretrain', everyEpoch), resumed.hooks);
     expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1]);
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
     const whole = recorder();
@@ -213,13 +214,21 @@ describe('checkpoints as a run bundle checks them', () => {
     return { sourceRunId: runId, name: `run ${runId}`, kind, status: 'done', parentSourceRunId, config, files } as unknown as BundledRun;
   };
 
-  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', () => {
-    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null)];
+  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', async () => {
+    // A cancelled pre-training and baseline keep a resumable checkpoint: weights and the optimizer's state.
+    for (const [runId, kind] of [[20, 'pretrain'], [21, 'baseline']] as const) {
+      const run = kind === 'pretrain' ? runPretrain : runBaseline;
+      await expect(run(job(runId, kind, { config: { ...config, epochs: 3 } }), recorder(1).hooks)).rejects.toBeInstanceOf(JobCancelled);
+    }
+    const cancelled = (runId: number, kind: TrainerJob['kind']) => ({ ...bundled(runId, kind, null), status: 'cancelled', config: { ...config, epochs: 3 } }) as BundledRun;
+    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null), cancelled(20, 'pretrain'), cancelled(21, 'baseline')];
     for (const run of runs) {
       const manifest = JSON.parse(Buffer.from(run.files['weights.json'], 'base64').toString()) as { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[] }> }> };
       expect(manifest.weightsManifest[0].weights.map(({ name, shape }) => ({ name, shape })), run.kind).toEqual(checkpointWeightShapes(run.kind, config.model));
     }
-    expect(Object.keys(runs[0].files).sort()).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    // A finished run keeps its final weights only; an unfinished one the optimizer's state too.
+    for (const done of runs.slice(0, 3)) expect(Object.keys(done.files).sort(), done.kind).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    for (const stopped of runs.slice(3)) expect(Object.keys(stopped.files).sort(), stopped.kind).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
     expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
   });
 });

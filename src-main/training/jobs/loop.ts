@@ -9,6 +9,12 @@ export interface JobHooks {
    * holds it, because a kill may have come between saving that checkpoint and reporting it.
    */
   epoch(record: EpochRecord, fromCheckpoint?: boolean): void;
+  /**
+   * The run starts from its checkpoint of this epoch (0: from scratch). A crash or a kill
+   * may have come after later epochs were recorded but before they were checkpointed: those
+   * are trained again, and their records replaced.
+   */
+  resumed?(epoch: number): void;
   isCancelled(): boolean;
 }
 
@@ -51,6 +57,7 @@ export interface EpochLoop {
  */
 export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void> {
   const records = [...(loop.checkpointed ?? [])];
+  hooks.resumed?.(loop.firstEpoch - 1);
   for (const record of records) hooks.epoch(record, true);
   const batchesPerEpoch = Math.ceil(loop.rows / loop.batchSize);
   const started = Date.now();

@@ -5,10 +5,9 @@ import { FEATURE_COUNT } from '@shared/emotions';
 import { drawMaskSpans, lossWeights, maskSpans, type MaskSpan } from '@shared/masking/masking';
 import { Rng } from '@shared/random';
 import { Encoder } from '../model/paperModel';
-import { saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
-import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, source } from './context';
-import { runEpochs, type JobHooks } from './loop';
+import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, runCheckpointedEpochs, source } from './context';
+import type { JobHooks } from './loop';
 import { inputTensors } from './tensors';
 
 /** A masked batch: the input the encoder reads and each step's weight in the reconstruction loss. */
@@ -89,7 +88,8 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Met
     const steps = job.config.sequence.maxFrames;
     // A run resumed after its last epoch was checkpointed trains no more: its loss is the checkpoint's.
     let lastValLoss: number | null = resumed.checkpointed.at(-1)?.valLoss ?? null;
-    await runEpochs(
+    await runCheckpointedEpochs(
+      job,
       {
         ...loopSettings(job, train.length, resumed),
         step: async (rows, epoch) => {
@@ -97,9 +97,9 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Met
           return pretrainStep(optimizer, encoder, batch, maskBatch(batch, rows, steps, job, epoch), steps);
         },
         validate: async () => (lastValLoss = await validationLoss(encoder, val, job)),
-        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, encoder.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
+      { variables: encoder.byName(variables), optimizer, state: { stats } },
     );
     return lastValLoss === null ? [] : [{ scope: 'overall', name: 'reconstructionMse', value: lastValLoss }];
   } finally {

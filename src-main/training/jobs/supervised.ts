@@ -9,7 +9,7 @@ import { evaluatePredictions } from '../evaluation';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
-import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
+import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, runCheckpointedEpochs, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
 import { encodeAll, headInputs, predictEmotions } from './tensors';
 
@@ -57,7 +57,8 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
     const valY = val.labels();
     const steps = job.config.sequence.maxFrames;
     let lastPredictions: Float32Array | null = null;
-    await runEpochs(
+    await runCheckpointedEpochs(
+      job,
       {
         ...loopSettings(job, train.length, resumed),
         step: async (rows) => baselineStep(optimizer, model, train.batch(rows), steps),
@@ -65,9 +66,9 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Met
           lastPredictions = await predictEmotions(model, val, job.config.batchSize);
           return mse(lastPredictions, valY);
         },
-        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
+      { variables: model.byName(variables), optimizer, state: { stats } },
     );
     return evaluatePredictions(valY, lastPredictions ?? (await predictEmotions(model, val, job.config.batchSize)));
   } finally {
