@@ -31,11 +31,18 @@ function explain(err: unknown): string {
   return message.split('\n')[0];
 }
 
-/** The backend MOSEI_BACKEND names, by its name (`wasm`) or its label (`tfjs-node-gpu`), if any. */
+/** What MOSEI_BACKEND takes for each backend (its name, e.g. `tensorflow-gpu`, and its label work too). */
+const ENV_NAMES: Record<BackendName, string> = { 'tensorflow-gpu': 'tfjs-node-gpu', tensorflow: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
+
+/** The backend MOSEI_BACKEND names, if any. */
 export function forcedBackend(preferred: string | undefined): BackendName | undefined {
   if (!preferred) return undefined;
   const wanted = preferred.toLowerCase();
-  return BACKEND_ORDER.find((b) => b === wanted || BACKEND_LABELS[b].toLowerCase() === wanted);
+  return BACKEND_ORDER.find((b) => [b, ENV_NAMES[b], BACKEND_LABELS[b].toLowerCase()].includes(wanted));
+}
+
+function unknownPreference(preferred: string): string {
+  return `MOSEI_BACKEND=${preferred} names no backend (it takes ${BACKEND_ORDER.map((b) => ENV_NAMES[b]).join(', ')})`;
 }
 
 /**
@@ -49,13 +56,14 @@ export async function pickBackend(attempts: readonly BackendAttempt[], preferred
   for (const attempt of tries) {
     try {
       const { note, ...started } = await attempt.start();
-      const why = forced === attempt.name ? `chosen by MOSEI_BACKEND=${preferred}` : failures.length ? `fallback: ${failures.join('; ')}` : 'fastest available';
+      const chosen = forced === attempt.name ? `chosen by MOSEI_BACKEND=${preferred}` : failures.length ? `fallback: ${failures.join('; ')}` : 'fastest available';
+      const why = preferred && !forced ? `${unknownPreference(preferred)}; ${chosen}` : chosen;
       return { name: attempt.name, reason: note ? `${why}; ${note}` : why, ...started };
     } catch (err) {
       failures.push(`${BACKEND_LABELS[attempt.name]} ${explain(err)}`);
     }
   }
-  const unknown = preferred && !forced ? ` (MOSEI_BACKEND=${preferred} names no backend; use ${BACKEND_ORDER.map((b) => BACKEND_LABELS[b]).join(', ')})` : '';
+  const unknown = preferred && !forced ? ` (${unknownPreference(preferred)})` : '';
   throw new Error(`No TensorFlow.js backend could start${unknown}: ${failures.join('; ')}`);
 }
 
@@ -150,7 +158,16 @@ function calibrationKey(info: Pick<BackendInfo, 'name' | 'tfjsVersion' | 'gpu'>)
   return [info.name, info.tfjsVersion, info.gpu?.name ?? ''].join('|');
 }
 
-async function recurrentChoice(info: Pick<BackendInfo, 'name' | 'tfjsVersion' | 'gpu'>, file: string | undefined): Promise<RecurrentChoice> {
+/**
+ * The GRU implementation for a started backend (see chooseRecurrentLayer): on the native
+ * backends both are timed once (`time`) and the timing kept in `file` under the backend, its
+ * version and its GPU, so later processes read it instead.
+ */
+export async function recurrentChoiceFor(
+  info: Pick<BackendInfo, 'name' | 'tfjsVersion' | 'gpu'>,
+  file: string | undefined,
+  time: () => Promise<{ fused: number; autograd: number }> = timeRecurrentLayers,
+): Promise<RecurrentChoice> {
   if (!CALIBRATED_BACKENDS.includes(info.name)) return chooseRecurrentLayer(info.name, null);
   const key = calibrationKey(info);
   let kept: Record<string, { fused: number; autograd: number }> = {};
@@ -161,7 +178,7 @@ async function recurrentChoice(info: Pick<BackendInfo, 'name' | 'tfjsVersion' | 
   }
   let measured = kept[key];
   if (!measured || !Number.isFinite(measured.fused) || !Number.isFinite(measured.autograd)) {
-    measured = await timeRecurrentLayers();
+    measured = await time();
     if (file) {
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify({ ...kept, [key]: measured }, null, 2));
@@ -180,7 +197,7 @@ export async function chooseBackend(preferred?: string, options: BackendOptions 
   const { name, reason, threads, gpu } = await pickBackend(attempts(options), preferred);
   await tf.ready();
   const info = { name, reason, tfjsVersion: tf.version.tfjs, threads: threads ?? null, gpu: gpu ?? null };
-  const recurrent = await recurrentChoice(info, options.calibrationFile);
+  const recurrent = await recurrentChoiceFor(info, options.calibrationFile);
   useRecurrentLayer(recurrent.layer);
   return { ...info, recurrent };
 }
