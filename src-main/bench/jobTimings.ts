@@ -28,12 +28,17 @@ import { benchRows, openBenchData, type BenchData } from './benchData';
 import { layersEmotionLoss, layersNetwork, layersReconstructionLoss } from './layersModel';
 import { matMulCeiling, stepMatMuls } from './matMulCeiling';
 
-/** Milliseconds: the median of the timed calls (after the warm-up ones), with the fastest and slowest. */
+/**
+ * Milliseconds: the median of the timed calls (after the warm-up ones), with the fastest and
+ * slowest; and the median CPU time the process used per call (all its threads together: on a
+ * busy machine, what one thread's call would take on a quiet one).
+ */
 export interface Stat {
   median: number;
   min: number;
   max: number;
   n: number;
+  cpuMedian: number;
 }
 
 const WARM_UP = 2;
@@ -42,13 +47,19 @@ const TIMED = 5;
 async function timed(what: string, fn: (i: number) => Promise<unknown>, warmUp = WARM_UP, times = TIMED): Promise<Stat> {
   for (let i = 0; i < warmUp; i++) await fn(i);
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < times; i++) {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await fn(warmUp + i);
     ms.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
   }
   ms.sort((a, b) => a - b);
-  const stat = { median: ms[Math.floor(ms.length / 2)], min: ms[0], max: ms[ms.length - 1], n: ms.length };
+  cpu.sort((a, b) => a - b);
+  const middle = Math.floor(ms.length / 2);
+  const stat = { median: ms[middle], min: ms[0], max: ms[ms.length - 1], n: ms.length, cpuMedian: cpu[middle] };
   process.stderr.write(`  ${what}: median ${stat.median.toFixed(0)} ms (${stat.min.toFixed(0)}-${stat.max.toFixed(0)})\n`);
   return stat;
 }

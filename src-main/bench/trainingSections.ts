@@ -98,8 +98,9 @@ function pooled(reports: Array<Report<JobFigures>>, pick: (f: JobFigures) => num
   return values[Math.floor(values.length / 2)];
 }
 
-function stepTimes(reports: Array<Report<JobFigures>>): StepTimes {
-  const s = (pick: (f: JobFigures) => Stat) => pooled(reports, (f) => pick(f).median) / 1000;
+/** Seconds per step of each kind, by wall-clock time, or (`cpu`) by the CPU time the process used. */
+function stepTimes(reports: Array<Report<JobFigures>>, clock: 'wall' | 'cpu' = 'wall'): StepTimes {
+  const s = (pick: (f: JobFigures) => Stat) => pooled(reports, (f) => (clock === 'wall' ? pick(f).median : pick(f).cpuMedian)) / 1000;
   const sizes = (pick: (f: JobFigures) => Record<number, Stat>) => Object.fromEntries(Object.keys(pick(reports[0].figures)).map((k) => [Number(k), s((f) => pick(f)[Number(k)])]));
   return {
     threads: reports[0].threads ?? 1,
@@ -147,6 +148,11 @@ export async function paperSection(workDir: string, workers: number | undefined)
   const bytes = aloneReport.figures.checkpointBytes;
   const sizes = { ...bytes, encoderCache: FULL_BUILTIN.segments * FEATURE_COUNT * 4 };
   const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores, everySeconds: CHECKPOINT_EVERY_SECONDS });
+  // On a busy machine: the same, timing each single-threaded step by the CPU time it used (what it
+  // takes with a core to itself), and a lone run no faster than one beside another (no thread gain).
+  const sideCpu = stepTimes(sideReports, 'cpu');
+  const sideCpuOk = sideCpu.threads === 1;
+  const quiet = sideCpuOk ? projectSweep(shape, sideCpu, sideCpu, sizes, { processes: pool, cores, everySeconds: CHECKPOINT_EVERY_SECONDS }) : null;
 
   const h = (s: number) => `${(s / 3600).toFixed(1)} h`;
   const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
@@ -174,6 +180,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   row('  validation (pre-training each epoch, baselines at the end, encoding)', h(sum('validation')));
   row('  I/O (reading batches, standardisation, checkpoints)', h(sum('io')));
   row('  process time in all / cores x wall time', `${h(sum('training') + sum('validation') + sum('io'))} / ${h(cores * p.wallSeconds)}`);
+  if (quiet) row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
   row(`disk written by the sweep (${p.resumableCheckpoints} resumable checkpoints, every ${CHECKPOINT_EVERY_SECONDS / 60} min)`, gb(p.bytesWritten));
   row('disk kept once done (final weights, encoder outputs)', gb(p.bytesKept));
   console.log('  (the dataset itself, about 2.6 GB at this size, and the run store are not counted)');
