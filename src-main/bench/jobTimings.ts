@@ -268,4 +268,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith('jobTimings.ts')) await main();
+if (process.argv[1]?.endsWith('jobTimings.ts')) {
+  // One readable line on failure (the threaded build's own handler would print its minified source).
+  await main().catch((err: unknown) => {
+    process.stderr.write(`jobTimings failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`, () => process.exit(1));
+  });
+}

@@ -19,7 +19,8 @@ export interface LayersNetwork {
 export function layersNetwork(steps: number, units: number, layers: number): LayersNetwork {
   const input = tf.input({ shape: [steps, FEATURE_COUNT] });
   let x = tf.layers.masking({ maskValue: 0 }).apply(input) as tf.SymbolicTensor;
-  for (let l = 0; l < layers; l++) x = tf.layers.gru({ units, returnSequences: true, recurrentActivation: 'sigmoid' }).apply(x) as tf.SymbolicTensor;
+  // Glorot rather than tfjs's orthogonal recurrent initialiser, which is slow (and warns) at this size: starting values do not change a step's work.
+  for (let l = 0; l < layers; l++) x = tf.layers.gru({ units, returnSequences: true, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }).apply(x) as tf.SymbolicTensor;
   const output = tf.layers.timeDistributed({ layer: tf.layers.dense({ units: FEATURE_COUNT }) }).apply(x) as tf.SymbolicTensor;
   const encoder = tf.model({ inputs: input, outputs: output });
   const head = tf.layers.dense({ units: 6, inputShape: [FEATURE_COUNT] });
@@ -31,7 +32,8 @@ export function layersNetwork(steps: number, units: number, layers: number): Lay
     variables: (withHead) => [...own(encoder.trainableWeights), ...(withHead ? own(head.trainableWeights) : [])],
     dispose: () => {
       encoder.dispose();
-      head.dispose();
+      // The head is only ever applied to tensors, never to a symbolic input, so Layer.dispose refuses it.
+      for (const w of head.weights) w.dispose();
     },
   };
 }
