@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { freeCores } from '../training/coreShares';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '@shared/api/entities';
@@ -74,7 +75,7 @@ export async function stepsSection(workDir: string, threads: number): Promise<vo
   const rate = (s: Stat) => `${Math.round((B * T) / (s.median / 1000)).toLocaleString('en-US')} sample-timesteps/s`;
   for (const kind of ['pretrain', 'baseline'] as const) {
     row(kind === 'pretrain' ? 'pre-training step (pretrainStep)' : 'baseline step (baselineStep)', reports.map((r) => stat(r.figures[kind].ours)));
-    row('  = ', reports.map((r) => rate(r.figures[kind].ours)));
+    row('  training speed', reports.map((r) => rate(r.figures[kind].ours)));
     row('  tf.layers, same network and loss', reports.map((r) => stat(r.figures[kind].layers)));
     row('  speed-up over tf.layers', reports.map((r) => `${(r.figures[kind].layers.median / r.figures[kind].ours.median).toFixed(1)}x`));
     row(`  matMul-only ceiling (${one.figures[kind].gflop.toFixed(1)} GFLOP)`, reports.map((r) => `${ms(r.figures[kind].ceilingMs)}: step at ${((100 * r.figures[kind].ceilingMs) / r.figures[kind].ours.median).toFixed(0)}%`));
@@ -83,8 +84,11 @@ export async function stepsSection(workDir: string, threads: number): Promise<vo
   row(`fine-tune epoch, ${labels} labels (finetuneStep)`, reports.map((r) => stat(r.figures.finetune.ours)));
   row('  tf.layers Dense(6)', reports.map((r) => stat(r.figures.finetune.layers)));
   if (many) {
-    const gain = (kind: 'pretrain' | 'baseline') => (one.figures[kind].ours.median / many.figures[kind].ours.median).toFixed(2);
-    console.log(`  ${many.threads} threads against 1: pre-training step ${gain('pretrain')}x, baseline step ${gain('baseline')}x faster`);
+    const speed = (kind: 'pretrain' | 'baseline') => (one.figures[kind].ours.median / many.figures[kind].ours.median).toFixed(2);
+    console.log(`  speed on ${many.threads} threads relative to 1 (above 1: faster): pre-training step ${speed('pretrain')}, baseline step ${speed('baseline')}`);
+    if (Math.max(...reports.map((r) => r.load[0])) >= availableParallelism()) {
+      console.log('  (other programs kept every core busy: threads then wait for each other, which is why the pool gives none on a busy machine)');
+    }
   }
 }
 
@@ -119,8 +123,11 @@ function stepTimes(reports: Array<Report<JobFigures>>, clock: 'wall' | 'cpu' = '
 export async function paperSection(workDir: string, workers: number | undefined): Promise<void> {
   (await openBenchData(workDir)).close();
   const cores = availableParallelism();
-  process.stderr.write('Measuring one process alone, with every core…\n');
-  const aloneReport = await measure<JobFigures>('jobs', Math.min(cores, 8), workDir);
+  // A lone run gets the cores other programs leave free, as the pool gives them (freeCores).
+  const loadBefore = loadavg()[0];
+  const aloneThreads = Math.min(8, freeCores(cores, loadBefore, 0));
+  process.stderr.write(`Measuring one process alone, with ${aloneThreads} thread${aloneThreads > 1 ? 's' : ''}…\n`);
+  const aloneReport = await measure<JobFigures>('jobs', aloneThreads, workDir);
   const pool = workers ?? defaultWorkers(aloneReport.backend, cores);
   const sideThreads = Math.max(1, Math.floor(cores / pool));
   process.stderr.write(`Measuring ${pool} processes side by side, ${sideThreads} thread${sideThreads > 1 ? 's' : ''} each…\n`);
@@ -147,7 +154,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   };
   const bytes = aloneReport.figures.checkpointBytes;
   const sizes = { ...bytes, encoderCache: FULL_BUILTIN.segments * FEATURE_COUNT * 4 };
-  const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores, everySeconds: CHECKPOINT_EVERY_SECONDS });
+  const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores: Math.max(aloneThreads, pool * sideThreads), everySeconds: CHECKPOINT_EVERY_SECONDS });
   // On a busy machine: the same, timing each single-threaded step by the CPU time it used (what it
   // takes with a core to itself), and a lone run no faster than one beside another (no thread gain).
   const sideCpu = stepTimes(sideReports, 'cpu');
@@ -160,6 +167,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   console.log(`  machine: ${machine()}; backend: ${backendLine(aloneReport.backend)}; load average ${loads([aloneReport, ...(pool > 1 ? sideReports : [])])}`);
   console.log(`  the paper preset on CMU-MOSEI's size (${FULL_BUILTIN.segments.toLocaleString('en-US')} segments: ${split.train.toLocaleString('en-US')} training, ${split.validation.toLocaleString('en-US')} validation), ${p.runs.baseline} baselines and ${p.runs.finetune} fine-tunes`);
   console.log(`  pool: ${pool} training process${pool > 1 ? 'es' : ''} on ${cores} cores; runs side by side at ${sideThreads} thread${sideThreads > 1 ? 's' : ''} each, a lone run at ${alone.threads}`);
+  if (aloneThreads < Math.min(cores, 8)) console.log(`  (other programs keep this machine busy, load average ${loadBefore.toFixed(1)}: the pool gives a lone run ${aloneThreads} thread${aloneThreads > 1 ? 's' : ''}, as projected here)`);
   console.log(`  measured (median of 5 after 2 warm-ups; side by side / alone):`);
   const pair = (a: number, b: number, unit = 's') => `${a.toFixed(2)} / ${b.toFixed(2)} ${unit}`;
   row('pre-training step (32 clips)', pair(side.pretrainStep, alone.pretrainStep));

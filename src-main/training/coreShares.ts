@@ -15,6 +15,18 @@ export function jobCost(job: Pick<TrainerJob, 'kind' | 'config' | 'split'>): num
   return 0;
 }
 
+/**
+ * The cores the pool may share out as threads: the machine's, less those other programs keep
+ * busy (the 1-minute load average, less the threads of our own running jobs). On a busy
+ * machine extra threads only wait for each other: XNNPACK's threads meet after every
+ * operation, so one that is not scheduled holds up the rest (measured on 2 cores at a load
+ * average of 8: a pre-training step took 6.7 s on 2 threads against 2.0 s on 1).
+ */
+export function freeCores(cores: number, loadAverage: number, ownThreads: number): number {
+  const others = Math.max(0, loadAverage - ownThreads);
+  return Math.max(1, Math.min(cores, Math.floor(cores - others + 0.5)));
+}
+
 export interface CoreNeed {
   id: number;
   /** Relative length of the job (jobCost): spare cores go to the longest. */

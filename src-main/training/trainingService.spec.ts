@@ -37,7 +37,7 @@ const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup(workers: number | null = 1, cores = 2) {
+function setup(workers: number | null = 1, cores = 2, load = { now: 0 }) {
   const dir = mkdtempSync(join(tmpdir(), 'wb-train-'));
   dirs.push(dir);
   const db = openDatabase(dir);
@@ -55,7 +55,7 @@ function setup(workers: number | null = 1, cores = 2) {
     envs.push(env);
     return t;
   };
-  const service = new TrainingService(runs, spawn, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers, { cores });
+  const service = new TrainingService(runs, spawn, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers, { cores, loadAverage: () => load.now });
   return { runs, trainers, envs, service, seen, dir };
 }
 
@@ -322,6 +322,23 @@ describe('TrainingService: cores, GPUs and resumed runs', () => {
     const of = (id: number) => trainers.find((t) => runOf(t) === id)!;
     expect(threadsAsked(of(pre.id)).at(-1)).toBe(2);
     expect(threadsAsked(of(base.id)).at(-1) ?? 1).toBe(1);
+  });
+
+  it('gives no extra threads while other programs keep the cores busy, and gives them once the load drops', async () => {
+    const load = { now: 7.6 }; // other programs on a 2-core machine
+    const { trainers, service } = setup(1, 2, load);
+    service.start({ datasetId: 'd', kind: 'pretrain', config: pretrainConfig });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    expect(threadsAsked(trainers[0])).toEqual([]);
+    load.now = 1.2; // our run's own thread, and a little else
+    service.shareThreads(); // what the pool does every minute
+    expect(threadsAsked(trainers[0])).toEqual([2]);
+    trainers[0].reply({ type: 'threads', current: 2, max: 4, canGrow: true });
+    load.now = 3.9; // our 2 threads and 2 cores' worth of something else
+    service.shareThreads();
+    expect(threadsAsked(trainers[0])).toEqual([2, 1]);
+    service.shutdown();
   });
 
   it('replaces an idle process that can take no more threads, and leaves single-threaded processes alone', async () => {

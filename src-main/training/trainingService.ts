@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
@@ -8,7 +8,7 @@ import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
 import { checkTrainingRequest, clipSteps } from './requestRules';
-import { jobCost, shareCores } from './coreShares';
+import { freeCores, jobCost, shareCores } from './coreShares';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
@@ -84,8 +84,13 @@ export class TrainingService {
       cores?: number;
       /** How often an unfinished run writes a resumable checkpoint (see CHECKPOINT_EVERY_SECONDS). */
       checkpointEverySeconds?: number;
+      /** The machine's 1-minute load average (other programs' load leaves fewer cores to share). */
+      loadAverage?: () => number;
     } = {},
   ) {}
+
+  /** Shares the cores out again every minute while runs train: other programs' load comes and goes. */
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   private get cores(): number {
     return this.tuning.cores ?? availableParallelism();
@@ -249,6 +254,7 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
 
@@ -282,14 +288,21 @@ export class TrainingService {
   }
 
   /**
-   * Multi-threaded WASM: the machine's cores shared out among the running jobs' processes (a
-   * lone job gets them all, jobs side by side one each; see shareCores). Asked of a process
-   * only when its share changes.
+   * Multi-threaded WASM: the cores other programs leave free shared out among the running
+   * jobs' processes (a lone job gets them all, jobs side by side one each; see freeCores and
+   * shareCores). Asked of a process only when its share changes; again every minute while
+   * runs train.
    */
-  private shareThreads(): void {
+  shareThreads(): void {
     const running = this.workers.filter((w) => w.job && w.threads);
+    if (running.length && !this.rebalanceTimer && !this.stopped) {
+      this.rebalanceTimer = setInterval(() => this.shareThreads(), 60_000);
+      this.rebalanceTimer.unref();
+    }
+    const ownThreads = this.workers.filter((w) => w.job).reduce((n, w) => n + (w.threads?.current ?? 1), 0);
+    const cores = freeCores(this.cores, (this.tuning.loadAverage ?? (() => loadavg()[0]))(), ownThreads);
     const shares = shareCores(
-      this.cores,
+      cores,
       running.map((w) => ({ id: w.job!.job.runId, cost: jobCost(w.job!.job), max: w.threads!.max })),
     );
     for (const w of running) {
