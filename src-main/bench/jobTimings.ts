@@ -256,7 +256,7 @@ async function main(): Promise<void> {
   const [mode, threadsArg, workDir] = process.argv.slice(2);
   const threads = Number(threadsArg);
   const loadBefore = loadavg()[0];
-  const backend = await chooseBackend(process.env.MOSEI_BACKEND, { wasmThreads: threads });
+  const backend = await chooseBackend(process.env.MOSEI_BACKEND, { wasmThreads: threads, wasmScriptDir: join(workDir, 'wasm-threads') });
   process.stderr.write(`[${mode}, ${backend.threads ? `${backend.threads.current} thread${backend.threads.current > 1 ? 's' : ''}` : backend.name}] load average ${loadBefore.toFixed(1)}\n`);
   const bench = await openBenchData(workDir);
   try {

@@ -92,6 +92,8 @@ export interface BackendOptions {
   wasmThreads?: number;
   /** Where timings of the GRU implementations are kept per backend (one-off); none: timed at every start. */
   calibrationFile?: string;
+  /** Where the threaded WASM build's scripts are written (see wasmThreads.ts); none: the system's temporary folder. */
+  wasmScriptDir?: string;
 }
 
 function wasmFolder(): string {
@@ -128,7 +130,7 @@ function attempts(options: BackendOptions): BackendAttempt[] {
         const max = maxWasmThreads();
         if (threads > 0) {
           try {
-            const started = await startThreadedWasm(Math.min(threads, max), wasmFolder());
+            const started = await startThreadedWasm(Math.min(threads, max), wasmFolder(), options.wasmScriptDir);
             return { threads: { current: started.threads, max } };
           } catch (err) {
             // The single-threaded build may still work (tfjs keeps the factory and runs it again).

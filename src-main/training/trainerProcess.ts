@@ -43,7 +43,11 @@ function startingThreads(): number {
 }
 
 async function main(): Promise<void> {
-  const backend = await chooseBackend(process.env.MOSEI_BACKEND, { wasmThreads: startingThreads(), calibrationFile: process.env.MOSEI_CALIBRATION_FILE });
+  const backend = await chooseBackend(process.env.MOSEI_BACKEND, {
+    wasmThreads: startingThreads(),
+    calibrationFile: process.env.MOSEI_CALIBRATION_FILE,
+    wasmScriptDir: process.env.MOSEI_WASM_SCRIPT_DIR,
+  });
   send({ type: 'ready', backend });
   onMessage((message) => {
     switch (message.type) {

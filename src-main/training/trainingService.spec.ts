@@ -376,8 +376,9 @@ describe('TrainingService: cores, GPUs and resumed runs', () => {
     await flush();
     expect(service.poolSize()).toBe(2);
     expect(trainers).toHaveLength(2);
-    expect(envs[0]).toEqual({ MOSEI_CALIBRATION_FILE: join(dir, 'backend-calibration.json') });
-    expect(envs[1]).toEqual({ MOSEI_CALIBRATION_FILE: join(dir, 'backend-calibration.json'), CUDA_VISIBLE_DEVICES: '1' });
+    const own = { MOSEI_CALIBRATION_FILE: join(dir, 'backend-calibration.json'), MOSEI_WASM_SCRIPT_DIR: join(dir, 'wasm-threads') };
+    expect(envs[0]).toEqual(own);
+    expect(envs[1]).toEqual({ ...own, CUDA_VISIBLE_DEVICES: '1' });
   });
 
   it('drops the epochs a run recorded after the checkpoint it resumes from, and says so', async () => {

@@ -51,6 +51,8 @@ export function defaultWorkers(backend: Pick<BackendInfo, 'name' | 'gpu'>, cores
 
 /** Where a data directory keeps the one-off timings of the GRU implementations per backend (see backend.ts). */
 export const calibrationFile = (dataDir: string) => join(dataDir, 'backend-calibration.json');
+/** Where a data directory keeps the threaded WASM build's scripts (see wasmThreads.ts). */
+export const wasmScriptDir = (dataDir: string) => join(dataDir, 'wasm-threads');
 
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
@@ -123,7 +125,7 @@ export class TrainingService {
 
   /** The environment of a new training process: where timings are kept and, on GPUs, which GPU is its own. */
   private processEnv(): { env: Record<string, string>; gpuSlot: number | null } {
-    const env: Record<string, string> = { MOSEI_CALIBRATION_FILE: calibrationFile(this.dataDir) };
+    const env: Record<string, string> = { MOSEI_CALIBRATION_FILE: calibrationFile(this.dataDir), MOSEI_WASM_SCRIPT_DIR: wasmScriptDir(this.dataDir) };
     if (this.backend?.name !== 'tensorflow-gpu') return { env, gpuSlot: null };
     // The first process saw every GPU and trains on GPU 0; each further one gets a free GPU of its own.
     const taken = new Set(this.workers.map((w) => w.gpuSlot ?? 0));

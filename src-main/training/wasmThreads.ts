@@ -7,7 +7,8 @@
  * lets it run in Node:
  *
  * - while the backend initialises, the two scripts are caught as they are made into Blobs
- *   and written to files (content-addressed, so every process and version shares them); the
+ *   and written to files (in a folder named by their content, so the training processes of a
+ *   data directory share them and a tfjs upgrade writes its own: `<data dir>/wasm-threads`); the
  *   worker file starts with what the bundler defines in the package's own scope and the
  *   scripts expect as globals (`require$$N`, `commonjsGlobal`), and hands the worker the
  *   main script's file where it would read the Blob;
@@ -44,7 +45,7 @@ export interface WasmThreadScripts {
   main: string;
 }
 
-/** Where the caught scripts go by default: one folder per content, shared by every process. */
+/** Where the caught scripts go when no folder is given (a process without a data directory). */
 export const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
 
 function writeOnce(path: string, text: string): void {
@@ -128,7 +129,7 @@ let active: { module: ThreadedModule; scripts: WasmThreadScripts } | null = null
  * cap) and returns how many it started. Call before any other wasm initialisation in this
  * process; `wasmPaths` is the folder holding the .wasm files (with a trailing slash).
  */
-export async function startThreadedWasm(threads: number, wasmPaths: string, scriptRoot = defaultScriptRoot()): Promise<{ threads: number; scripts: WasmThreadScripts }> {
+export async function startThreadedWasm(threads: number, wasmPaths: string, scriptRoot: string = defaultScriptRoot()): Promise<{ threads: number; scripts: WasmThreadScripts }> {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`threads must be a whole number of at least 1, not ${threads}`);
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(wasmPaths);
