@@ -177,7 +177,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   row('fine-tune epoch, 1200 / 20 labels', `${(1000 * side.finetuneEpoch[1200]).toFixed(0)} / ${(1000 * side.finetuneEpoch[20]).toFixed(0)} ms`);
   row('reading and masking a batch; standardisation per segment', `${(1000 * side.readBatch).toFixed(1)} ms; ${(1000 * side.statisticsPerSegment).toFixed(2)} ms`);
   row('peak memory of a training process, side by side / alone', `${pooled(sideReports, (f) => f.peakMemoryMb).toFixed(0)} / ${aloneReport.figures.peakMemoryMb.toFixed(0)} MB`);
-  row('checkpoint write, resumable / final', `${(1000 * side.checkpointWrite.resumable).toFixed(0)} / ${(1000 * side.checkpointWrite.final).toFixed(0)} ms (${gb(bytes.baselineResumable)} / ${gb(bytes.baselineFinal)})`);
+  row('checkpoint write, resumable / final', `${(1000 * side.checkpointWrite.resumable).toFixed(0)} / ${(1000 * side.checkpointWrite.final).toFixed(0)} ms (${(bytes.baselineResumable / 1e6).toFixed(1)} / ${(bytes.baselineFinal / 1e6).toFixed(1)} MB)`);
   console.log('  projected:');
   const w = p.work;
   const sum = (k: 'training' | 'validation' | 'io') => w.pretrain[k] + w.baseline[k] + w.finetune[k];
