@@ -123,9 +123,14 @@ function tanhViaSigmoid(a: tf.Tensor2D, w: StepWeights): tf.Tensor2D {
  */
 function fusedStep(a: tf.Tensor2D, b: tf.Tensor3D, bias: tf.Tensor1D, activation: 'linear' | 'sigmoid'): tf.Tensor2D {
   const [m] = a.shape;
-  const out = tf.engine().runKernel(tf._FusedMatMul, { a: tf.expandDims(a, 0), b, bias }, { transposeA: false, transposeB: false, activation }) as tf.Tensor3D;
-  return tf.reshape(out, [m, b.shape[2]]);
+  // WASM and plain JS fuse the sigmoid in their kernel; elsewhere it follows as its own op.
+  const fused = activation === 'linear' || FUSES_SIGMOID.includes(tf.getBackend());
+  const attrs = { transposeA: false, transposeB: false, activation: fused ? activation : 'linear' };
+  const out = tf.reshape(tf.engine().runKernel(tf._FusedMatMul, { a: tf.expandDims(a, 0), b, bias }, attrs) as tf.Tensor3D, [m, b.shape[2]]) as tf.Tensor2D;
+  return fused ? out : tf.sigmoid(out);
 }
+
+const FUSES_SIGMOID = ['wasm', 'cpu'];
 
 /** The unmasked cell: h' from x_t [B, D] and h_prev [B, H], plus what its gradient needs. */
 export function cellStep(xt: tf.Tensor2D, hPrev: tf.Tensor2D, w: StepWeights): { hNew: tf.Tensor2D; cache: StepCache } {
