@@ -5,8 +5,8 @@ import { createDispatcher, type Handlers } from './dispatch';
 
 const config = {
   epochs: 2, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 1, mask: null,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
-  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch',
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {

@@ -58,7 +58,7 @@ describe('createWorkbench', () => {
 
   it('refuses a run on a dataset that does not exist, before queueing anything', async () => {
     const wb = await start();
-    const config = { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 10, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras' };
+    const config = { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 10, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null } as const;
     expect(await wb.dispatch('runs.start', { datasetId: 'nope', kind: 'baseline', config })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
   });

@@ -36,7 +36,7 @@ export async function openBenchData(workDir: string): Promise<BenchData> {
   const config = paperTrainConfig();
   const { segments } = readIndex(dataDir, DATASET_ID);
   const split = assignSplit(segments, config.split);
-  const job: TrainerJob = { runId: 1, kind: 'pretrain', dataDir, datasetId: DATASET_ID, config, runDir: join(workDir, 'paper-shaped-run'), parentRunDir: null, split };
+  const job: TrainerJob = { runId: 1, kind: 'pretrain', dataDir, datasetId: DATASET_ID, config, runDir: join(workDir, 'paper-shaped-run'), parentRunDir: null, split: { train: split.train, validation: split.validation, test: split.test ?? [] } };
   const data = openJobData(job);
   const stats = statisticsOf(data, job);
   return {

@@ -39,7 +39,7 @@ const scaled = (t: StepTimes, f: number, threads: number): StepTimes => ({
 });
 /** Alone with both cores as threads, everything takes 0.6 of the time. */
 const alone = scaled(side, 0.6, 2);
-const sizes = { pretrainResumable: 300, pretrainFinal: 100, baselineResumable: 330, baselineFinal: 110, finetuneFinal: 1, encoderCache: 50 };
+const sizes = { pretrainResumable: 300, pretrainFinal: 100, baselineResumable: 330, baselineFinal: 110, finetuneFinal: 1, encoderCache: 50, storedPredictions: 7 };
 
 describe('resumableWrites', () => {
   it('writes once the interval has passed since the last write, and never for the last epoch (its weights are final)', () => {
@@ -67,11 +67,12 @@ describe('projectSweep', () => {
     expect(p.wallSeconds).toBeCloseTo(25.2 + 6.6 + 2.4, 9);
   });
 
-  it('counts the checkpoints written and kept: resumable ones while a run trains, its final weights and the encoder cache', () => {
+  it('counts the bytes written and kept: resumable checkpoints while a run trains, its final weights, the encoder cache and stored predictions', () => {
     const p = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everySeconds: 15 });
     // The pre-training's first epoch (21 s) passes the 15 s interval; the baseline's (5.5 s) does not.
     expect(p.resumableCheckpoints).toBe(1);
-    expect(p.bytesWritten).toBe(300 + 100 + 110 + 1 + 50);
-    expect(p.bytesKept).toBe(100 + 110 + 1 + 50);
+    expect(p.bytesWritten).toBe(300 + 100 + 110 + 1 + 50 + 2 * 7);
+    expect(p.bytesKept).toBe(100 + 110 + 1 + 50 + 2 * 7);
+    expect(p.bytesPredictions).toBe(2 * 7);
   });
 });

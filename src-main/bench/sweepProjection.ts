@@ -47,6 +47,8 @@ export interface CheckpointSizes {
   finetuneFinal: number;
   /** The cached encoder outputs: one float32 row of the head's input per segment. */
   encoderCache: number;
+  /** What a finished baseline or fine-tune stores in the run store: its predictions (six float32 and a segment index per evaluated segment). */
+  storedPredictions: number;
 }
 
 /** A run's time by what it spends it on, in seconds. */
@@ -79,6 +81,8 @@ export interface Projection {
   runs: Record<Kind, number>;
   bytesWritten: number;
   bytesKept: number;
+  /** Of those, the supervised runs' stored predictions (written once, kept). */
+  bytesPredictions: number;
   resumableCheckpoints: number;
 }
 
@@ -154,14 +158,14 @@ function plannedRuns(s: SweepShape, side: StepTimes, alone: StepTimes, sizes: Ch
   add('pretrain', 0, (t) => pretrainWork(s, t), s.pretrainEpochs, sizes.pretrainResumable, sizes.pretrainFinal);
   const longestFirst = [...s.labelCounts].sort((a, b) => b - a);
   for (const labels of longestFirst) {
-    for (let r = 0; r < s.repeats; r++) add('baseline', labels, (t) => baselineWork(s, t, labels), s.supervisedEpochs, sizes.baselineResumable, sizes.baselineFinal);
+    for (let r = 0; r < s.repeats; r++) add('baseline', labels, (t) => baselineWork(s, t, labels), s.supervisedEpochs, sizes.baselineResumable, sizes.baselineFinal + sizes.storedPredictions);
   }
   let first = true;
   for (const labels of longestFirst) {
     for (let r = 0; r < s.repeats; r++) {
       const encodes = first;
       first = false;
-      add('finetune', labels, (t) => finetuneWork(s, t, labels, encodes), s.supervisedEpochs, 0, sizes.finetuneFinal + (encodes ? sizes.encoderCache : 0));
+      add('finetune', labels, (t) => finetuneWork(s, t, labels, encodes), s.supervisedEpochs, 0, sizes.finetuneFinal + sizes.storedPredictions + (encodes ? sizes.encoderCache : 0));
     }
   }
   return runs;
@@ -224,6 +228,7 @@ export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTime
     runs: { pretrain: count('pretrain'), baseline: count('baseline'), finetune: count('finetune') },
     bytesWritten: runs.reduce((sum, r) => sum + r.written, 0),
     bytesKept: runs.reduce((sum, r) => sum + r.kept, 0),
+    bytesPredictions: runs.filter((r) => r.kind !== 'pretrain').length * sizes.storedPredictions,
     resumableCheckpoints: runs.reduce((sum, r) => sum + r.checkpoints, 0),
   };
 }

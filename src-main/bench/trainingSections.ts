@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { BackendInfo } from '@shared/api/entities';
 import { assignSplit } from '@shared/data/splits';
 import { experimentPlan } from '@shared/experiments/presets';
-import { FEATURE_COUNT } from '@shared/emotions';
+import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
 import { FULL_BUILTIN } from '../data/synthetic';
 import { BACKEND_LABELS } from '../training/backend';
 import { CHECKPOINT_EVERY_SECONDS } from '../training/model/checkpoint';
@@ -140,7 +140,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   // The split's sizes as the app draws them for a dataset of this many segments (videos of 7).
   const ids = Array.from({ length: FULL_BUILTIN.segments }, (_, i) => ({ id: `v${Math.floor(i / FULL_BUILTIN.segmentsPerVideo)}[${i}]`, video: `v${Math.floor(i / FULL_BUILTIN.segmentsPerVideo)}` }));
   const assigned = assignSplit(ids, plan.pretrain.split);
-  const split = { train: assigned.train.length, validation: assigned.validation.length };
+  const split = { train: assigned.train.length, validation: assigned.validation.length, test: assigned.test?.length ?? 0 };
   const shape = {
     trainSegments: split.train,
     validationSegments: split.validation,
@@ -153,7 +153,9 @@ export async function paperSection(workDir: string, workers: number | undefined)
     repeats: plan.repeats,
   };
   const bytes = aloneReport.figures.checkpointBytes;
-  const sizes = { ...bytes, encoderCache: FULL_BUILTIN.segments * FEATURE_COUNT * 4 };
+  // A supervised run stores its predictions of every evaluated segment: six float32 and an int32 index.
+  const storedPredictions = (split.validation + split.test) * (EMOTIONS.length * 4 + 4);
+  const sizes = { ...bytes, encoderCache: FULL_BUILTIN.segments * FEATURE_COUNT * 4, storedPredictions };
   const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores: Math.max(aloneThreads, pool * sideThreads), everySeconds: CHECKPOINT_EVERY_SECONDS });
   // On a busy machine: the same, timing each single-threaded step by the CPU time it used (what it
   // takes with a core to itself), and a lone run no faster than one beside another (no thread gain).
@@ -190,6 +192,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   row('  process time in all / cores x wall time', `${h(sum('training') + sum('validation') + sum('io'))} / ${h(cores * p.wallSeconds)}`);
   if (quiet) row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
   row(`disk written by the sweep (${p.resumableCheckpoints} resumable checkpoints, every ${CHECKPOINT_EVERY_SECONDS / 60} min)`, gb(p.bytesWritten));
-  row('disk kept once done (final weights, encoder outputs)', gb(p.bytesKept));
-  console.log('  (the dataset itself, about 2.6 GB at this size, and the run store are not counted)');
+  row('disk kept once done (final weights, encoder outputs, stored predictions)', gb(p.bytesKept));
+  row('  of which stored predictions (in the run store)', gb(p.bytesPredictions));
+  console.log('  (the dataset itself, about 2.6 GB at this size, and the run store\'s other records are not counted)');
 }

@@ -29,7 +29,7 @@ afterEach(() => {
 
 const base: TrainConfig = {
   epochs: 3, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 64, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 1,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
   mask: null,
 };
 const span30: MaskConfig = { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' };
@@ -202,6 +202,24 @@ describe('run history: sort and pages', () => {
     expect(ids()).toEqual([F, E, D, C, B, A]);
     expect(ids({ sort: { field: 'id', direction: 'asc' } })).toEqual([A, B, C, D, E, F]);
     expect(ids({ sort: { field: 'name', direction: 'asc' } })).toEqual([E, F, D, C, B, A]);
+  });
+
+  it('sort and filter on the test metrics and on the number of flagged emotions, without mixing in validation', () => {
+    const { runs, history, make } = store();
+    const a = make({ name: 'a', kind: 'baseline', mae: 0.1 });
+    const b = make({ name: 'b', kind: 'baseline', mae: 0.2 });
+    const c = make({ name: 'c', kind: 'baseline', mae: 0.3 });
+    runs.recordMetrics(a, [{ scope: 'overall', name: 'mae', value: 0.9 }], 'test');
+    runs.recordMetrics(b, [{ scope: 'overall', name: 'mae', value: 0.5 }], 'test');
+    // a: anger constant on test; b: none flagged; c: no predictions stored.
+    runs.recordPredictions(a, 'test', [0, 1], Float32Array.from([0, 1, 0.1, 1, 1, 1, 1, 0, 0.2, 0, 0, 0]));
+    runs.recordPredictions(b, 'test', [0, 1], Float32Array.from([0, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0]));
+    const ids = (q: RunQueryInput) => history.query(RunQuery.parse(q)).rows.map((r) => r.id);
+    expect(ids({ sort: { field: 'maeTest', direction: 'asc' } })).toEqual([b, a, c]);
+    expect(ids({ sort: { field: 'mae', direction: 'asc' } })).toEqual([a, b, c]);
+    expect(ids({ filters: [{ field: 'flagged', op: 'gt', value: 0 }] })).toEqual([a]);
+    expect(ids({ filters: [{ field: 'flagged', op: 'isNull' }] })).toEqual([c]);
+    expect(history.query(RunQuery.parse({ sort: { field: 'flagged', direction: 'desc' } })).rows.map((r) => [r.id, r.flags?.flags.map((f) => f.emotion) ?? null])).toEqual([[a, ['anger']], [b, []], [c, null]]);
   });
 
   it('page through the matches, each page saying how many there are in all', () => {

@@ -1,10 +1,13 @@
 import { WorkbenchError, type WorkbenchErrorShape } from '@shared/api/contract';
 import type { RunKind, TrainConfig } from '@shared/api/entities';
+import { SELECTION_LABELS } from '@shared/training/selection';
 
 /** What the rules need to know of the dataset a run would train on. */
 export interface TrainingFacts {
   /** Segments in the run's training split. */
   trainSize: number;
+  /** Segments in its test part (0 without one). */
+  testSize: number;
   /** Real (unpadded) steps of each training clip after the run's sequence policy. */
   validSteps: () => number[];
 }
@@ -35,6 +38,17 @@ export function checkTrainingRequest(kind: RunKind, config: TrainConfig, facts: 
       path: 'config.labels.count',
       message: `The training split has ${facts.trainSize} segments, so a run cannot learn from ${labels} labelled ones. Choose at most ${facts.trainSize} (or a larger dataset, or another split).`,
     });
+  }
+
+  if (config.validation !== 'each-epoch' && (config.selection !== 'last-epoch' || config.earlyStopping !== null)) {
+    const what = [config.selection !== 'last-epoch' ? `keeping the epoch of the ${SELECTION_LABELS[config.selection]}` : null, config.earlyStopping ? 'early stopping' : null].filter(Boolean).join(' and ');
+    issues.push({ path: 'config.validation', message: `${what.charAt(0).toUpperCase()}${what.slice(1)} needs the validation loss after every epoch: set validation to each-epoch (or keep the last epoch without early stopping).` });
+  }
+  if (config.earlyStopping && config.earlyStopping.patience >= config.epochs) {
+    warnings.push(`Early stopping with a patience of ${config.earlyStopping.patience} epochs cannot stop a run of ${config.epochs} epochs.`);
+  }
+  if (config.split.kind !== 'sdk-standard' && config.split.testFraction > 0 && facts.testSize === 0) {
+    issues.push({ path: 'config.split.testFraction', message: `A test share of ${config.split.testFraction} leaves no segment (or no whole video) for test on this dataset. Use a larger test share, or a larger dataset.` });
   }
 
   const mask = config.mask;

@@ -187,6 +187,7 @@ export class TrainingService {
     const split = this.datasets.split(datasetId, config.split);
     return checkTrainingRequest(kind, config, {
       trainSize: split.assignment.train.length,
+      testSize: split.assignment.test?.length ?? 0,
       validSteps: () => {
         const frames = this.datasets.segmentFrames(datasetId);
         return split.assignment.train.map((i) => clipSteps(frames[i], config.sequence));
@@ -219,7 +220,7 @@ export class TrainingService {
       config: run.config,
       runDir: runDir(this.dataDir, run.id),
       parentRunDir: run.parentRunId === null ? null : runDir(this.dataDir, run.parentRunId),
-      split: { train: split.assignment.train, validation: split.assignment.validation },
+      split: { train: split.assignment.train, validation: split.assignment.validation, test: split.assignment.test ?? [] },
       ...(this.tuning.checkpointEverySeconds === undefined ? {} : { checkpointEverySeconds: this.tuning.checkpointEverySeconds }),
       },
     });
@@ -347,7 +348,12 @@ export class TrainingService {
         this.events.emit('run.epoch', { runId: message.runId, ...message.record });
         break;
       case 'done':
-        this.runs.recordMetrics(message.runId, message.metrics);
+        try {
+          this.record(message);
+        } catch (err) {
+          this.release(worker, message.runId, 'failed', `The run finished but its results could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+          break;
+        }
         if (worker.job?.job.kind === 'finetune' && worker.job.job.parentRunDir) this.encodedParents.add(worker.job.job.parentRunDir);
         this.release(worker, message.runId, 'done', null);
         break;
@@ -365,6 +371,15 @@ export class TrainingService {
         worker.canGrow = message.canGrow;
         break;
     }
+  }
+
+  /** A finished run's results, all or nothing: metrics per split and its predictions. */
+  private record(done: Extract<FromTrainer, { type: 'done' }>): void {
+    this.runs.transaction(() => {
+      this.runs.recordMetrics(done.runId, done.metrics);
+      if (done.testMetrics.length) this.runs.recordMetrics(done.runId, done.testMetrics, 'test');
+      for (const p of done.predictions) this.runs.recordPredictions(done.runId, p.split, p.segments, p.values);
+    });
   }
 
   private release(worker: Worker, runId: number, status: 'done' | 'failed' | 'cancelled', error: string | null): void {

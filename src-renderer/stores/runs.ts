@@ -1,5 +1,5 @@
 import { get, writable, type Readable } from 'svelte/store';
-import type { RunProgress, RunSummary } from '@shared/api/entities';
+import type { EpochRecord, RunProgress, RunSummary } from '@shared/api/entities';
 import type { Params } from '@shared/api/contract';
 import type { Api } from '../api/client';
 
@@ -19,6 +19,13 @@ export interface RunsState {
   progress: Record<number, RunProgress>;
   /** What main warned about a run (its settings, a retried process…). */
   notices: Record<number, RunNotice[]>;
+  /** Epoch records of the runs being followed (see `follow`), kept current from epoch events. */
+  epochs: Record<number, EpochRecord[]>;
+}
+
+/** A run's records with one more epoch (a re-reported epoch replaces its earlier record). */
+function withEpoch(records: readonly EpochRecord[], record: EpochRecord): EpochRecord[] {
+  return [...records.filter((r) => r.epoch !== record.epoch), record].sort((a, b) => a.epoch - b.epoch);
 }
 
 /**
@@ -31,8 +38,11 @@ export function createRunsStore(api: Api, reloadDelayMs = RELOAD_DELAY_MS): Read
   start(params: Params<'runs.start'>): Promise<RunSummary>;
   cancel(id: number): Promise<void>;
   resume(id: number): Promise<void>;
+  /** Keeps a run's epoch records in `epochs`: those recorded so far, then each new one as it comes. */
+  follow(id: number): Promise<void>;
 } {
-  const state = writable<RunsState>({ runs: [], progress: {}, notices: {} });
+  const state = writable<RunsState>({ runs: [], progress: {}, notices: {}, epochs: {} });
+  const followed = new Set<number>();
   const load = async () => {
     const runs = await api.request('runs.list', {});
     state.update((s) => ({ ...s, runs }));
@@ -46,7 +56,10 @@ export function createRunsStore(api: Api, reloadDelayMs = RELOAD_DELAY_MS): Read
     }, reloadDelayMs);
   };
   api.on('run.progress', (p) => state.update((s) => ({ ...s, progress: { ...s.progress, [p.runId]: p } })));
-  api.on('run.epoch', reloadSoon);
+  api.on('run.epoch', ({ runId, ...record }) => {
+    if (followed.has(runId)) state.update((s) => ({ ...s, epochs: { ...s.epochs, [runId]: withEpoch(s.epochs[runId] ?? [], record) } }));
+    reloadSoon();
+  });
   api.on('run.status', (e) => {
     if (e.status !== 'running' && e.status !== 'queued') {
       state.update((s) => {
@@ -73,6 +86,13 @@ export function createRunsStore(api: Api, reloadDelayMs = RELOAD_DELAY_MS): Read
     },
     async resume(id) {
       await api.request('runs.resume', { id });
+    },
+    async follow(id) {
+      if (followed.has(id)) return;
+      followed.add(id);
+      const detail = await api.request('runs.get', { id });
+      // Epochs that arrived while the request was out are kept.
+      state.update((s) => ({ ...s, epochs: { ...s.epochs, [id]: detail.epochs.reduce(withEpoch, s.epochs[id] ?? []) } }));
     },
   };
 }

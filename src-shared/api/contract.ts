@@ -20,6 +20,8 @@ import {
   RunStatus,
   RunSummary,
   TrainConfig,
+  EarlyStopping,
+  EpochSelection,
   SavedFile,
   ChosenFile,
   FileHandle,
@@ -95,6 +97,11 @@ export const requests = {
     result: z.object({ id: z.number().int(), filesRemoved: z.boolean() }),
   },
   'runs.exportBundle': {
+    params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
+    result: SavedFile,
+  },
+  'runs.exportPredictions': {
+    /** The run's per-segment predictions (every split it was evaluated on) as CSV. */
     params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
     result: SavedFile,
   },
@@ -214,8 +221,21 @@ export const requests = {
         repeats: z.number().int().min(1).max(50).optional(),
         /** Labelled samples nested across label counts (default) or drawn anew for each. */
         sampling: z.enum(LABEL_SAMPLINGS).optional(),
-        /** Changes from the preset, for ablations: masking, split, sequence policy. */
-        overrides: z.object({ mask: MaskConfig.optional(), split: SplitConfigSchema.optional(), sequence: SequencePolicySchema.optional() }).strict().optional(),
+        /**
+         * Changes from the preset, for ablations: masking, split (and its test share), sequence policy;
+         * the fine-tunes' and baselines' learning rate, the epoch they keep and early stopping.
+         */
+        overrides: z
+          .object({
+            mask: MaskConfig.optional(),
+            split: SplitConfigSchema.optional(),
+            sequence: SequencePolicySchema.optional(),
+            learningRate: TrainConfig.shape.learningRate.optional(),
+            selection: EpochSelection.optional(),
+            earlyStopping: EarlyStopping.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     result: ExperimentSummary,

@@ -1,5 +1,6 @@
 import type { TrainConfig } from '../api/entities';
 import { paperTrainConfig } from '../model/presets';
+import { PAPER_PROTOCOL } from '../figures/literature';
 
 export type ExperimentPreset = 'quick' | 'paper';
 
@@ -38,15 +39,15 @@ export function normalisePlan(stored: Omit<ExperimentPlan, 'sampling' | 'repeatS
   return { ...stored, sampling: stored.sampling ?? 'nested', repeatSeeds: stored.repeatSeeds ?? 'shared' };
 }
 
-/** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200. */
-export const PAPER_LABEL_COUNTS = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200];
+/** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200 (one constant, in literature.ts). */
+export const PAPER_LABEL_COUNTS: readonly number[] = PAPER_PROTOCOL.labelCounts;
 
 export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number, sampling: LabelSampling = 'nested'): ExperimentPlan {
   const paper = paperTrainConfig();
   const chosen = { sampling, repeatSeeds: 'per-repeat' as const };
   if (preset === 'paper') {
     // The sweep reports final metrics only: validating 54 baselines after every epoch would cost most of its time.
-    return { labelCounts: labelCounts ?? PAPER_LABEL_COUNTS, repeats: repeats ?? 3, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };
+    return { labelCounts: labelCounts ?? [...PAPER_LABEL_COUNTS], repeats: repeats ?? PAPER_PROTOCOL.repeats, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };
   }
   // Quick: a smaller model on shorter clips and four label counts, so a first sweep ends in minutes on 2 cores.
   const quick: TrainConfig = { ...paper, model: { ...paper.model, hiddenUnits: 32 }, sequence: { ...paper.sequence, maxFrames: 60 } };
@@ -59,20 +60,32 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
   };
 }
 
-/** What an experiment may change from its preset: the masking (pre-training), the split and the sequence policy (both arms). */
+/**
+ * What an experiment may change from its preset: the masking (pre-training), the split (its test
+ * share included) and the sequence policy (every run), and for the fine-tunes and baselines their
+ * learning rate, which epoch they keep and early stopping.
+ */
 export interface PlanOverrides {
   mask?: TrainConfig['mask'];
   split?: TrainConfig['split'];
   sequence?: TrainConfig['sequence'];
+  learningRate?: TrainConfig['learningRate'];
+  selection?: TrainConfig['selection'];
+  earlyStopping?: TrainConfig['earlyStopping'];
 }
 
 export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): ExperimentPlan {
   const shared = { ...(o.split ? { split: o.split } : {}), ...(o.sequence ? { sequence: o.sequence } : {}) };
-  return {
-    ...plan,
-    pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) },
-    supervised: { ...plan.supervised, ...shared },
+  const supervised: TrainConfig = {
+    ...plan.supervised,
+    ...shared,
+    ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+    ...(o.selection !== undefined ? { selection: o.selection } : {}),
+    ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}),
   };
+  // Choosing an epoch by its validation loss needs that loss after every epoch.
+  if (supervised.selection !== 'last-epoch' || supervised.earlyStopping !== null) supervised.validation = 'each-epoch';
+  return { ...plan, pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) }, supervised };
 }
 
 /**

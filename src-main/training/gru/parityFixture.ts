@@ -1,5 +1,5 @@
 /**
- * Reading a GRU parity file (shared/fixtures/reference/gru_parity_*.json).
+ * Reading a GRU parity file (test/fixtures/reference/gru_parity_*.json).
  *
  * The files come from torch.nn.GRU in float64 (batch_first, zero initial state) and hold:
  * x [B,T,D], G [B,T,H], G2 [B,H]; per layer the PyTorch and Keras weights and the gradients of

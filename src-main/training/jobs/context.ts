@@ -4,7 +4,8 @@ import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
-import { assignWeights, CHECKPOINT_EVERY_SECONDS, loadCheckpoint, RunCheckpoints } from '../model/checkpoint';
+import { stopsEarly } from '@shared/training/selection';
+import { assignWeights, CHECKPOINT_EVERY_SECONDS, loadCheckpoint, RunCheckpoints, type EpochSelection } from '../model/checkpoint';
 import { JobCancelled, runEpochs, type EpochLoop, type JobHooks } from './loop';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
@@ -13,6 +14,8 @@ export interface JobData {
   segments: SegmentIndexEntry[];
   train: SegmentIndexEntry[];
   validation: SegmentIndexEntry[];
+  /** Empty when the run's split has no test part. */
+  test: SegmentIndexEntry[];
   close(): void;
 }
 
@@ -24,6 +27,7 @@ export function openJobData(job: TrainerJob): JobData {
     segments,
     train: job.split.train.map((i) => segments[i]),
     validation: job.split.validation.map((i) => segments[i]),
+    test: job.split.test.map((i) => segments[i]),
     close: () => reader.close(),
   };
 }
@@ -41,40 +45,54 @@ export function source(data: JobData, segments: SegmentIndexEntry[], job: Traine
 /**
  * Where a run starts: from scratch (statistics of the training split, epoch 1) or, when
  * its folder holds a checkpoint, from the weights, optimizer state and statistics saved
- * after its last completed epoch, with the records of the epochs it holds.
+ * after its last completed epoch, with the records of the epochs it holds and the weights
+ * of the epoch model selection has kept so far (see selection.ts).
  */
 export async function restoreOrStart(
   job: TrainerJob,
   data: JobData,
   variables: Record<string, tf.Variable>,
   optimizer: tf.Optimizer,
-): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[] }> {
+): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[]; best: tf.NamedTensorMap | null }> {
   const resumed = loadCheckpoint(job.runDir);
-  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [] };
+  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [], best: null };
+  // A finished run's checkpoint holds the selected epoch's weights alone: they are its best too.
+  const finished = typeof resumed.state.selectedEpoch === 'number';
+  const best = resumed.best ?? (finished ? resumed.weights : null);
   try {
     assignWeights(variables, resumed.weights);
     if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
   } finally {
-    // The variables and the optimizer took copies.
-    tf.dispose([...Object.values(resumed.weights), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
+    // The variables and the optimizer took copies; `best` goes to model selection, which owns it.
+    tf.dispose([...(resumed.weights === best ? [] : Object.values(resumed.weights)), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
   }
-  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [] };
+  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [], best };
 }
 
 /**
- * Runs a job's epochs with its checkpoints (see RunCheckpoints): after each epoch the
- * checkpoint due, if any, is written before the epoch is reported; a cancel first writes
- * the last completed epoch, so the run resumes from there.
+ * Runs a job's epochs with its checkpoints (see RunCheckpoints): after each epoch model
+ * selection sees it and the checkpoint due, if any, is written before the epoch is reported;
+ * the last epoch leaves the run's selected weights alone; a cancel first writes the last
+ * completed epoch, so the run resumes from there. Resolves to every epoch's record.
  */
 export async function runCheckpointedEpochs(
   job: TrainerJob,
   loop: Omit<EpochLoop, 'afterEpoch'>,
   hooks: JobHooks,
-  save: { variables: Record<string, tf.Variable>; optimizer: tf.Optimizer; state: Record<string, unknown> },
-): Promise<void> {
-  const checkpoints = new RunCheckpoints(job.runDir, save.variables, save.optimizer, job.config.epochs, job.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS, save.state);
+  save: { variables: Record<string, tf.Variable>; optimizer: tf.Optimizer; state: Record<string, unknown>; selection: EpochSelection },
+): Promise<EpochRecord[]> {
+  const checkpoints = new RunCheckpoints({
+    dir: job.runDir,
+    variables: save.variables,
+    optimizer: save.optimizer,
+    lastEpoch: job.config.epochs,
+    everySeconds: job.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS,
+    extraState: save.state,
+    selection: save.selection,
+    stopsAfter: loop.stopAfter,
+  });
   try {
-    await runEpochs({ ...loop, afterEpoch: (epoch, records) => checkpoints.epochEnded(epoch, records) }, hooks);
+    return await runEpochs({ ...loop, afterEpoch: (epoch, records) => checkpoints.epochEnded(epoch, records) }, hooks);
   } catch (err) {
     if (err instanceof JobCancelled) await checkpoints.flush();
     throw err;
@@ -107,5 +125,6 @@ export function loopSettings(job: TrainerJob, rows: number, resumed: { firstEpoc
     batchSize: job.config.batchSize,
     seed: job.config.seed,
     validateEachEpoch: job.config.validation === 'each-epoch',
+    stopAfter: (records: readonly EpochRecord[]) => stopsEarly(records, job.config.earlyStopping),
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochRecord, MetricRecord, TrainConfig } from '@shared/api/entities';
-import type { TrainerJob } from '@shared/api/trainerProtocol';
+import type { JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { assignSplit } from '@shared/data/splits';
 import { writeDataset } from '../../data/datasetFiles';
 import { generateSynthetic } from '../../data/synthetic';
@@ -18,7 +18,7 @@ import type { BundledRun } from '../../export/runBundleFormat';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-jobs-'));
 const segments = [...generateSynthetic({ seed: 5, segments: 30, segmentsPerVideo: 5, minFrames: 15, maxFrames: 40 })];
-const split = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0 });
+const split = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -32,11 +32,11 @@ const config: TrainConfig = {
   model: { hiddenUnits: 6, gruLayers: 2, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 10, seed: 1 },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<TrainerJob> = {}): TrainerJob {
-  return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation }, ...overrides };
+  return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation, test: [] }, ...overrides };
 }
 
 /** Hooks that keep what a job reports: trained epochs, and epochs re-reported from a checkpoint apart. */
@@ -63,7 +63,7 @@ function killedAtReport(epoch: number) {
   return r;
 }
 
-const metric = (ms: MetricRecord[], scope: string, name: string) => ms.find((m) => m.scope === scope && m.name === name)?.value;
+const metric = (r: JobResult | MetricRecord[], scope: string, name: string) => (Array.isArray(r) ? r : r.metrics).find((m) => m.scope === scope && m.name === name)?.value;
 
 describe('training jobs', () => {
   it('pre-trains, checkpointing every epoch, and gives the same losses for the same seed', async () => {
@@ -195,15 +195,15 @@ describe('training jobs', () => {
     const r = recorder();
     const metrics = await runBaseline(job(9, 'baseline', { config: { ...config, epochs: 3, validation: 'final' } }), r.hooks);
     expect(r.epochs.map((e) => e.valLoss === null)).toEqual([true, true, false]);
-    expect(metrics.find((m) => m.scope === 'overall' && m.name === 'mae')).toBeDefined();
+    expect(metrics.metrics.find((m) => m.scope === 'overall' && m.name === 'mae')).toBeDefined();
   });
 
   it('trains the baseline from scratch on the labelled sample and reports every metric', async () => {
     const r = recorder();
     const metrics = await runBaseline(job(8, 'baseline'), r.hooks);
     expect(r.epochs).toHaveLength(2);
-    expect(metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
-    expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
+    expect(metrics.metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
+    expect(metrics.metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
   });
 });
 
@@ -230,5 +230,138 @@ describe('checkpoints as a run bundle checks them', () => {
     for (const done of runs.slice(0, 3)) expect(Object.keys(done.files).sort(), done.kind).toEqual(['state.json', 'weights.bin', 'weights.json']);
     for (const stopped of runs.slice(3)) expect(Object.keys(stopped.files).sort(), stopped.kind).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
     expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
+  });
+});
+
+describe('evaluation on a test part, model selection and early stopping', () => {
+  const withTest = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0.2 });
+  const split3 = { train: withTest.train, validation: withTest.validation, test: withTest.test! };
+  const mseOf = (values: readonly number[], indices: readonly number[]) =>
+    values.reduce((s, v, k) => s + (v - segments[indices[Math.floor(k / 6)]].emotions[k % 6]) ** 2, 0) / values.length;
+
+  it('evaluates a supervised run on validation and test, and hands back its predictions of each, in the split\'s order', async () => {
+    const r = recorder();
+    const result = await runBaseline(job(40, 'baseline', { split: split3 }), r.hooks);
+    expect(result.predictions.map((p) => [p.split, p.segments])).toEqual([['validation', split3.validation], ['test', split3.test]]);
+    expect(result.predictions.every((p) => p.values.length === p.segments.length * 6)).toBe(true);
+    // The metrics are those of the predictions handed back.
+    const [validation, test] = result.predictions;
+    expect(metric(result.metrics, 'overall', 'mae')).toBeCloseTo(validation.values.reduce((s, v, k) => s + Math.abs(v - segments[validation.segments[Math.floor(k / 6)]].emotions[k % 6]), 0) / validation.values.length, 6);
+    expect(metric(result.testMetrics, 'overall', 'mae')).toBeCloseTo(test.values.reduce((s, v, k) => s + Math.abs(v - segments[test.segments[Math.floor(k / 6)]].emotions[k % 6]), 0) / test.values.length, 6);
+    // The last validation loss is the MSE of the validation predictions (the last epoch is kept).
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(r.epochs.at(-1)!.valLoss!, 5);
+    // Without a test part: validation only.
+    const plain = await runBaseline(job(41, 'baseline'), recorder().hooks);
+    expect([plain.testMetrics, plain.predictions.map((p) => p.split)]).toEqual([[], ['validation']]);
+  });
+
+  it('keeps the epoch with the lowest validation loss: its weights are the ones evaluated and saved', async () => {
+    const selecting = { ...config, epochs: 6, learningRate: 0.05, selection: 'best-validation-loss' as const };
+    const r = recorder();
+    const result = await runBaseline(job(42, 'baseline', { config: selecting, split: split3 }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    // This seed overfits: the best epoch is not the last, so selection matters here.
+    expect(best).toBeLessThan(6);
+    const [validation] = result.predictions;
+    // Evaluated with the best epoch's weights: their validation MSE is that epoch's validation loss.
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(losses[best - 1], 5);
+    // And those weights are the run's saved ones: the checkpoint says so, and predicts the same.
+    const saved = loadCheckpoint(join(dataDir, 'runs/42'))!;
+    expect(saved.state).toMatchObject({ epoch: 6, selectedEpoch: best, bestEpoch: best });
+    // A finished run keeps those weights alone: no optimizer state, no second copy of them.
+    expect([saved.optimizer, saved.best]).toEqual([null, null]);
+    // They are the weights training had after the best epoch: a run of that many epochs ends with the same.
+    const upToBest = job(48, 'baseline', { config: { ...selecting, epochs: best, selection: 'last-epoch' }, split: split3 });
+    await runBaseline(upToBest, recorder().hooks);
+    const trainedToBest = loadCheckpoint(upToBest.runDir)!.weights;
+    for (const name of Object.keys(saved.weights)) expect(Array.from(saved.weights[name].dataSync()), name).toEqual(Array.from(trainedToBest[name].dataSync()));
+    const last = recorder();
+    const lastEpoch = await runBaseline(job(43, 'baseline', { config: { ...selecting, selection: 'last-epoch' }, split: split3 }), last.hooks);
+    expect(last.epochs.map((e) => e.valLoss)).toEqual(r.epochs.map((e) => e.valLoss));
+    expect(metric(lastEpoch.metrics, 'overall', 'mae')).not.toBeCloseTo(metric(result.metrics, 'overall', 'mae')!, 6);
+    // A run killed after its selected weights were saved is finished from the checkpoint with the same result.
+    const again = await runBaseline(job(42, 'baseline', { config: selecting, split: split3 }), recorder().hooks);
+    expect(again.predictions).toEqual(result.predictions);
+  });
+
+  it('a run selecting by validation loss that stops after its best epoch resumes with the same choice, whether a checkpoint was due or it was cancelled', async () => {
+    const selecting = { ...config, epochs: 6, learningRate: 0.05, selection: 'best-validation-loss' as const };
+    const whole = recorder();
+    const reference = await runBaseline(job(50, 'baseline', { config: selecting, split: split3 }), whole.hooks);
+    const losses = whole.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(best).toBeLessThan(5); // an epoch after the best, before the last, to stop at
+    const resumedSelection = async (runId: number) => {
+      const resumed = await runBaseline(job(runId, 'baseline', { config: selecting, split: split3 }), recorder().hooks);
+      expect(resumed.predictions).toEqual(reference.predictions);
+      expect(loadCheckpoint(join(dataDir, 'runs', String(runId)))!.state).toMatchObject({ selectedEpoch: best, bestEpoch: best });
+    };
+
+    // Killed while reporting the epoch after the best, a checkpoint due after every epoch: it holds that epoch's weights and optimizer state, and the best epoch's weights.
+    const killed = killedAtReport(best + 1);
+    await expect(runBaseline(job(51, 'baseline', { config: selecting, split: split3, checkpointEverySeconds: 0 }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const written = loadCheckpoint(join(dataDir, 'runs/51'))!;
+    expect(written.state).toMatchObject({ epoch: best + 1, bestEpoch: best });
+    expect([written.optimizer !== null, written.best !== null]).toEqual([true, true]);
+    await resumedSelection(51);
+
+    // Cancelled after the epoch after the best, no checkpoint due yet: the cancel writes that epoch as it ended, with the best epoch's weights.
+    await expect(runBaseline(job(52, 'baseline', { config: selecting, split: split3 }), recorder(best + 1).hooks)).rejects.toBeInstanceOf(JobCancelled);
+    const flushed = loadCheckpoint(join(dataDir, 'runs/52'))!;
+    expect(flushed.state).toMatchObject({ epoch: best + 1, bestEpoch: best });
+    expect(flushed.best).not.toBeNull();
+    await resumedSelection(52);
+  });
+
+  it('keeps the best epoch of a fine-tune too, from the weights it held in memory', async () => {
+    const selecting = { ...config, epochs: 8, learningRate: 0.2, selection: 'best-validation-loss' as const };
+    const r = recorder();
+    const result = await runFinetune(job(44, 'finetune', { config: selecting, parentRunDir: join(dataDir, 'runs/1') }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(best).toBeLessThan(8);
+    const [validation] = result.predictions;
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(losses[best - 1], 5);
+    expect(loadCheckpoint(join(dataDir, 'runs/44'))!.state).toMatchObject({ selectedEpoch: best });
+  });
+
+  it('stops early once the validation loss has not improved for `patience` epochs, and a resumed run trains no more', async () => {
+    const stopping = { ...config, epochs: 20, learningRate: 0.05, earlyStopping: { patience: 2 } };
+    const r = recorder();
+    await runBaseline(job(45, 'baseline', { config: stopping }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(r.epochs.length).toBeLessThan(20);
+    expect(r.epochs.length).toBe(best + 2);
+    // The epoch it stopped after is the run's last: its weights alone are kept, without the optimizer's state.
+    const saved = loadCheckpoint(join(dataDir, 'runs/45'))!;
+    expect(saved.state.epoch).toBe(r.epochs.length);
+    expect(saved.optimizer).toBeNull();
+    const resumed = recorder();
+    await runBaseline(job(45, 'baseline', { config: stopping }), resumed.hooks);
+    expect(resumed.epochs).toEqual([]);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual(r.epochs.map((e) => e.epoch));
+  });
+
+  it('records, per pre-training epoch, the reconstruction error on masked steps alone, and the errors on test', async () => {
+    const r = recorder();
+    const result = await runPretrain(job(46, 'pretrain', { split: split3 }), r.hooks);
+    for (const e of r.epochs) {
+      expect(e.maskedLoss).toBeGreaterThan(0);
+      expect(e.valMaskedLoss).toBeGreaterThan(0);
+      // With the loss on every real step, the masked steps alone (filled from context) are reconstructed worse.
+      expect(e.maskedLoss).toBeGreaterThan(e.loss);
+    }
+    expect(metric(result.metrics, 'overall', 'maskedReconstructionMse')).toBeCloseTo(r.epochs.at(-1)!.valMaskedLoss!, 6);
+    expect(result.testMetrics.map((m) => m.name).sort()).toEqual(['maskedReconstructionMse', 'reconstructionMse']);
+    expect(result.predictions).toEqual([]);
+    // When the loss covers masked steps only, the two are the same quantity.
+    const masked = recorder();
+    await runPretrain(job(47, 'pretrain', { config: { ...config, mask: { ...config.mask!, lossScope: 'masked-only' } } }), masked.hooks);
+    for (const e of masked.epochs) {
+      expect(e.maskedLoss).toBeCloseTo(e.loss, 5);
+      expect(e.valMaskedLoss).toBeCloseTo(e.valLoss!, 6);
+    }
   });
 });

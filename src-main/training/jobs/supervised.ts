@@ -2,15 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricRecord } from '@shared/api/entities';
-import type { TrainerJob } from '@shared/api/trainerProtocol';
+import type { EpochRecord } from '@shared/api/entities';
+import type { JobPredictions, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
-import { evaluatePredictions } from '../evaluation';
+import { emotionRows, metricRecords } from '@shared/metrics/records';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
 import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, runCheckpointedEpochs, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
+import { BestWeights } from './selection';
 import { encodeAll, headInputs, predictEmotions } from './tensors';
 
 const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
@@ -43,35 +44,71 @@ export function finetuneStep(optimizer: tf.Optimizer, head: EmotionHead, inputs:
   return minimizeStep(optimizer, () => emotionLoss(head, tf.tensor2d(inputs, [rows, width]), tf.tensor2d(labels, [rows, 6])), head.variables());
 }
 
+/**
+ * A supervised run's results from the weights it keeps: metrics and per-segment predictions on
+ * validation and, when its split has one, test. `predict` gives a split's predictions in the
+ * order of `job.split[split]`.
+ */
+async function supervisedResult(job: TrainerJob, data: JobData, predict: (split: 'validation' | 'test') => Promise<Float32Array>): Promise<JobResult> {
+  const result: JobResult = { metrics: [], testMetrics: [], predictions: [] };
+  for (const split of ['validation', 'test'] as const) {
+    const indices = job.split[split];
+    if (!indices.length) continue;
+    const values = await predict(split);
+    // Scored against the labels as the dataset holds them (thirds in double precision, as an exported CSV has them).
+    const scored = metricRecords(indices.map((i) => data.segments[i].emotions), emotionRows(values));
+    if (split === 'validation') result.metrics = scored;
+    else result.testMetrics = scored;
+    result.predictions.push({ split, segments: [...indices], values: Array.from(values) } satisfies JobPredictions);
+  }
+  return result;
+}
+
+/** Predictions of the last validation, reusable when the epoch kept is the one they were made at. */
+interface LastValidation {
+  epoch: number;
+  values: Float32Array;
+}
+const reusable = (last: LastValidation | null, chosen: number | null, records: readonly EpochRecord[]) =>
+  last !== null && chosen === last.epoch && chosen === records.at(-1)?.epoch ? last.values : null;
+
 /** Baseline: the same network, trained from scratch on the labelled sample only. */
-export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<JobResult> {
   const data = openJobData(job);
   const model = PaperModel.initial(job.config.model, job.config.seed, job.config.initialisation);
   const optimizer = adamOptimizer(job.config);
+  let selection: BestWeights | null = null;
   try {
     const variables = model.variables();
     const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    selection = new BestWeights(job.config, { weights: resumed.best, records: resumed.checkpointed });
     const { stats } = resumed;
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
     const val = source(data, data.validation, job, stats);
     const valY = val.labels();
     const steps = job.config.sequence.maxFrames;
-    let lastPredictions: Float32Array | null = null;
-    await runCheckpointedEpochs(
+    let last: LastValidation | null = null;
+    const records = await runCheckpointedEpochs(
       job,
       {
         ...loopSettings(job, train.length, resumed),
         step: async (rows) => baselineStep(optimizer, model, train.batch(rows), steps),
-        validate: async () => {
-          lastPredictions = await predictEmotions(model, val, job.config.batchSize);
-          return mse(lastPredictions, valY);
+        validate: async (epoch) => {
+          last = { epoch, values: await predictEmotions(model, val, job.config.batchSize) };
+          return mse(last.values, valY);
         },
       },
       hooks,
-      { variables: model.byName(variables), optimizer, state: { stats } },
+      { variables: model.byName(variables), optimizer, state: { stats }, selection },
     );
-    return evaluatePredictions(valY, lastPredictions ?? (await predictEmotions(model, val, job.config.batchSize)));
+    // The selected epoch's weights, which the final checkpoint already holds (what bundles carry), into the model to evaluate it.
+    const chosen = selection.restore(records, model.byName(variables));
+    const validation = reusable(last, chosen, records);
+    return await supervisedResult(job, data, async (split) =>
+      split === 'validation' && validation ? validation : predictEmotions(model, source(data, split === 'validation' ? data.validation : data.test, job, stats), job.config.batchSize),
+    );
   } finally {
+    selection?.dispose();
     optimizer.dispose();
     model.dispose();
     data.close();
@@ -133,7 +170,7 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     const result = await encodeAll(encoder, all, batch, async () => {
       done = Math.min(all.length, done + batch);
       const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
-      // Progress of the one-off encoding pass, reported as epoch 0 of the run.
+      // Progress of the one-off encoding pass, reported as batch 0 of the run's first epoch.
       hooks.progress({ runId: job.runId, epoch: 1, epochs: job.config.epochs, batch: 0, batches: 1, loss: null, samplesPerSecond: rate, etaSeconds: (all.length - done) / rate });
       await new Promise<void>((r) => setImmediate(r));
     });
@@ -164,36 +201,44 @@ function labelsOf(data: JobData, indices: readonly number[]): Float32Array {
  * Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample.
  * Only the head is built: the encoder's outputs come from the cache (computed once).
  */
-export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<JobResult> {
   if (!job.parentRunDir) throw new Error('A fine-tuning run needs the pre-training run it starts from.');
   const data = openJobData(job);
   const head = EmotionHead.initial(job.config.model, job.config.seed);
   const optimizer = adamOptimizer(job.config);
+  // A fine-tune takes milliseconds per epoch and is never resumed mid-way: the selected weights stay in memory.
+  const selection = new BestWeights(job.config);
+  const headPredictions = async (indices: readonly number[], vectors: Float32Array, width: number) => {
+    const p = tf.tidy(() => head.predict(tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width])));
+    const values = (await p.data()) as Float32Array;
+    p.dispose();
+    return values;
+  };
   try {
     const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
     const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
     const trainX = rowsOf(vectors, width, labelled);
     const trainY = labelsOf(data, labelled);
-    const valX = tf.tensor2d(rowsOf(vectors, width, job.split.validation), [job.split.validation.length, width]);
     const valY = labelsOf(data, job.split.validation);
-    let lastPredictions: Float32Array | null = null;
-    await runEpochs(
+    let last: LastValidation | null = null;
+    const records = await runEpochs(
       {
         ...loopSettings(job, labelled.length),
         step: (rows) => finetuneStep(optimizer, head, rowsOf(trainX, width, rows), rowsOf(trainY, 6, rows), width),
-        validate: async () => {
-          const p = tf.tidy(() => head.predict(valX));
-          lastPredictions = (await p.data()) as Float32Array;
-          p.dispose();
-          return mse(lastPredictions, valY);
+        validate: async (epoch) => {
+          last = { epoch, values: await headPredictions(job.split.validation, vectors, width) };
+          return mse(last.values, valY);
         },
+        afterEpoch: async (_epoch, epochs) => selection.observe(epochs, head.byName(head.variables())),
       },
       hooks,
     );
-    valX.dispose();
-    await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: job.config.epochs, parentRunDir: job.parentRunDir });
-    return evaluatePredictions(valY, lastPredictions!);
+    const chosen = selection.restore(records, head.byName(head.variables()));
+    await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: records.at(-1)!.epoch, parentRunDir: job.parentRunDir, selectedEpoch: chosen });
+    const validation = reusable(last, chosen, records);
+    return await supervisedResult(job, data, async (split) => (split === 'validation' && validation ? validation : headPredictions(job.split[split], vectors, width)));
   } finally {
+    selection.dispose();
     optimizer.dispose();
     head.dispose();
     data.close();

@@ -3,27 +3,30 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointAfterEpoch, loadCheckpoint, RunCheckpoints } from './checkpoint';
+import type { EpochRecord } from '@shared/api/entities';
+import { stopsEarly } from '@shared/training/selection';
+import { BestWeights } from '../jobs/selection';
+import { checkpointAfterEpoch, loadCheckpoint, RunCheckpoints, type RunCheckpointOptions } from './checkpoint';
 
 const root = mkdtempSync(join(tmpdir(), 'wb-checkpoint-'));
 beforeAll(() => tf.setBackend('cpu'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const record = (epoch: number) => ({ epoch, loss: 1 / epoch, valLoss: null, seconds: 4 });
+const record = (epoch: number, valLoss: number | null = null): EpochRecord => ({ epoch, loss: 1 / epoch, valLoss, seconds: 4, maskedLoss: null, valMaskedLoss: null });
 
 /** A two-variable model with Adam, a clock the test moves, and checkpoints every 10 s over 5 epochs. */
-function setup(name: string) {
+function setup(name: string, more: Partial<RunCheckpointOptions> = {}, valLosses: Array<number | null> = []) {
   const dir = join(root, name);
   const w = tf.variable(tf.tensor1d([1, 2, 3]), true, `${name}/w`);
   const b = tf.variable(tf.scalar(0.5), true, `${name}/b`);
   const optimizer = tf.train.adam(0.1);
   let seconds = 0;
-  const checkpoints = new RunCheckpoints(dir, { w, b }, optimizer, 5, 10, { stats: 'kept' }, () => seconds * 1000);
+  const checkpoints = new RunCheckpoints({ dir, variables: { w, b }, optimizer, lastEpoch: 5, everySeconds: 10, extraState: { stats: 'kept' }, now: () => seconds * 1000, ...more });
   /** One epoch of 4 s: an Adam step, then its end as the job reports it. */
   const epoch = async (n: number) => {
     optimizer.minimize(() => tf.sum(tf.add(tf.square(w), b)) as tf.Scalar);
     seconds += 4;
-    await checkpoints.epochEnded(n, Array.from({ length: n }, (_, i) => record(i + 1)));
+    await checkpoints.epochEnded(n, Array.from({ length: n }, (_, i) => record(i + 1, valLosses[i] ?? null)));
   };
   const files = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
   const dispose = () => {
@@ -31,7 +34,7 @@ function setup(name: string) {
     optimizer.dispose();
     tf.dispose([w, b]);
   };
-  return { dir, w, checkpoints, epoch, files, dispose };
+  return { dir, w, b, checkpoints, epoch, files, dispose };
 }
 
 describe('checkpointAfterEpoch', () => {
@@ -40,6 +43,7 @@ describe('checkpointAfterEpoch', () => {
     expect(checkpointAfterEpoch(29, 30, 599, 600)).toBeNull();
     expect(checkpointAfterEpoch(29, 30, 600, 600)).toBe('resumable');
     expect(checkpointAfterEpoch(1, 30, 0, 0)).toBe('resumable'); // every epoch
+    expect(checkpointAfterEpoch(12, 30, 0, 600, true)).toBe('final'); // early stopping ends the run here
   });
 });
 
@@ -85,5 +89,41 @@ describe('RunCheckpoints', () => {
     run.checkpoints.dispose();
     expect(holding - tf.memory().numTensors).toBe(2 + 5); // w, b; Adam's step count and two moments each
     run.dispose();
+  });
+
+  it('with model selection, keeps the best epoch\'s weights beside a resumable checkpoint and in a cancel\'s, and ends with them alone', async () => {
+    const selection = new BestWeights({ selection: 'best-validation-loss' });
+    // Validation losses 3, 1 (the best), 2, 2: early stopping with patience 2 ends the run after epoch 4 of 5.
+    const run = setup('selection', { selection, stopsAfter: (records) => stopsEarly(records, { patience: 2 }) }, [3, 1, 2, 2]);
+    await run.epoch(1);
+    await run.epoch(2);
+    const atBest = Array.from(run.w.dataSync());
+    await run.epoch(3); // 12 s: resumable
+    const resumable = loadCheckpoint(run.dir)!;
+    expect(resumable.state).toMatchObject({ epoch: 3, bestEpoch: 2 });
+    expect(resumable.optimizer).not.toBeNull();
+    expect(Array.from(resumable.best!.w.dataSync())).toEqual(atBest);
+    expect(Array.from(resumable.weights.w.dataSync())).not.toEqual(atBest);
+    await run.epoch(4);
+    const final = loadCheckpoint(run.dir)!;
+    expect(final.state).toMatchObject({ epoch: 4, bestEpoch: 2, selectedEpoch: 2 });
+    expect(run.files()).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    expect(Array.from(final.weights.w.dataSync())).toEqual(atBest);
+    selection.dispose();
+    run.dispose();
+
+    const cancelled = new BestWeights({ selection: 'best-validation-loss' });
+    const again = setup('selection-cancel', { selection: cancelled }, [3, 1, 2]);
+    await again.epoch(1);
+    await again.epoch(2);
+    const best = Array.from(again.w.dataSync());
+    await again.epoch(3); // written: 12 s
+    await again.epoch(4); // kept in memory (4 s), with the best epoch's weights
+    await again.checkpoints.flush();
+    const flushed = loadCheckpoint(again.dir)!;
+    expect(flushed.state).toMatchObject({ epoch: 4, bestEpoch: 2 });
+    expect(Array.from(flushed.best!.w.dataSync())).toEqual(best);
+    cancelled.dispose();
+    again.dispose();
   });
 });

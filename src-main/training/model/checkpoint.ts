@@ -34,13 +34,24 @@ function readTensors(dir: string, name: string): tf.NamedTensorMap {
   return tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), manifest.weightsManifest[0].weights);
 }
 
-/** Writes a checkpoint: weights, and the optimizer's state (an optimizer, or its saved tensors) when given. */
-export async function saveCheckpoint(dir: string, weights: tf.NamedTensorMap, optimizer: tf.Optimizer | NamedTensor[] | null, state: CheckpointState): Promise<void> {
+/**
+ * Writes a checkpoint: weights; the optimizer's state (an optimizer, or its saved tensors) when
+ * given; and `best`, the weights of the epoch model selection keeps so far (see
+ * jobs/selection.ts), as `best.json` / `best.bin` beside them so a resumed run still knows them.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  weights: tf.NamedTensorMap,
+  optimizer: tf.Optimizer | NamedTensor[] | null,
+  state: CheckpointState,
+  best: tf.NamedTensorMap | null = null,
+): Promise<void> {
   const tmp = `${dir}.writing`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await writeTensors(tmp, 'weights', weights);
   if (optimizer) await writeTensors(tmp, 'optimizer', Array.isArray(optimizer) ? optimizer : await optimizer.getWeights());
+  if (best) await writeTensors(tmp, 'best', best);
   writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
   const old = `${dir}.old`;
   rmSync(old, { recursive: true, force: true });
@@ -52,6 +63,8 @@ export async function saveCheckpoint(dir: string, weights: tf.NamedTensorMap, op
 export interface LoadedCheckpoint {
   weights: tf.NamedTensorMap;
   optimizer: NamedTensor[] | null;
+  /** The selected epoch's weights, when the run selects by validation loss (null otherwise). */
+  best: tf.NamedTensorMap | null;
   state: CheckpointState;
 }
 
@@ -60,7 +73,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint | null {
   const from = existsSync(join(dir, 'state.json')) ? dir : existsSync(join(`${dir}.old`, 'state.json')) ? `${dir}.old` : null;
   if (!from) return null;
   const optimizer = existsSync(join(from, 'optimizer.json')) ? Object.entries(readTensors(from, 'optimizer')).map(([name, tensor]) => ({ name, tensor })) : null;
-  return { weights: readTensors(from, 'weights'), optimizer, state: JSON.parse(readFileSync(join(from, 'state.json'), 'utf8')) as CheckpointState };
+  const best = existsSync(join(from, 'best.json')) ? readTensors(from, 'best') : null;
+  return { weights: readTensors(from, 'weights'), optimizer, best, state: JSON.parse(readFileSync(join(from, 'state.json'), 'utf8')) as CheckpointState };
 }
 
 /** Copies saved values into the model's variables; every variable must be present with its shape. */
@@ -82,12 +96,13 @@ export function assignWeights(variables: Record<string, tf.Variable>, weights: t
 export const CHECKPOINT_EVERY_SECONDS = 600;
 
 /**
- * What is written after an epoch: the final weights after the last (no optimizer state:
- * nothing resumes a finished run), a resumable checkpoint once `everySeconds` have passed
- * since the last one was written, else nothing.
+ * What is written after an epoch: the run's final weights after the last one (the last planned,
+ * or the one early stopping ends the run with; no optimizer state: nothing resumes a finished
+ * run), a resumable checkpoint once `everySeconds` have passed since the last one was written,
+ * else nothing.
  */
-export function checkpointAfterEpoch(epoch: number, lastEpoch: number, secondsSinceWritten: number, everySeconds: number): 'final' | 'resumable' | null {
-  if (epoch >= lastEpoch) return 'final';
+export function checkpointAfterEpoch(epoch: number, lastEpoch: number, secondsSinceWritten: number, everySeconds: number, stopsHere = false): 'final' | 'resumable' | null {
+  if (epoch >= lastEpoch || stopsHere) return 'final';
   return secondsSinceWritten >= everySeconds ? 'resumable' : null;
 }
 
@@ -96,52 +111,96 @@ export function checkpointBytes(parameters: number, withOptimizer: boolean): num
   return 4 * parameters * (withOptimizer ? 3 : 1) + (withOptimizer ? 4 : 0);
 }
 
+/** Model selection as checkpoints need it (jobs/selection.ts's BestWeights). */
+export interface EpochSelection {
+  /** After an epoch is validated: keeps a copy of the weights if it is now the best. */
+  observe(records: readonly EpochRecord[], variables: Record<string, tf.Variable>): void;
+  /** The epoch whose weights are kept (null: none yet, or not selecting). */
+  readonly epoch: number | null;
+  /** The kept weights (null when nothing is kept). */
+  weights(): tf.NamedTensorMap | null;
+  /** Puts the selected epoch's weights into the variables; returns that epoch. */
+  restore(records: readonly EpochRecord[], variables: Record<string, tf.Variable>): number | null;
+}
+
+export interface RunCheckpointOptions {
+  dir: string;
+  variables: Record<string, tf.Variable>;
+  optimizer: tf.Optimizer | null;
+  /** The run's planned epochs. */
+  lastEpoch: number;
+  everySeconds: number;
+  /** What else state.json holds (the standardisation statistics, a parent run...). */
+  extraState: Record<string, unknown>;
+  /** Model selection; absent: the last epoch's weights are the run's. */
+  selection?: EpochSelection;
+  /** Early stopping: whether the run ends after these epochs. */
+  stopsAfter?: (records: readonly EpochRecord[]) => boolean;
+  now?: () => number;
+}
+
+interface PendingCheckpoint {
+  weights: tf.NamedTensorMap;
+  optimizer: NamedTensor[] | null;
+  best: tf.NamedTensorMap | null;
+  state: CheckpointState;
+}
+
+const copyOf = (tensors: Record<string, tf.Tensor>): tf.NamedTensorMap => Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, tf.clone(t)]));
+
 /**
- * A training run's checkpoints. After each epoch, `epochEnded` writes what
- * checkpointAfterEpoch says; an epoch it does not write is kept in memory instead (a copy of
- * the weights and the optimizer's state), so a cancel still resumes from the last completed
- * epoch: `flush` writes that copy. A crash or a kill loses at most `everySeconds` of
- * training. Model selection by validation loss will keep one more set of weights, the best
- * epoch's: `epochEnded` is where it is chosen, and it goes into the same folder.
+ * A training run's checkpoints. After each epoch, `epochEnded` lets model selection see it,
+ * then writes what checkpointAfterEpoch says; an epoch it does not write is kept in memory
+ * instead (a copy of the weights, the optimizer's state and the best epoch's weights), so a
+ * cancel still resumes from the last completed epoch: `flush` writes that copy. A crash or a
+ * kill loses at most `everySeconds` of training.
+ *
+ * A resumable checkpoint holds the last epoch's weights, the optimizer's state and, with model
+ * selection, the best epoch's weights so far (`best.*`), so a resumed run keeps its choice. The
+ * final one holds the run's weights alone: the selected epoch's (the best one's with model
+ * selection, else the last's), which fine-tunes freeze, evaluation uses and bundles carry.
  */
 export class RunCheckpoints {
   private lastWritten: number;
-  private pending: { weights: tf.NamedTensorMap; optimizer: NamedTensor[] | null; state: CheckpointState } | null = null;
+  private pending: PendingCheckpoint | null = null;
+  private readonly now: () => number;
 
-  constructor(
-    private readonly dir: string,
-    private readonly variables: Record<string, tf.Variable>,
-    private readonly optimizer: tf.Optimizer | null,
-    private readonly lastEpoch: number,
-    private readonly everySeconds: number,
-    /** What else state.json holds (the standardisation statistics, a parent run...). */
-    private readonly extraState: Record<string, unknown>,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.lastWritten = now();
+  constructor(private readonly options: RunCheckpointOptions) {
+    this.now = options.now ?? Date.now;
+    this.lastWritten = this.now();
   }
 
   async epochEnded(epoch: number, epochs: EpochRecord[]): Promise<void> {
-    const state: CheckpointState = { ...this.extraState, epoch, epochs };
-    const what = checkpointAfterEpoch(epoch, this.lastEpoch, (this.now() - this.lastWritten) / 1000, this.everySeconds);
+    const { dir, variables, optimizer, selection } = this.options;
+    selection?.observe(epochs, variables);
+    const state: CheckpointState = { ...this.options.extraState, epoch, epochs, bestEpoch: selection?.epoch ?? null };
+    const stopsHere = this.options.stopsAfter?.(epochs) ?? false;
+    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, (this.now() - this.lastWritten) / 1000, this.options.everySeconds, stopsHere);
     this.dropPending();
-    if (what === null) {
+    if (what === 'final') {
+      // The run ends here: its weights become the selected epoch's, and only they are kept.
+      const selectedEpoch = selection ? selection.restore(epochs, variables) : epoch;
+      await saveCheckpoint(dir, variables, null, { ...state, selectedEpoch });
+    } else if (what === 'resumable') {
+      await saveCheckpoint(dir, variables, optimizer, state, selection?.weights() ?? null);
+    } else {
+      const best = selection?.weights() ?? null;
       this.pending = {
-        weights: Object.fromEntries(Object.entries(this.variables).map(([name, v]) => [name, tf.clone(v)])),
-        optimizer: this.optimizer ? (await this.optimizer.getWeights()).map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) })) : null,
+        weights: copyOf(variables),
+        optimizer: optimizer ? (await optimizer.getWeights()).map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) })) : null,
+        best: best && copyOf(best),
         state,
       };
       return;
     }
-    await saveCheckpoint(this.dir, this.variables, what === 'final' ? null : this.optimizer, state);
     this.lastWritten = this.now();
   }
 
   /** Writes the last completed epoch if it is not on disk yet (a cancel: resume from there). */
   async flush(): Promise<void> {
     if (!this.pending) return;
-    const { weights, optimizer, state } = this.pending;
-    await saveCheckpoint(this.dir, weights, optimizer, state);
+    const { weights, optimizer, best, state } = this.pending;
+    await saveCheckpoint(this.options.dir, weights, optimizer, state, best);
     this.lastWritten = this.now();
     this.dropPending();
   }
@@ -152,7 +211,8 @@ export class RunCheckpoints {
 
   private dropPending(): void {
     if (!this.pending) return;
-    tf.dispose([...Object.values(this.pending.weights), ...(this.pending.optimizer ?? []).map((t) => t.tensor)]);
+    const { weights, optimizer, best } = this.pending;
+    tf.dispose([...Object.values(weights), ...(optimizer ?? []).map((t) => t.tensor), ...Object.values(best ?? {})]);
     this.pending = null;
   }
 }
