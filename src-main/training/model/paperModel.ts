@@ -3,8 +3,9 @@ import type { Initialisation } from '@shared/api/entities';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { headInputWidth, type ModelConfig } from '@shared/model/modelConfig';
 import { encoderWeightShapes, headWeightShapes, type WeightShape } from '@shared/model/weightShapes';
-import { gruOutputs } from '../gru/fusedGru';
+import { recurrentOutputs } from '../gru/recurrentLayer';
 import { glorotUniform, recurrentKernel } from './initialisers';
+import { timeDistributedDense } from './timeDistributedDense';
 
 /**
  * The paper's network as plain variables around the fused GRU, in two parts so a job builds
@@ -155,12 +156,9 @@ export class Encoder {
   encode(x: tf.Tensor3D, mask: tf.Tensor2D): EncoderOutputs {
     let sequence: tf.Tensor3D = x;
     for (const g of this.grus) {
-      sequence = gruOutputs(sequence, { kernel: g.kernel, recurrentKernel: g.recurrentKernel, bias: g.bias }, { mask, zeroOutputForMask: true });
+      sequence = recurrentOutputs(sequence, { kernel: g.kernel, recurrentKernel: g.recurrentKernel, bias: g.bias }, { mask, zeroOutputForMask: true });
     }
-    const [b, t, h] = sequence.shape;
-    const flat = sequence.reshape([b * t, h]);
-    const reconstruction = tf.add(tf.matMul(flat, this.reconKernel), this.reconBias).reshape([b, t, FEATURE_COUNT]) as tf.Tensor3D;
-    return { reconstruction, states: sequence };
+    return { reconstruction: timeDistributedDense(sequence, this.reconKernel, this.reconBias), states: sequence };
   }
 
   /** The head's input, pooled over time with per-step weights [B, T] (one-hot last step, or 1/n on real steps). */
