@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TrainConfig } from '@shared/api/entities';
 import type { ToTrainer } from '@shared/api/trainerProtocol';
 import { openDatabase } from '../store/database';
@@ -149,6 +149,54 @@ describe('TrainingService', () => {
     trainers[0].reply({ type: 'cancelled', runId: a.id });
     expect(runs.summary(a.id).status).toBe('cancelled');
     expect(() => service.cancel(a.id)).toThrow(/only queued or running runs/);
+  });
+
+  it('kills a running run\'s process that does not answer a cancel, and records the run cancelled', async () => {
+    vi.useFakeTimers();
+    try {
+      const { runs, trainers, service } = setup();
+      const run = service.start({ datasetId: 'd', kind: 'baseline', config });
+      trainers[0].reply({ type: 'ready', backend });
+      await vi.advanceTimersByTimeAsync(0);
+      trainers[0].reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
+      service.cancel(run.id);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(trainers[0].killed).toBe(false);
+      expect(runs.summary(run.id).status).toBe('running');
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(trainers[0].killed).toBe(true);
+      expect(runs.summary(run.id)).toMatchObject({ status: 'cancelled' });
+      expect(trainers.slice(1).flatMap((t) => t.sent).some((m) => m.type === 'start')).toBe(false); // not retried
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('fails a run whose finished results cannot be recorded, saying why, and keeps the process for the next run', async () => {
+    const { runs, trainers, service } = setup();
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: a.id, backend: 'cpu', backendReason: 'test' });
+    // Predictions for a segment count that does not match their values cannot be stored.
+    trainers[0].reply({ type: 'done', runId: a.id, metrics: [{ scope: 'overall', name: 'mae', value: 0.2 }], predictions: [{ split: 'validation', segments: [0, 1], values: [0.1] }] });
+    const failed = runs.detail(a.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/finished but its results could not be recorded/);
+    expect(failed.maeOverall).toBeNull(); // nothing of the half-recorded results remains
+    expect(trainers[0].sent.filter((m) => m.type === 'start').at(-1)).toMatchObject({ job: { runId: b.id } });
+  });
+
+  it('rejects warmUp when the first process exits before it is ready, and starts afresh on the next request', async () => {
+    const { trainers, service } = setup();
+    const ready = service.warmUp();
+    trainers[0].die(1, null);
+    await expect(ready).rejects.toThrow(/exited before it was ready \(code 1/);
+    const again = service.warmUp();
+    expect(trainers).toHaveLength(2);
+    trainers[1].reply({ type: 'ready', backend });
+    await expect(again).resolves.toEqual(backend);
   });
 
   it('ignores malformed messages from the training process and says so', async () => {

@@ -61,6 +61,23 @@ const CANCEL_GRACE_MS = 5000;
  * Runs queued training jobs in a pool of training processes, records what they report
  * (main is the only writer of the store) and forwards it as events. A process that dies
  * mid-run affects only its own run, which is retried once; a new process takes its place.
+ *
+ * A run, as this service moves it (each transition has a spec in trainingService.spec.ts):
+ *   start/resume -> queued           recorded, a process is started if the pool has room
+ *   queued -> sent                   an idle ready process takes it ('start'); a fine-tune waits
+ *                                    while another fine-tune of its pre-training fills the encoder cache
+ *   queued -> cancelled              cancel: taken off the queue at once
+ *   sent -> running                  the process says 'started' (backend recorded)
+ *   running -> running               'epoch' recorded; 'resumed' drops epochs after the checkpoint
+ *   running -> done                  'done' and its results recorded in one transaction
+ *   running -> failed                'failed', or 'done' whose results cannot be recorded
+ *   running -> cancelled             'cancelled' after a cancel, or the process killed CANCEL_GRACE_MS
+ *                                    after a cancel it did not answer
+ *   running -> queued (front)        its process died: retried once from its checkpoint...
+ *   running -> failed                ...and failed with the reason when it dies again
+ * A process: spawned -> ready ('ready') -> busy (a job) -> ready ... -> stopped when it is
+ * idle beyond the pool size or can take no more threads; one that exits before 'ready'
+ * rejects warmUp.
  */
 export class TrainingService {
   private readonly workers: Worker[] = [];
