@@ -190,7 +190,11 @@ export async function paperSection(workDir: string, workers: number | undefined)
   row('  validation (pre-training each epoch, baselines at the end, encoding)', h(sum('validation')));
   row('  I/O (reading batches, standardisation, checkpoints)', h(sum('io')));
   row('  process time in all / cores x wall time', `${h(sum('training') + sum('validation') + sum('io'))} / ${h(cores * p.wallSeconds)}`);
-  if (quiet) row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
+  if (quiet) {
+    row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
+    // Resumable checkpoints come every 10 minutes of training, so what a sweep writes grows with its wall time.
+    row(`  disk written at that speed (${quiet.resumableCheckpoints} resumable checkpoints)`, gb(quiet.bytesWritten));
+  }
   row(`disk written by the sweep (${p.resumableCheckpoints} resumable checkpoints, every ${CHECKPOINT_EVERY_SECONDS / 60} min)`, gb(p.bytesWritten));
   row('disk kept once done (final weights, encoder outputs, stored predictions)', gb(p.bytesKept));
   row('  of which stored predictions (in the run store)', gb(p.bytesPredictions));
