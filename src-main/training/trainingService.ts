@@ -8,6 +8,7 @@ import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
 import { checkTrainingRequest, clipSteps } from './requestRules';
+import type { RemoteDispatch, RemoteRunSink } from '../cluster/remoteDispatch';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
@@ -56,6 +57,8 @@ export class TrainingService {
   /** Pre-training runs whose encoder outputs a finished fine-tune has cached. */
   private readonly encodedParents = new Set<string>();
   private stopped = false;
+  /** Where pre-trainings and baselines may go instead of the local pool (none: everything local). */
+  private remote: RemoteDispatch | null = null;
 
   constructor(
     private readonly runs: RunRepository,
@@ -73,6 +76,25 @@ export class TrainingService {
     this.workersSetting = workers;
     this.pump();
   }
+
+  /** Sends the jobs `remote` takes to its workers from now on; the rest stay in the local pool. */
+  useRemote(remote: RemoteDispatch): void {
+    this.remote = remote;
+    remote.onChange(() => this.pump());
+    this.pump();
+  }
+
+  /** Remote runs are recorded as local ones are, except their epochs: those come with their bundle. */
+  private readonly remoteSink: RemoteRunSink = {
+    started: (runId, backend, reason) => {
+      this.runs.markRunning(runId, backend, reason);
+      this.events.emit('run.status', { runId, status: 'running', error: null });
+    },
+    progress: (progress) => this.events.emit('run.progress', progress),
+    epoch: (runId, record) => this.events.emit('run.epoch', { runId, ...record }),
+    log: (runId, level, message) => this.events.emit('log', { level, message, runId }),
+    finished: (runId, status, error) => this.finish(runId, status, error),
+  };
 
   backendInfo(): BackendInfo | null {
     return this.backend;
@@ -194,6 +216,7 @@ export class TrainingService {
   }
 
   cancel(runId: number): boolean {
+    if (this.remote?.cancel(runId)) return true;
     const queued = this.queue.findIndex((q) => q.job.runId === runId);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
@@ -212,6 +235,7 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
+    void this.remote?.close();
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
 
@@ -222,6 +246,7 @@ export class TrainingService {
    */
   private pump(): void {
     if (this.stopped) return;
+    this.handOverRemote();
     // Shrink: idle processes beyond the pool size stop.
     for (const idle of this.workers.filter((w) => w.ready && !w.job).slice(0, Math.max(0, this.workers.length - this.poolSize()))) {
       idle.channel.send({ type: 'shutdown' } satisfies ToTrainer);
@@ -239,6 +264,16 @@ export class TrainingService {
     const startable = this.queue.filter((q) => this.mayStart(q.job)).length;
     if (this.backend && startable > starting && this.workers.length < this.poolSize()) this.addWorker();
     else if (!this.workers.length && this.queue.length) void this.warmUp().catch(() => undefined);
+  }
+
+  /** Queued jobs the cluster takes leave the local queue for it. */
+  private handOverRemote(): void {
+    const remote = this.remote;
+    if (!remote) return;
+    for (let i = this.queue.findIndex((q) => remote.takes(q.job)); i >= 0; i = this.queue.findIndex((q) => remote.takes(q.job))) {
+      const [queued] = this.queue.splice(i, 1);
+      remote.submit(queued.job, this.remoteSink);
+    }
   }
 
   private mayStart(job: TrainerJob): boolean {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   BackendInfo,
+  ClusterStatus,
   DatasetSummary,
   DownloadProgress,
   DownloadStatus,
@@ -53,6 +54,8 @@ export const requests = {
       backend: BackendInfo.nullable(),
       /** Training processes that run at once (one per core on WASM and plain JS). */
       workers: z.number().int().min(1),
+      /** The cluster of remote workers, when a Redis URL is set; absent or null: everything runs here. */
+      cluster: ClusterStatus.nullable().optional(),
     }),
   },
   'datasets.list': {
@@ -264,6 +267,7 @@ export const events = {
   'run.epoch': EpochRecord.extend({ runId: z.number().int() }),
   'run.status': z.object({ runId: z.number().int(), status: RunStatus, error: z.string().nullable() }),
   'backend.ready': BackendInfo,
+  'cluster.status': ClusterStatus,
   'import.progress': ImportProgress,
   'import.status': ImportStatus,
   'download.progress': DownloadProgress,
