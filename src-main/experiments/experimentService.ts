@@ -5,11 +5,11 @@ import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
 import { referencePoints, type LabelledSample } from '@shared/experiments/references';
 import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import type { TrainingService } from '../training/trainingService';
 
 const STOPPED = ['interrupted', 'cancelled'];
