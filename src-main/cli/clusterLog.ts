@@ -1,5 +1,5 @@
 import type { ClusterStatus } from '@shared/api/entities';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import type { ClusterDispatch } from '../cluster/clusterDispatch';
 
 /** One line per change of the cluster a command uses: Redis reached or not, its workers; and where remote runs start. */

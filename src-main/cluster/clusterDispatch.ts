@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ClusterStatus } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
-import type { EventSink } from '../app/events';
-import { placeJob, type RemoteDispatch, type RemoteRunSink } from './remoteDispatch';
+import type { EventSink } from '../platform/events';
+import { placeJob, type RemoteDispatch, type RemoteRunSink } from '../training/remoteDispatch';
 import { cancelKey, queueName, RemoteProgress, RemoteResult, WORKER_KEY_PATTERN, WorkerAnnouncement, type RemoteJobData } from './protocol';
 import { bullConnection, type RedisTarget } from './redisUrl';
 

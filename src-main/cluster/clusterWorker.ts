@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DatasetSummary } from '@shared/api/entities';
-import type { ProcessChannel } from '../app/processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { defaultWorkers } from '../training/trainingService';
 import { TrainerPool, type ReadyTrainer } from './trainerPool';
 import { RemoteJobEnded, trainRemoteJob } from './remoteJob';
@@ -37,6 +37,16 @@ export interface ClusterWorkerOptions {
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker stopped renewing their lock. */
   stalledIntervalMs?: number;
+}
+
+const CLOSE_WAIT_MS = 3000;
+
+function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work.then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -106,10 +116,11 @@ export class ClusterWorker {
   async close(hard = false): Promise<void> {
     if (this.announceTimer) clearInterval(this.announceTimer);
     if (hard) this.pool.kill();
-    await Promise.all(this.workers.map((w) => w.close(hard)));
+    // With Redis unreachable BullMQ would wait for it forever: a stopping worker waits a few seconds at most.
+    await withinMs(Promise.all(this.workers.map((w) => w.close(hard))), CLOSE_WAIT_MS);
     this.pool.close();
     if (this.redis) {
-      await this.redis.del(workerKey(this.id)).catch(() => undefined);
+      if (this.redis.status === 'ready') await withinMs(this.redis.del(workerKey(this.id)), CLOSE_WAIT_MS);
       this.redis.disconnect();
     }
   }

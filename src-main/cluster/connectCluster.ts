@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import type { DatasetService } from '../data/datasetService';
 import type { RunBundleService } from '../export/runBundleService';
 import type { RunRepository } from '../store/runs';

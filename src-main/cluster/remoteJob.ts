@@ -4,7 +4,7 @@ import type { DatasetSummary, EpochRecord } from '@shared/api/entities';
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, sealBundle } from '../export/runBundleFormat';
 import { bundlePredictions, checkpointFilesOf } from '../export/runBundleService';
-import { WORKBENCH_VERSION } from '../app/version';
+import { WORKBENCH_VERSION } from '../platform/version';
 import type { ReadyTrainer } from './trainerPool';
 import type { RemoteJobData, RemoteProgress } from './protocol';
 

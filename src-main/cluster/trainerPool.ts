@@ -1,6 +1,6 @@
 import type { BackendInfo } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer } from '@shared/api/trainerProtocol';
-import type { ProcessChannel } from '../app/processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 
 /** A training process that said it is ready, with the backend it chose. */
 export interface ReadyTrainer {

@@ -8,7 +8,7 @@ import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../platform/events';
 import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
-import type { RemoteDispatch, RemoteRunSink } from '../cluster/remoteDispatch';
+import type { RemoteDispatch, RemoteRunSink } from './remoteDispatch';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
