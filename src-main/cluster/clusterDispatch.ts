@@ -6,6 +6,7 @@ import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { EventSink } from '../platform/events';
 import { placeJob, type RemoteDispatch, type RemoteRunSink } from '../training/remoteDispatch';
 import { cancelKey, queueName, RemoteProgress, RemoteResult, WORKER_KEY_PATTERN, WorkerAnnouncement, type RemoteJobData } from './protocol';
+import { withinMs } from './withinMs';
 import { bullConnection, type RedisTarget } from './redisUrl';
 
 /** How a remote job is retried when its worker crashes or stops (kept with the data directory as settings). */
@@ -159,15 +160,24 @@ export class ClusterDispatch implements RemoteDispatch {
     const flight = [...this.inFlight.values()].find((f) => f.runId === runId);
     if (!flight) return false;
     flight.cancelRequested = true;
-    void (async () => {
-      const job = await Job.fromId(this.queueFor(flight.fingerprint).queue, flight.jobId);
-      const state = job ? await job.getState() : 'unknown';
-      if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
-        await job.remove();
-        this.settle(flight, 'cancelled', null);
-      } else await this.redis.set(cancelKey(flight.jobId), '1', 'EX', 24 * 3600); // the worker polls for it and stops the run
-    })().catch((err: Error) => flight.sink.log(runId, 'error', `Run #${runId} could not be cancelled on the cluster: ${err.message}.`));
+    this.withdraw(flight).then(
+      (removed) => removed && this.settle(flight, 'cancelled', null),
+      (err: Error) => flight.sink.log(runId, 'error', `Run #${runId} could not be cancelled on the cluster: ${err.message}.`),
+    );
     return true;
+  }
+
+  /** Takes a job back while it waits (true), or asks its worker to stop it (false: the worker's answer settles it). */
+  private async withdraw(flight: InFlight): Promise<boolean> {
+    const job = await Job.fromId(this.queueFor(flight.fingerprint).queue, flight.jobId);
+    const state = job ? await job.getState() : 'unknown';
+    if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+      await job.remove();
+      return true;
+    }
+    // The worker polls for this key and stops the run at its next batch.
+    await this.redis.set(cancelKey(flight.jobId), '1', 'EX', 24 * 3600);
+    return false;
   }
 
   /**
@@ -184,13 +194,10 @@ export class ClusterDispatch implements RemoteDispatch {
     clearInterval(this.pollTimer);
     if (this.state === 'connected') {
       for (const flight of this.inFlight.values()) {
-        const job = await Job.fromId(this.queueFor(flight.fingerprint).queue, flight.jobId).catch(() => undefined);
-        const state = job ? await job.getState().catch(() => 'unknown') : 'unknown';
-        if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) await job.remove().catch(() => undefined);
-        else await this.redis.set(cancelKey(flight.jobId), '1', 'EX', 24 * 3600).catch(() => undefined);
+        await withinMs(this.withdraw(flight), 3000);
       }
     }
-    await Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [queue.close(), events.close()])).catch(() => undefined);
+    await withinMs(Promise.all([...this.queues.values()].flatMap(({ queue, events }) => [queue.close(), events.close()])), 3000);
     this.redis.disconnect();
   }
 

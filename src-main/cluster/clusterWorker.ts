@@ -5,6 +5,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { DatasetSummary } from '@shared/api/entities';
 import type { ProcessChannel } from '../platform/workerProcesses';
 import { defaultWorkers } from '../training/trainingService';
+import { withinMs } from './withinMs';
 import { TrainerPool, type ReadyTrainer } from './trainerPool';
 import { RemoteJobEnded, trainRemoteJob } from './remoteJob';
 import {
@@ -40,14 +41,6 @@ export interface ClusterWorkerOptions {
 }
 
 const CLOSE_WAIT_MS = 3000;
-
-function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    work.then(() => undefined, () => undefined),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /**
  * A headless worker: announces itself in Redis (host, backend, pool size, datasets by

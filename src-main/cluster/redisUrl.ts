@@ -39,8 +39,7 @@ export function redactRedisUrl(text: string): string {
     }
     return url.toString();
   } catch {
-    // Not a URL: hide anything between "//" and "@".
-    return text.replace(/\/\/[^@/]*@/, '//***@');
+    return '(a Redis URL that is not a valid URL)';
   }
 }
 
@@ -56,7 +55,8 @@ export function parseRedisUrl(text: string, allowInsecure = false): RedisTarget 
   try {
     url = new URL(trimmed);
   } catch {
-    throw new RedisUrlError(`"${redactRedisUrl(trimmed)}" is not a Redis URL. Write it as redis://[user:password@]host[:port][/db] or rediss://… for TLS.`);
+    // Not repeated: text that is not a URL may hold a password anywhere.
+    throw new RedisUrlError('The Redis URL given is not a URL. Write it as redis://[user:password@]host[:port][/db], or rediss://… for TLS.');
   }
   const display = redactRedisUrl(trimmed);
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
