@@ -78,9 +78,11 @@ export class TrainingService {
   }
 
   /** Sends the jobs `remote` takes to its workers from now on; the rest stay in the local pool. */
-  useRemote(remote: RemoteDispatch): void {
+  useRemote(remote: RemoteDispatch | null): void {
     this.remote = remote;
-    remote.onChange(() => this.pump());
+    remote?.onChange(() => {
+      if (this.remote === remote) this.pump();
+    });
     this.pump();
   }
 

@@ -18,6 +18,7 @@ export const REQUEST_NAMES = [
   'datasets.download',
   'app.pickPath',
   'settings.setWorkers',
+  'settings.setRedis',
   'experiments.list',
   'experiments.start',
   'experiments.cancel',

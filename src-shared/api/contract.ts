@@ -210,6 +210,14 @@ export const requests = {
     params: z.object({ workers: z.number().int().min(1).max(64).nullable() }).strict(),
     result: z.object({ workers: z.number().int(), overriddenBy: z.string().nullable() }),
   },
+  'settings.setRedis': {
+    /**
+     * The Redis whose workers take pre-trainings and baselines (redis:// or rediss://), kept with the
+     * data directory; null: everything runs here. The URL's secret is stored, never sent back.
+     */
+    params: z.object({ url: z.string().trim().max(2000).nullable(), allowInsecure: z.boolean().optional() }).strict(),
+    result: z.object({ cluster: ClusterStatus.nullable(), overriddenBy: z.string().nullable() }),
+  },
   'experiments.list': {
     params: z.object({}).strict(),
     result: z.array(ExperimentSummary),
@@ -267,7 +275,8 @@ export const events = {
   'run.epoch': EpochRecord.extend({ runId: z.number().int() }),
   'run.status': z.object({ runId: z.number().int(), status: RunStatus, error: z.string().nullable() }),
   'backend.ready': BackendInfo,
-  'cluster.status': ClusterStatus,
+  /** Null: no Redis is set any more (everything runs here). */
+  'cluster.status': ClusterStatus.nullable(),
   'import.progress': ImportProgress,
   'import.status': ImportStatus,
   'download.progress': DownloadProgress,
