@@ -17,6 +17,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus, RunDetail } from '@shared/api/entities';
 import { openHeadless, type Headless } from '../cli/headless';
+import { EventSink } from '../platform/events';
+import { ClusterDispatch } from './clusterDispatch';
+import { parseRedisUrl } from './redisUrl';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
@@ -196,4 +199,36 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
       await main.close();
     }
   }, 300_000);
+});
+
+describe.skipIf(!REDIS_SERVER)('Redis unreachable', () => {
+  it('is reported (with the reason), takes no job so work stays here, and is retried until Redis answers', async () => {
+    const port = await freePort();
+    const events = new EventSink();
+    const seen: string[] = [];
+    events.subscribe((name, payload) => name === 'cluster.status' && payload && seen.push((payload as ClusterStatus).state));
+    const dispatch = new ClusterDispatch({
+      redis: parseRedisUrl(`redis://127.0.0.1:${port}`),
+      workbenchId: 'test',
+      events,
+      dataset: () => ({ fingerprint: 'fp', name: 'd' }),
+      run: () => ({ name: 'r', createdAt: new Date().toISOString() }),
+      complete: () => undefined,
+      pollMs: 200,
+    });
+    let redis: ChildProcess | null = null;
+    try {
+      await dispatch.ready();
+      const down = await until('the dispatch to call Redis unreachable', () => dispatch.status().state === 'unreachable' && dispatch.status(), 10_000);
+      expect(down.error).toMatch(/ECONNREFUSED/);
+      expect(dispatch.takes({ kind: 'baseline', datasetId: 'd' } as never)).toBe(false);
+      redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore', detached: true });
+      await until('the dispatch to reconnect by itself', () => dispatch.status().state === 'connected', 15_000);
+      expect(seen).toEqual(expect.arrayContaining(['unreachable', 'connected']));
+      expect(dispatch.status()).toMatchObject({ state: 'connected', error: null, workers: [] });
+    } finally {
+      await dispatch.close();
+      if (redis) killGroup(redis);
+    }
+  }, 60_000);
 });
