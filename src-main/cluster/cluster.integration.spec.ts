@@ -5,8 +5,9 @@
  * preset with two label counts and one repeat, run once locally for reference and once on
  * the cluster, where one worker is killed with SIGKILL in the middle of the pre-training.
  *
- * Determinism: both sides train on WASM (MOSEI_BACKEND=wasm) with one training process
- * each, so the same seeds give the same numbers bit for bit.
+ * Determinism: both sides train on single-threaded WASM (MOSEI_BACKEND=wasm,
+ * MOSEI_WASM_THREADS=0) with one training process each, so the same seeds give the same
+ * numbers bit for bit whatever share of cores the local pool would hand out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ import { parseRedisUrl } from './redisUrl';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 process.env.MOSEI_BACKEND = 'wasm';
+// Single-threaded WASM on both sides: the local pool shares free cores out as threads, which a worker's processes do not.
+process.env.MOSEI_WASM_THREADS = '0';
 
 /** A loopback port nothing listens on right now. */
 function freePort(): Promise<number> {
@@ -64,7 +67,7 @@ function startWorker(name: string, dataDir: string): WorkerProcess {
   const child = spawn('npm', ['run', '--silent', 'worker', '--', '--redis', redisUrl, '--data-dir', dataDir, '--workers', '1'], {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, MOSEI_BACKEND: 'wasm', INIT_CWD: ROOT },
+    env: { ...process.env, MOSEI_BACKEND: 'wasm', MOSEI_WASM_THREADS: '0', INIT_CWD: ROOT },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);

@@ -71,7 +71,7 @@ export class ClusterWorker {
     const first = await this.pool.acquire();
     this.backend = first.backend;
     this.pool.release(first);
-    this.poolSize = this.options.poolSize ?? defaultWorkers(first.backend.name);
+    this.poolSize = this.options.poolSize ?? defaultWorkers(first.backend);
     this.redis = new Redis({ ...this.options.redis.options, lazyConnect: true });
     this.redis.on('error', () => undefined); // reconnection is ioredis's; the status is printed by the Workers' 'error' handler
     await this.redis.connect();
