@@ -10,8 +10,7 @@
  * numbers bit for bit whatever share of cores the local pool would hand out.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -21,24 +20,12 @@ import { openHeadless, type Headless } from '../cli/headless';
 import { EventSink } from '../platform/events';
 import { ClusterDispatch } from './clusterDispatch';
 import { parseRedisUrl } from './redisUrl';
+import { freePort, REDIS_SERVER, startLocalRedis } from '../bench/localRedis';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 process.env.MOSEI_BACKEND = 'wasm';
 // Single-threaded WASM on both sides: the local pool shares free cores out as threads, which a worker's processes do not.
 process.env.MOSEI_WASM_THREADS = '0';
-
-/** A loopback port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-  });
-}
 
 async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -84,9 +71,9 @@ function startWorker(name: string, dataDir: string): WorkerProcess {
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   try {
-    process.kill(-child.pid, 'SIGKILL');
+    process.kill(-child.pid, 'SIGKILL'); // its group: npm, the worker and its training process
   } catch {
-    // already gone
+    child.kill('SIGKILL'); // not a group leader (redis-server)
   }
 }
 
@@ -122,14 +109,9 @@ const outcomeOf = (r: RunDetail) => ({
 
 describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-server and npm run worker)', () => {
   beforeAll(async () => {
-    const port = await freePort();
-    redisUrl = `redis://127.0.0.1:${port}`;
-    const redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', root], { stdio: 'ignore', detached: true });
-    started.push(redis);
-    const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-    probe.on('error', () => undefined);
-    await until('redis-server to answer', () => probe.ping().then((p) => p === 'PONG', () => false), 20_000);
-    probe.disconnect();
+    const redis = await startLocalRedis();
+    started.push(redis.process);
+    redisUrl = redis.url;
     await Promise.all(['worker-a', 'worker-b'].map((w) => withBuiltinDataset(join(root, w))));
     workers.push(startWorker('a', join(root, 'worker-a')), startWorker('b', join(root, 'worker-b')), startWorker('empty', join(root, 'worker-empty')));
     await until('three workers to announce themselves', () => workers.every((w) => /Worker [0-9a-f-]{36} on/.test(w.output)), 90_000);

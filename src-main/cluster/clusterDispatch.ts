@@ -214,7 +214,9 @@ export class ClusterDispatch implements RemoteDispatch {
     if (entry) return entry;
     const connection = bullConnection(this.options.redis);
     const queue = new Queue(queueName(fingerprint), { connection });
-    const events = new QueueEvents(queueName(fingerprint), { connection });
+    // From the start of the stream, not from whenever this listener is connected: a worker may
+    // report a job started before that, and events of jobs not in flight here are ignored anyway.
+    const events = new QueueEvents(queueName(fingerprint), { connection, lastEventId: '0-0' });
     // Connection errors are reported once, by this dispatch's own connection (setState).
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
