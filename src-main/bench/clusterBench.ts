@@ -58,7 +58,8 @@ try {
   console.log(`  quick preset, local pool of ${pool} (fine-tunes) + 2 workers of 1 (pre-training, baselines): ${together.runs} runs in ${together.seconds.toFixed(1)} s (${timings.length} on the workers)`);
   const ms = (xs: Array<number | null>) => `median ${median(xs.filter((x): x is number => x !== null)).toFixed(0)} ms, max ${Math.max(...xs.filter((x): x is number => x !== null)).toFixed(0)} ms`;
   console.log('  overhead per remote job:');
-  console.log(`    queued here -> started on a worker (queue round trip, worker pick-up): ${ms(timings.map((t) => t.toStartMs))}`);
+  console.log(`    waiting in the queue for a free worker (not overhead: the workers were busy): ${ms(timings.map((t) => t.waitMs))}`);
+  console.log(`    taken by a worker -> its start heard here (training process, progress event): ${ms(timings.map((t) => t.pickupMs))}`);
   console.log(`    finished on the worker -> imported here (bundle transfer and import): ${ms(timings.map((t) => t.deliverMs))}`);
   console.log(`    of which the import itself: ${ms(timings.map((t) => t.importMs))}`);
   console.log(`    bundle size: median ${(median(timings.map((t) => t.bundleBytes ?? 0)) / 1024).toFixed(0)} KiB`);

@@ -38,8 +38,10 @@ export interface ClusterDispatchOptions {
 export interface RemoteJobTiming {
   runId: number;
   host: string | null;
-  /** Queued here until a worker reported it started (queue round trip plus the worker picking it up). */
-  toStartMs: number | null;
+  /** Waiting in the queue for a free worker (BullMQ's added -> taken, on Redis's and the worker's clocks). */
+  waitMs: number | null;
+  /** Taken by the worker until its start was heard here: its training process starting the job and the progress event's way back. */
+  pickupMs: number | null;
   /** Finished on the worker until its bundle was here and imported. */
   deliverMs: number | null;
   importMs: number | null;
@@ -286,7 +288,8 @@ export class ClusterDispatch implements RemoteDispatch {
     this.timings.push({
       runId: flight.runId,
       host: result.data.host,
-      toStartMs: flight.startedAt === null ? null : flight.startedAt - flight.submittedAt,
+      waitMs: job.processedOn ? job.processedOn - job.timestamp : null,
+      pickupMs: flight.startedAt === null || !job.processedOn ? null : flight.startedAt - job.processedOn,
       deliverMs: now - finishedOn,
       importMs: now - importStart,
       bundleBytes: result.data.bytes,
