@@ -89,6 +89,10 @@ export async function trainRemoteJob(data: RemoteJobData, ctx: RemoteJobContext)
               ctx.report({ type: 'progress', progress: m.progress });
             }
             break;
+          case 'resumed':
+            // Resumed from a checkpoint older than the epochs heard (checkpoints are not saved every epoch): those are trained again.
+            for (const epoch of [...epochs.keys()]) if (epoch > m.epoch) epochs.delete(epoch);
+            break;
           case 'epoch':
             if (!m.fromCheckpoint || !epochs.has(m.record.epoch)) epochs.set(m.record.epoch, m.record);
             ctx.report({ type: 'epoch', record: m.record });

@@ -76,6 +76,9 @@ const CANCEL_GRACE_MS = 5000;
  *                                    after a cancel it did not answer
  *   running -> queued (front)        its process died: retried once from its checkpoint...
  *   running -> failed                ...and failed with the reason when it dies again
+ * With a cluster (useRemote): queued -> remote when the cluster takes it (placeJob: pre-trainings
+ * and baselines, while a live worker holds their dataset); its sink then moves it as above,
+ * except that its epochs are shown live and recorded from its run bundle once it is done.
  * A process: spawned -> ready ('ready') -> busy (a job) -> ready ... -> stopped when it is
  * idle beyond the pool size or can take no more threads; one that exits before 'ready'
  * rejects warmUp.
