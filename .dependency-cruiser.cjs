@@ -1,14 +1,14 @@
 /**
  * Which way imports may flow. Inside src-main, from the bottom up:
  *   platform (events, processes, files, version) < config < store < data < training
- *   < experiments < export < app (composes the services and dispatches requests)
+ *   < experiments < export < cluster (remote workers over Redis) < app (composes the services and dispatches requests)
  *   < bridge (a transport of app's dispatch) < entry points (electron, cli, bench, tools, serve).
  * A folder imports its own layer and those below it. src-shared is the domain both sides
  * share and imports neither; the renderer and main never import each other; product
  * code never imports test builders or fixtures. Specs may compose across layers (an
  * integration spec starts a whole workbench) but never import the renderer from main.
  */
-const layers = ['platform', 'config', 'store', 'data', 'training', 'experiments', 'export', 'app', 'bridge'];
+const layers = ['platform', 'config', 'store', 'data', 'training', 'experiments', 'export', 'cluster', 'app', 'bridge'];
 const entryPoints = ['electron', 'cli', 'bench', 'tools', 'launcher', 'serve\\.ts'];
 
 const upwardRules = layers.map((layer, i) => ({

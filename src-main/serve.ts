@@ -1,7 +1,7 @@
 /**
  * Browser mode: the same main-process services as the desktop app, behind the loopback
  * bridge, for machines where Electron's window can't open (headless servers, CI).
- * Usage: node out/main/serve.js [--data-dir DIR] [--port N] [--workers N] (npm run serve)
+ * Usage: node out/main/serve.js [--data-dir DIR] [--port N] [--workers N] [--redis URL] (npm run serve)
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,12 +10,23 @@ import { startBridge } from './bridge/server';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from './config/dataDir';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, UsageError, usageFailure, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './cli/commandLine';
 import { forkNodeProcess } from './platform/workerProcesses';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterFlags } from './cluster/connectCluster';
+import { clusterLine } from './cli/clusterLog';
+import type { ClusterStatus } from '@shared/api/entities';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 const COMMAND = {
-  usage: ['Usage: npm run serve -- [--data-dir DIR] [--port N] [--workers N]', '', 'Browser mode: serves the workbench on 127.0.0.1 and prints the URL to open.', DATA_DIR_USAGE, '  --port N           the port to listen on (default: a free one)', WORKERS_USAGE].join('\n'),
-  options: { ...DATA_DIR_OPTION, ...WORKERS_OPTION, port: { type: 'string' } },
+  usage: [
+    'Usage: npm run serve -- [--data-dir DIR] [--port N] [--workers N] [--redis URL] [--allow-insecure-redis]',
+    '',
+    'Browser mode: serves the workbench on 127.0.0.1 and prints the URL to open.',
+    DATA_DIR_USAGE,
+    '  --port N           the port to listen on (default: a free one)',
+    WORKERS_USAGE,
+    CLUSTER_USAGE,
+  ].join('\n'),
+  options: { ...DATA_DIR_OPTION, ...WORKERS_OPTION, ...CLUSTER_OPTIONS, port: { type: 'string' } },
 } as const;
 
 async function main(): Promise<void> {
@@ -23,14 +34,19 @@ async function main(): Promise<void> {
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
   const port = wholeNumber(values.port, '--port', { min: 0, max: 65535 }) ?? 0;
   const workers = resolveWorkers(values.workers, process.env);
-  const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here), workers });
+  const workbench = await createWorkbench({ dataDir, mode: 'browser', spawnProcess: forkNodeProcess(here), workers, cluster: clusterFlags(values) });
   const bridge = await startBridge({ workbench, staticDir: join(here, '..', 'renderer'), port });
+  let lastCluster = '';
   workbench.events.subscribe((name, payload) => {
     if (name === 'backend.ready') {
       const b = payload as { name: string; reason: string };
       console.log(`Training backend: ${b.name} (${b.reason})`);
     }
     if (name === 'log') console.log((payload as { message: string }).message);
+    if (name === 'cluster.status' && payload) {
+      const line = clusterLine(payload as ClusterStatus);
+      if (line !== lastCluster) console.log((lastCluster = line));
+    }
   });
   console.log(`MOSEI SSL Workbench (browser mode)`);
   console.log(`Data directory: ${dataDir}`);

@@ -23,6 +23,7 @@ import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../data/uploads';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
+import { ClusterConnection, type ClusterFlags } from '../cluster/connectCluster';
 
 export interface WorkbenchOptions {
   dataDir: string;
@@ -30,6 +31,8 @@ export interface WorkbenchOptions {
   spawnProcess: SpawnProcess;
   /** Training processes at once; null chooses by backend. */
   workers?: number | null;
+  /** --redis and --allow-insecure-redis, when given: the cluster pre-trainings and baselines go to (else MOSEI_REDIS_URL, else the saved setting). */
+  cluster?: ClusterFlags;
   /** The desktop's native file dialog; absent in browser mode, where files are uploaded and downloaded. */
   pickPath?: (kind: Params<'app.pickPath'>['kind'], title: string, defaultName?: string) => Promise<string | null>;
 }
@@ -67,6 +70,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
   const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
   const predictions = new PredictionsService({ runs, datasets });
+  const cluster = new ClusterConnection({ settings, runs, datasets, bundles, events, training }, options.cluster ?? null);
   // Experiments a crash interrupted continue where they stopped.
   experiments.resumeInterrupted();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
@@ -100,6 +104,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       dataDir: options.dataDir,
       backend: training.backendInfo(),
       workers: training.poolSize(),
+      cluster: cluster.status(),
     }),
     'datasets.list': () => datasets.list(),
     'runs.list': ({ limit, offset }) => runs.list(limit, offset),
@@ -144,6 +149,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       if (!options.workers) training.setWorkers(workers);
       return { workers: training.poolSize(), overriddenBy: options.workers ? '--workers or MOSEI_WORKERS' : null };
     },
+    'settings.setRedis': ({ url, allowInsecure }) => cluster.set(url, allowInsecure ?? false),
     'experiments.list': () => experiments.list(),
     'experiments.start': (params) => experiments.start(params),
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
@@ -171,6 +177,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     close() {
       uploads?.close();
       training.shutdown();
+      void cluster.close();
       db.close();
     },
   };

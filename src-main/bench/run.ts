@@ -49,6 +49,11 @@ const sections: Array<{ key: string; title: string; run: (s: Settings) => Promis
     run: async () => printed('src-main/bench/experimentBench.ts', [workDir]),
   },
   {
+    key: 'cluster',
+    title: 'The quick preset on a cluster: local pool alone, then with two workers on a local redis-server, and the overhead per remote job',
+    run: async () => printed('src-main/bench/clusterBench.ts', [workDir]),
+  },
+  {
     key: 'history',
     title: 'Run history at 10,000 runs: pages, sorts, filters, search, facets',
     run: async () => printed('src-main/bench/historyBench.ts', [workDir]),

@@ -36,14 +36,16 @@ import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/exp
 import { formatEta, requireStore } from './args';
 import { experimentJson, experimentTable } from './experimentReport';
 import { openHeadless } from './headless';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterFlags } from '../cluster/connectCluster';
+import { followCluster } from './clusterLog';
 
 const COMMAND = {
   usage: [
     'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
     '                             [--sampling nested|independent] [--mask-span N] [--split random-segment|by-video|sdk-standard]',
     '                             [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--learning-rate LR]',
-    '                             [--json] [--new] [--data-dir DIR] [--workers N]',
-    '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N]',
+    '                             [--json] [--new] [--data-dir DIR] [--workers N] [--redis URL]',
+    '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N] [--redis URL]',
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
     '  --preset NAME      quick (a small model, minutes) or paper (the published settings)',
@@ -62,10 +64,12 @@ const COMMAND = {
     '  --resume ID        continue a stopped experiment: finished runs are kept',
     DATA_DIR_USAGE,
     WORKERS_USAGE,
+    CLUSTER_USAGE,
   ].join('\n'),
   options: {
     ...DATA_DIR_OPTION,
     ...WORKERS_OPTION,
+    ...CLUSTER_OPTIONS,
     preset: { type: 'string' },
     dataset: { type: 'string' },
     labels: { type: 'string' },
@@ -153,7 +157,8 @@ async function main(): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
   }
-  const { db, events, training, experiments } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
+  const { db, events, training, experiments, cluster } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  if (cluster) followCluster(cluster, events, log);
 
   // Listening before the experiment starts: a resumed one whose runs had all finished ends at once.
   type Outcome = { status: string; error: string | null };
@@ -186,6 +191,7 @@ async function main(): Promise<number> {
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     training.shutdown();
+    await cluster?.close();
     db.close();
     return 2;
   }
@@ -195,6 +201,7 @@ async function main(): Promise<number> {
   const outcome = ended.get(id) ?? (await new Promise<Outcome>((resolve) => (onEnd = resolve)));
   const { status, error } = outcome;
   training.shutdown();
+  await cluster?.close();
   const results = experiments.results(id);
   db.close();
   if (json) console.log(JSON.stringify(experimentJson(results), null, 2));

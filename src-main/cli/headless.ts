@@ -10,6 +10,9 @@ import { SplitRepository } from '../store/splits';
 import { SettingsRepository } from '../store/settings';
 import { TrainingService } from '../training/trainingService';
 import { forkSourceProcess } from './sourceProcesses';
+import { RunBundleService } from '../export/runBundleService';
+import type { ClusterDispatch } from '../cluster/clusterDispatch';
+import { ClusterConnection, type ClusterFlags } from '../cluster/connectCluster';
 
 /**
  * The services of a data directory without a window, for the command-line tools and
@@ -23,16 +26,31 @@ export interface Headless {
   events: EventSink;
   training: TrainingService;
   experiments: ExperimentService;
-  close(): void;
+  /** The cluster pre-trainings and baselines go to; null without Redis. */
+  cluster: ClusterDispatch | null;
+  close(): Promise<void>;
 }
 
-export async function openHeadless(dataDir: string, workers: number | null = null): Promise<Headless> {
+/** `cluster`: the command may send runs to the cluster (train, experiment): its --redis flags; the URL may also come from MOSEI_REDIS_URL or the settings. */
+export async function openHeadless(dataDir: string, workers: number | null = null, clusterFlags: ClusterFlags | null = null): Promise<Headless> {
   const { db, runs } = openDataDir(dataDir);
+
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
   const training = new TrainingService(runs, (env) => forkSourceProcess('trainer', env), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+  const settings = new SettingsRepository(db);
+  let cluster: ClusterDispatch | null = null;
+  try {
+    cluster = clusterFlags ? new ClusterConnection({ settings, runs, datasets, bundles: new RunBundleService({ db, runs, datasets, dataDir }), events, training }, clusterFlags).current : null;
+  } catch (err) {
+    training.shutdown();
+    db.close();
+    throw err;
+  }
+  // A sweep started right away should see the workers already there.
+  await cluster?.ready();
   return {
     db,
     runs,
@@ -40,8 +58,10 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
     events,
     training,
     experiments,
-    close() {
+    cluster,
+    async close() {
       training.shutdown();
+      await cluster?.close();
       db.close();
     },
   };

@@ -29,6 +29,8 @@ import { BUILTIN_DATASET_ID } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
 import { openHeadless } from './headless';
+import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterFlags } from '../cluster/connectCluster';
+import { followCluster } from './clusterLog';
 
 const KINDS: readonly RunKind[] = ['pretrain', 'finetune', 'baseline'];
 
@@ -36,7 +38,7 @@ const COMMAND = {
   usage: [
     'Usage: npm run train -- --kind pretrain|finetune|baseline [--dataset ID] [--parent RUN] [--paper]',
     '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME]',
-    '                        [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--data-dir DIR] [--workers N]',
+    '                        [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--data-dir DIR] [--workers N] [--redis URL]',
     '       npm run train -- --resume RUN [--data-dir DIR]',
     '',
     'One training run, headless, with progress and its metrics at the end. Ctrl+C cancels it.',
@@ -50,10 +52,12 @@ const COMMAND = {
     '  --resume RUN       continue a stopped run from its last checkpoint',
     DATA_DIR_USAGE,
     WORKERS_USAGE,
+    CLUSTER_USAGE,
   ].join('\n'),
   options: {
     ...DATA_DIR_OPTION,
     ...WORKERS_OPTION,
+    ...CLUSTER_OPTIONS,
     kind: { type: 'string' },
     dataset: { type: 'string' },
     parent: { type: 'string' },
@@ -92,7 +96,7 @@ function configFrom(values: Values): TrainConfig {
 function requestFrom(values: Values): { resume: number } | { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig } {
   const resume = wholeNumber(values.resume, '--resume', { min: 1 });
   if (resume !== undefined) {
-    const extra = Object.keys(values).filter((k) => !['resume', 'data-dir', 'workers'].includes(k));
+    const extra = Object.keys(values).filter((k) => !['resume', 'data-dir', 'workers', 'redis', 'allow-insecure-redis'].includes(k));
     if (extra.length) throw new UsageError(`--resume continues run ${resume} with its own settings; leave out ${extra.map((k) => `--${k}`).join(', ')}.`);
     return { resume };
   }
@@ -121,7 +125,8 @@ async function main(): Promise<number> {
   const { values } = readCommandLine(COMMAND);
   const request = requestFrom(values);
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
-  const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
+  const { db, runs, datasets, events, training, cluster } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  if (cluster) followCluster(cluster, events, (line) => console.log(line));
 
   // Warnings about the settings come as the run is recorded, before its progress.
   events.subscribe((name, payload) => {
@@ -139,6 +144,8 @@ async function main(): Promise<number> {
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
+    training.shutdown();
+    await cluster?.close();
     db.close();
     return 2;
   }
@@ -167,9 +174,10 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => training.cancel(run.id));
   const outcome = await finished;
   const detail = runs.detail(run.id);
-  console.log(`\nRun #${run.id} ${outcome}`);
+  console.log(`\nRun #${run.id} ${outcome}${detail.origin?.via === 'cluster' ? ` (trained on ${detail.origin.sourceHost})` : ''}`);
   if (detail.metrics.length) printMetrics(detail);
   training.shutdown();
+  await cluster?.close();
   db.close();
   return detail.status === 'done' ? 0 : 1;
 }

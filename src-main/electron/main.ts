@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     mode: 'electron',
     spawnProcess: spawnUtilityProcess,
     workers: resolveWorkers(argValue(process.argv, '--workers'), process.env),
+    cluster: { redis: argValue(process.argv, '--redis'), allowInsecure: process.argv.includes('--allow-insecure-redis') },
     pickPath: async (kind, title, defaultName) => {
       const options = { title, defaultPath: app.getPath('downloads') };
       if (kind === 'save-file') {

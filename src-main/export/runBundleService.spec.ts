@@ -455,3 +455,58 @@ describe('run bundles', () => {
     });
   });
 });
+
+describe('a run trained on a cluster worker', () => {
+  /** The workbench's run queued for a worker, and the worker's bundle of that very run (same id and settings). */
+  async function delivered() {
+    const worker = await machine('worker', 'mosei-worker');
+    const main = await machine('main', 'mosei-main');
+    const baselineConfig = { ...config, mask: null, labels: { count: 4, seed: 2 } };
+    const queued = main.runs.create({ name: 'baseline quick', kind: 'baseline', datasetId: main.datasetId, config: baselineConfig, splitId: main.datasets.split(main.datasetId, config.split).id });
+    const trained = trainedRun(worker, 'baseline');
+    expect(trained).toBe(queued.id);
+    return { worker, main, id: queued.id, bundle: await exported(worker, trained) };
+  }
+
+  it('is recorded into the run queued for it: records, predictions, weights, and the worker as origin; its status is left to the training service', async () => {
+    const { worker, main, id, bundle } = await delivered();
+    main.runs.markRunning(id, 'cpu', 'test');
+    // An earlier local attempt left an epoch and a checkpoint: the worker's run replaces both.
+    main.runs.recordEpoch(id, { epoch: 1, loss: 9, valLoss: 9, seconds: 9 });
+    mkdirSync(runDir(main.dir, id), { recursive: true });
+    writeFileSync(join(runDir(main.dir, id), 'optimizer.bin'), 'stale');
+    main.service.completeRemoteRun(id, bundle, 'The run bundle from the worker');
+    const [here, there] = [main.runs.detail(id), worker.runs.detail(id)];
+    for (const key of ['epochs', 'metrics', 'predictions', 'backend'] as const) expect(here[key], key).toEqual(there[key]);
+    expect(here.status).toBe('running');
+    expect(here.origin).toMatchObject({ via: 'cluster', sourceRunId: id, sourceDataDir: resolve(worker.dir) });
+    expect(filesOf(main, id)).toEqual(filesOf(worker, id).filter((n) => n !== 'encoded' && !n.startsWith('optimizer.')));
+    expect(bytesOf(main, id, 'weights.bin')).toEqual(bytesOf(worker, id, 'weights.bin'));
+  });
+
+  it('is recorded once: a second delivery of a finished run changes nothing', async () => {
+    const { main, id, bundle } = await delivered();
+    main.service.completeRemoteRun(id, bundle, 'The run bundle from the worker');
+    main.runs.finish(id, 'done');
+    const before = main.snapshot();
+    expect(() => main.service.completeRemoteRun(id, bundle, 'The run bundle from the worker')).toThrow(`The run bundle from the worker came back for run #${id}, which is already done here; it was not recorded again.`);
+    expect(main.snapshot()).toEqual(before);
+  });
+
+  it('refuses a bundle that is not the queued run, or not intact, and writes nothing', async () => {
+    const { main, id, bundle } = await delivered();
+    const before = main.snapshot();
+    const cases: Array<[string, RegExp]> = [
+      [resealed(bundle, (b) => (b.runs[0].sourceRunId = id + 1)), new RegExp(`is of run #${id + 1}, not #${id}; nothing was recorded`)],
+      [resealed(bundle, (b) => (b.runs[0].config = { ...b.runs[0].config, learningRate: 0.5 })), /was trained with another configuration; nothing was recorded/],
+      [resealed(bundle, (b) => (b.dataset.fingerprint = 'f00d')), /was trained on another dataset \(fingerprint f00d\); nothing was recorded/],
+      [resealed(bundle, (b) => (b.runs[0].status = 'failed')), /is failed, not done/],
+      [bundle.replace('"loss":1.5', '"loss":1.25'), /checksum/i],
+    ];
+    for (const [text, message] of cases) {
+      expect(() => main.service.completeRemoteRun(id, text, 'The run bundle from the worker')).toThrow(message);
+      expect(main.snapshot()).toEqual(before);
+    }
+    expect(main.runs.summary(id).status).toBe('queued');
+  });
+});

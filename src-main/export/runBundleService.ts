@@ -2,8 +2,9 @@ import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { WorkbenchError } from '@shared/api/contract';
-import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
+import { TrainConfig, type DatasetSummary, type RunDetail, type RunSummary, type SavedFile } from '@shared/api/entities';
 import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
 import { nonRegularFileKind } from '../data/fileKind';
 import { WORKBENCH_VERSION } from '../platform/version';
@@ -136,6 +137,30 @@ function bundledPredictions(run: BundledRun, datasetSegments: number, label: str
   });
 }
 
+/** A run's predictions on one split as a bundle holds them (little-endian int32 and float32, base64). */
+export function bundlePredictions(p: { split: BundledRun['predictions'][number]['split']; segments: ArrayLike<number>; values: ArrayLike<number> }): BundledRun['predictions'][number] {
+  return { split: p.split, segments: encodeInt32(p.segments).toString('base64'), values: encodeFloat32(p.values).toString('base64') };
+}
+
+/**
+ * A checkpoint folder's files as a bundle carries them, base64 by name (see the top of this
+ * file for which); `label` names the run in the message when a done run's weights are missing.
+ */
+export function checkpointFilesOf(dir: string, status: BundledRun['status'], label: string): Record<string, string> {
+  // Where loadCheckpoint reads: the folder, or the `.old` one a crash mid-save leaves.
+  const from = [dir, `${dir}.old`].find((d) => existsSync(join(d, 'state.json')));
+  if (!from) {
+    if (status !== 'done') return {};
+    throw new WorkbenchError('not_found', `${label} is done but its saved weights are missing from ${dir}, so a bundle of it could not be fine-tuned from or checked. Train it again to export it.`);
+  }
+  const names = readdirSync(from, { withFileTypes: true })
+    // A done run is never resumed: its optimizer state and the selected epoch's copy (its weights already are those) stay behind.
+    .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !(e.name.startsWith('optimizer.') || e.name.startsWith('best.'))))
+    .map((e) => e.name)
+    .sort();
+  return Object.fromEntries(names.map((name) => [name, readFileSync(join(from, name)).toString('base64')]));
+}
+
 export class RunBundleService {
   private readonly imported: ImportedRunRepository;
   private readonly files: BundleFiles;
@@ -187,6 +212,60 @@ export class RunBundleService {
     }
   }
 
+  /**
+   * Records the outcome of a run that trained on a cluster worker into the run main queued
+   * for it (the same checks as an import: checksum, schema, weights against the config,
+   * dataset by fingerprint). The bundle must be that very run (its id, kind, configuration),
+   * done, and the run still queued or running here: a result is never recorded twice.
+   * Its epochs replace any an earlier local attempt recorded; its files replace that
+   * attempt's checkpoint. The run keeps the worker as its origin.
+   */
+  completeRemoteRun(runId: number, text: string, label: string): void {
+    const run = this.deps.runs.summary(runId);
+    if (run.status !== 'queued' && run.status !== 'running') {
+      throw new WorkbenchError('conflict', `${label} came back for run #${runId}, which is already ${run.status} here; it was not recorded again.`);
+    }
+    const bundle = openBundle(text, label);
+    checkBundledCheckpoints(bundle.runs, label);
+    const [remote] = bundle.runs;
+    const mismatch =
+      bundle.runs.length !== 1 ? `holds ${bundle.runs.length} runs, not one`
+      : remote.sourceRunId !== runId ? `is of run #${remote.sourceRunId}, not #${runId}`
+      : remote.kind !== run.kind ? `is a ${remote.kind} run, not a ${run.kind} run`
+      : remote.status !== 'done' ? `is ${remote.status}, not done`
+      : !isDeepStrictEqual(TrainConfig.parse(remote.config), run.config) ? 'was trained with another configuration'
+      : bundle.dataset.fingerprint !== this.deps.datasets.get(run.datasetId).fingerprint ? `was trained on another dataset (fingerprint ${bundle.dataset.fingerprint})`
+      : null;
+    if (mismatch) throw new WorkbenchError('invalid_params', `${label} ${mismatch}; nothing was recorded.`);
+    const dataset = this.deps.datasets.get(run.datasetId);
+    const predictions = bundledPredictions(remote, dataset.segments, label);
+    const staging = this.stage(bundle);
+    const dir = runDir(this.deps.dataDir, runId);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      if (existsSync(join(staging, '0'))) this.files.rename(join(staging, '0'), dir);
+      this.imported.completeRemote(runId, {
+        ...remote,
+        predictions,
+        origin: {
+          bundleSha256: runContentHash(remote),
+          sourceRunId: remote.sourceRunId,
+          sourceHost: bundle.source.host,
+          sourceDataDir: bundle.source.dataDir,
+          exportedAt: bundle.exportedAt,
+          workbenchVersion: bundle.source.workbenchVersion,
+          importedAt: new Date().toISOString(),
+          via: 'cluster',
+        },
+      });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err instanceof WorkbenchError ? err : importStorageError(err, join(this.deps.dataDir, 'runs'));
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
   /** The run and the runs it needs, parents first. */
   private lineage(id: number): RunDetail[] {
     const run = this.deps.runs.detail(id);
@@ -216,26 +295,14 @@ export class RunBundleService {
       epochs: run.epochs,
       metrics: run.metrics,
       testMetrics: run.testMetrics,
-      predictions: this.deps.runs.predictionsOf(run.id).map((p) => ({ split: p.split, segments: encodeInt32(p.segments).toString('base64'), values: encodeFloat32(p.values).toString('base64') })),
+      predictions: this.deps.runs.predictionsOf(run.id).map(bundlePredictions),
       files: this.checkpointFiles(run, status),
     };
   }
 
   /** The checkpoint's files, base64, by name (see the top of this file for which). */
   private checkpointFiles(run: RunSummary, status: BundledRun['status']): Record<string, string> {
-    const dir = runDir(this.deps.dataDir, run.id);
-    // Where loadCheckpoint reads: the folder, or the `.old` one a crash mid-save leaves.
-    const from = [dir, `${dir}.old`].find((d) => existsSync(join(d, 'state.json')));
-    if (!from) {
-      if (status !== 'done') return {};
-      throw new WorkbenchError('not_found', `Run #${run.id} "${run.name}" is done but its saved weights are missing from ${dir}, so a bundle of it could not be fine-tuned from or checked. Train it again to export it.`);
-    }
-    const names = readdirSync(from, { withFileTypes: true })
-      // A done run is never resumed: its optimizer state and the selected epoch's copy (its weights already are those) stay behind.
-      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !(e.name.startsWith('optimizer.') || e.name.startsWith('best.'))))
-      .map((e) => e.name)
-      .sort();
-    return Object.fromEntries(names.map((name) => [name, readFileSync(join(from, name)).toString('base64')]));
+    return checkpointFilesOf(runDir(this.deps.dataDir, run.id), status, `Run #${run.id} "${run.name}"`);
   }
 
   /** The dataset here with the bundle's fingerprint (preferring the same id). */

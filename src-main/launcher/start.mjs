@@ -12,14 +12,16 @@ import { parseArgs } from 'node:util';
 import { electronBinary, electronSqliteBinding, electronVersion, root, say } from './electron.mjs';
 import { nearestFlag } from './nearestFlag.mjs';
 
-const USAGE = `Usage: npm start [-- --data-dir DIR] [--workers N] [--serve] [--port N]
+const USAGE = `Usage: npm start [-- --data-dir DIR] [--workers N] [--serve] [--port N] [--redis URL] [--allow-insecure-redis]
 
 Opens the desktop window, or serves browser mode where Electron cannot run (or with --serve).
   --data-dir DIR     the data directory (default: MOSEI_WORKBENCH_DATA_DIR, else the desktop app's)
   --workers N        training processes at once (default: MOSEI_WORKERS, else one per core)
   --serve            browser mode even where the desktop window could open
-  --port N           browser mode's port (default: a free one)`;
-const OPTIONS = { 'data-dir': { type: 'string' }, workers: { type: 'string' }, serve: { type: 'boolean' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+  --port N           browser mode's port (default: a free one)
+  --redis URL        send pre-trainings and baselines to the workers of this Redis (redis:// or rediss://; default: MOSEI_REDIS_URL, else the saved setting)
+  --allow-insecure-redis  accept a redis:// URL without a password to another machine`;
+const OPTIONS = { 'data-dir': { type: 'string' }, workers: { type: 'string' }, serve: { type: 'boolean' }, port: { type: 'string' }, redis: { type: 'string' }, 'allow-insecure-redis': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
 
 /** The command line, checked strictly before anything is built: a mistyped flag is an error, not ignored. */
 function readArgs(argv) {

@@ -69,6 +69,22 @@ export class ImportedRunRepository {
     return id;
   }
 
+  /**
+   * The outcome of a run trained on a cluster worker, recorded into the run main queued for it:
+   * its epochs (replacing any an earlier local attempt recorded), metrics, predictions, backend
+   * and the worker as origin, in one transaction. Its status is left to the training service.
+   */
+  completeRemote(id: number, run: Pick<ImportedRun, 'epochs' | 'metrics' | 'testMetrics' | 'predictions' | 'backend' | 'backendReason' | 'origin'>): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM epochs WHERE run_id = ?').run(id);
+      for (const epoch of run.epochs) this.runs.recordEpoch(id, epoch);
+      this.runs.recordMetrics(id, run.metrics);
+      if (run.testMetrics.length) this.runs.recordMetrics(id, run.testMetrics, 'test');
+      for (const p of run.predictions) this.runs.recordPredictions(id, p.split, p.segments, p.values);
+      this.db.prepare('UPDATE runs SET backend = ?, backend_reason = ?, origin_json = ? WHERE id = ?').run(run.backend, run.backendReason, JSON.stringify(run.origin), id);
+    })();
+  }
+
   /** Undoes imports whose files could not be put in place; children before parents. */
   remove(ids: readonly number[]): void {
     const remove = this.db.prepare('DELETE FROM runs WHERE id = ?');

@@ -8,6 +8,7 @@ import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../platform/events';
 import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
+import type { RemoteDispatch, RemoteRunSink } from './remoteDispatch';
 import { freeCores, jobCost, shareCores } from './coreShares';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
@@ -75,6 +76,9 @@ const CANCEL_GRACE_MS = 5000;
  *                                    after a cancel it did not answer
  *   running -> queued (front)        its process died: retried once from its checkpoint...
  *   running -> failed                ...and failed with the reason when it dies again
+ * With a cluster (useRemote): queued -> remote when the cluster takes it (placeJob: pre-trainings
+ * and baselines, while a live worker holds their dataset); its sink then moves it as above,
+ * except that its epochs are shown live and recorded from its run bundle once it is done.
  * A process: spawned -> ready ('ready') -> busy (a job) -> ready ... -> stopped when it is
  * idle beyond the pool size or can take no more threads; one that exits before 'ready'
  * rejects warmUp.
@@ -87,6 +91,8 @@ export class TrainingService {
   /** Pre-training runs whose encoder outputs a finished fine-tune has cached. */
   private readonly encodedParents = new Set<string>();
   private stopped = false;
+  /** Where pre-trainings and baselines may go instead of the local pool (none: everything local). */
+  private remote: RemoteDispatch | null = null;
 
   constructor(
     private readonly runs: RunRepository,
@@ -120,6 +126,27 @@ export class TrainingService {
     this.workersSetting = workers;
     this.pump();
   }
+
+  /** Sends the jobs `remote` takes to its workers from now on; the rest stay in the local pool. */
+  useRemote(remote: RemoteDispatch | null): void {
+    this.remote = remote;
+    remote?.onChange(() => {
+      if (this.remote === remote) this.pump();
+    });
+    this.pump();
+  }
+
+  /** Remote runs are recorded as local ones are, except their epochs: those come with their bundle. */
+  private readonly remoteSink: RemoteRunSink = {
+    started: (runId, backend, reason) => {
+      this.runs.markRunning(runId, backend, reason);
+      this.events.emit('run.status', { runId, status: 'running', error: null });
+    },
+    progress: (progress) => this.events.emit('run.progress', progress),
+    epoch: (runId, record) => this.events.emit('run.epoch', { runId, ...record }),
+    log: (runId, level, message) => this.events.emit('log', { level, message, runId }),
+    finished: (runId, status, error) => this.finish(runId, status, error),
+  };
 
   backendInfo(): BackendInfo | null {
     return this.backend;
@@ -256,6 +283,7 @@ export class TrainingService {
   }
 
   cancel(runId: number): boolean {
+    if (this.remote?.cancel(runId)) return true;
     const queued = this.queue.findIndex((q) => q.job.runId === runId);
     if (queued >= 0) {
       this.queue.splice(queued, 1);
@@ -274,6 +302,7 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
+    void this.remote?.close();
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
@@ -285,6 +314,7 @@ export class TrainingService {
    */
   private pump(): void {
     if (this.stopped) return;
+    this.handOverRemote();
     // Shrink: idle processes beyond the pool size stop, and so do idle ones that can no longer take more threads (a new one can).
     const idle = this.workers.filter((w) => w.ready && !w.job);
     const surplus = idle.slice(0, Math.max(0, this.workers.length - this.poolSize()));
@@ -305,6 +335,16 @@ export class TrainingService {
     const startable = this.queue.filter((q) => this.mayStart(q.job)).length;
     if (this.backend && startable > starting && this.workers.length < this.poolSize()) this.addWorker();
     else if (!this.workers.length && this.queue.length) void this.warmUp().catch(() => undefined);
+  }
+
+  /** Queued jobs the cluster takes leave the local queue for it. */
+  private handOverRemote(): void {
+    const remote = this.remote;
+    if (!remote) return;
+    for (let i = this.queue.findIndex((q) => remote.takes(q.job)); i >= 0; i = this.queue.findIndex((q) => remote.takes(q.job))) {
+      const [queued] = this.queue.splice(i, 1);
+      remote.submit(queued.job, this.remoteSink);
+    }
   }
 
   /**

@@ -17,4 +17,17 @@ describe('app info store', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(get(store)?.workers).toBe(2);
   });
+
+  it('follows the cluster as its status changes: workers, Redis lost, no Redis any more', async () => {
+    const { api, emit } = fakeApi({ 'app.info': () => ({ version: '1', mode: 'browser', dataDir: '/d', backend: null, workers: 1, cluster: null }) });
+    const store = createAppInfoStore(api);
+    await store.load();
+    const worker = { id: 'w1', host: 'gpu-01', backend: 'wasm' as const, poolSize: 2, datasets: ['Built-in'], runIds: [7], busy: 1 };
+    emit('cluster.status', { redis: 'redis://:***@lab:6379', state: 'connected', error: null, workers: [worker], queued: 0, running: 1 });
+    expect(get(store)?.cluster).toMatchObject({ state: 'connected', workers: [{ host: 'gpu-01', runIds: [7] }] });
+    emit('cluster.status', { redis: 'redis://:***@lab:6379', state: 'unreachable', error: 'connect ECONNREFUSED', workers: [], queued: 0, running: 1 });
+    expect(get(store)?.cluster).toMatchObject({ state: 'unreachable', error: 'connect ECONNREFUSED' });
+    emit('cluster.status', null);
+    expect(get(store)?.cluster).toBeNull();
+  });
 });

@@ -12,6 +12,8 @@ export function createAppInfoStore(api: Api): Readable<AppInfo | null> & { load(
     update((info) => (info ? { ...info, backend } : info));
     void api.request('app.info', {}).then(set, () => undefined);
   });
+  // The cluster changes on its own (workers come and go, Redis drops): its status follows as it is sent.
+  api.on('cluster.status', (cluster) => update((info) => (info ? { ...info, cluster } : info)));
   return {
     subscribe,
     async load() {

@@ -18,6 +18,7 @@ export const REQUEST_NAMES = [
   'datasets.download',
   'app.pickPath',
   'settings.setWorkers',
+  'settings.setRedis',
   'experiments.list',
   'experiments.start',
   'experiments.cancel',
@@ -37,7 +38,7 @@ export const REQUEST_NAMES = [
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 
-export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'import.progress', 'import.status', 'download.progress', 'download.status', 'experiment.progress', 'experiment.status', 'log'] as const;
+export const EVENT_NAMES = ['run.progress', 'run.epoch', 'run.status', 'backend.ready', 'cluster.status', 'import.progress', 'import.status', 'download.progress', 'download.status', 'experiment.progress', 'experiment.status', 'log'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** Electron IPC channel names: one for requests, one for events. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   BackendInfo,
+  ClusterStatus,
   DatasetSummary,
   DownloadProgress,
   DownloadStatus,
@@ -53,6 +54,8 @@ export const requests = {
       backend: BackendInfo.nullable(),
       /** Training processes that run at once (one per core on WASM and plain JS). */
       workers: z.number().int().min(1),
+      /** The cluster of remote workers, when a Redis URL is set; absent or null: everything runs here. */
+      cluster: ClusterStatus.nullable().optional(),
     }),
   },
   'datasets.list': {
@@ -207,6 +210,14 @@ export const requests = {
     params: z.object({ workers: z.number().int().min(1).max(64).nullable() }).strict(),
     result: z.object({ workers: z.number().int(), overriddenBy: z.string().nullable() }),
   },
+  'settings.setRedis': {
+    /**
+     * The Redis whose workers take pre-trainings and baselines (redis:// or rediss://), kept with the
+     * data directory; null: everything runs here. The URL's secret is stored, never sent back.
+     */
+    params: z.object({ url: z.string().trim().max(2000).nullable(), allowInsecure: z.boolean().optional() }).strict(),
+    result: z.object({ cluster: ClusterStatus.nullable(), overriddenBy: z.string().nullable() }),
+  },
   'experiments.list': {
     params: z.object({}).strict(),
     result: z.array(ExperimentSummary),
@@ -264,6 +275,8 @@ export const events = {
   'run.epoch': EpochRecord.extend({ runId: z.number().int() }),
   'run.status': z.object({ runId: z.number().int(), status: RunStatus, error: z.string().nullable() }),
   'backend.ready': BackendInfo,
+  /** Null: no Redis is set any more (everything runs here). */
+  'cluster.status': ClusterStatus.nullable(),
   'import.progress': ImportProgress,
   'import.status': ImportStatus,
   'download.progress': DownloadProgress,

@@ -161,6 +161,8 @@ export const RunOrigin = z.object({
   exportedAt: z.string(),
   workbenchVersion: z.string(),
   importedAt: z.string(),
+  /** 'cluster': trained for this workbench by a cluster worker (sourceHost) and recorded when it finished; absent: imported from a bundle file. */
+  via: z.literal('cluster').optional(),
 });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
@@ -518,3 +520,32 @@ export const SavedFile = z.object({
   content: z.string().nullable(),
 });
 export type SavedFile = z.infer<typeof SavedFile>;
+
+/** A worker of the cluster as the status bar shows it. */
+export const ClusterWorkerInfo = z.object({
+  id: z.string(),
+  host: z.string(),
+  backend: BackendName,
+  poolSize: z.number().int().min(1),
+  /** Names of the datasets it holds (it takes jobs for those only). */
+  datasets: z.array(z.string()),
+  /** Runs of this workbench it is training now. */
+  runIds: z.array(z.number().int()),
+  /** Jobs it is training now, for any workbench. */
+  busy: z.number().int().min(0),
+});
+export type ClusterWorkerInfo = z.infer<typeof ClusterWorkerInfo>;
+
+/** The cluster this workbench sends pre-trainings and baselines to; null in app info when no Redis is set. */
+export const ClusterStatus = z.object({
+  /** The Redis URL with its secret replaced by ***. */
+  redis: z.string(),
+  state: z.enum(['connecting', 'connected', 'unreachable']),
+  /** Why Redis is unreachable (the connection error), while it is. */
+  error: z.string().nullable(),
+  workers: z.array(ClusterWorkerInfo),
+  /** This workbench's runs now on the cluster: waiting for a worker, or training. */
+  queued: z.number().int().min(0),
+  running: z.number().int().min(0),
+});
+export type ClusterStatus = z.infer<typeof ClusterStatus>;
