@@ -194,7 +194,13 @@ export class RunHistory {
         const list = children.slice(0, 5).map((c) => `#${c.id}`).join(', ') + (children.length > 5 ? ` and ${children.length - 5} more` : '');
         throw new WorkbenchError('conflict', `Run #${id} is the pre-training run of ${children.length} fine-tune${children.length === 1 ? '' : 's'} (${list}). Delete those first, or archive this run to hide it.`);
       }
-      const owner = this.db.prepare('SELECT id, name, status FROM experiments WHERE pretrain_run_id = ? OR (id = ? AND status IN (\'running\', \'interrupted\'))').get(id, run.experiment_id) as { id: number; name: string; status: string } | undefined;
+      const owner = this.db
+        .prepare(
+          `SELECT id, name, status FROM experiments
+           WHERE pretrain_run_id = ? OR EXISTS (SELECT 1 FROM json_each(COALESCE(pretrain_runs_json, '{}')) p WHERE p.value = ?)
+              OR (id = ? AND status IN ('running', 'interrupted'))`,
+        )
+        .get(id, id, run.experiment_id) as { id: number; name: string; status: string } | undefined;
       if (owner) {
         throw new WorkbenchError(
           'conflict',

@@ -20,6 +20,7 @@ export const REQUEST_NAMES = [
   'settings.setWorkers',
   'experiments.list',
   'experiments.start',
+  'experiments.preview',
   'experiments.cancel',
   'experiments.results',
   'datasets.cancelDownload',

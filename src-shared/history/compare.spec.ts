@@ -19,7 +19,7 @@ function run(id: number, span: number | null, losses: number[], mae: number | nu
   return {
     id, name: `r${id}`, kind: 'pretrain', status: 'done', datasetId: 'd', parentRunId: null, config: config(span), seed,
     backend: 'wasm', backendReason: null, createdAt: '', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:30Z', error: null,
-    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask, maeTest: null, acc4Test: null, flags: null,
+    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask, maeTest: null, acc4Test: null, flags: null, factorValues: null,
     epochs: losses.map((loss, i) => ({ epoch: i + 1, loss, valLoss: null, seconds: 1 })),
     metrics: mae === null ? [] : [{ scope: 'overall', name: 'mae', value: mae }],
     testMetrics: [],
