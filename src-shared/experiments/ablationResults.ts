@@ -77,3 +77,17 @@ export function singleResults(results: ExperimentResults, variant: VariantResult
   const { ssl, baseline, references, comparisons, labelsSaved: saved } = variant;
   return { ...results, ssl, baseline, references, comparisons, labelsSaved: saved, factors: [], variants: [], best: [] };
 }
+
+/**
+ * What Table 1 reports of an experiment: a plain experiment as it is; an ablation by its value
+ * with the best mean 4-class accuracy at its largest label count (named in the experiment's name,
+ * so every export says which value it shows).
+ */
+export function table1Results(results: ExperimentResults): ExperimentResults {
+  if (!isAblation(results) || !results.variants.length) return results;
+  const largest = Math.max(...results.experiment.labelCounts);
+  const best = results.best.find((b) => b.metric === 'acc4' && b.labelCount === largest);
+  const variant = results.variants.find((v) => v.key === best?.keys[0]) ?? results.variants[0];
+  const single = singleResults(results, variant);
+  return { ...single, experiment: { ...single.experiment, name: `${results.experiment.name} · ${best ? 'best value' : 'value'}: ${variant.label}` } };
+}
