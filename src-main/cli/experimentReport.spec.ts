@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentResults, MetricRecord } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentSummary, referenceArms } from '@shared/experiments/resultsFixtures';
+import { experimentSummary, referenceArms } from '../../test/builders/resultsFixtures';
 import { experimentJson, experimentTable } from './experimentReport';
 import { planShape } from '@shared/experiments/ablationPlan';
 import { variantResults, type KeyedRun } from '@shared/experiments/ablationResults';

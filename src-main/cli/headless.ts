@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { DatasetService } from '../data/datasetService';
 import { ExperimentService } from '../experiments/experimentService';
 import { openDataDir } from '../app/openDataDir';

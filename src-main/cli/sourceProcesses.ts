@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { ProcessEntry, SpawnProcess } from '../app/processes';
+import type { ProcessEntry, SpawnProcess } from '../platform/workerProcesses';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const ENTRIES: Record<ProcessEntry, string> = {

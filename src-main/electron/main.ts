@@ -10,7 +10,7 @@ import { createWorkbench, type Workbench } from '../app/workbench';
 import { argValue, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { CONTENT_SECURITY_POLICY } from '@shared/security/csp';
 import { isOwnPage, mayOpenExternally, rendererUrl } from './guards';
-import type { SpawnProcess } from '../app/processes';
+import type { SpawnProcess } from '../platform/workerProcesses';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');

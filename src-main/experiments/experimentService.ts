@@ -8,11 +8,11 @@ import { aggregateArm, compareArms, labelsSaved, testFamilies } from '@shared/ex
 import { combinationLabel, valuesKey } from '@shared/experiments/factors';
 import { referencePoints, type LabelledSample } from '@shared/experiments/references';
 import { supervisedConfig, type ExperimentPlan } from '@shared/experiments/presets';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import type { TrainingService } from '../training/trainingService';
 import { checkPlan, planOf, type ExperimentRequest } from './planRules';
 import { previewExperiment } from './experimentPreview';

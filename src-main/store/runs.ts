@@ -17,7 +17,7 @@ import {
 import { WorkbenchError } from '@shared/api/contract';
 import type { EvaluationSplit } from '@shared/data/splits';
 import { degenerateFlags } from '@shared/metrics/degenerate';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from './blobs';
 
 const now = () => new Date().toISOString();

@@ -5,7 +5,7 @@
  */
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { chooseBackend } from './backend';
-import { onParentMessage, sendToParent } from '../app/parentPort';
+import { onParentMessage, sendToParent } from '../platform/parentPort';
 import { runJob } from './jobs/runJob';
 
 const send = (message: FromTrainer) => sendToParent(message);

@@ -8,9 +8,9 @@ import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { TrainingService } from './trainingService';
-import type { ProcessChannel } from '../app/processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 
 /** A training process double: records what main sends and lets the test answer or die. */
 class FakeTrainer implements ProcessChannel {

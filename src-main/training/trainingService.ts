@@ -5,8 +5,8 @@ import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
 import type { NewRun, RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
-import type { EventSink } from '../app/events';
-import type { ProcessChannel } from '../app/processes';
+import type { EventSink } from '../platform/events';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */

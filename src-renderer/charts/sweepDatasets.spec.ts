@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sweepPanel } from '@shared/figures/sweepSeries';
-import { armPoints, referenceArms } from '@shared/experiments/resultsFixtures';
+import { armPoints, referenceArms } from '../../test/builders/resultsFixtures';
 import { PRINT_COLOURS, seriesIndices, sweepDatasets } from './sweepDatasets';
 
 const counts = [20, 50, 200];

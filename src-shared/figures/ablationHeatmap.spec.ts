@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planShape } from '../experiments/ablationPlan';
 import { variantResults, table1Results, type KeyedRun } from '../experiments/ablationResults';
 import { experimentPlan } from '../experiments/presets';
-import { experimentResults, experimentSummary } from '../experiments/resultsFixtures';
+import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
 import { ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv } from './ablationHeatmap';
 import { experimentFigureSvgs, figureSvg, FIGURES } from './experimentFigures';
 

@@ -35,7 +35,7 @@ export interface PerEmotionMetrics {
 }
 
 /**
- * Every metric, keyed exactly like `results` in shared/fixtures/reference/metrics_vectors.json
+ * Every metric, keyed exactly like `results` in test/fixtures/reference/metrics_vectors.json
  * (snake_case on purpose) so output can be compared with the reference key by key.
  */
 export interface AllMetrics {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FusedGRU, fusedGru } from './fusedGruLayer';
-import { relativeError } from './parityCheck';
-import { loadParityFixture } from './parityFixture';
+import { relativeError } from '../../tools/parity/parityCheck';
+import { loadParityFixture } from '../../tools/parity/parityFixture';
 import { ReferenceGruCell } from './referenceGru';
-import { useBackend } from './toolBackend';
+import { useBackend } from '../../tools/parity/toolBackend';
 import { fixture } from '../../../test/fixturePaths';
 
 const B = 3;

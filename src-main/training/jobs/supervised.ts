@@ -175,7 +175,7 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     const result = await encodeAll(encoder, all, batch, async () => {
       done = Math.min(all.length, done + batch);
       const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
-      // Progress of the one-off encoding pass, reported as epoch 0 of the run.
+      // Progress of the one-off encoding pass, reported as batch 0 of the run's first epoch.
       hooks.progress({ runId: job.runId, epoch: 1, epochs: job.config.epochs, batch: 0, batches: 1, loss: null, samplesPerSecond: rate, etaSeconds: (all.length - done) / rate });
       await new Promise<void>((r) => setImmediate(r));
     });

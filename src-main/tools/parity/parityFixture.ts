@@ -1,5 +1,5 @@
 /**
- * Reading a GRU parity file (shared/fixtures/reference/gru_parity_*.json).
+ * Reading a GRU parity file (test/fixtures/reference/gru_parity_*.json).
  *
  * The files come from torch.nn.GRU in float64 (batch_first, zero initial state) and hold:
  * x [B,T,D], G [B,T,H], G2 [B,H]; per layer the PyTorch and Keras weights and the gradients of
@@ -9,8 +9,8 @@
  * steps (pad_packed_sequence) and G is already 0 there.
  * Every problem is reported as one sentence naming the file and the offending key.
  */
-import type { HostArray, KerasGruParams, TorchGruParams } from './gateLayout';
-import { FixtureError, readJsonFile, Reader, type Json } from '../parity/jsonFixture';
+import type { HostArray, KerasGruParams, TorchGruParams } from '../../training/gru/gateLayout';
+import { FixtureError, readJsonFile, Reader, type Json } from './jsonFixture';
 
 export interface ParityLayer {
   readonly inputSize: number;

@@ -12,8 +12,8 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { fusedGru } from './fusedGruLayer';
-import { useBackend, type ToolBackend } from './toolBackend';
+import { fusedGru } from '../training/gru/fusedGruLayer';
+import { useBackend, type ToolBackend } from '../tools/parity/toolBackend';
 
 const B = 32;
 const T = 100;
