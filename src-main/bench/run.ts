@@ -24,6 +24,7 @@ const sections: Array<[string, () => Promise<Record<string, number>>]> = [
   ['Sweep fine-tunes on cached encoder outputs', () => printed('src-main/bench/trainingBench.ts', ['finetune', workDir])],
   ['Pre-training memory on the full-size built-in dataset', () => printed('src-main/bench/trainingBench.ts', ['memory', workDir])],
   ['Experiments: quick preset wall time, paper preset projection', () => printed('src-main/bench/experimentBench.ts', [workDir])],
+  ['Ablation: Quick preset over mask.spanLength = 5, 15, 30 (3 label counts, 2 repeats), 1 and 2 training processes', () => printed('src-main/bench/ablationBench.ts', [workDir])],
   ['Run history at 10,000 runs: pages, sorts, filters, search, facets', () => printed('src-main/bench/historyBench.ts', [workDir])],
 ];
 

@@ -71,7 +71,7 @@ export function previewExperiment(checked: CheckedPlan, deps: PreviewDeps): Expe
   const { jobs, reused } = plannedJobs(checked, deps);
   const projection = backend
     ? projectExperiment(jobs, measuredSpeeds(measuredRuns(deps, backend.name)), workers)
-    : { seconds: null, unknown: 'unknown until the training process has started and chosen its backend' };
+    : { seconds: null, unknown: 'unknown until a run has trained (the training process has not chosen its backend yet)' };
   return {
     variants: shape.variants.length,
     pretrainings: shape.pretrainings.length,
