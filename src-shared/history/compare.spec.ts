@@ -83,4 +83,11 @@ describe('grouping runs by a field', () => {
     expect(group!.metrics.mae!.overall).toMatchObject({ mean: expect.closeTo(0.3, 12), n: 2 });
     expect(groupRuns([withTest(1, 0.2)], 'config.mask.spanLength')[0]!.metrics.mae!.overall.mean).toBe(9);
   });
+
+  it('groups an ablation\'s runs by the factor value they stand for', () => {
+    const a = { ...run(1, 30, [1, 0.5], 0.4), factorValues: { 'pretrain.epochs': 2 } };
+    const b = { ...run(2, 30, [1, 0.4], 0.3), factorValues: { 'pretrain.epochs': 4 } };
+    const c = { ...run(3, 30, [1, 0.6], 0.5), factorValues: {} };
+    expect(groupRuns([a, b, c], 'factor.pretrain.epochs').map((g) => [g.value, g.runIds])).toEqual([[2, [1]], [4, [2]], [null, [3]]]);
+  });
 });
