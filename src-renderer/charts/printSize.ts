@@ -19,10 +19,11 @@ export function printScale(size: PrintSize, cssWidth: number): number {
   return size.width / Math.max(1, cssWidth);
 }
 
-/** A width typed in the export menu, or why it cannot be used. */
-export function parsePrintWidth(text: string): { size: PrintSize } | { error: string } {
-  const n = Number(text.trim());
-  if (!text.trim() || !Number.isInteger(n) || n < PRINT_WIDTH_RANGE.min || n > PRINT_WIDTH_RANGE.max) {
+/** A width typed in the export menu (a number input's binding gives a number, or null when emptied), or why it cannot be used. */
+export function parsePrintWidth(typed: string | number | null | undefined): { size: PrintSize } | { error: string } {
+  const text = typed === null || typed === undefined ? '' : String(typed).trim();
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < PRINT_WIDTH_RANGE.min || n > PRINT_WIDTH_RANGE.max) {
     return { error: `The PNG width must be a whole number of pixels from ${PRINT_WIDTH_RANGE.min} to ${PRINT_WIDTH_RANGE.max}.` };
   }
   return { size: { width: n } };
