@@ -57,7 +57,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
   await datasets.ensureBuiltin();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, datasets, options.workers ?? settings.get<number>('workers'));
+  const training = new TrainingService(runs, (env) => options.spawnProcess('trainer', env), events, options.dataDir, datasets, options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const handles = new FileHandles();
   const uploads = options.mode === 'browser' ? new UploadService(options.dataDir, handles) : null;

@@ -18,8 +18,8 @@ const rendererIndex = join(here, '..', 'renderer', 'index.html');
 const appIcon = join(here, '..', '..', 'resources', 'icon.png');
 const ownPage = rendererUrl(rendererIndex);
 
-const spawnUtilityProcess: SpawnProcess = (entry) => {
-  const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit' });
+const spawnUtilityProcess: SpawnProcess = (entry, env = {}) => {
+  const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit', env: { ...process.env, ...env } });
   return {
     send: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', l),

@@ -34,7 +34,8 @@ export interface UnfinishedExperiment {
 /**
  * The paper's protocol as one experiment: one pre-training run (reused when an identical
  * finished one exists), then for every label count and repeat an SSL fine-tune and a
- * baseline on the same labelled sample. The experiment advances whenever one of its runs
+ * baseline on the same labelled sample. Baselines need no pre-training, so they are queued
+ * with it and train beside it from the start; runs are queued longest first. The experiment advances whenever one of its runs
  * ends, and picks up where it stopped after a crash: finished runs are kept, interrupted
  * ones resume from their checkpoints, missing ones are queued.
  *
@@ -245,7 +246,8 @@ export class ExperimentService {
         else if (run.status === 'failed') throw new Error(`Run #${run.id} (${kind}, ${labelCount} labels, repeat ${repeat + 1}) failed: ${run.error}`);
         else if (run.status === 'done') done++;
       };
-      for (const labelCount of plan.labelCounts) {
+      // Longest runs first (the most labels), so the sweep does not end on one long run on one core.
+      for (const labelCount of [...plan.labelCounts].sort((a, b) => b - a)) {
         for (let repeat = 0; repeat < plan.repeats; repeat++) {
           for (const arm of shape.baselineArms) {
             const variant = shape.variants.find((v) => v.key === arm.variants[0])!;

@@ -203,6 +203,15 @@ export class RunRepository {
     );
   }
 
+  /** Removes the epochs recorded after `epoch` (a run resumed from an earlier checkpoint trains them again); returns which. */
+  dropEpochsAfter(id: number, epoch: number): number[] {
+    return this.db.transaction(() => {
+      const dropped = (this.db.prepare(`SELECT epoch FROM epochs WHERE run_id = ? AND epoch > ? ORDER BY epoch`).all(id, epoch) as Array<{ epoch: number }>).map((r) => r.epoch);
+      this.db.prepare(`DELETE FROM epochs WHERE run_id = ? AND epoch > ?`).run(id, epoch);
+      return dropped;
+    })();
+  }
+
   /** A run's metrics on one split (validation unless said). */
   recordMetrics(id: number, metrics: MetricRecord[], split: EvaluationSplit = 'validation'): void {
     const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, split, scope, name, value) VALUES (?, ?, ?, ?, ?)`);

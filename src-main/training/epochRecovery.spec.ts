@@ -83,7 +83,8 @@ async function trainKilledAt(kind: RunKind, killAtEpoch: number) {
       if (name === 'run.status' && !['queued', 'running'].includes((payload as { status: string }).status)) resolve();
     }),
   );
-  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1);
+  // Every epoch checkpointed, so a kill can fall between an epoch's checkpoint and its record.
+  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1, { checkpointEverySeconds: 0 });
   const run = training.start({ datasetId: 'builtin-small', kind, config });
   await ended;
   const detail = runs.detail(run.id);
