@@ -131,6 +131,17 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   expect(svg.text.match(/<polyline class="reference-line"/g)).toHaveLength(6 * 2);
   const png = await saved(page, () => results.getByTestId('export-png-5').click());
   expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+  // Print quality: twice the size on screen by default, 3x or a width in pixels on request; always on white.
+  const shown = (await results.getByTestId('figure-5').getByTestId('sweep-chart').boundingBox())!.width;
+  const pngWidth = (bytes: Buffer) => bytes.readUInt32BE(16);
+  expect(Math.abs(pngWidth(png.bytes) - 2 * shown)).toBeLessThanOrEqual(2);
+  await results.getByTestId('png-size-5').selectOption('3x');
+  expect(Math.abs(pngWidth((await saved(page, () => results.getByTestId('export-png-5').click())).bytes) - 3 * shown)).toBeLessThanOrEqual(3);
+  await results.getByTestId('png-size-5').selectOption('width');
+  await results.getByTestId('png-width-5').fill('1800');
+  const wide = await saved(page, () => results.getByTestId('export-png-5').click());
+  expect(Math.abs(pngWidth(wide.bytes) - 1800)).toBeLessThanOrEqual(2);
+  await wide.download.saveAs(join(OUTPUT_DIR, 'experiments-export-figure5-1800px.png'));
   const grid = await saved(page, () => results.getByTestId('export-png-6').click());
   expect(grid.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
   await grid.download.saveAs(join(OUTPUT_DIR, 'experiments-export-figure6.png'));
@@ -164,6 +175,31 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await results.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(OUTPUT_DIR, 'experiments.png'), fullPage: true });
   await expectAccessible(page, 'Experiments, results shown');
+  // The paper's labels sit where they cross no curve.
+  await expect(results.getByTestId('figure-4').getByTestId('sweep-chart')).toHaveAttribute('data-paper-labels-clear', 'yes');
+
+  // Dark mode: the charts follow the theme on screen (dark canvas), a PNG export stays white.
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await results.getByTestId('figure-4').scrollIntoViewIfNeeded();
+  const corner = await results.getByTestId('figure-4').locator('canvas').evaluate((c: HTMLCanvasElement) => [...c.getContext('2d')!.getImageData(2, 2, 1, 1).data]);
+  expect(corner.slice(0, 3).every((v) => v < 80), `dark canvas corner ${corner}`).toBe(true);
+  await page.screenshot({ path: join(OUTPUT_DIR, 'experiments-dark.png'), fullPage: true });
+  await expectAccessible(page, 'Experiments in dark mode');
+  const printed = await saved(page, () => results.getByTestId('export-png-4').click());
+  const printedImage = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    return [...ctx.getImageData(2, 2, 1, 1).data];
+  }, printed.bytes.toString('base64'));
+  expect(printedImage.slice(0, 3)).toEqual([255, 255, 255]);
+  await page.getByTestId('theme').selectOption('system');
 
   // Hovering a point shows its values; clicking it lists its runs, and a run opens in the history.
   const fig4 = results.getByTestId('figure-4');

@@ -1,4 +1,8 @@
 import { Chart } from 'chart.js';
+import { writable } from 'svelte/store';
+
+/** Counts theme changes: charts that colour themselves (SweepChart) read the theme again when it ticks. */
+export const chartThemeChanges = writable(0);
 
 /** A CSS variable of the document's current theme. */
 export function themeColour(name: string, fallback: string): string {
@@ -13,5 +17,6 @@ export function themeColour(name: string, fallback: string): string {
 export function applyChartTheme(): void {
   Chart.defaults.color = themeColour('--muted', '#5d6675');
   Chart.defaults.borderColor = themeColour('--line', '#dde1e7');
+  chartThemeChanges.update((n) => n + 1);
   for (const chart of Object.values(Chart.instances)) chart.update('none');
 }

@@ -42,11 +42,13 @@ export async function downloadGridPng(
   title: string,
   legend: ReadonlyArray<{ label: string; colour: string }>,
   fileName: string,
+  /** The scale the canvases were drawn at (a print export's); else read from the first canvas on screen. */
+  drawnScale?: number,
 ): Promise<void> {
   if (!canvases.length) return;
   const cw = Math.max(...canvases.map((c) => c.width));
   const ch = Math.max(...canvases.map((c) => c.height));
-  const scale = cw / Math.max(1, canvases[0].clientWidth || cw);
+  const scale = drawnScale ?? cw / Math.max(1, canvases[0].clientWidth || cw);
   const head = Math.round(56 * scale);
   const rows = Math.ceil(canvases.length / cols);
   const out = document.createElement('canvas');
@@ -102,4 +104,28 @@ export async function saveFromMain(
   const file = await produce();
   downloadText(file.content ?? '', file.fileName, file.mimeType);
   return `Downloaded ${file.fileName}`;
+}
+
+/** An SVG document drawn on a white canvas at `scale` times its size, as a PNG file (the heat map's PNG). */
+export async function downloadSvgAsPng(svg: string, scale: number, fileName: string): Promise<void> {
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('The figure could not be drawn as PNG.'));
+      img.src = url;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(img.width * scale);
+    canvas.height = Math.round(img.height * scale);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('Could not draw the figure.');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    downloadBlob(await canvasBlob(canvas), fileName);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }

@@ -152,6 +152,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'settings.setRedis': ({ url, allowInsecure }) => cluster.set(url, allowInsecure ?? false),
     'experiments.list': () => experiments.list(),
     'experiments.start': (params) => experiments.start(params),
+    'experiments.preview': (params) => experiments.preview(params),
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
     'experiments.results': ({ id }) => experiments.results(id),
     'app.pickPath': async ({ kind, title, defaultName }) => {

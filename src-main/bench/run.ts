@@ -54,6 +54,11 @@ const sections: Array<{ key: string; title: string; run: (s: Settings) => Promis
     run: async () => printed('src-main/bench/clusterBench.ts', [workDir]),
   },
   {
+    key: 'ablation',
+    title: 'The Quick ablation over mask.spanLength = 5, 15, 30 (3 label counts, 2 repeats) from scratch: wall time with 1 and 2 processes, beside its projection',
+    run: async () => printed('src-main/bench/ablationBench.ts', [workDir]),
+  },
+  {
     key: 'history',
     title: 'Run history at 10,000 runs: pages, sorts, filters, search, facets',
     run: async () => printed('src-main/bench/historyBench.ts', [workDir]),

@@ -65,7 +65,7 @@ describe('npm run experiment after a crash', () => {
 
     const again = await run(['--preset', 'quick', '--labels', '2', '--repeats', '1', '--data-dir', dir]);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('An experiment with this plan (dataset, preset, label counts, repeats, overrides) did not finish:');
+    expect(again.stderr).toContain('An experiment with this plan (dataset, preset, label counts, repeats, overrides, factors) did not finish:');
     expect(again.stderr).toMatch(new RegExp(`#${experimentId} "Quick sweep", created .*: interrupted \\(the process running it stopped\\); 1 of 2 runs done\\.`));
     expect(again.stderr).toContain(`npm run experiment -- --resume ${experimentId} --data-dir ${JSON.stringify(dir)}`);
     expect(again.stderr).toContain('--new');
@@ -137,4 +137,35 @@ describe('npm run experiment with a test part and model selection', () => {
     expect(pretrain.epochs.every((e) => e.maskedLoss! > 0 && e.valMaskedLoss! > 0)).toBe(true);
     store.close();
   }, 240_000);
+});
+
+describe('npm run experiment --vary', () => {
+  it('runs an ablation over two spans and prints, per value, the JSON of a single experiment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-vary-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureBuiltin({ seed: 5, segments: 16, segmentsPerVideo: 4, minFrames: 10, maxFrames: 20 });
+    db.close();
+    const bad = await run(['--preset', 'quick', '--vary', 'mask.spanLength=5,abc', '--data-dir', dir]);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--vary mask.spanLength=5,abc: Mask span length (steps): "abc" is not allowed; use whole numbers from 1 to 10000.') });
+
+    const result = await run(['--preset', 'quick', '--labels', '2', '--repeats', '2', '--vary', 'mask.spanLength=5,15', '--json', '--workers', '1', '--data-dir', dir]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.factors).toEqual([{ field: 'mask.spanLength', values: [5, 15], label: 'Mask span length (steps)' }]);
+    expect(json.values.map((v: { label: string }) => v.label)).toEqual(['span = 5', 'span = 15']);
+    for (const v of json.values) {
+      expect(Object.keys(v.results).sort()).toEqual(['baseline', 'comparisons', 'experiment', 'labelsSaved', 'methods', 'references', 'split', 'ssl', 'testFamilies']);
+      expect(v.results.ssl[0].metrics.acc4.overall.n).toBe(2);
+    }
+    // One baseline arm, shared: both values show the same baseline runs.
+    expect(json.values[0].results.baseline[0].runIds).toEqual(json.values[1].results.baseline[0].runIds);
+
+    const store = openDatabase(dir);
+    const runs = new RunRepository(store).list();
+    expect(runs.filter((r) => r.kind === 'pretrain').map((r) => r.config.mask!.spanLength).sort((a, b) => a - b)).toEqual([5, 15]);
+    expect(runs.filter((r) => r.kind === 'baseline')).toHaveLength(2);
+    expect(runs.filter((r) => r.kind === 'finetune')).toHaveLength(4);
+    store.close();
+  }, 300_000);
 });

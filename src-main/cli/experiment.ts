@@ -2,7 +2,10 @@
  * The paper's whole protocol, headless (training servers):
  *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
  *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json] [--new]
+ *                         [--vary FIELD=V1,V2,... [--vary FIELD=...]]
  *   npm run experiment -- --resume ID [--data-dir DIR] [--json]
+ * --vary makes it an ablation: every combination of the values, each with its pre-training and
+ * fine-tunes, beside a baseline shared by the values that do not change it.
  * Prints progress; at the end a table of SSL and baseline per label count (mean ± sd [95% CI],
  * paired tests with raw and Holm-adjusted p), or with --json, per label count and arm the mean,
  * sd and 95% CI of every metric, overall and per emotion, the paired tests per emotion and
@@ -15,6 +18,8 @@
  */
 import { requests, WorkbenchError } from '@shared/api/contract';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
+import { FACTOR_FIELD_IDS } from '@shared/experiments/factors';
+import { factorsFrom } from './varyOption';
 import type { TrainConfig } from '@shared/api/entities';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import {
@@ -44,7 +49,7 @@ const COMMAND = {
     'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
     '                             [--sampling nested|independent] [--mask-span N] [--split random-segment|by-video|sdk-standard]',
     '                             [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--learning-rate LR]',
-    '                             [--json] [--new] [--data-dir DIR] [--workers N] [--redis URL]',
+    '                             [--vary FIELD=V1,V2,...] [--json] [--new] [--data-dir DIR] [--workers N] [--redis URL]',
     '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N] [--redis URL]',
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
@@ -59,6 +64,9 @@ const COMMAND = {
     '  fine-tunes and baselines:',
     SELECTION_USAGE,
     '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
+    '  --vary FIELD=LIST  an ablation: compare these values of a setting (at most two --vary); FIELD is one of',
+    `                     ${FACTOR_FIELD_IDS.join(', ')}`,
+    '                     e.g. --vary mask.spanLength=10,30,60 --vary model.hiddenUnits=64,256',
     '  --json             print the results as JSON (progress goes to stderr)',
     '  --new              start a second sweep even if one of the same plan did not finish',
     '  --resume ID        continue a stopped experiment: finished runs are kept',
@@ -83,13 +91,15 @@ const COMMAND = {
     json: { type: 'boolean' },
     new: { type: 'boolean' },
     resume: { type: 'string' },
+    vary: { type: 'string', multiple: true },
   },
 } as const;
 
 type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
 
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
-const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'test-fraction', 'learning-rate', 'selection', 'patience', 'new'] as const;
+const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'test-fraction', 'learning-rate', 'selection', 'patience', 'new', 'vary'] as const;
+
 
 /** The experiment the options ask for, checked as the app's request is. */
 function requestFrom(values: Values): ExperimentRequest {
@@ -110,7 +120,8 @@ function requestFrom(values: Values): ExperimentRequest {
     learningRate,
     ...selectionFrom(values),
   };
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides });
+  const factors = factorsFrom(values.vary);
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides, factors });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
@@ -134,7 +145,7 @@ function unfinishedMessage(found: UnfinishedExperiment[], resumeCommand: (id: nu
         : e.status === 'failed'
           ? `failed: ${e.error}`
           : e.status;
-  const lines = [`${found.length === 1 ? 'An experiment' : `${found.length} experiments`} with this plan (dataset, preset, label counts, repeats, overrides) did not finish:`];
+  const lines = [`${found.length === 1 ? 'An experiment' : `${found.length} experiments`} with this plan (dataset, preset, label counts, repeats, overrides, factors) did not finish:`];
   for (const f of found) lines.push(`  #${f.experiment.id} "${f.experiment.name}", created ${f.experiment.createdAt}: ${state(f)}; ${f.experiment.runsDone} of ${f.experiment.runsTotal} runs done.`);
   const resumable = found.find((f) => f.runningIn === null);
   if (resumable) lines.push('Continue it (finished runs are kept, the others resume from their checkpoints):', `  ${resumeCommand(resumable.experiment.id)}`);

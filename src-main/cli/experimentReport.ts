@@ -1,18 +1,53 @@
 /**
  * What `npm run experiment` prints at the end: a table per tested metric (SSL and baseline as
  * mean ± sd [95% CI], SSL − baseline with its interval, raw and Holm-adjusted p), or with
- * --json the whole results with the methods stated in words.
+ * --json the whole results with the methods stated in words. An ablation prints the same per
+ * factor value (its SSL arm beside the baseline it shares), then the best value per label count.
  */
 import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
 import { REFERENCE_METHOD } from '@shared/experiments/references';
+import { isAblation, singleResults } from '@shared/experiments/ablationResults';
+import { varyableField } from '@shared/experiments/factors';
 import { CI_METHOD, labelsSavedIntervalText, labelsSavedText, pValueMethodText } from '@shared/experiments/statsText';
 import { DEGENERATE_RULE } from '@shared/metrics/degenerate';
 import { formatInterval, formatP, formatSigned, METRIC_LABELS } from '@shared/figures/sweepSeries';
 
 const largestLabelCount = (results: ExperimentResults) => (results.experiment.labelCounts.length ? Math.max(...results.experiment.labelCounts) : null);
 
-/** The results as JSON: every mean with sd and 95% interval, the paired tests per scope with raw and Holm-adjusted p, and the methods in words. */
+/**
+ * The results as JSON: every mean with sd and 95% interval, the paired tests per scope with raw
+ * and Holm-adjusted p, and the methods in words. An ablation's JSON holds, per combination of
+ * factor values, an object of the same shape as a plain experiment's (`values[].results`).
+ */
 export function experimentJson(results: ExperimentResults): unknown {
+  if (!isAblation(results)) return singleJson(results);
+  const labelOf = new Map(results.variants.map((v) => [v.key, v.label]));
+  return {
+    experiment: results.experiment,
+    split: results.split,
+    factors: results.factors.map((f) => ({ ...f, label: varyableField(f.field)?.label ?? f.field })),
+    methods: {
+      pairing: ABLATION_PAIRING,
+      pValues: Object.fromEntries(results.testFamilies.map((f) => [f.metric, pValueMethodText(f)])),
+      best: 'Per label count and metric, the factor value(s) with the best mean SSL score overall (highest 4-class accuracy, lowest MAE), and the next best for the margin.',
+    },
+    testFamilies: results.testFamilies,
+    best: results.best.map((b) => ({ ...b, labels: b.keys.map((k) => labelOf.get(k) ?? k) })),
+    values: results.variants.map((v) => ({
+      key: v.key,
+      values: v.values,
+      label: v.label,
+      pretrainRunId: v.pretrainRunId,
+      baselineKey: v.baselineKey,
+      results: singleJson(singleResults(results, v)),
+    })),
+  };
+}
+
+const ABLATION_PAIRING =
+  "Each factor value's SSL fine-tunes are paired, repeat by repeat, with the baseline of the same label count and repeat (the same labelled sample); a baseline is shared by every value that does not change it.";
+
+function singleJson(results: ExperimentResults): unknown {
   const largest = largestLabelCount(results);
   return {
     experiment: results.experiment,
@@ -58,8 +93,24 @@ function metricTable(results: ExperimentResults, metric: TestedMetric): string[]
   return [line(head), ...rows.map(line)];
 }
 
-/** The printed summary: overall scores per label count, then how the numbers were computed. */
+/** The printed summary: overall scores per label count, then how the numbers were computed; an ablation's per value. */
 export function experimentTable(results: ExperimentResults): string {
+  if (!isAblation(results)) return singleTable(results);
+  const labelOf = new Map(results.variants.map((v) => [v.key, v.label]));
+  const blocks = results.variants.flatMap((v) => {
+    const baselineShared = results.variants.filter((o) => o.baselineKey === v.baselineKey).length;
+    const head = `== ${v.label}: pre-training ${v.pretrainRunId === null ? 'not started' : `#${v.pretrainRunId}`}; baseline ${baselineShared > 1 ? `shared with ${baselineShared - 1} other value${baselineShared > 2 ? 's' : ''}` : 'its own'}`;
+    return [head, singleTable(singleResults(results, v)), ''];
+  });
+  const best = (['acc4', 'mae'] as const).flatMap((metric) =>
+    results.best
+      .filter((b) => b.metric === metric)
+      .map((b) => `  ${METRIC_LABELS[metric]}, ${b.labelCount} labels: ${b.keys.map((k) => labelOf.get(k) ?? k).join(', ')} (${b.mean.toFixed(3)}${b.runnerUp ? `; next ${labelOf.get(b.runnerUp.key) ?? b.runnerUp.key} ${b.runnerUp.mean.toFixed(3)}` : ''})`),
+  );
+  return [`${ABLATION_PAIRING}`, '', ...blocks, 'Best value per label count (mean SSL score overall):', ...(best.length ? best : ['  none measured yet'])].join('\n');
+}
+
+function singleTable(results: ExperimentResults): string {
   const largest = largestLabelCount(results);
   const family = (metric: TestedMetric) => results.testFamilies.find((f) => f.metric === metric);
   const blocks = (['acc4', 'mae'] as const).flatMap((metric) => [...metricTable(results, metric), `  p: ${family(metric) ? pValueMethodText(family(metric)!) : 'no test'}`, '']);

@@ -19,7 +19,8 @@ import { sampleLabelled } from '@shared/data/sampling';
 /** A training process that finishes every job at once with metrics that depend on the arm and label count. */
 class InstantTrainer implements ProcessChannel {
   private listener: (m: unknown) => void = () => undefined;
-  constructor(readonly started: number[]) {}
+  /** `shift`: added to a run's accuracy (an ablation's test gives each run its own numbers). */
+  constructor(readonly started: number[], private readonly shift: (runId: number) => number = () => 0) {}
   send(m: unknown) {
     const msg = m as ToTrainer;
     if (msg.type !== 'start') return;
@@ -29,7 +30,7 @@ class InstantTrainer implements ProcessChannel {
       this.listener({ type: 'started', runId, backend: 'cpu', backendReason: 'test' });
       this.listener({ type: 'epoch', runId, record: { epoch: 1, loss: 1, valLoss: 1, seconds: 0.1 } });
       const n = config.labels.count ?? 0;
-      const acc4 = (kind === 'finetune' ? 0.85 : 0.8) + n / 1000 + config.labels.seed / 1000;
+      const acc4 = (kind === 'finetune' ? 0.85 : 0.8) + n / 1000 + config.labels.seed / 1000 + this.shift(runId);
       const metrics = (shift: number) => (kind === 'pretrain' ? [] : [{ scope: 'overall', name: 'acc4', value: acc4 + shift }, { scope: 'overall', name: 'mae', value: 1 - acc4 - shift }]);
       // With a test part: test metrics, and predictions of each split (fine-tunes predict 0 everywhere, baselines vary by segment).
       const { split } = msg.job;
@@ -79,7 +80,7 @@ class HoldingTrainer implements ProcessChannel {
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function session(dir: string) {
+async function session(dir: string, shift?: (runId: number) => number) {
   const db = openDatabase(dir);
   const runs = new RunRepository(db);
   runs.markInterrupted();
@@ -88,7 +89,7 @@ async function session(dir: string) {
   const events = new EventSink();
   const started: number[] = [];
   // A pool of two processes, as on a 2-core machine.
-  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, datasets, 2);
+  const training = new TrainingService(runs, () => new InstantTrainer(started, shift), events, dir, datasets, 2);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const statuses: string[] = [];
   events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));
@@ -304,5 +305,107 @@ describe('ExperimentService', () => {
     second.experiments.resumeInterrupted();
     await settle();
     expect(second.started).toEqual([]);
+  });
+});
+
+describe('ExperimentService: ablations', () => {
+  const spans = { datasetId: 'builtin-small', preset: 'quick' as const, labelCounts: [2, 3, 4], repeats: 2, factors: [{ field: 'mask.spanLength', values: [5, 15, 30] }] };
+  /** Every run its own accuracy, so a mix-up of runs between values shows in the means. */
+  const byRun = (runId: number) => ((runId * runId) % 7) / 1000;
+
+  it('over three mask spans: three pre-trainings, one baseline arm, each value\'s fine-tunes on its own pre-training, numbers as recomputed from the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, runs, statuses } = await session(dir, byRun);
+    const preview = experiments.preview(spans);
+    expect(preview).toMatchObject({ variants: 3, pretrainings: 3, reusedPretrainings: [], finetunes: 18, baselines: 6, baselineArms: 1 });
+    expect(preview.projection).toMatchObject({ seconds: null, unknown: expect.stringMatching(/^unknown until/) });
+    const started = experiments.start(spans);
+    expect(started).toMatchObject({ name: expect.stringMatching(/^Quick ablation on /), runsTotal: 24, factors: spans.factors });
+    await settle();
+    expect(statuses).toEqual(['done']);
+    const all = runs.ofExperiment(started.id);
+    const pretrains = all.filter((r) => r.kind === 'pretrain');
+    expect(pretrains.map((r) => r.config.mask!.spanLength)).toEqual([5, 15, 30]);
+    expect(pretrains.map((r) => r.factorValues)).toEqual([{ 'mask.spanLength': 5 }, { 'mask.spanLength': 15 }, { 'mask.spanLength': 30 }]);
+    const baselines = all.filter((r) => r.kind === 'baseline');
+    expect(baselines).toHaveLength(6);
+    expect(baselines.every((r) => JSON.stringify(r.factorValues) === '{}')).toBe(true);
+    for (const f of all.filter((r) => r.kind === 'finetune')) {
+      expect(runs.summary(f.parentRunId!).config.mask!.spanLength).toBe(f.factorValues!['mask.spanLength']);
+    }
+    const listed = experiments.list().find((e) => e.id === started.id)!;
+    expect(listed).toMatchObject({ status: 'done', runsDone: 24, runsTotal: 24 });
+    expect(listed.pretrainRunIds.sort()).toEqual(pretrains.map((r) => r.id).sort());
+
+    const results = experiments.results(started.id);
+    expect(results.variants.map((v) => v.label)).toEqual(['span = 5', 'span = 15', 'span = 30']);
+    const acc = (ids: number[]) => ids.map((id) => runs.metricsOf(id).find((m) => m.scope === 'overall' && m.name === 'acc4')!.value);
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    for (const v of results.variants) {
+      for (const n of [2, 3, 4]) {
+        const ssl = all.filter((r) => r.kind === 'finetune' && r.labelCount === n && r.factorValues!['mask.spanLength'] === v.values['mask.spanLength']).map((r) => r.id);
+        const point = v.ssl.find((p) => p.labelCount === n)!;
+        expect(point.runIds.sort()).toEqual(ssl.sort());
+        expect(point.metrics.acc4.overall.mean).toBeCloseTo(mean(acc(ssl)), 12);
+        // Every value is paired with the one shared baseline arm.
+        expect(v.baseline.find((p) => p.labelCount === n)!.runIds.sort()).toEqual(baselines.filter((r) => r.labelCount === n).map((r) => r.id).sort());
+        const diff = v.comparisons.find((c) => c.labelCount === n && c.metric === 'acc4' && c.scope === 'overall')!;
+        const base = baselines.filter((r) => r.labelCount === n).map((r) => r.id);
+        expect(diff.meanDifference).toBeCloseTo(mean(acc(ssl)) - mean(acc(base)), 12);
+      }
+    }
+    expect(results.testFamilies.find((f) => f.metric === 'acc4')).toMatchObject({ values: 3, labelCounts: [2, 3, 4] });
+    // The plain fields stay empty: an ablation's numbers are per value.
+    expect(results.ssl).toEqual([]);
+    expect(results.best.filter((b) => b.metric === 'acc4')).toHaveLength(3);
+  });
+
+  it('trains a baseline arm per value of a setting that changes the baseline, sharing one pre-training across head settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, runs } = await session(dir);
+    const started = experiments.start({ ...spans, labelCounts: [2], factors: [{ field: 'model.pooling', values: ['last-valid', 'mean-valid'] }] });
+    await settle();
+    const all = runs.ofExperiment(started.id);
+    expect(all.filter((r) => r.kind === 'pretrain')).toHaveLength(1);
+    expect(all.filter((r) => r.kind === 'baseline').map((r) => r.config.model.pooling).sort()).toEqual(['last-valid', 'last-valid', 'mean-valid', 'mean-valid']);
+    const results = experiments.results(started.id);
+    expect(results.variants.map((v) => v.baseline[0].runIds.length)).toEqual([2, 2]);
+    expect(new Set(results.variants.flatMap((v) => v.baseline[0].runIds)).size).toBe(4);
+  });
+
+  it('refuses a value a single run may not have before anything is recorded, naming the value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, runs } = await session(dir);
+    expect(() => experiments.start({ ...spans, factors: [{ field: 'mask.spanLength', values: [5, 5000] }] })).toThrow(/^span = 5000: A mask span of 5000 steps covers every real step of 100% of the training clips/);
+    expect(() => experiments.start({ ...spans, factors: [{ field: 'model.hiddenUnits', values: [8, -1] }] })).toThrow('Hidden units per GRU (model width): -1 is not allowed; use whole numbers from 1 to 4096.');
+    expect(() => experiments.start({ ...spans, overrides: { mask: { spanLength: 10, spanCount: 1, value: -30, lossScope: 'all-valid' } } })).toThrow(/Mask span length \(steps\) is both set \(mask\) and varied/);
+    expect(() => experiments.preview({ ...spans, factors: [{ field: 'mask.spanLength', values: [5, 5000] }] })).toThrow(/^span = 5000/);
+    expect(experiments.list()).toEqual([]);
+    expect(runs.list()).toEqual([]);
+  });
+
+  it('continues an interrupted ablation: finished pre-trainings and runs are kept, only the killed run trains again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const first = await session(dir);
+    const exp = first.experiments.start({ ...spans, labelCounts: [2] });
+    await settle();
+    const killed = first.runs.ofExperiment(exp.id).filter((r) => r.kind === 'finetune').at(-1)!.id;
+    first.db.prepare(`UPDATE runs SET status = 'running' WHERE id = ?`).run(killed);
+    first.db.prepare(`UPDATE experiments SET status = 'running', finished_at = NULL WHERE id = ?`).run(exp.id);
+    first.db.close();
+    const second = await session(dir);
+    second.experiments.resume(exp.id);
+    await settle();
+    expect(second.started).toEqual([killed]);
+    expect(second.experiments.list()[0]).toMatchObject({ status: 'done', runsDone: 8 });
+    // A later ablation over the same spans reuses all three pre-trainings.
+    expect(second.experiments.preview({ ...spans, labelCounts: [3] }).reusedPretrainings).toHaveLength(3);
+    const again = second.experiments.start({ ...spans, labelCounts: [3] });
+    await settle();
+    expect(second.runs.ofExperiment(again.id).filter((r) => r.kind === 'pretrain')).toEqual([]);
   });
 });

@@ -1,29 +1,29 @@
 import { WorkbenchError } from '@shared/api/contract';
-import type { ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
+import type { ExperimentPreview, ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
 import { sampleLabelled } from '@shared/data/sampling';
 import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
-import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
+import { planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
+import { variantResults, type KeyedRun } from '@shared/experiments/ablationResults';
+import { aggregateArm, compareArms, labelsSaved, testFamilies } from '@shared/experiments/aggregate';
+import { combinationLabel, valuesKey } from '@shared/experiments/factors';
 import { referencePoints, type LabelledSample } from '@shared/experiments/references';
-import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
+import { supervisedConfig, type ExperimentPlan } from '@shared/experiments/presets';
 import type { EventSink } from '../platform/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
 import { processIsAlive } from '../platform/processIsAlive';
 import type { TrainingService } from '../training/trainingService';
+import { checkPlan, planOf, type ExperimentRequest } from './planRules';
+import { previewExperiment } from './experimentPreview';
+
+export type { ExperimentRequest } from './planRules';
 
 const STOPPED = ['interrupted', 'cancelled'];
-const summary = ({ plan: _plan, ...s }: StoredExperiment): ExperimentSummary => s;
-
-export interface ExperimentRequest {
-  datasetId: string;
-  preset: ExperimentPreset;
-  name?: string;
-  labelCounts?: number[];
-  repeats?: number;
-  sampling?: LabelSampling;
-  overrides?: PlanOverrides;
-}
+const summary = ({ plan: _plan, pretrainRuns: _runs, ...s }: StoredExperiment): ExperimentSummary => s;
+/** The key of the factor values a run stands for ('{}' for a run of a plain experiment). */
+const keyOf = (run: Pick<RunSummary, 'factorValues'>) => valuesKey(run.factorValues ?? {});
+const NO_REFERENCES: ReferencePredictors = { labelMean: [], majorityClass: [] };
 
 /** An experiment that has not finished, and the live process running it now (null: none, it was interrupted or ended early). */
 export interface UnfinishedExperiment {
@@ -62,27 +62,15 @@ export class ExperimentService {
     });
   }
 
-  /** The plan a request makes: its preset with its label counts (sorted, once each), repeats and overrides. */
-  private planOf(request: ExperimentRequest): ExperimentPlan {
-    const labelCounts = request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined;
-    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats, request.sampling), request.overrides);
+  /** What a request would run and how long it would take; checked by the same rules as start, nothing recorded. */
+  preview(request: ExperimentRequest): ExperimentPreview {
+    return previewExperiment(checkPlan(request, { datasets: this.datasets, training: this.training }), { runs: this.runs, datasets: this.datasets, training: this.training });
   }
 
   start(request: ExperimentRequest): ExperimentSummary {
-    const dataset = this.datasets.get(request.datasetId);
-    const plan = this.planOf(request);
-    const trainSize = this.datasets.split(dataset.id, plan.supervised.split).assignment.train.length;
-    const tooMany = plan.labelCounts.filter((n) => n > trainSize);
-    if (tooMany.length) {
-      throw new WorkbenchError(
-        'invalid_params',
-        `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`,
-      );
-    }
-    // The same rules as a single run's, on the plan's pre-training and its supervised runs.
-    this.training.check(dataset.id, 'pretrain', plan.pretrain);
-    this.training.check(dataset.id, 'baseline', supervisedConfig(plan, Math.max(...plan.labelCounts), 0));
-    const name = request.name?.trim() || `${request.preset === 'paper' ? 'Paper' : 'Quick'} sweep on ${dataset.name}`;
+    const { dataset, plan } = checkPlan(request, { datasets: this.datasets, training: this.training });
+    const kind = plan.factors.length ? 'ablation' : 'sweep';
+    const name = request.name?.trim() || `${request.preset === 'paper' ? 'Paper' : 'Quick'} ${kind} on ${dataset.name}`;
     const experiment = this.experiments.create(name, dataset.id, request.preset, plan);
     this.driven.add(experiment.id);
     this.advanceAll();
@@ -91,7 +79,7 @@ export class ExperimentService {
 
   /** Experiments with the plan this request would start (dataset, preset, label counts, repeats, overrides) that have not finished. */
   unfinishedWithPlan(request: ExperimentRequest): UnfinishedExperiment[] {
-    const plan = JSON.stringify(this.planOf(request));
+    const plan = JSON.stringify(planOf(request));
     return this.experiments
       .list()
       .filter((e) => e.status !== 'done' && e.datasetId === request.datasetId && e.preset === request.preset && JSON.stringify(e.plan) === plan)
@@ -149,19 +137,31 @@ export class ExperimentService {
    */
   results(id: number): ExperimentResults {
     const experiment = this.experiments.get(id);
+    const { plan } = experiment;
     const finished = this.runs.ofExperiment(id).filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null);
     const testMetrics = new Map(finished.map((r) => [r.id, this.runs.metricsOf(r.id, 'test')]));
     // Test when the plan holds one out, unless its finished runs predate test metrics (an older sweep on the SDK folds).
     const anyTested = [...testMetrics.values()].some((m) => m.length > 0);
-    const split: EvaluationSplit = anyTested || (hasTestPart(experiment.plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
-    const done: ExperimentRun[] = finished.map((r) => ({
+    const split: EvaluationSplit = anyTested || (hasTestPart(plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
+    const done: KeyedRun[] = finished.map((r) => ({
       id: r.id,
       arm: r.kind === 'finetune' ? 'ssl' : 'baseline',
       labelCount: r.labelCount!,
       repeat: r.repeat!,
       metrics: split === 'test' ? testMetrics.get(r.id)! : this.runs.metricsOf(r.id),
       flags: this.runs.flagsOf(r.id, split),
+      key: keyOf(r),
     }));
+    if (plan.factors.length) {
+      const shape = planShape(plan);
+      const ablation = variantResults({
+        variants: shape.variants,
+        runs: done,
+        pretrainRunOf: (v) => experiment.pretrainRuns[v.pretrainKey] ?? null,
+        referencesOf: (v) => this.references(experiment, split, variantPlan(plan, v)),
+      });
+      return { experiment: summary(experiment), split, ssl: [], baseline: [], references: NO_REFERENCES, comparisons: [], labelsSaved: [], factors: plan.factors, ...ablation };
+    }
     const ssl = aggregateArm(done, 'ssl');
     const baseline = aggregateArm(done, 'baseline');
     const comparisons = compareArms(done);
@@ -170,14 +170,17 @@ export class ExperimentService {
       split,
       ssl,
       baseline,
-      references: this.references(experiment, split),
+      references: this.references(experiment, split, plan),
       comparisons,
       testFamilies: testFamilies(comparisons),
       labelsSaved: labelsSaved(ssl, baseline),
+      factors: [],
+      variants: [],
+      best: [],
     };
   }
 
-  /** Reference predictors per (experiment, split): deterministic from the plan and the dataset, so computed once. */
+  /** Reference predictors per (dataset, split shown, labelled samples): deterministic, so computed once. */
   private readonly referenceCache = new Map<string, ReferencePredictors>();
 
   /**
@@ -185,16 +188,16 @@ export class ExperimentService {
    * fitted to that repeat's labelled sample (the same draw its runs trained on) and scored on
    * the split shown. Empty when the dataset's files are gone (the runs' numbers still show).
    */
-  private references(experiment: StoredExperiment, split: EvaluationSplit): ReferencePredictors {
-    const { plan } = experiment;
-    const key = JSON.stringify([experiment.id, split, plan]);
+  private references(experiment: StoredExperiment, split: EvaluationSplit, plan: ExperimentPlan): ReferencePredictors {
+    // What the samples depend on: the supervised split, the label counts, repeats and how they are drawn.
+    const key = JSON.stringify([experiment.datasetId, split, plan.supervised.split, plan.labelCounts, plan.repeats, plan.sampling]);
     const cached = this.referenceCache.get(key);
     if (cached) return cached;
     let labels: number[][];
     try {
       labels = this.datasets.emotionLabels(experiment.datasetId);
     } catch (err) {
-      if (err instanceof WorkbenchError && err.code === 'not_found') return { labelMean: [], majorityClass: [] };
+      if (err instanceof WorkbenchError && err.code === 'not_found') return NO_REFERENCES;
       throw err;
     }
     const assignment = this.datasets.split(experiment.datasetId, plan.supervised.split).assignment;
@@ -229,32 +232,52 @@ export class ExperimentService {
 
   private advance(experiment: StoredExperiment): void {
     try {
-      const pretrain = this.ensurePretrain(experiment);
-      const runs = this.runs.ofExperiment(experiment.id);
       const { plan } = experiment;
+      const shape = planShape(plan);
+      const ablation = plan.factors.length > 0;
+      const pretrains = new Map(shape.pretrainings.map((p) => [p.key, this.ensurePretrain(experiment, p, ablation)]));
+      const runs = this.runs.ofExperiment(experiment.id);
       let done = 0;
+      /** Starts, resumes or counts the run of one cell of the plan. */
+      const cell = (kind: 'baseline' | 'finetune', labelCount: number, repeat: number, key: string, start: () => void) => {
+        const run = runs.find((r) => r.kind === kind && r.labelCount === labelCount && r.repeat === repeat && keyOf(r) === key);
+        if (!run) start();
+        else if (STOPPED.includes(run.status)) this.training.resume(run.id);
+        else if (run.status === 'failed') throw new Error(`Run #${run.id} (${kind}, ${labelCount} labels, repeat ${repeat + 1}) failed: ${run.error}`);
+        else if (run.status === 'done') done++;
+      };
       // Longest runs first (the most labels), so the sweep does not end on one long run on one core.
       for (const labelCount of [...plan.labelCounts].sort((a, b) => b - a)) {
         for (let repeat = 0; repeat < plan.repeats; repeat++) {
-          for (const kind of ['baseline', 'finetune'] as const) {
-            if (kind === 'finetune' && pretrain.status !== 'done') continue;
-            const run = runs.find((r) => r.kind === kind && r.labelCount === labelCount && r.repeat === repeat);
-            if (!run) {
+          for (const arm of shape.baselineArms) {
+            const variant = shape.variants.find((v) => v.key === arm.variants[0])!;
+            cell('baseline', labelCount, repeat, arm.key, () =>
               this.training.start({
                 datasetId: experiment.datasetId,
-                kind,
-                name: `${experiment.name}: ${kind === 'finetune' ? 'SSL' : 'baseline'}, ${labelCount} labels, repeat ${repeat + 1}`,
-                parentRunId: kind === 'finetune' ? pretrain.id : undefined,
-                config: supervisedConfig(plan, labelCount, repeat),
-                experiment: { id: experiment.id, repeat },
-              });
-            } else if (STOPPED.includes(run.status)) this.training.resume(run.id);
-            else if (run.status === 'failed') throw new Error(`Run #${run.id} (${kind}, ${labelCount} labels, repeat ${repeat + 1}) failed: ${run.error}`);
-            else if (run.status === 'done') done++;
+                kind: 'baseline',
+                name: `${experiment.name}: baseline${ablation ? ` (${Object.keys(arm.values).length ? combinationLabel(arm.values) : 'shared by every value'})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
+                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: arm.values } : {}) },
+              }),
+            );
+          }
+          for (const variant of shape.variants) {
+            const pretrain = pretrains.get(variant.pretrainKey)!;
+            if (pretrain.status !== 'done') continue;
+            cell('finetune', labelCount, repeat, variant.key, () =>
+              this.training.start({
+                datasetId: experiment.datasetId,
+                kind: 'finetune',
+                name: `${experiment.name}: SSL${ablation ? ` (${variant.label})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
+                parentRunId: pretrain.id,
+                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: variant.values } : {}) },
+              }),
+            );
           }
         }
       }
-      const total = plan.labelCounts.length * plan.repeats * 2;
+      const total = shape.runsTotal;
       this.events.emit('experiment.progress', { id: experiment.id, runsDone: done, runsTotal: total, etaSeconds: this.eta(runs, total - done) });
       if (done === total && this.experiments.finish(experiment.id, 'done')) this.events.emit('experiment.status', { id: experiment.id, status: 'done', error: null });
     } catch (err) {
@@ -263,25 +286,31 @@ export class ExperimentService {
     }
   }
 
-  /** The experiment's pre-training run: an identical finished one if there is one, else its own. */
-  private ensurePretrain(experiment: StoredExperiment): RunSummary {
-    if (experiment.pretrainRunId !== null) {
-      const run = this.runs.summary(experiment.pretrainRunId);
+  /**
+   * One pre-training of the experiment: the run it recorded for these values, else an identical
+   * finished one (of any experiment), else a new one. Every fine-tune of the values builds on it.
+   */
+  private ensurePretrain(experiment: StoredExperiment, pretraining: PlanShape['pretrainings'][number], ablation: boolean): RunSummary {
+    const recorded = experiment.pretrainRuns[pretraining.key];
+    if (recorded !== undefined) {
+      const run = this.runs.summary(recorded);
       if (STOPPED.includes(run.status)) return this.training.resume(run.id);
       if (run.status === 'failed') throw new Error(`The pre-training run #${run.id} failed: ${run.error}`);
       return run;
     }
-    const reusable = this.runs.findReusablePretrain(experiment.datasetId, experiment.plan.pretrain);
+    const label = Object.keys(pretraining.values).length ? combinationLabel(pretraining.values) : 'shared by every value';
     const run =
-      reusable ??
+      this.runs.findReusablePretrain(experiment.datasetId, pretraining.config) ??
       this.training.start({
         datasetId: experiment.datasetId,
         kind: 'pretrain',
-        name: `${experiment.name}: pre-training`,
-        config: experiment.plan.pretrain,
-        experiment: { id: experiment.id, repeat: null },
+        name: `${experiment.name}: pre-training${ablation ? ` (${label})` : ''}`,
+        config: pretraining.config,
+        experiment: { id: experiment.id, repeat: null, ...(ablation ? { factorValues: pretraining.values } : {}) },
       });
-    this.experiments.setPretrainRun(experiment.id, run.id);
+    this.experiments.setPretrainRun(experiment.id, run.id, pretraining.key);
+    // Kept for this pass: the stored experiment is read again at the next.
+    experiment.pretrainRuns[pretraining.key] = run.id;
     return run;
   }
 

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, ExperimentResults, RunSummary, SavedFile } from '@shared/api/entities';
 import { experimentFigureSvgs } from '@shared/figures/experimentFigures';
+import { ablationFigureSvgs } from '@shared/figures/ablationHeatmap';
+import { table1Results } from '@shared/experiments/ablationResults';
 import { buildTable1, TABLE1_FILE_TYPES, table1FileName } from '@shared/export/table1';
 import { table1Html, type Table1Report } from '@shared/export/table1Html';
 import type { F1Metric, Table1, Table1Format } from '@shared/export/table1Model';
@@ -35,15 +37,16 @@ export class Table1Service {
   }
 
   table1(id: number, f1: F1Metric): Table1 {
-    const results = this.deps.experiments.results(id);
+    const results = table1Results(this.deps.experiments.results(id));
     return buildTable1(results, f1, { dataset: this.datasetOf(results) });
   }
 
   async exportTable1(id: number, f1: F1Metric, format: Table1Format, path: string | undefined): Promise<SavedFile> {
-    const results = this.deps.experiments.results(id);
+    const all = this.deps.experiments.results(id);
+    const results = table1Results(all);
     const dataset = this.datasetOf(results);
     const table = buildTable1(results, f1, { dataset });
-    const content = format === 'html' ? table1Html(table, this.report(results, dataset)) : TEXT_WRITERS[format](table);
+    const content = format === 'html' ? table1Html(table, this.report(all, dataset)) : TEXT_WRITERS[format](table);
     return saveForUser({ fileName: table1FileName(table, format), mimeType: TABLE1_FILE_TYPES[format].mimeType, content }, path);
   }
 
@@ -60,7 +63,7 @@ export class Table1Service {
   /** What the HTML report holds besides the table: figures, plan, dataset, backend, versions and runs. */
   private report(results: ExperimentResults, dataset: DatasetSummary | null): Table1Report {
     const { experiment } = results;
-    const runs = this.runsOf(experiment.id, experiment.pretrainRunId);
+    const runs = this.runsOf(experiment.id, experiment.pretrainRunIds.length ? experiment.pretrainRunIds : [experiment.pretrainRunId]);
     return {
       experiment,
       plan: this.stored.get(experiment.id).plan,
@@ -68,15 +71,15 @@ export class Table1Service {
       backends: backendsOf(runs),
       versions: softwareVersions(this.deps.db, this.deps.training.backendInfo()),
       runs: runs.map((r) => ({ id: r.id, kind: r.kind, labelCount: r.labelCount, repeat: r.repeat, seed: r.seed, status: r.status, backend: r.backend })),
-      figures: experimentFigureSvgs(results),
+      figures: [...experimentFigureSvgs(results), ...ablationFigureSvgs(results)],
     };
   }
 
-  /** The experiment's runs, with its pre-training run first when it was reused from another experiment. */
-  private runsOf(id: number, pretrainRunId: number | null): Array<RunSummary & { repeat: number | null }> {
+  /** The experiment's runs, with its pre-training runs first when they were reused from another experiment. */
+  private runsOf(id: number, pretrainRunIds: ReadonlyArray<number | null>): Array<RunSummary & { repeat: number | null }> {
     const own = this.deps.runs.ofExperiment(id);
-    if (pretrainRunId === null || own.some((r) => r.id === pretrainRunId)) return own;
-    return [{ ...this.deps.runs.summary(pretrainRunId), repeat: null }, ...own];
+    const reused = pretrainRunIds.filter((p): p is number => p !== null && !own.some((r) => r.id === p));
+    return [...reused.map((p) => ({ ...this.deps.runs.summary(p), repeat: null })), ...own];
   }
 }
 

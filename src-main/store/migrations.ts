@@ -263,6 +263,17 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
         WHERE json_type(plan_json, '$.pretrain.selection') IS NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'ablations: the factor values a run stands for, and the pre-trainings of an experiment that needs several',
+    sql: `
+      -- JSON object: factor id -> value (see src-shared/experiments/factors.ts); NULL outside an ablation.
+      ALTER TABLE runs ADD COLUMN factor_values_json TEXT;
+      -- JSON object: the key of the factor values that set a pre-training -> its run id. The
+      -- pre-training every variant shares (key '{}') stays in pretrain_run_id.
+      ALTER TABLE experiments ADD COLUMN pretrain_runs_json TEXT;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -48,7 +48,7 @@ interface RunSpec {
   acc4?: number;
   status?: Extract<RunStatus, 'done' | 'failed' | 'cancelled'> | 'running' | 'queued';
   parentRunId?: number;
-  experiment?: { id: number; repeat: number | null };
+  experiment?: { id: number; repeat: number | null; factorValues?: Record<string, number | string> };
 }
 
 /** A store on disk with one dataset, and runs made the way training makes them. */
@@ -436,5 +436,24 @@ describe("fine-tunes and their encoder's masking", () => {
     expect(runs.summary(C).pretrainMask).toBeNull();
     expect(migrate(db, MIGRATIONS.slice(0, 8))).toEqual([8]);
     expect(runs.summary(C).pretrainMask).toEqual(span10);
+  });
+});
+
+describe('the history of an ablation', () => {
+  it('filters and groups by a factor the runs stand for, fine-tunes and shared baselines included', () => {
+    const s = store();
+    const exp = new ExperimentRepository(s.db).create('ablation', 'd1', 'quick', { ...experimentPlan('quick'), factors: [{ field: 'pretrain.epochs', values: [2, 4] }] });
+    const at = (epochs: number) => ({ id: exp.id, repeat: null, factorValues: { 'pretrain.epochs': epochs } });
+    const p2 = s.make({ name: 'pre 2', kind: 'pretrain', mask: span30, experiment: at(2) });
+    const p4 = s.make({ name: 'pre 4', kind: 'pretrain', mask: span30, experiment: at(4) });
+    const f2 = s.make({ name: 'ft 2', kind: 'finetune', parentRunId: p2, labels: 20, mae: 0.4, experiment: { ...at(2), repeat: 0 } });
+    const f4 = s.make({ name: 'ft 4', kind: 'finetune', parentRunId: p4, labels: 20, mae: 0.3, experiment: { ...at(4), repeat: 0 } });
+    s.make({ name: 'shared baseline', kind: 'baseline', labels: 20, mae: 0.5, experiment: { id: exp.id, repeat: 0, factorValues: {} } });
+    const ids = (filters: RunQueryInput['filters']) => s.history.query(RunQuery.parse({ filters })).rows.map((r) => r.id).sort((a, b) => a - b);
+    // The fine-tunes' own configs do not hold the pre-training's epochs; their factor values do.
+    expect(ids([{ field: 'factor.pretrain.epochs', op: 'eq', value: 4 }])).toEqual([p4, f4]);
+    expect(ids([{ field: 'factor.pretrain.epochs', op: 'eq', value: 2 }, { field: 'kind', op: 'eq', value: 'finetune' }])).toEqual([f2]);
+    expect(s.history.facets().configFields).toContain('factor.pretrain.epochs');
+    expect(s.runs.summary(f4).factorValues).toEqual({ 'pretrain.epochs': 4 });
   });
 });

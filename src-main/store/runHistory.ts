@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { RunSummary } from '@shared/api/entities';
-import { CONFIG_FIELD_PATTERN, FACET_LIMIT, RUN_COLUMNS, type RunColumn, type RunFacets, type RunField, type RunFilterClause, type RunQuery } from '@shared/history/query';
+import { CONFIG_FIELD_PATTERN, FACTOR_FIELD_PATTERN, FACET_LIMIT, RUN_COLUMNS, type RunColumn, type RunFacets, type RunField, type RunFilterClause, type RunQuery } from '@shared/history/query';
 import { leafPaths } from '@shared/history/compare';
 import { SUMMARY_SELECT, toSummary, type RunRow } from './runs';
 
@@ -60,6 +60,8 @@ function fieldSql(field: RunField, sorting = false): Sql {
     const column = field as RunColumn;
     return { text: (sorting && SORT_SQL[column]) || COLUMN_SQL[column], params: [] };
   }
+  // A factor id holds dots: quoted as one key of the run's factor values (bound, never spliced).
+  if (FACTOR_FIELD_PATTERN.test(field)) return { text: 'json_extract(q.factor_values_json, ?)', params: [`$."${field.slice('factor.'.length)}"`] };
   if (!CONFIG_FIELD_PATTERN.test(field)) throw new WorkbenchError('invalid_params', `Unknown history field: ${field}`);
   return { text: 'json_extract(q.config_json, ?)', params: [`$${field.slice('config'.length)}`] };
 }
@@ -160,6 +162,9 @@ export class RunHistory {
     const shapes = this.db.prepare(`SELECT config_json FROM runs GROUP BY json_type(config_json, '$.mask'), kind`).all() as Array<{ config_json: string }>;
     const fields = new Set<string>();
     for (const { config_json } of shapes) for (const path of leafPaths(JSON.parse(config_json), 'config')) fields.add(path);
+    // The factors of every ablation in the store, as fields of their own.
+    const factors = this.db.prepare(`SELECT DISTINCT f.key FROM runs, json_each(runs.factor_values_json) f WHERE runs.factor_values_json IS NOT NULL`).pluck().all() as string[];
+    for (const id of factors) if (FACTOR_FIELD_PATTERN.test(`factor.${id}`)) fields.add(`factor.${id}`);
     const total = (this.db.prepare('SELECT count(*) AS n FROM runs WHERE archived = 0').get() as { n: number }).n;
     return { total, tags, configFields: [...fields].sort(), values };
   }
@@ -194,7 +199,13 @@ export class RunHistory {
         const list = children.slice(0, 5).map((c) => `#${c.id}`).join(', ') + (children.length > 5 ? ` and ${children.length - 5} more` : '');
         throw new WorkbenchError('conflict', `Run #${id} is the pre-training run of ${children.length} fine-tune${children.length === 1 ? '' : 's'} (${list}). Delete those first, or archive this run to hide it.`);
       }
-      const owner = this.db.prepare('SELECT id, name, status FROM experiments WHERE pretrain_run_id = ? OR (id = ? AND status IN (\'running\', \'interrupted\'))').get(id, run.experiment_id) as { id: number; name: string; status: string } | undefined;
+      const owner = this.db
+        .prepare(
+          `SELECT id, name, status FROM experiments
+           WHERE pretrain_run_id = ? OR EXISTS (SELECT 1 FROM json_each(COALESCE(pretrain_runs_json, '{}')) p WHERE p.value = ?)
+              OR (id = ? AND status IN ('running', 'interrupted'))`,
+        )
+        .get(id, id, run.experiment_id) as { id: number; name: string; status: string } | undefined;
       if (owner) {
         throw new WorkbenchError(
           'conflict',

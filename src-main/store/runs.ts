@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import {
   DegenerateFlag,
+  FactorValues,
   RunOrigin,
   type MaskConfig,
+  type FactorValuesRecord,
   TrainConfig,
   type BackendName,
   type EpochRecord,
@@ -52,6 +54,7 @@ export interface RunRow {
   acc4_test: number | null;
   flags_split: EvaluationSplit | null;
   flags_json: string | null;
+  factor_values_json: string | null;
 }
 
 /** Separates tags in the summary query's group_concat; tags cannot contain it (see Tag). */
@@ -107,6 +110,7 @@ export function toSummary(row: RunRow): RunSummary {
     maeTest: row.mae_test,
     acc4Test: row.acc4_test,
     flags: row.flags_split === null || row.flags_json === null ? null : { split: row.flags_split, flags: parseFlags(row.flags_json) },
+    factorValues: row.factor_values_json === null ? null : FactorValues.parse(JSON.parse(row.factor_values_json)),
   };
 }
 
@@ -125,8 +129,11 @@ export interface NewRun {
   parentRunId?: number | null;
   config: TrainConfig;
   splitId: number | null;
-  /** Set for the fine-tunes and baselines of an experiment (and the pre-training it started). */
-  experiment?: { id: number; repeat: number | null };
+  /**
+   * Set for the fine-tunes and baselines of an experiment (and the pre-training it started); in an
+   * ablation, with the factor values the run stands for.
+   */
+  experiment?: { id: number; repeat: number | null; factorValues?: FactorValuesRecord };
 }
 
 /** Every write a run goes through. Terminal statuses are never overwritten. */
@@ -144,8 +151,8 @@ export class RunRepository {
     const info = this.db
       .prepare(
         `INSERT INTO runs (name, kind, status, dataset_id, parent_run_id, config_json,
-           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, experiment_id, label_count, repeat_index, owner_pid, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           mask_span, mask_count, mask_value, mask_loss_scope, seed, split_id, experiment_id, label_count, repeat_index, owner_pid, created_at, factor_values_json)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.name,
@@ -164,6 +171,7 @@ export class RunRepository {
         run.experiment?.repeat ?? null,
         process.pid,
         now(),
+        run.experiment?.factorValues ? JSON.stringify(run.experiment.factorValues) : null,
       );
     return this.summary(Number(info.lastInsertRowid));
   }
@@ -308,6 +316,29 @@ export class RunRepository {
       .prepare(`${SUMMARY_SELECT} WHERE r.kind = 'pretrain' AND r.status = 'done' AND r.dataset_id = ? AND r.config_json = ? ORDER BY r.id DESC LIMIT 1`)
       .get(datasetId, json) as RunRow | undefined;
     return row ? toSummary(row) : null;
+  }
+
+  /**
+   * Finished runs trained on a backend, newest first, with how long each took: what projected
+   * times are measured from. `encoded`: a fine-tune that was the first of its pre-training to
+   * start, so it computed that pre-training's encoder outputs.
+   */
+  finishedOn(backend: BackendName, limit = 300): Array<{ id: number; kind: RunKind; datasetId: string; config: TrainConfig; parentRunId: number | null; seconds: number; encoded: boolean }> {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.kind, r.dataset_id, r.config_json, r.parent_run_id,
+           (julianday(r.finished_at) - julianday(r.started_at)) * 86400 AS seconds,
+           r.kind = 'finetune' AND r.started_at = (SELECT MIN(c.started_at) FROM runs c WHERE c.parent_run_id = r.parent_run_id AND c.kind = 'finetune') AS encoded
+         FROM runs r WHERE r.status = 'done' AND r.backend = ? AND r.started_at IS NOT NULL AND r.finished_at IS NOT NULL
+         ORDER BY r.id DESC LIMIT ?`,
+      )
+      .all(backend, limit) as Array<{ id: number; kind: RunKind; dataset_id: string; config_json: string; parent_run_id: number | null; seconds: number; encoded: number }>;
+    return rows.map((r) => ({ id: r.id, kind: r.kind, datasetId: r.dataset_id, config: TrainConfig.parse(JSON.parse(r.config_json)), parentRunId: r.parent_run_id, seconds: r.seconds, encoded: r.encoded === 1 }));
+  }
+
+  /** Whether a fine-tune of this pre-training has finished (its encoder outputs are then cached). */
+  hasFinishedFinetune(pretrainRunId: number): boolean {
+    return this.db.prepare(`SELECT 1 FROM runs WHERE parent_run_id = ? AND kind = 'finetune' AND status = 'done' LIMIT 1`).get(pretrainRunId) !== undefined;
   }
 
   list(limit = 500, offset = 0): RunSummary[] {

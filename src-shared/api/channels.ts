@@ -21,6 +21,7 @@ export const REQUEST_NAMES = [
   'settings.setRedis',
   'experiments.list',
   'experiments.start',
+  'experiments.preview',
   'experiments.cancel',
   'experiments.results',
   'datasets.cancelDownload',

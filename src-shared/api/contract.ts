@@ -7,6 +7,7 @@ import {
   DownloadStatus,
   EXPERIMENT_PRESETS,
   EXPERIMENT_STATUSES,
+  ExperimentPreview,
   ExperimentResults,
   ExperimentSummary,
   ImportProgress,
@@ -34,9 +35,43 @@ import { RunFacets, RunQuery, Tag } from '../history/query';
 import { F1_METRICS, TABLE1_FORMATS, Table1 } from '../export/table1Model';
 import { UPLOAD_PURPOSES } from './limits';
 import { LABEL_SAMPLINGS } from '../experiments/presets';
+import { Factor, MAX_FACTORS } from '../experiments/factors';
 
 /** Where the user chose to save a file (a handle from the desktop's save dialog); absent in browser mode, where the file is downloaded. */
 const SaveTo = FileHandle.optional();
+
+/** What an experiment is started with (and previewed with, before it starts). */
+const ExperimentStartParams = z
+  .object({
+    datasetId: z.string().min(1).max(200),
+    preset: z.enum(EXPERIMENT_PRESETS),
+    name: z.string().trim().max(200).optional(),
+    labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
+    repeats: z.number().int().min(1).max(50).optional(),
+    /** Labelled samples nested across label counts (default) or drawn anew for each. */
+    sampling: z.enum(LABEL_SAMPLINGS).optional(),
+    /**
+     * Changes from the preset: masking, split (and its test share), sequence policy; the
+     * fine-tunes' and baselines' learning rate, the epoch they keep and early stopping.
+     */
+    overrides: z
+      .object({
+        mask: MaskConfig.optional(),
+        split: SplitConfigSchema.optional(),
+        sequence: SequencePolicySchema.optional(),
+        learningRate: TrainConfig.shape.learningRate.optional(),
+        selection: EpochSelection.optional(),
+        earlyStopping: EarlyStopping.optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * An ablation: one or two settings (see src-shared/experiments/factors.ts), each with the values
+     * to compare. Main checks the values with the rules of single runs before anything is recorded.
+     */
+    factors: z.array(Factor.strict()).max(2 * MAX_FACTORS, `An experiment varies at most ${MAX_FACTORS} settings`).optional(),
+  })
+  .strict();
 
 /**
  * The one contract between the renderer and the main process. Electron IPC and the
@@ -223,33 +258,13 @@ export const requests = {
     result: z.array(ExperimentSummary),
   },
   'experiments.start': {
-    params: z
-      .object({
-        datasetId: z.string().min(1).max(200),
-        preset: z.enum(EXPERIMENT_PRESETS),
-        name: z.string().trim().max(200).optional(),
-        labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
-        repeats: z.number().int().min(1).max(50).optional(),
-        /** Labelled samples nested across label counts (default) or drawn anew for each. */
-        sampling: z.enum(LABEL_SAMPLINGS).optional(),
-        /**
-         * Changes from the preset, for ablations: masking, split (and its test share), sequence policy;
-         * the fine-tunes' and baselines' learning rate, the epoch they keep and early stopping.
-         */
-        overrides: z
-          .object({
-            mask: MaskConfig.optional(),
-            split: SplitConfigSchema.optional(),
-            sequence: SequencePolicySchema.optional(),
-            learningRate: TrainConfig.shape.learningRate.optional(),
-            selection: EpochSelection.optional(),
-            earlyStopping: EarlyStopping.optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict(),
+    params: ExperimentStartParams,
     result: ExperimentSummary,
+  },
+  'experiments.preview': {
+    /** The same request as experiments.start, checked by the same rules; nothing is recorded. */
+    params: ExperimentStartParams,
+    result: ExperimentPreview,
   },
   'experiments.cancel': {
     params: z.object({ id: z.number().int().min(1) }).strict(),

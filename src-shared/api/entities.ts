@@ -188,6 +188,14 @@ export type DegenerateFlag = z.infer<typeof DegenerateFlag>;
 export const RunFlags = z.object({ split: EvaluationSplitName, flags: z.array(DegenerateFlag) }).nullable();
 export type RunFlags = z.infer<typeof RunFlags>;
 
+/**
+ * An ablation's factor values a run stands for (see src-shared/experiments/factors.ts): a
+ * fine-tune and its pre-training every value that sets them, a baseline only those that change it
+ * (a baseline shared by every mask span carries none of them).
+ */
+export const FactorValues = z.record(z.string(), z.union([z.number(), z.string()]));
+export type FactorValuesRecord = z.infer<typeof FactorValues>;
+
 export const RunSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -222,6 +230,8 @@ export const RunSummary = z.object({
   acc4Test: z.number().nullable(),
   /** Emotions whose predictions are degenerate (see DegenerateFlag), on the test split when there is one. */
   flags: RunFlags,
+  /** The ablation factor values the run stands for; null outside an ablation. */
+  factorValues: FactorValues.nullable(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -397,6 +407,10 @@ export type DownloadStatus = z.infer<typeof DownloadStatus>;
 export const EXPERIMENT_PRESETS = ['quick', 'paper'] as const;
 export const EXPERIMENT_STATUSES = ['running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 
+/** A setting an ablation varies and its values, as stored with the experiment's plan. */
+export const ExperimentFactor = z.object({ field: z.string(), values: z.array(z.union([z.number(), z.string()])) });
+export type ExperimentFactor = z.infer<typeof ExperimentFactor>;
+
 export const ExperimentSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -405,7 +419,12 @@ export const ExperimentSummary = z.object({
   status: z.enum(EXPERIMENT_STATUSES),
   labelCounts: z.array(z.number().int()),
   repeats: z.number().int(),
+  /** The pre-training every fine-tune builds on; null until chosen, and for an ablation whose values need several (see pretrainRunIds). */
   pretrainRunId: z.number().int().nullable(),
+  /** Every pre-training of the experiment, one per distinct pre-training configuration. */
+  pretrainRunIds: z.array(z.number().int()),
+  /** The settings an ablation varies; empty for a plain experiment. */
+  factors: z.array(ExperimentFactor),
   runsTotal: z.number().int(),
   runsDone: z.number().int(),
   createdAt: z.string(),
@@ -413,6 +432,27 @@ export const ExperimentSummary = z.object({
   error: z.string().nullable(),
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
+
+/** What starting an experiment's plan will run, and how long it is projected to take. */
+export const ExperimentPreview = z.object({
+  /** Combinations of factor values (1 without factors). */
+  variants: z.number().int(),
+  /** Distinct pre-trainings the plan needs, and the ids of finished identical ones it will reuse instead of training. */
+  pretrainings: z.number().int(),
+  reusedPretrainings: z.array(z.number().int()),
+  finetunes: z.number().int(),
+  baselines: z.number().int(),
+  /** Baseline arms: one per distinct baseline configuration, shared by the values that do not change it. */
+  baselineArms: z.number().int(),
+  /** What weakens some run of the plan (it starts anyway). */
+  warnings: z.array(z.string()),
+  /**
+   * Wall time on this backend and pool, from the measured speeds of runs that trained on it; null
+   * with the reason (`unknown`) when a kind of run the plan needs has not been measured.
+   */
+  projection: z.object({ seconds: z.number().nullable(), unknown: z.string().nullable(), backend: BackendName.nullable(), workers: z.number().int() }),
+});
+export type ExperimentPreview = z.infer<typeof ExperimentPreview>;
 
 /** A confidence interval's bounds. */
 export const Interval = z.object({ lower: z.number(), upper: z.number() });
@@ -458,11 +498,13 @@ export const PairedComparison = z.object({
 });
 export type PairedComparison = z.infer<typeof PairedComparison>;
 
-/** The tests one Holm correction spans: for one metric, every label count × scope with a p-value. */
+/** The tests one Holm correction spans: for one metric, every factor value × label count × scope with a p-value. */
 export const TestFamily = z.object({
   metric: z.enum(TESTED_METRICS),
   /** m: how many tests the correction counts. */
   tests: z.number().int(),
+  /** Combinations of factor values the family spans (1 for a plain experiment). */
+  values: z.number().int().min(1),
   labelCounts: z.array(z.number().int()),
   scopes: z.array(z.string()),
   /** Comparisons of the metric that have no p-value (fewer than two pairs, or identical differences), outside the family. */
@@ -496,6 +538,39 @@ export const ReferencePredictors = z.object({
 });
 export type ReferencePredictors = z.infer<typeof ReferencePredictors>;
 
+/**
+ * The results of one combination of an ablation's factor values: its SSL arm, the baseline arm it
+ * is paired with (shared with every value that does not change the baseline), and what a plain
+ * experiment reports of them.
+ */
+export const VariantResults = z.object({
+  key: z.string(),
+  values: FactorValues,
+  /** "span = 10 · hidden = 64". */
+  label: z.string(),
+  pretrainRunId: z.number().int().nullable(),
+  /** The baseline arm's key: variants with the same one share their baseline runs. */
+  baselineKey: z.string(),
+  ssl: z.array(ExperimentPoint),
+  baseline: z.array(ExperimentPoint),
+  references: ReferencePredictors,
+  /** SSL of this value minus its baseline; Holm-adjusted across the ablation's family (see testFamilies). */
+  comparisons: z.array(PairedComparison),
+  labelsSaved: z.array(LabelsSaved),
+});
+export type VariantResults = z.infer<typeof VariantResults>;
+
+/** The factor value whose SSL arm is best at one label count for one metric (higher accuracy, lower MAE), ties listed together. */
+export const BestValue = z.object({
+  metric: z.enum(TESTED_METRICS),
+  labelCount: z.number().int(),
+  keys: z.array(z.string()),
+  mean: z.number(),
+  /** The next best value's mean, to read the margin (null: one value measured). */
+  runnerUp: z.object({ key: z.string(), mean: z.number() }).nullable(),
+});
+export type BestValue = z.infer<typeof BestValue>;
+
 export const ExperimentResults = z.object({
   experiment: ExperimentSummary,
   /** The split every number below was measured on: test when the experiment's runs have one, else validation. */
@@ -509,6 +584,14 @@ export const ExperimentResults = z.object({
   testFamilies: z.array(TestFamily),
   /** At 20, 50 and 200 labels where SSL has them. */
   labelsSaved: z.array(LabelsSaved),
+  /**
+   * An ablation's factors, its results per combination of their values, and the best value per
+   * label count. A plain experiment has none of them and its numbers in the fields above; an
+   * ablation's fields above are empty, except `testFamilies`, which span every value.
+   */
+  factors: z.array(ExperimentFactor),
+  variants: z.array(VariantResults),
+  best: z.array(BestValue),
 });
 export type ExperimentResults = z.infer<typeof ExperimentResults>;
 

@@ -66,8 +66,8 @@ describe('experiment aggregation', () => {
     const mae = comparisons.find((c) => c.metric === 'mae')!;
     expect(mae.pAdjusted).toBe(mae.pValue);
     expect(testFamilies(comparisons)).toEqual([
-      { metric: 'acc4', tests: 2, labelCounts: [20], scopes: ['overall', 'fear'], untested: 0 },
-      { metric: 'mae', tests: 1, labelCounts: [20], scopes: ['overall'], untested: 0 },
+      { metric: 'acc4', tests: 2, values: 1, labelCounts: [20], scopes: ['overall', 'fear'], untested: 0 },
+      { metric: 'mae', tests: 1, values: 1, labelCounts: [20], scopes: ['overall'], untested: 0 },
     ]);
   });
 
@@ -77,7 +77,7 @@ describe('experiment aggregation', () => {
     const single = comparisons.find((c) => c.labelCount === 50 && c.metric === 'acc4' && c.scope === 'overall')!;
     expect(single).toMatchObject({ n: 1, pValue: null, pAdjusted: null, ci95: null });
     expect(comparisons.find((c) => c.labelCount === 20 && c.scope === 'fear')!.pAdjusted).toBeCloseTo(2 * 0.020204102886728578, 10);
-    expect(testFamilies(comparisons)[0]).toEqual({ metric: 'acc4', tests: 2, labelCounts: [20], scopes: ['overall', 'fear'], untested: 2 });
+    expect(testFamilies(comparisons)[0]).toEqual({ metric: 'acc4', tests: 2, values: 1, labelCounts: [20], scopes: ['overall', 'fear'], untested: 2 });
   });
 
   it('finds the smallest label count at which the baseline catches up, and where it reaches either bound of SSL\'s interval', () => {

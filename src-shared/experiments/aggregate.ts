@@ -55,13 +55,12 @@ const valueOf = (run: ExperimentRun, metric: string, scope: string) => run.metri
 
 /**
  * SSL minus baseline per metric, scope and label count, paired by repeat (only repeats both arms
- * finished), with a paired t-test each. The p-values are Holm-adjusted per metric, across all its
- * label counts × {overall, six emotions} that have a p-value (see testFamilies).
+ * finished), with a paired t-test each, not yet corrected for multiplicity (pAdjusted null).
  */
-export function compareArms(runs: readonly ExperimentRun[]): PairedComparison[] {
+export function pairedComparisons(runs: readonly ExperimentRun[]): PairedComparison[] {
   const counts = [...new Set(runs.map((r) => r.labelCount))].sort((a, b) => a - b);
   return TESTED_METRICS.flatMap((metric) => {
-    const family: Array<Omit<PairedComparison, 'pAdjusted'>> = [];
+    const family: PairedComparison[] = [];
     for (const scope of TESTED_SCOPES) {
       for (const labelCount of counts) {
         const pairs: Array<[number, number]> = [];
@@ -73,22 +72,45 @@ export function compareArms(runs: readonly ExperimentRun[]): PairedComparison[] 
         }
         if (!pairs.length) continue;
         const test = pairedTTest(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-        family.push({ labelCount, metric, scope, meanDifference: test.meanDifference, ci95: test.ci95, n: test.n, t: test.t, pValue: test.pValue });
+        family.push({ labelCount, metric, scope, meanDifference: test.meanDifference, ci95: test.ci95, n: test.n, t: test.t, pValue: test.pValue, pAdjusted: null });
       }
     }
-    const adjusted = holmAdjust(family.map((c) => c.pValue));
-    return family.map((c, i) => ({ ...c, pAdjusted: adjusted[i] }));
+    return family;
   });
 }
 
-/** The Holm family of each metric: what the adjusted p-values were corrected across. */
-export function testFamilies(comparisons: readonly PairedComparison[]): TestFamily[] {
+/**
+ * Holm's correction per metric across every comparison handed in (of an ablation: every factor
+ * value × label count × scope), in the input's order.
+ */
+export function holmPerMetric<C extends PairedComparison>(comparisons: readonly C[]): C[] {
+  const out = [...comparisons];
+  for (const metric of TESTED_METRICS) {
+    const indices = comparisons.map((c, i) => (c.metric === metric ? i : -1)).filter((i) => i >= 0);
+    const adjusted = holmAdjust(indices.map((i) => comparisons[i].pValue));
+    indices.forEach((i, k) => (out[i] = { ...comparisons[i], pAdjusted: adjusted[k] }));
+  }
+  return out;
+}
+
+/**
+ * SSL minus baseline per metric, scope and label count, paired by repeat, with a paired t-test
+ * each. The p-values are Holm-adjusted per metric, across all its label counts × {overall, six
+ * emotions} that have a p-value (see testFamilies).
+ */
+export function compareArms(runs: readonly ExperimentRun[]): PairedComparison[] {
+  return holmPerMetric(pairedComparisons(runs));
+}
+
+/** The Holm family of each metric: what the adjusted p-values were corrected across (`values`: factor value combinations it spans). */
+export function testFamilies(comparisons: readonly PairedComparison[], values = 1): TestFamily[] {
   return TESTED_METRICS.map((metric) => {
     const ofMetric = comparisons.filter((c) => c.metric === metric);
     const tested = ofMetric.filter((c) => c.pValue !== null);
     return {
       metric,
       tests: tested.length,
+      values,
       labelCounts: [...new Set(tested.map((c) => c.labelCount))].sort((a, b) => a - b),
       scopes: TESTED_SCOPES.filter((s) => tested.some((c) => c.scope === s)),
       untested: ofMetric.length - tested.length,

@@ -22,9 +22,10 @@ describe('the runs of a plan', () => {
   });
 
   it('of an experiment planned before repeats varied their seeds keep the shared seed and nested samples', () => {
-    const { sampling: _s, repeatSeeds: _r, ...old } = experimentPlan('paper');
+    const { sampling: _s, repeatSeeds: _r, factors: _f, ...old } = experimentPlan('paper');
     const plan = normalisePlan(old);
-    expect(plan).toMatchObject({ sampling: 'nested', repeatSeeds: 'shared' });
+    // Planned before ablations too: a plan without factors.
+    expect(plan).toMatchObject({ sampling: 'nested', repeatSeeds: 'shared', factors: [] });
     expect([0, 1, 2].map((r) => supervisedConfig(plan, 20, r).seed)).toEqual([1, 1, 1]);
   });
 });

@@ -1,6 +1,7 @@
 import type { TrainConfig } from '../api/entities';
 import { paperTrainConfig } from '../model/presets';
 import { PAPER_PROTOCOL } from '../figures/literature';
+import type { Factor } from './factors';
 
 export type ExperimentPreset = 'quick' | 'paper';
 
@@ -23,7 +24,12 @@ export type LabelSampling = (typeof LABEL_SAMPLINGS)[number];
  */
 export type RepeatSeeds = 'per-repeat' | 'shared';
 
-/** What one experiment runs: one pre-training, then per label count and repeat an SSL fine-tune and a baseline. */
+/**
+ * What one experiment runs: one pre-training, then per label count and repeat an SSL fine-tune and
+ * a baseline. An ablation adds one or two factors (settings with a list of values, see factors.ts):
+ * then every combination of their values has its own pre-training and fine-tunes, and its
+ * baseline is shared with every combination that trains the same baseline (see ablationPlan.ts).
+ */
 export interface ExperimentPlan {
   labelCounts: number[];
   repeats: number;
@@ -32,11 +38,13 @@ export interface ExperimentPlan {
   supervised: TrainConfig;
   sampling: LabelSampling;
   repeatSeeds: RepeatSeeds;
+  /** The settings an ablation varies (none: a plain experiment). */
+  factors: Factor[];
 }
 
-/** A stored plan as it is used now: plans stored before a field existed read as they ran. */
-export function normalisePlan(stored: Omit<ExperimentPlan, 'sampling' | 'repeatSeeds'> & Partial<ExperimentPlan>): ExperimentPlan {
-  return { ...stored, sampling: stored.sampling ?? 'nested', repeatSeeds: stored.repeatSeeds ?? 'shared' };
+/** A stored plan as it is used now: plans stored before a field existed read as they ran (no factor: a plain experiment). */
+export function normalisePlan(stored: Omit<ExperimentPlan, 'sampling' | 'repeatSeeds' | 'factors'> & Partial<ExperimentPlan>): ExperimentPlan {
+  return { ...stored, sampling: stored.sampling ?? 'nested', repeatSeeds: stored.repeatSeeds ?? 'shared', factors: stored.factors ?? [] };
 }
 
 /** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200 (one constant, in literature.ts). */
@@ -44,7 +52,7 @@ export const PAPER_LABEL_COUNTS: readonly number[] = PAPER_PROTOCOL.labelCounts;
 
 export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number, sampling: LabelSampling = 'nested'): ExperimentPlan {
   const paper = paperTrainConfig();
-  const chosen = { sampling, repeatSeeds: 'per-repeat' as const };
+  const chosen = { sampling, repeatSeeds: 'per-repeat' as const, factors: [] };
   if (preset === 'paper') {
     // The sweep reports final metrics only: validating 54 baselines after every epoch would cost most of its time.
     return { labelCounts: labelCounts ?? [...PAPER_LABEL_COUNTS], repeats: repeats ?? PAPER_PROTOCOL.repeats, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };

@@ -33,13 +33,17 @@ describe('the statistics in words', () => {
   });
 
   it('says what each p-value was tested and corrected across', () => {
-    expect(pValueMethodText({ metric: 'acc4', tests: 14, labelCounts: [20, 50], scopes: ['overall', 'happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'], untested: 0 })).toBe(
+    expect(pValueMethodText({ metric: 'acc4', values: 1, tests: 14, labelCounts: [20, 50], scopes: ['overall', 'happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'], untested: 0 })).toBe(
       '4-class accuracy: paired t-test over repeats (two-sided), Holm-adjusted across 14 tests (2 label counts × {overall, six emotions})',
     );
-    expect(pValueMethodText({ metric: 'mae', tests: 3, labelCounts: [20], scopes: ['overall', 'fear', 'anger'], untested: 1 })).toBe(
+    expect(pValueMethodText({ metric: 'mae', values: 1, tests: 3, labelCounts: [20], scopes: ['overall', 'fear', 'anger'], untested: 1 })).toBe(
       'MAE: paired t-test over repeats (two-sided), Holm-adjusted across 3 tests (1 label count × {overall, fear, anger}; 1 comparison without a p-value (one paired repeat, or identical differences) left out)',
     );
-    expect(pValueMethodText({ metric: 'mae', tests: 0, labelCounts: [], scopes: [], untested: 4 })).toMatch(/^MAE: no paired t-test possible/);
+    // An ablation's family spans every factor value: 3 values × 2 label counts × 7 scopes.
+    expect(pValueMethodText({ metric: 'acc4', values: 3, tests: 42, labelCounts: [20, 50], scopes: ['overall', 'happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'], untested: 0 })).toBe(
+      '4-class accuracy: paired t-test over repeats (two-sided), Holm-adjusted across 42 tests (3 factor values × 2 label counts × {overall, six emotions})',
+    );
+    expect(pValueMethodText({ metric: 'mae', values: 1, tests: 0, labelCounts: [], scopes: [], untested: 4 })).toMatch(/^MAE: no paired t-test possible/);
   });
 
   it('states how intervals are computed and the multiplier a number of repeats gives', () => {

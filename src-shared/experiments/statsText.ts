@@ -33,7 +33,9 @@ function scopesText(scopes: readonly string[]): string {
 export function pValueMethodText(family: TestFamily): string {
   const metric = METRIC_LABELS[family.metric] ?? family.metric;
   if (family.tests === 0) return `${metric}: no paired t-test possible (each needs two repeats that differ in both arms)`;
-  const grid = `${plural(family.labelCounts.length, 'label count')} × ${scopesText(family.scopes)}`;
+  // An ablation's family spans every factor value: say so, so the family's size reads right.
+  const values = family.values > 1 ? `${plural(family.values, 'factor value')} × ` : '';
+  const grid = `${values}${plural(family.labelCounts.length, 'label count')} × ${scopesText(family.scopes)}`;
   const left = family.untested ? `; ${plural(family.untested, 'comparison')} without a p-value (one paired repeat, or identical differences) left out` : '';
   return `${metric}: paired t-test over repeats (two-sided), Holm-adjusted across ${plural(family.tests, 'test')} (${grid}${left})`;
 }

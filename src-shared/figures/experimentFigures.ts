@@ -6,7 +6,9 @@
  */
 import type { ExperimentResults } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { exportFileName, niceStep, sharedRange, sweepPanel, type AxisRange, type Band, type Overlay, type SweepPanel } from './sweepSeries';
+import { exportFileName, niceStep, overlayValues, sharedRange, sweepPanel, valueRange, type AxisRange, type Band, type Overlay, type PanelVariant, type SweepPanel } from './sweepSeries';
+import { isAblation } from '../experiments/ablationResults';
+import { changesBaseline, combinationLabel, type FactorValues } from '../experiments/factors';
 import { sweepSvg, sweepSvgGrid } from './sweepSvg';
 
 export interface FigureSpec {
@@ -57,7 +59,29 @@ export function figureFileName(experimentId: number, fig: FigureSpec, extension:
 
 /** The y range the six small multiples share (null: nothing plotted yet). */
 export function emotionsRange(results: ExperimentResults, metric: string, options: FigureOptions = {}): AxisRange | null {
-  return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null), options.band);
+  if (!isAblation(results)) return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null), options.band);
+  const panels = EMOTIONS.map((emotion) => sweepPanel({ ...figureInput(results), metric, title: emotion, scope: emotion, overlay: options.overlay?.(metric, emotion) ?? null, band: options.band }));
+  return valueRange([...panels.flatMap((p) => [...p.series.map((s) => s.points), ...p.references.map((r) => r.points)])], metric, panels.flatMap((p) => overlayValues(p.overlay)));
+}
+
+/** An ablation's values as the panels draw them: each value's SSL arm beside the baseline arm it is paired with. */
+export function panelVariants(results: ExperimentResults): PanelVariant[] {
+  return results.variants.map((v) => ({
+    key: v.key,
+    label: v.label,
+    ssl: v.ssl,
+    baselineKey: v.baselineKey,
+    baselineLabel: combinationLabel(restrictToBaseline(v.values)),
+    baseline: v.baseline,
+  }));
+}
+const restrictToBaseline = (values: FactorValues) => Object.fromEntries(Object.entries(values).filter(([id]) => changesBaseline(id)));
+
+/** What every panel of an experiment's figures draws from: its arms (or an ablation's values) and its reference predictors. */
+function figureInput(results: ExperimentResults) {
+  if (!isAblation(results)) return { ssl: results.ssl, baseline: results.baseline, references: results.references, labelCounts: results.experiment.labelCounts };
+  // The reference predictors depend only on the labelled samples; values that share a baseline share them.
+  return { ssl: [], baseline: [], variants: panelVariants(results), references: results.variants[0]?.references ?? null, labelCounts: results.experiment.labelCounts };
 }
 
 /** A fixed range as the on-screen chart takes it (min and max; the step follows from them). */
@@ -65,24 +89,25 @@ const fixedRange = (r: AxisRange | null): AxisRange | null => (r ? { min: r.min,
 
 /** The figure's panels: one for Figures 4 and 5, six (EMOTIONS order) for 6 and 7. */
 export function figurePanels(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): SweepPanel[] {
-  const common = { ssl: results.ssl, baseline: results.baseline, references: results.references, metric: fig.metric, labelCounts: results.experiment.labelCounts, band: options.band };
+  const common = { ...figureInput(results), metric: fig.metric, band: options.band };
   if (!fig.perEmotion) return [sweepPanel({ ...common, title: fig.title, scope: 'overall', overlay: options.overlay?.(fig.metric, 'overall') ?? null })];
   const y = options.sharedY ? fixedRange(emotionsRange(results, fig.metric, options)) : null;
   return EMOTIONS.map((emotion) => sweepPanel({ ...common, title: capital(emotion), scope: emotion, y, overlay: options.overlay?.(fig.metric, emotion) ?? null, compact: true }));
 }
 
 /** One figure as a standalone SVG document, built from its panels. */
-export function figureSvgFromPanels(fig: FigureSpec, panels: readonly SweepPanel[], experiment: { id: number; name: string; repeats: number }, split = 'validation'): string {
-  const caption = figureCaption(fig, experiment, panels[0]?.band, split);
+export function figureSvgFromPanels(fig: FigureSpec, panels: readonly SweepPanel[], experiment: { id: number; name: string; repeats: number }, split = 'validation', withCaption = true): string {
+  // The HTML report prints the caption under the figure itself: its SVGs go without, so it shows once.
+  const caption = withCaption ? figureCaption(fig, experiment, panels[0]?.band, split) : undefined;
   if (!fig.perEmotion) return sweepSvg({ ...panels[0], title: `Figure ${fig.n} · ${panels[0].title}` }, { caption });
   return sweepSvgGrid(`Figure ${fig.n} · ${fig.title}`, panels, { cols: 3, caption });
 }
 
-export function figureSvg(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): string {
-  return figureSvgFromPanels(fig, figurePanels(results, fig, options), results.experiment, results.split);
+export function figureSvg(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}, withCaption = true): string {
+  return figureSvgFromPanels(fig, figurePanels(results, fig, options), results.experiment, results.split, withCaption);
 }
 
 /** Figures 4, 5, 6 and 7 of an experiment, in order. */
 export function experimentFigureSvgs(results: ExperimentResults, options: FigureOptions = {}): Array<{ n: number; caption: string; svg: string }> {
-  return FIGURES.map((fig) => ({ n: fig.n, caption: figureCaption(fig, results.experiment, options.band, results.split), svg: figureSvg(results, fig, options) }));
+  return FIGURES.map((fig) => ({ n: fig.n, caption: figureCaption(fig, results.experiment, options.band, results.split), svg: figureSvg(results, fig, options, false) }));
 }

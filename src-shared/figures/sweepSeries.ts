@@ -3,6 +3,7 @@
  * a ±1 sd or 95% CI band per label count), axis ranges and ticks, CSV text, and the summary's wording.
  * The chart component, the SVG export and the CSV export all read the same series.
  */
+import { fixedText } from '../numberText';
 import type { ExperimentPoint, Interval, PairedComparison, ReferencePredictors, TestedMetric } from '../api/entities';
 import { toCsv } from '../csv';
 import { REFERENCE_LABELS, REFERENCE_PREDICTORS, type ReferencePredictor } from '../experiments/references';
@@ -19,6 +20,13 @@ export const REFERENCE_COLOUR = '#5f6672';
 export const REFERENCE_DASHES: Record<ReferencePredictor, number[]> = { labelMean: [7, 4], majorityClass: [2, 3] };
 /** Points some of whose runs predict degenerately: drawn as a triangle ringed in this red. */
 export const FLAG_COLOUR = '#b3261e';
+/**
+ * One colour per factor value's SSL curve (an ablation): blues, greens and purples that stay
+ * apart from the baseline's orange and from each other (after Okabe and Ito, and Tol's bright).
+ */
+export const VALUE_COLOURS = ['#2f6fdf', '#009e73', '#8e44ad', '#56b4e9', '#1b7837', '#cc79a7', '#332288', '#44aa99', '#882255', '#117733', '#6699cc', '#aa4499'];
+/** Baselines that differ between values (a factor that changes them): shades of the baseline's orange and brown. */
+export const BASELINE_COLOURS = ['#d9822b', '#a6611a', '#e6ab02', '#8c510a'];
 
 export const METRIC_LABELS: Record<string, string> = { acc4: '4-class accuracy', mae: 'MAE' };
 /** Which direction is better, for the axis title and the summary's colours. */
@@ -210,7 +218,8 @@ export function xTicks(counts: readonly number[], log: boolean): number[] {
 }
 
 export function formatValue(v: number | null | undefined, digits = 3): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
+  // A person reads these (the window, tooltips, Markdown, HTML, SVG): a negative one with the minus sign.
+  return v === null || v === undefined || !Number.isFinite(v) ? '—' : fixedText(v, digits);
 }
 
 /** "[0.823, 0.883]": an interval as every table and tooltip prints it; signed when its values can be negative. */
@@ -324,12 +333,32 @@ export function runBundleFileName(runId: number, runName: string): string {
   return exportFileName(['run', runId, runName], 'mosei-run.json');
 }
 
+/** One curve of a panel: its arm, a key unique in the panel, its legend label and its colour. */
+export interface PanelSeries {
+  arm: Arm;
+  key: string;
+  label: string;
+  colour: string;
+  points: SeriesPoint[];
+}
+
+/** An ablation's value as a panel draws it: its SSL arm, and the baseline arm it is paired with (shared ones once). */
+export interface PanelVariant {
+  key: string;
+  label: string;
+  ssl: readonly ExperimentPoint[];
+  baselineKey: string;
+  baselineLabel: string;
+  baseline: readonly ExperimentPoint[];
+}
+
 /** Everything one figure panel draws, shared by the on-screen chart and the SVG export. */
 export interface SweepPanel {
   title: string;
   xLabel: string;
   yLabel: string;
-  series: Array<{ arm: Arm; label: string; points: SeriesPoint[] }>;
+  /** The arms drawn: SSL and baseline, or in an ablation an SSL curve per factor value and each baseline arm. */
+  series: PanelSeries[];
   /** What the bands around the means show. */
   band: Band;
   /** Log x axis (label counts spread over decades). */
@@ -366,29 +395,48 @@ export function sweepPanel(input: {
   band?: Band;
   /** The reference predictors to draw under the arms. */
   references?: ReferencePredictors | null;
+  /** An ablation: an SSL curve per value beside the baseline arms (`ssl` and `baseline` are then ignored). */
+  variants?: readonly PanelVariant[];
 }): SweepPanel {
   const band = input.band ?? 'sd';
-  const ssl = sweepSeries(input.ssl, input.metric, input.scope, band);
-  const baseline = sweepSeries(input.baseline, input.metric, input.scope, band);
+  const series = panelSeries(input, band);
   const references = referenceSeries(input.references, input.metric, input.scope);
-  const xCounts = [...new Set([...(input.labelCounts ?? []), ...ssl.map((p) => p.labelCount), ...baseline.map((p) => p.labelCount)])].sort((a, b) => a - b);
+  const xCounts = [...new Set([...(input.labelCounts ?? []), ...series.flatMap((s) => s.points.map((p) => p.labelCount))])].sort((a, b) => a - b);
   const log = useLogScale(xCounts);
   const overlay = input.overlay ?? null;
   return {
     title: input.title,
     xLabel: log ? 'labelled segments (log scale)' : 'labelled segments',
     yLabel: axisTitle(input.metric, input.compact),
-    series: [
-      { arm: 'ssl', label: ARM_SHORT.ssl, points: ssl },
-      { arm: 'baseline', label: ARM_SHORT.baseline, points: baseline },
-    ],
+    series,
     band,
     log,
     xCounts,
-    y: input.y ?? valueRange([ssl, baseline, ...references.map((r) => r.points)], input.metric, overlayValues(overlay)),
+    y: input.y ?? valueRange([...series.map((s) => s.points), ...references.map((r) => r.points)], input.metric, overlayValues(overlay)),
     overlay,
     references,
   };
+}
+
+/** The curves of a panel: SSL and baseline, or an SSL curve per value (one colour each) then each distinct baseline arm. */
+function panelSeries(input: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; metric: string; scope: string; variants?: readonly PanelVariant[] }, band: Band): PanelSeries[] {
+  const of = (points: readonly ExperimentPoint[]) => sweepSeries(points, input.metric, input.scope, band);
+  if (!input.variants?.length) {
+    return [
+      { arm: 'ssl', key: 'ssl', label: ARM_SHORT.ssl, colour: ARM_COLOURS.ssl, points: of(input.ssl) },
+      { arm: 'baseline', key: 'baseline', label: ARM_SHORT.baseline, colour: ARM_COLOURS.baseline, points: of(input.baseline) },
+    ];
+  }
+  const ssl = input.variants.map((v, i): PanelSeries => ({ arm: 'ssl', key: `ssl:${v.key}`, label: `SSL, ${v.label}`, colour: VALUE_COLOURS[i % VALUE_COLOURS.length], points: of(v.ssl) }));
+  const arms = [...new Map(input.variants.map((v) => [v.baselineKey, v])).values()];
+  const baselines = arms.map((v, i): PanelSeries => ({
+    arm: 'baseline',
+    key: `baseline:${v.baselineKey}`,
+    label: arms.length === 1 ? `${ARM_SHORT.baseline} (shared by every value)` : `${ARM_SHORT.baseline}, ${v.baselineLabel}`,
+    colour: BASELINE_COLOURS[i % BASELINE_COLOURS.length],
+    points: of(v.baseline),
+  }));
+  return [...ssl, ...baselines];
 }
 
 /** One y range for several panels (Figures 6 and 7 with a shared axis). */

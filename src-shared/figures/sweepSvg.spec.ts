@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../emotions';
 import { escapeXml, sweepSvg, sweepSvgGrid, type SvgPanel } from './sweepSvg';
-import { sweepSeries, valueRange } from './sweepSeries';
+import { ARM_COLOURS, sweepSeries, valueRange } from './sweepSeries';
 import { armPoints } from '../../test/builders/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
@@ -42,8 +42,8 @@ function panel(labelCounts: number[], scope = 'overall', repeats = 3): SvgPanel 
     log: true,
     y: valueRange([ssl, baseline], 'acc4'),
     series: [
-      { arm: 'ssl', label: 'SSL', points: ssl },
-      { arm: 'baseline', label: 'Baseline', points: baseline },
+      { arm: 'ssl', key: 'ssl', label: 'SSL', colour: ARM_COLOURS.ssl, points: ssl },
+      { arm: 'baseline', key: 'baseline', label: 'Baseline', colour: ARM_COLOURS.baseline, points: baseline },
     ],
   };
 }

@@ -3,6 +3,7 @@
  * (mean lines with points, ±1 sd or 95% CI bands, axes with ticks, the paper's overlay) as a vector
  * file that drops into a paper or slides. Pure string building, no DOM.
  */
+import { fixedText } from '../numberText';
 import {
   ARM_COLOURS,
   BAND_LEGEND,
@@ -39,7 +40,7 @@ const FONT = 'font-family="Helvetica, Arial, sans-serif"';
 
 function tickLabel(v: number, step: number): string {
   const digits = Math.max(0, Math.min(4, -Math.floor(Math.log10(step) + 1e-9)));
-  return v.toFixed(digits);
+  return fixedText(v, digits);
 }
 
 /** One panel's elements, placed at (x0, y0) with the given size. */
@@ -105,7 +106,7 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
   }
 
   for (const s of panel.series) {
-    const colour = ARM_COLOURS[s.arm];
+    const colour = s.colour ?? ARM_COLOURS[s.arm];
     const pts = s.points;
     if (pts.length >= 2 && pts.some((p) => p.upper > p.lower)) {
       const ring = [...pts.map((p) => `${f(sx(p.labelCount))},${f(sy(p.upper))}`), ...[...pts].reverse().map((p) => `${f(sx(p.labelCount))},${f(sy(p.lower))}`)];
@@ -145,7 +146,7 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
 }
 
 function legendElements(
-  series: readonly { arm: Arm; label: string }[],
+  series: readonly { arm: Arm; label: string; colour?: string }[],
   x: number,
   y: number,
   extras: { paper: boolean; references: readonly Pick<ReferenceSeries, 'predictor' | 'label'>[]; flagged: boolean },
@@ -155,13 +156,18 @@ function legendElements(
 ): string {
   const out: string[] = [];
   let cx = x;
-  for (const s of series) {
-    const colour = ARM_COLOURS[s.arm];
+  series.forEach((s, i) => {
+    const colour = s.colour ?? ARM_COLOURS[s.arm];
     out.push(`<line x1="${f(cx)}" y1="${f(y)}" x2="${f(cx + 22)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<rect x="${f(cx)}" y="${f(y - 6)}" width="22" height="12" fill="${colour}" fill-opacity="0.18"/>`);
     out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (${BAND_LEGEND[band]})</text>`);
     cx += 40 + s.label.length * 6.2 + 80;
-  }
+    // An ablation's curves, two to a line (legendRows counts the lines).
+    if (series.length > 2 && i % 2 === 1 && i < series.length - 1) {
+      cx = x;
+      y += 16;
+    }
+  });
   if (secondLine) {
     cx = x;
     y += 16;
@@ -200,11 +206,14 @@ function svgDocument(width: number, height: number, body: string): string {
   ].join('\n');
 }
 
+/** Extra legend lines an ablation's curves take (two to a line). */
+const extraLegendLines = (series: readonly unknown[]) => (series.length > 2 ? Math.ceil(series.length / 2) - 1 : 0);
+
 /** One figure as a standalone SVG document, with a legend under the title. */
 export function sweepSvg(panel: SvgPanel, options: { width?: number; height?: number; caption?: string } = {}): string {
   const width = options.width ?? 640;
   const height = options.height ?? 436;
-  const legendHeight = 38;
+  const legendHeight = 38 + 16 * extraLegendLines(panel.series);
   const captionHeight = options.caption ? 20 : 0;
   const body = [
     panelSvgElements(panel, 0, 0, width, height - legendHeight - captionHeight),
@@ -224,7 +233,7 @@ export function sweepSvgGrid(
   const pw = options.panelWidth ?? 340;
   const ph = options.panelHeight ?? 240;
   const rows = Math.ceil(panels.length / cols);
-  const head = 50;
+  const head = 50 + 16 * extraLegendLines(panels[0]?.series ?? []);
   const foot = options.caption ? 22 : 6;
   const width = cols * pw;
   const height = head + rows * ph + foot;

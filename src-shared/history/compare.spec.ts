@@ -19,7 +19,7 @@ function run(id: number, span: number | null, losses: number[], mae: number | nu
   return {
     id, name: `r${id}`, kind: 'pretrain', status: 'done', datasetId: 'd', parentRunId: null, config: config(span), seed,
     backend: 'wasm', backendReason: null, createdAt: '', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:30Z', error: null,
-    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask, maeTest: null, acc4Test: null, flags: null,
+    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask, maeTest: null, acc4Test: null, flags: null, factorValues: null,
     epochs: losses.map((loss, i) => ({ epoch: i + 1, loss, valLoss: null, seconds: 1 })),
     metrics: mae === null ? [] : [{ scope: 'overall', name: 'mae', value: mae }],
     testMetrics: [],
@@ -82,5 +82,12 @@ describe('grouping runs by a field', () => {
     const [group] = groupRuns([withTest(1, 0.2), withTest(2, 0.4), withTest(3, null)], 'config.mask.spanLength', 'test');
     expect(group!.metrics.mae!.overall).toMatchObject({ mean: expect.closeTo(0.3, 12), n: 2 });
     expect(groupRuns([withTest(1, 0.2)], 'config.mask.spanLength')[0]!.metrics.mae!.overall.mean).toBe(9);
+  });
+
+  it('groups an ablation\'s runs by the factor value they stand for', () => {
+    const a = { ...run(1, 30, [1, 0.5], 0.4), factorValues: { 'pretrain.epochs': 2 } };
+    const b = { ...run(2, 30, [1, 0.4], 0.3), factorValues: { 'pretrain.epochs': 4 } };
+    const c = { ...run(3, 30, [1, 0.6], 0.5), factorValues: {} };
+    expect(groupRuns([a, b, c], 'factor.pretrain.epochs').map((g) => [g.value, g.runIds])).toEqual([[2, [1]], [4, [2]], [null, [3]]]);
   });
 });

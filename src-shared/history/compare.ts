@@ -64,6 +64,8 @@ const COLUMN_VALUE: Record<RunColumn, (r: RunSummary) => FieldValue> = {
 
 export function runFieldValue(run: RunSummary, field: RunField): FieldValue {
   if ((RUN_COLUMNS as readonly string[]).includes(field)) return COLUMN_VALUE[field as RunColumn](run);
+  // An ablation's factor value: its id has dots of its own, so it is one key, not a path.
+  if (field.startsWith('factor.')) return run.factorValues?.[field.slice('factor.'.length)] ?? null;
   return valueAt({ config: run.config }, field);
 }
 

@@ -36,7 +36,17 @@ export type RunColumn = (typeof RUN_COLUMNS)[number];
 /** `config.` then dotted identifiers; checked here so main can hand it to SQLite's json_extract as a bound value. */
 export const CONFIG_FIELD_PATTERN = /^config(\.[A-Za-z][A-Za-z0-9]*)+$/;
 
-export const RunField = z.union([z.enum(RUN_COLUMNS), z.string().max(120).regex(CONFIG_FIELD_PATTERN, 'a column name or config.<path>')]);
+/**
+ * `factor.` then an ablation's factor id (`factor.mask.spanLength`): the value a run stands for,
+ * which a fine-tune or a shared baseline does not carry in its own config (a fine-tune has no
+ * mask; a pre-training-only field such as `pretrain.epochs` is not in its config at all).
+ */
+export const FACTOR_FIELD_PATTERN = /^factor(\.[A-Za-z][A-Za-z0-9]*)+$/;
+export const RunField = z.union([
+  z.enum(RUN_COLUMNS),
+  z.string().max(120).regex(CONFIG_FIELD_PATTERN, 'a column name or config.<path>'),
+  z.string().max(120).regex(FACTOR_FIELD_PATTERN, 'a column name, config.<path> or factor.<id>'),
+]);
 export type RunField = z.infer<typeof RunField>;
 
 export const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'contains', 'isNull', 'notNull'] as const;

@@ -14,6 +14,8 @@ export function experimentSummary(id: number, over: Partial<ExperimentSummary> =
     labelCounts: [20, 50, 200],
     repeats: 2,
     pretrainRunId: 1,
+    pretrainRunIds: [1],
+    factors: [],
     runsTotal: 13,
     runsDone: 0,
     createdAt: '2025-01-01T00:00:00.000Z',
@@ -85,6 +87,9 @@ export function experimentResults(id: number, labelCounts: readonly number[] = [
     comparisons,
     testFamilies: testFamilies(comparisons),
     labelsSaved: [{ sslLabels: labelCounts[0], sslAcc4: 0.866, baselineLabels: null, sslAcc4Ci95: { lower: 0.841, upper: 0.891 }, baselineLabelsAtCi95: { lower: labelCounts.at(-1)!, upper: null } }],
+    factors: [],
+    variants: [],
+    best: [],
     ...over,
   };
 }

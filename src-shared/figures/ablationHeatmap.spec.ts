@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { planShape } from '../experiments/ablationPlan';
+import { variantResults, table1Results, type KeyedRun } from '../experiments/ablationResults';
+import { experimentPlan } from '../experiments/presets';
+import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
+import { ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv } from './ablationHeatmap';
+import { experimentFigureSvgs, figureSvg, FIGURES } from './experimentFigures';
+
+const factors = [{ field: 'mask.spanLength', values: [5, 15] }];
+const shape = planShape({ ...experimentPlan('quick', [4, 8], 3), factors });
+let id = 0;
+const run = (arm: 'ssl' | 'baseline', key: string, labelCount: number, repeat: number, acc4: number): KeyedRun => ({
+  id: ++id, arm, key, labelCount, repeat, metrics: [{ scope: 'overall', name: 'acc4', value: acc4 }, { scope: 'overall', name: 'mae', value: 1 - acc4 }],
+});
+// Span 5: SSL below the baseline by 0.005 on average, with much spread; span 15: above it by about 0.05, clearly.
+const runs = [4, 8].flatMap((n) => [0, 1, 2].flatMap((r) => [
+  run('baseline', '{}', n, r, 0.8 + r * 0.01),
+  run('ssl', shape.variants[0].key, n, r, 0.8 + r * 0.01 + [0.01, -0.03, 0.005][r]),
+  run('ssl', shape.variants[1].key, n, r, 0.85 + r * 0.0101),
+]));
+const results = { ...experimentResults(3, [4, 8]), experiment: experimentSummary(3, { labelCounts: [4, 8], repeats: 3, factors }), ssl: [], baseline: [], comparisons: [], labelsSaved: [], factors, ...variantResults({ variants: shape.variants, runs, pretrainRunOf: () => null, referencesOf: () => ({ labelMean: [], majorityClass: [] }) }) };
+
+describe('an ablation\'s heat map', () => {
+  it('holds SSL − baseline per value × label count with its Holm p, marks significance and the best value, and colours by who is ahead', () => {
+    const map = ablationHeatmap(results, 'acc4');
+    expect(map.rows.map((r) => r.label)).toEqual(['span = 5', 'span = 15']);
+    expect(map.rows[1].cells[0].difference).toBeCloseTo(0.05, 2);
+    expect(map.rows[1].cells[0].significant).toBe(true);
+    expect(map.rows[0].cells[0].significant).toBe(false);
+    expect(map.rows[1].best).toEqual([4, 8]);
+    expect(map.rows[0].cells[0].intensity).toBeLessThan(0);
+    expect(map.rows[1].cells[0].intensity).toBeGreaterThan(0.9);
+    expect(map.family).toEqual({ tests: 4, values: 2 });
+    // MAE: lower is better, so SSL's lower error is in its favour too.
+    expect(ablationHeatmap(results, 'mae').rows[1].cells[0].intensity).toBeGreaterThan(0);
+    expect(cellColour(0)).toBe('rgb(255, 255, 255)');
+  });
+
+  it('exports as CSV with ASCII minus signs, and as SVG with the minus sign U+2212, in the HTML report after Figures 4–7', () => {
+    const csv = heatmapCsv([ablationHeatmap(results, 'acc4')], 'validation');
+    expect(csv.split('\r\n')[0]).toBe('metric,factor_values,label_count,n,ssl_minus_baseline,p,p_holm,significant,best,split');
+    expect(csv).toMatch(/\r\nacc4,span = 5,4,3,-0\.00\d+,/);
+    const [acc, mae] = ablationFigureSvgs(results);
+    expect([acc.n, mae.n]).toEqual([8, 9]);
+    expect(acc.svg).toContain('\u22120.00');
+    expect(acc.svg).not.toMatch(/>-\d/);
+    expect(ablationFigureSvgs(experimentResults(1))).toEqual([]);
+  });
+
+  it('gives Table 1 the best value at the largest label count, named', () => {
+    expect(table1Results(results).experiment.name).toMatch(/ · best value: span = 15$/);
+    expect(table1Results(results).ssl.map((p) => p.labelCount)).toEqual([4, 8]);
+  });
+});
+
+describe('figures in the HTML report', () => {
+  it('carry their caption once: under the figure, not inside its SVG as well', () => {
+    const plain = experimentResults(1);
+    for (const f of experimentFigureSvgs(plain)) expect(f.svg).not.toContain('experiment #1 ');
+    expect(figureSvg(plain, FIGURES[0])).toContain('experiment #1 ');
+  });
+
+  it('draw an ablation\'s values on Figures 4–7, one curve each beside the shared baseline', () => {
+    const svg = figureSvg(results, FIGURES[0]);
+    expect(svg).toContain('SSL, span = 5');
+    expect(svg).toContain('SSL, span = 15');
+    expect(svg).toContain('Baseline (shared by every value)');
+  });
+});
