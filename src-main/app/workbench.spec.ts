@@ -19,16 +19,19 @@ async function start(pickPath?: Parameters<typeof createWorkbench>[0]['pickPath'
 }
 
 describe('createWorkbench', () => {
-  it('creates the built-in dataset with its default split on first start', async () => {
+  it('creates the controls with their default splits on a first start, and opens the positive control then only', async () => {
     const wb = await start();
     const reply = await wb.dispatch('datasets.list', {});
     expect(reply.ok).toBe(true);
     if (!reply.ok) return;
-    const [builtin] = reply.result as Array<{ synthetic: boolean; segments: number; defaultSplit: { train: number; validation: number } }>;
-    expect(builtin.synthetic).toBe(true);
-    expect(builtin.defaultSplit).toEqual({ train: 320, validation: 80 });
+    const datasets = reply.result as Array<{ id: string; synthetic: boolean; defaultSplit: { train: number; validation: number } }>;
+    expect(datasets.map((d) => d.id)).toEqual(['positive-control', 'negative-control']);
+    for (const d of datasets) expect(d).toMatchObject({ synthetic: true, defaultSplit: { train: 1920, validation: 480 } });
     const info = await wb.dispatch('app.info', {});
-    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1 } });
+    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1, openAtStart: 'positive-control' } });
+    const later = await createWorkbench({ dataDir: wb.dataDir, mode: 'browser', spawnProcess: silentProcess });
+    expect(await later.dispatch('app.info', {})).toMatchObject({ ok: true, result: { openAtStart: null } });
+    later.close();
   });
 
   it('keeps the chosen number of training processes with the data directory', async () => {

@@ -20,6 +20,7 @@ import { RunBundleService } from '../export/runBundleService';
 import { FileHandles, type FileAccess } from './fileHandles';
 import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../bridge/uploadRoute';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 
@@ -46,7 +47,7 @@ export interface Workbench {
 
 /**
  * The composition root shared by both transports: opens the store, recovers from a
- * previous crash, makes sure the built-in dataset exists and wires the handlers of
+ * previous crash, makes sure the built-in datasets exist and wires the handlers of
  * every request in the contract.
  */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
@@ -54,7 +55,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const settings = new SettingsRepository(db);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
-  await datasets.ensureBuiltin();
+  const createdAtStart = await datasets.ensureBuiltins();
+  const openAtStart = createdAtStart.includes(POSITIVE_CONTROL_ID) ? POSITIVE_CONTROL_ID : null;
   const events = new EventSink();
   const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
@@ -98,6 +100,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       dataDir: options.dataDir,
       backend: training.backendInfo(),
       workers: training.poolSize(),
+      openAtStart,
     }),
     'datasets.list': () => datasets.list(),
     'runs.list': ({ limit, offset }) => runs.list(limit, offset),

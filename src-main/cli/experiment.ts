@@ -17,7 +17,7 @@ import { experimentPlan, type ExperimentPreset } from '@shared/experiments/prese
 import type { TrainConfig } from '@shared/api/entities';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
-import { BUILTIN_DATASET_ID } from '../data/datasetService';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
 import { openHeadless } from './headless';
@@ -30,7 +30,7 @@ const COMMAND = {
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
     '  --preset NAME      quick (a small model, minutes) or paper (the published settings)',
-    '  --dataset ID       the dataset (default: the built-in one)',
+    `  --dataset ID       the dataset (default: ${POSITIVE_CONTROL_ID}, the built-in positive control)`,
     '  --labels LIST      label counts, comma-separated (default: the preset\'s)',
     '  --repeats N        repeats per label count (default: the preset\'s)',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
@@ -90,7 +90,7 @@ function requestFrom(values: Values): ExperimentRequest {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
     split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
   };
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, overrides });
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? POSITIVE_CONTROL_ID, preset, labelCounts, repeats, overrides });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }

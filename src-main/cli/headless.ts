@@ -29,7 +29,7 @@ export interface Headless {
 export async function openHeadless(dataDir: string, workers: number | null = null): Promise<Headless> {
   const { db, runs } = openDataDir(dataDir);
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin();
+  await datasets.ensureBuiltins();
   const events = new EventSink();
   const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);

@@ -50,6 +50,8 @@ export const requests = {
       backend: BackendInfo.nullable(),
       /** Training processes that run at once (one per core on WASM and plain JS). */
       workers: z.number().int().min(1),
+      /** The dataset the window opens when it loads: the positive control, on the start that created it (a first start); otherwise null. */
+      openAtStart: z.string().nullable(),
     }),
   },
   'datasets.list': {

@@ -12,7 +12,7 @@ function report(): Table1Report {
     plan: { labelCounts: [20, 50, 200], repeats: 2, pretrain: { note: '</pre><script>x</script>' } },
     dataset: {
       id: '<ds>', name: HOSTILE_NAME, source: 'import', synthetic: false, segments: 10, videos: 2, frames: 300, features: 74,
-      nonFiniteReplaced: 0, fingerprint: 'fp-0123456789abcdef', createdAt: '2025-01-01T00:00:00.000Z', defaultSplit: null,
+      nonFiniteReplaced: 0, fingerprint: 'fp-0123456789abcdef', createdAt: '2025-01-01T00:00:00.000Z', defaultSplit: null, control: null,
     },
     backends: [{ name: 'wasm', runs: 7, reasons: ['fallback: <tfjs-node> not installed'] }],
     versions: [
