@@ -24,7 +24,7 @@ const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /**
- * The store as `npm run experiment -- --preset quick --labels 2 --repeats 1` leaves it when
+ * The store as `npm run experiment -- --preset quick --dataset builtin-small --labels 2 --repeats 1` leaves it when
  * killed during its last run: pre-training and fine-tune done, the baseline running for a
  * process that no longer exists. Small data, so the one run left trains in seconds.
  */
@@ -63,7 +63,7 @@ describe('npm run experiment after a crash', () => {
     const finishedBefore = finishedAt(before);
     before.close();
 
-    const again = await run(['--preset', 'quick', '--labels', '2', '--repeats', '1', '--data-dir', dir]);
+    const again = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--repeats', '1', '--data-dir', dir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('An experiment with this plan (dataset, preset, label counts, repeats, overrides) did not finish:');
     expect(again.stderr).toMatch(new RegExp(`#${experimentId} "Quick sweep", created .*: interrupted \\(the process running it stopped\\); 1 of 2 runs done\\.`));
