@@ -24,6 +24,7 @@ const sections: Array<[string, () => Promise<Record<string, number>>]> = [
   ['Sweep fine-tunes on cached encoder outputs', () => printed('src-main/bench/trainingBench.ts', ['finetune', workDir])],
   ['Pre-training memory on the full-size built-in dataset', () => printed('src-main/bench/trainingBench.ts', ['memory', workDir])],
   ['Experiments: quick preset wall time, paper preset projection', () => printed('src-main/bench/experimentBench.ts', [workDir])],
+  ['Controls: the quick preset on the built-in positive and negative controls', () => printed('src-main/bench/controlsBench.ts', [workDir])],
   ['Run history at 10,000 runs: pages, sorts, filters, search, facets', () => printed('src-main/bench/historyBench.ts', [workDir])],
 ];
 
