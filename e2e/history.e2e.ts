@@ -35,9 +35,11 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   test.setTimeout(15 * 60_000);
   const { page, errors } = await workbench.open({ width: 1400, height: 1000 });
 
-  // The quick preset from the Experiments view (pre-training with the paper's 30-step span).
+  // The quick preset from the Experiments view (pre-training with the paper's 30-step span), on two label counts and two repeats to keep it short.
   await page.keyboard.press('Alt+4');
   await page.getByLabel('Experiment name').fill('history sweep');
+  await page.getByTestId('experiment-label-counts').fill('20, 50');
+  await page.getByTestId('experiment-repeats').fill('2');
   await page.getByTestId('start-experiment').click();
   const experimentRow = page.getByTestId('experiment-row').filter({ hasText: 'history sweep' });
   await expect(experimentRow.getByTestId('experiment-status')).toHaveText('running');
