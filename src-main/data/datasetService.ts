@@ -5,8 +5,8 @@ import type { DatasetRepository } from '../store/datasets';
 import type { SplitRepository, StoredSplit } from '../store/splits';
 import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
 import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry } from './datasetFiles';
-import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthetic';
-import { generateControl } from './controlGenerator';
+import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
+import { generateSegments, type GeneratorParams } from './generators';
 import { CONTROL_NAMES, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
 
 export const BUILTIN_DATASET_ID = 'builtin-small';
@@ -51,14 +51,14 @@ export class DatasetService {
   }
 
   /** A generated dataset, written once; regenerated (identically) if its files went missing. */
-  async ensureSynthetic(id: string, name: string, params: SyntheticParams | ControlParams): Promise<DatasetSummary> {
+  async ensureSynthetic(id: string, name: string, params: GeneratorParams): Promise<DatasetSummary> {
     const existing = this.repo.find(id);
     if (existing && datasetExists(this.dataDir, id)) return existing;
     const written = await writeDataset(
       this.dataDir,
       id,
       (function* () {
-        for (const { emotions, sentiment, features, id, video, start, end } of 'generator' in params ? generateControl(params) : generateSynthetic(params)) {
+        for (const { emotions, sentiment, features, id, video, start, end } of generateSegments(params)) {
           yield { id, video, start, end, sentiment, emotions, features };
         }
       })(),
