@@ -4,7 +4,7 @@ import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
 import type { SplitRepository, StoredSplit } from '../store/splits';
 import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
-import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry } from './datasetFiles';
+import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
 import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
 import { generateSegments, type GeneratorParams } from './generators';
 import { CONTROL_NAMES, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
@@ -64,6 +64,17 @@ export class DatasetService {
       })(),
     );
     if (existing) return existing; // files regenerated deterministically: same fingerprint
+    try {
+      return this.insertGenerated(id, name, params, written);
+    } catch (err) {
+      // Another process opening the same new data directory recorded it meanwhile, from the same bytes.
+      const meanwhile = this.repo.find(id);
+      if (err instanceof WorkbenchError && err.code === 'conflict' && meanwhile?.fingerprint === written.fingerprint) return meanwhile;
+      throw err;
+    }
+  }
+
+  private insertGenerated(id: string, name: string, params: GeneratorParams, written: WrittenDataset): DatasetSummary {
     return this.repo.insert({
       id,
       name,
