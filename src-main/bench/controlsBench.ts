@@ -13,7 +13,7 @@ import { CONTROL_NAMES, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL_ID, type ControlRo
 import { sampleLabelled } from '@shared/data/sampling';
 import { experimentPlan } from '@shared/experiments/presets';
 import { openHeadless, type Headless } from '../cli/headless';
-import { analyseSweep, formatSweep, negativeChecks, positiveChecks, type SweepRun } from './controlsReport';
+import { analyseSweep, formatSweep, negativeChecks, negativeReading, positiveChecks, type SweepRun } from './controlsReport';
 
 const IDS: Record<ControlRole, string> = { positive: POSITIVE_CONTROL_ID, negative: NEGATIVE_CONTROL_ID };
 
@@ -56,6 +56,7 @@ async function sweepControl(headless: Headless, role: ControlRole): Promise<bool
   console.log(`  Quick preset, ${split.train.length} training / ${split.validation.length} validation segments, ${sweep.repeats} repeats: ${seconds.toFixed(0)} s wall time (pre-training ${pretrainSeconds === null ? 'reused' : `${(pretrainSeconds as number).toFixed(0)} s`}), ${headless.training.poolSize()} training processes, backend ${headless.training.backendInfo()?.name ?? 'unknown'}`);
   console.log(`  Trivial predictors on the same validation segments: "always 0" predicts 0 for every emotion; "label mean" predicts each repeat's labelled sample's mean per emotion.\n`);
   for (const line of formatSweep(sweep, checks)) console.log(line);
+  if (role === 'negative') for (const line of ['', ...negativeReading(sweep)]) console.log(line);
   return checks.every((c) => c.holds);
 }
 

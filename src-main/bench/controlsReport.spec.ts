@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricRecord } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
-import { analyseSweep, formatSweep, holm, negativeChecks, positiveChecks, type SweepRun } from './controlsReport';
+import { analyseSweep, formatSweep, holm, negativeChecks, negativeReading, positiveChecks, type SweepRun } from './controlsReport';
 
 /** Metric records of a run whose 4-class accuracy is `acc4` overall and per emotion, F1 `f1` for every emotion. */
 function metrics(acc4: number, f1 = 0.5, mae = 0.2): MetricRecord[] {
@@ -72,5 +72,7 @@ describe('the controls report', () => {
     expect(failed).toContainEqual(expect.stringMatching(/^20 labels: neither arm beats/));
     expect(failed).toContainEqual(expect.stringMatching(/^no SSL-vs-baseline test is significant/));
     expect(formatSweep(leaky, negativeChecks(leaky)).join('\n')).toMatch(/NO +no SSL-vs-baseline test/);
+    // Each arm against the labelled sample's mean (13/18 right): SSL 0.902 on average, the baseline 0.8.
+    expect(negativeReading(leaky).join(' ')).toMatch(/SSL \+0\.180 at 20 labels, \+0\.180 at 200;\s+the baseline \+0\.078 at 20, \+0\.078 at 200/);
   });
 });

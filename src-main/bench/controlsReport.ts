@@ -178,6 +178,23 @@ export function negativeChecks(sweep: ControlSweep, alpha = 0.05): Check[] {
   ];
 }
 
+/**
+ * What the negative control's SSL-vs-baseline differences are, in numbers: how far each arm is
+ * from the labelled sample's mean (what a model that learned nothing predicts) at the smallest
+ * and the largest label count.
+ */
+export function negativeReading(sweep: ControlSweep): string[] {
+  const [first, last] = [sweep.labelCounts[0], sweep.labelCounts.at(-1)!];
+  const row = (n: number) => sweep.rows[n];
+  const off = (n: number, arm: 'ssl' | 'baseline') => row(n)[arm].acc4.mean - row(n)['label-mean'].acc4.mean;
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(3)}`;
+  return [
+    `  Against the labelled sample's mean (a model that learned nothing): SSL ${signed(off(first, 'ssl'))} at ${first} labels, ${signed(off(last, 'ssl'))} at ${last};`,
+    `  the baseline ${signed(off(first, 'baseline'))} at ${first}, ${signed(off(last, 'baseline'))} at ${last}. Where SSL "beats" the baseline here, the baseline is fitting`,
+    '  labels that carry nothing (more of them the more labels it trains on), not losing to something pre-training learned.',
+  ];
+}
+
 const pm = (s: { mean: number; sd: number | null }, digits = 3) => `${s.mean.toFixed(digits)} ± ${s.sd === null ? '—' : s.sd.toFixed(digits)}`;
 const SHORT = EMOTIONS.map((e) => e.slice(0, 4));
 
