@@ -7,7 +7,7 @@ import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
 import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
 import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
 import { generateSegments, type GeneratorParams } from './generators';
-import { CONTROL_NAMES, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
+import { CONTROL_NAMES, controlRole, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
 
 export const BUILTIN_DATASET_ID = 'builtin-small';
 export const BUILTIN_DATASET_NAME = 'Built-in synthetic (small) — not real CMU-MOSEI';
@@ -42,7 +42,7 @@ export class DatasetService {
     const controls: Array<[string, ControlParams]> = [[POSITIVE_CONTROL_ID, POSITIVE_CONTROL], [NEGATIVE_CONTROL_ID, NEGATIVE_CONTROL]];
     for (const [id, params] of controls) {
       const existed = this.repo.find(id) !== null;
-      await this.ensureSynthetic(id, CONTROL_NAMES[id === POSITIVE_CONTROL_ID ? 'positive' : 'negative'], params);
+      await this.ensureSynthetic(id, CONTROL_NAMES[controlRole(params)], params);
       if (!existed) created.push(id);
     }
     const legacy = this.repo.find(BUILTIN_DATASET_ID);
