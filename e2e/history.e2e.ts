@@ -2,7 +2,7 @@ import { expect, test, type Download, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { OUTPUT_DIR, workbenchPerFile, expectAccessible } from './launch';
 
 /**
  * The history, comparison and reporting path a researcher takes after a sweep: find runs
@@ -92,14 +92,14 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await expect(overallRow.locator('td')).toHaveText(['overall', a!.mae.toFixed(3), b!.mae.toFixed(3)]);
   const differing = await comparison.getByTestId('config-diff-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-field')));
   const configs = store<{ config_json: string }>('SELECT config_json FROM runs WHERE id IN (?, ?)', a!.id, b!.id).map((r) => JSON.parse(r.config_json));
-  const expectDiff = ['labels.count', 'labels.seed'].filter((k) => {
-    const [x, y] = k.split('.') as ['labels', 'count' | 'seed'];
-    return configs[0][x][y] !== configs[1][x][y];
-  });
+  // The seed of initialisation varies with the repeat, the labelled sample's with the repeat and label count.
+  const at = (config: Record<string, unknown>, path: string) => path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], config);
+  const expectDiff = ['labels.count', 'labels.seed', 'seed'].filter((k) => at(configs[0], k) !== at(configs[1], k));
   expect(differing).toEqual(expectDiff.map((k) => `config.${k}`));
   await comparison.getByTestId('compare-all-fields').check();
   expect(await comparison.getByTestId('config-diff-row').count()).toBeGreaterThan(20);
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-compare.png'), fullPage: true });
+  await expectAccessible(page, 'Run history, runs compared');
 
   // Group every baseline by label count: mean ± sd across its repeats, as the store's numbers give.
   await comparison.getByTestId('compare-clear').click();
@@ -118,6 +118,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
     await expect(comparison.locator(`[data-testid="group-row"][data-group="${g.label_count}"] td`).nth(4)).toHaveText(`${mean.toFixed(3)} ± ${sd.toFixed(3)}`);
   }
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-groups.png'), fullPage: true });
+  await expectAccessible(page, 'Run history, grouped');
   await comparison.getByTestId('compare-clear').click();
   await page.getByTestId('history-clear-filters').click();
 
@@ -203,21 +204,37 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   const largest = Math.max(...(JSON.parse(experiment!.plan_json).labelCounts as number[]));
   const [dataset] = store<{ fingerprint: string }>('SELECT d.fingerprint FROM datasets d JOIN experiments e ON e.dataset_id = d.id WHERE e.id = ?', experiment!.id);
   const emotions = ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'];
-  /** Mean and sample sd of one F1 per emotion over the SSL fine-tunes at the largest label count, from the store. */
+  /** t(0.975, df) from scipy, for the 95% interval over n = df + 1 repeats. */
+  const T_975: Record<number, number> = { 1: 12.706204736174694, 2: 4.302652729749462, 3: 3.1824463052837078, 4: 2.7764451051977934, 5: 2.5705818356363146 };
+  /** Emotions some SSL fine-tune at the largest label count predicts degenerately, from the flags stored with its predictions: Table 1 marks them †. */
+  const flaggedEmotions = new Set(
+    store<{ flags_json: string }>(
+      `SELECT p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND p.split = 'validation'`,
+      experiment!.id, largest,
+    ).flatMap((r) => (JSON.parse(r.flags_json) as Array<{ emotion: string }>).map((f) => f.emotion)),
+  );
+  /** Mean, sample sd and 95% CI of one F1 per emotion over the SSL fine-tunes at the largest label count, from the store. */
   const sslF1 = (metric: string) =>
     emotions.map((emotion) => {
       const values = store<{ value: number }>(
-        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.scope = ? AND m.name = ?`,
+        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'validation' AND m.scope = ? AND m.name = ?`,
         experiment!.id, largest, emotion, metric,
       ).map((v) => v.value);
       const mean = values.reduce((a, v) => a + v, 0) / values.length;
       const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
-      return { emotion, mean, sd, n: values.length, text: `${mean.toFixed(3)} ± ${sd.toFixed(3)}` };
+      const half = (T_975[values.length - 1]! * sd) / Math.sqrt(values.length);
+      const [lower, upper] = [mean - half, mean + half];
+      const ci = `[${lower.toFixed(3)}, ${upper.toFixed(3)}]`;
+      const flagged = flaggedEmotions.has(emotion);
+      const text = `${mean.toFixed(3)} ± ${sd.toFixed(3)} ${ci}`;
+      // The preview puts the dagger after the sd (the interval below it); Markdown after the cell.
+      return { emotion, mean, sd, lower, upper, n: values.length, pm: `${mean.toFixed(3)} ± ${sd.toFixed(3)}`, ci, text, flagged, preview: `${mean.toFixed(3)} ± ${sd.toFixed(3)}${flagged ? '†' : ''} ${ci}`, md: `${text}${flagged ? ' †' : ''}` };
     });
   const weighted = sslF1('f1Weighted');
   expect(weighted.every((c) => c.n >= 2)).toBe(true);
   const ownRow = panel.locator('[data-testid="table1-row"][data-source="runs"]');
-  await expect(ownRow.locator('td')).toHaveText([new RegExp(`${largest} labels`), ...weighted.map((c) => c.text)]);
+  await expect(ownRow.locator('td')).toHaveText([new RegExp(`${largest} labels`), ...weighted.map((c) => c.preview)]);
+  await expect(panel.locator('[data-testid="table1-row"][data-source="reference"]')).toHaveCount(2);
   await expect(panel.locator('[data-testid="table1-row"][data-source="literature"]')).toHaveCount(3);
 
   const exported: Record<string, string> = {};
@@ -228,27 +245,33 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
     await expect(panel.getByTestId('table1-saved')).toContainText(file.download.suggestedFilename());
   }
   // Markdown: the SSL row with the store's values, then the paper's rows, then the F1 definition.
-  expect(exported.md).toContain(`| SSL (this experiment, ${largest} labels) | ${weighted.map((c) => c.text).join(' | ')} |`);
+  expect(exported.md).toContain(`| SSL (this experiment, ${largest} labels) | ${weighted.map((c) => c.md).join(' | ')} |`);
   expect(exported.md).toContain('| BLSTM | 0.37 | 0.36 | 0.16 | 0.74 | 0.22 | 0.77 |');
   expect(exported.md).toMatch(/\*\*F1 definition\.\*\* Weighted F1/);
   // CSV: machine-readable means and sds that equal the store's to the 6 decimals written.
   const csv = exported.csv!.trim().split(/\r?\n/);
-  expect(csv[0]).toBe('experiment_id,experiment_name,f1_metric,row,source,label_count,emotion,mean,sd,n');
+  expect(csv[0]).toBe('experiment_id,experiment_name,f1_metric,row,source,label_count,emotion,mean,sd,ci95_lower,ci95_upper,n,split,degenerate_runs');
   const own = csv.filter((line) => line.includes(',runs,'));
   expect(own).toHaveLength(6);
   for (const c of weighted) {
     const cells = own.find((line) => line.includes(`,${c.emotion},`))!.split(',');
-    const [mean, sd, n] = cells.slice(-3).map(Number);
+    expect(cells.at(-2)).toBe('validation');
+    expect(Number(cells.at(-1)) > 0).toBe(c.flagged);
+    const [mean, sd, lower, upper, n] = cells.slice(-7, -2).map(Number);
     expect(mean).toBeCloseTo(c.mean, 6);
     expect(sd).toBeCloseTo(c.sd, 6);
+    expect(lower).toBeCloseTo(c.lower, 6);
+    expect(upper).toBeCloseTo(c.upper, 6);
     expect(n).toBe(c.n);
   }
   // LaTeX: booktabs rules and the same cells in math mode.
   expect(exported.tex).toContain('\\toprule');
   expect(exported.tex).toContain('\\bottomrule');
-  expect(exported.tex).toContain(weighted.map((c) => `$${c.text.replace('±', '\\pm')}$`).join(' & '));
+  expect(exported.tex).toContain(weighted.map((c) => `$${c.pm.replace('±', '\\pm')}$${c.flagged ? '\\textsuperscript{\\dag}' : ''} {\\footnotesize ${c.ci}}`).join(' & '));
   // HTML: the cells, Figures 4-7 inline, the fingerprint, and nothing fetched or run.
-  for (const c of weighted) expect(exported.html).toContain(`<td class="num">${c.text}</td>`);
+  for (const c of weighted) {
+    expect(exported.html).toContain(c.flagged ? `<td class="num flagged">${c.text}<sup class="flag" title="degenerate predictions: see the notes">†</sup></td>` : `<td class="num">${c.text}</td>`);
+  }
   expect((exported.html!.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
   expect(exported.html).toContain(dataset!.fingerprint);
   expect(exported.html).not.toMatch(/<script|src="http|href="http/);
@@ -256,10 +279,10 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   // The F1 switch: the binary definition's values, in the preview and the CSV.
   await panel.getByTestId('table1-f1').selectOption('f1Binary');
   const binary = sslF1('f1Binary');
-  await expect(ownRow.locator('td')).toHaveText([new RegExp(`${largest} labels`), ...binary.map((c) => c.text)]);
+  await expect(ownRow.locator('td')).toHaveText([new RegExp(`${largest} labels`), ...binary.map((c) => c.preview)]);
   const binaryCsv = (await saved(page, () => panel.getByTestId('table1-export-csv').click())).text.trim().split(/\r?\n/).filter((l) => l.includes(',runs,'));
   expect(binaryCsv.every((l) => l.includes(',f1Binary,'))).toBe(true);
-  expect(Number(binaryCsv.find((l) => l.includes(',fear,'))!.split(',').at(-3))).toBeCloseTo(binary[5]!.mean, 6);
+  expect(Number(binaryCsv.find((l) => l.includes(',fear,'))!.split(',').at(-7))).toBeCloseTo(binary[5]!.mean, 6);
   await page.screenshot({ path: join(OUTPUT_DIR, 'table1.png'), fullPage: true });
 
   expect(errors).toEqual([]);

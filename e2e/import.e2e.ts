@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTPUT_DIR, workbenchPerFile } from './launch';
+import { OUTPUT_DIR, workbenchPerFile, expectAccessible } from './launch';
 import { FIXTURES_DIR as FIXTURES } from '../test/fixturePaths';
 import { defaultCovarep, goodRows, labelsFor, NEUTRAL, writeCsdPair, type LabelRow } from '../test/csdVariants';
 
@@ -15,6 +15,11 @@ const workbench = workbenchPerFile();
 
 test('a first start opens the positive control: what it is for, its parameters, 2,400 segments, a heat map', async () => {
   const { page, errors } = await workbench.open();
+  // The application icon, served by the bridge with the page.
+  const icon = await page.request.get(new URL((await page.locator('link[rel="icon"]').getAttribute('href'))!, page.url()).href);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toBe('image/svg+xml');
+  expect(await icon.text()).toContain('MOSEI SSL Workbench');
   // Opened without a click, described, and with its recorded parameters.
   const detail = page.getByTestId('dataset-detail');
   await expect(detail.getByRole('heading', { level: 2 })).toContainText('Positive control');
@@ -89,6 +94,15 @@ test('a first start opens the positive control: what it is for, its parameters, 
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('0');
   expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);
   await page.screenshot({ path: join(OUTPUT_DIR, 'builtin-segment.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets, a segment open');
+  // Dark mode, chosen in the status bar (by default it follows the system): the same view, as readable.
+  await page.getByTestId('theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 24, 31)');
+  await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-dark.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets in dark mode');
+  await page.getByTestId('theme').selectOption('system');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -108,9 +122,9 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   const outcome = panel.getByTestId('import-outcome');
   await expect(outcome).toContainText('Import finished', { timeout: 60_000 });
   const notes = panel.getByTestId('import-notes');
-  await expect(notes).toContainText('77 NaN or infinite COVAREP values were replaced with 0.');
-  await expect(notes).toContainText('have features but no labels');
-  await expect(notes).toContainText('have labels but no features');
+  await expect(notes).toContainText('77 NaN or infinite COVAREP values were replaced with 0 in 1 segment (most in 0eTibWQdO6k[1]: 77 values;');
+  await expect(notes).toContainText('1 video has features but no labels and was dropped.');
+  await expect(notes).toContainText('1 video has labels but no features and was dropped.');
 
   // The list is reloaded with the new dataset, which is not synthetic.
   const row = page.getByTestId('dataset-row').filter({ hasText: 'MOSEI mini (e2e)' });
@@ -129,7 +143,13 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await expect(detail.getByTestId('label-distribution-table')).toContainText('happiness');
   await expect(detail.getByTestId('segment-count')).toHaveText(/17 of 17 segments/);
   await expect(detail.getByTestId('segment-row')).toHaveCount(17);
+  // Each segment says how many of its values were replaced; the one with NaN frames sorts first.
+  await detail.getByRole('columnheader', { name: /replaced/i }).getByRole('button').click();
+  await detail.getByRole('columnheader', { name: /replaced/i }).getByRole('button').click();
+  await expect(detail.getByTestId('segment-row').first()).toContainText('0eTibWQdO6k[1]');
+  await expect(detail.getByTestId('segment-row').first().getByTestId('segment-replaced')).toHaveText('77');
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets-browser.png'), fullPage: true });
+  await expectAccessible(page, 'Datasets, an import done');
 
   // The distribution of one side of the default split.
   await expect(detail.getByTestId('label-distribution')).toContainText('17 segments in all');
@@ -161,6 +181,9 @@ test('a researcher imports the mini CMU-MOSEI pair, browses it and sees a clear 
   await segment.getByLabel('Seed').fill('7');
   await segment.getByLabel('Spans', { exact: true }).fill('2');
   await expect(ranges).toHaveText(/masked frames \d+-\d+/);
+  // Many spans on one clip overlap, and the view says by how much.
+  await segment.getByLabel('Spans', { exact: true }).fill('20');
+  await expect(segment.getByTestId('mask-overlap')).toContainText(/20 spans of 30 frames .* overlap by \d+ frames, and \d+ frames are masked in all, not 600/);
   // The canvas really was painted: some of its pixels are the mask green.
   const greenPixels = await segment.getByTestId('heatmap-masked').evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -219,8 +242,8 @@ test('an import that leaves segments out for their labels says how many, per kin
     const pair = await writeCsdPair(folder, defaultCovarep(), labelsFor(rows));
     const { page, errors } = await workbench.open();
     const panel = page.getByTestId('import-panel');
-    await panel.getByLabel('COVAREP file').fill(pair.covarepPath);
-    await panel.getByLabel('Labels file').fill(pair.labelsPath);
+    await panel.getByLabel('COVAREP file').setInputFiles(pair.covarepPath);
+    await panel.getByLabel('Labels file').setInputFiles(pair.labelsPath);
     await panel.getByLabel('Dataset name').fill('labels left out (e2e)');
     await panel.getByRole('button', { name: 'Import', exact: true }).click();
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { expect, test, type Page } from '@playwright/test';
 import { chromium, type Browser } from 'playwright-core';
 import { tmpdir } from 'node:os';
@@ -15,8 +16,16 @@ export const chromiumLaunch: LaunchOptions = {
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
 };
 
+const madeHere = new Set<string>();
+// Whatever a spec made is removed when its process ends, even after a failure (Playwright also
+// loads each spec file once to list its tests, which runs their top-level code).
+process.on('exit', () => madeHere.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh data directory for a workbench under test, removed when this process ends at the latest. */
 export function tempDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-'));
+  const dir = mkdtempSync(join(tmpdir(), 'mosei-wb-e2e-'));
+  madeHere.add(dir);
+  return dir;
 }
 
 export interface ServedWorkbench {
@@ -95,4 +104,35 @@ export function workbenchPerFile(): {
     return { page, errors };
   }
   return { dataDir, browser: () => browser!, open };
+}
+
+/** axe-core's script, injected into the page for accessibility checks (not part of the app). */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on what the page shows now and returns its serious
+ * and critical violations, each with the elements it found them on.
+ */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 8) }));
+  });
+}
+
+/** Fails the test with a readable list when the view shown has serious or critical accessibility violations. */
+export async function expectAccessible(page: Page, view: string): Promise<void> {
+  const violations = await seriousA11yViolations(page);
+  expect(violations, `${view}: ${violations.map((v) => `${v.impact} ${v.id} (${v.help}) on ${v.nodes.join(', ')}`).join('; ')}`).toEqual([]);
 }

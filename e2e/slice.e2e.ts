@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { chromium, type Browser } from 'playwright-core';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench } from './launch';
+import { chromiumLaunch, OUTPUT_DIR, serveWorkbench, tempDataDir, type ServedWorkbench, expectAccessible } from './launch';
 
 let browser: Browser;
 const dataDir = tempDataDir();
@@ -59,21 +59,36 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(progress).toContainText('e2e short run');
   await expect(page.getByTestId('progress-epoch')).toHaveText(/[1-3]/, { timeout: 60_000 });
   await expect(page.getByTestId('progress-eta')).not.toHaveText('—');
+  // Its loss curve grows live, epoch by epoch.
+  await expect(progress.locator('canvas')).toBeVisible({ timeout: 60_000 });
   await page.screenshot({ path: join(OUTPUT_DIR, 'train-progress.png') });
+  await expectAccessible(page, 'Train, a run training');
   await expect(progress).toHaveCount(0, { timeout: 120_000 });
 
   // A second, longer run is cancelled from the UI.
   await page.getByLabel('Run name').fill('e2e cancelled run');
   await setNumber(page, 'Epochs', 50);
   await page.getByTestId('start-run').click();
-  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('run-progress').locator('canvas')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('cancel-run').click();
   await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 30_000 });
+  // What became of it, and the way to continue it.
+  const outcome = page.getByTestId('run-outcome');
+  await expect(outcome).toContainText(/e2e cancelled run was cancelled at epoch \d+ of 50, last loss \d+\.\d{4}/);
+  await expect(outcome.getByTestId('outcome-resume')).toBeVisible();
+  await page.screenshot({ path: join(OUTPUT_DIR, 'train-summary.png') });
 
-  // History shows both, with their outcome and metrics; a row opens its detail.
+  // A third run is cancelled from the history, where it shows as training.
+  await page.getByLabel('Run name').fill('e2e cancelled from history');
+  await page.getByTestId('start-run').click();
+  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
   await page.keyboard.press('Alt+3');
   const rows = page.getByTestId('history-row');
-  await expect(rows).toHaveCount(2);
+  await rows.filter({ hasText: 'e2e cancelled from history' }).getByTestId('row-cancel').click();
+  await expect(rows.filter({ hasText: 'e2e cancelled from history' }).getByTestId('run-status')).toHaveText('cancelled', { timeout: 30_000 });
+
+  // History shows all three, with their outcome and metrics; a row opens its detail.
+  await expect(rows).toHaveCount(3);
   await expect(rows.filter({ hasText: 'e2e short run' }).getByTestId('run-status')).toHaveText('done');
   await expect(rows.filter({ hasText: 'e2e cancelled run' }).getByTestId('run-status')).toHaveText('cancelled');
   await rows.filter({ hasText: 'e2e short run' }).focus();
@@ -85,6 +100,7 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   await expect(metrics.getByRole('row', { name: /^MAE/ })).toContainText(/0\.\d{3}/);
   await expect(detail.locator('canvas')).toBeVisible();
   await page.screenshot({ path: join(OUTPUT_DIR, 'history.png'), fullPage: true });
+  await expectAccessible(page, 'Run history');
   await page.close();
 
   // Restart on the same data directory: the history is still there.
@@ -92,7 +108,7 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   served = await serveWorkbench(dataDir);
   page = await openApp(served);
   await page.keyboard.press('Alt+3');
-  await expect(page.getByTestId('history-row')).toHaveCount(2);
+  await expect(page.getByTestId('history-row')).toHaveCount(3);
   await expect(page.getByTestId('history-table')).toContainText('e2e short run');
   await page.close();
   await served.stop();
@@ -130,7 +146,7 @@ test('a run interrupted by killing the workbench is marked interrupted at the ne
   await page.getByTestId('resume-run').click();
   await expect(page.getByTestId('history-row').getByTestId('run-status')).toHaveText(/queued|running/);
   await page.keyboard.press('Alt+2');
-  await expect(page.getByTestId('progress-epoch')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('run-progress').locator('canvas')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('cancel-run').click();
   await expect(page.getByTestId('run-progress')).toHaveCount(0, { timeout: 30_000 });
   await page.close();

@@ -43,4 +43,14 @@ describe('chart curves', () => {
     expect(curves[0]!.colour).not.toBe(curves[2]!.colour);
     expect(experimentCurves([{ label: '#1', results: results([[20, 0.8, 0.01]], []) }], 'mae', 'fear')[0]!.points).toEqual([]);
   });
+
+  it('gives each run one legend entry for both its lines, and past ten runs new line patterns instead of repeated colours', () => {
+    const runs = Array.from({ length: 12 }, (_, i) => ({ id: i + 1, epochs: [{ epoch: 1, loss: 1, valLoss: 2, seconds: 1 }] }) as RunDetail);
+    const curves = runCurves(runs);
+    expect(new Set(curves.map((c) => c.group))).toEqual(new Set(runs.map((r) => `#${r.id}`)));
+    const style = (c: (typeof curves)[number]) => `${c.colour} ${JSON.stringify(c.dash)}`;
+    expect(new Set(curves.map(style)).size).toBe(curves.length);
+    expect(curves[0]!.colour).toBe(curves[20]!.colour);
+    expect(curves[0]!.dash).not.toEqual(curves[20]!.dash);
+  });
 });

@@ -27,4 +27,5 @@ export function formatFieldValue(v: string | number | boolean | null | undefined
 export const METRIC_LABELS: Record<string, string> = {
   mae: 'MAE', acc4: '4-class accuracy', f1Binary: 'F1 (presence)', f1Weighted: 'F1 (weighted)', weightedAccuracy: 'Weighted accuracy',
   binaryAccuracy: 'Binary accuracy', f1FourClassMicro: 'F1 4-class (micro)', f1FourClassMacro: 'F1 4-class (macro)', reconstructionMse: 'Reconstruction MSE',
+  maskedReconstructionMse: 'Reconstruction MSE, masked steps',
 };

@@ -30,13 +30,19 @@ const col = (key: RunColumn, label: string, kind: FilterKind, numeric: boolean, 
   key, label, title, numeric, sort: key, filter: { field: key, kind }, width, cell,
 });
 const SPLIT_NAMES = { 'random-segment': 'random', 'by-video': 'by video', 'sdk-standard': 'SDK folds' } as const;
-/** "random 80/20", "by video 90/10", "SDK folds" (the standard folds have fixed sizes). */
+/** "random 80/20", "by video 70/15/15" (train/validation/test), "SDK folds" (the standard folds have fixed sizes). */
 export function splitLabel(split: RunSummary['config']['split']): string {
   if (split.kind === 'sdk-standard') return SPLIT_NAMES[split.kind];
   const validation = Math.round(split.validationFraction * 100);
-  return `${SPLIT_NAMES[split.kind]} ${100 - validation}/${validation}`;
+  const test = Math.round(split.testFraction * 100);
+  return `${SPLIT_NAMES[split.kind]} ${100 - validation - test}/${validation}${split.testFraction > 0 ? `/${test}` : ''}`;
 }
 const orDash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
+/** "⚑ anger, fear" for a run with degenerate emotions, "none" without, "—" when no predictions were stored. */
+export function flagsCell(flags: RunSummary['flags']): string {
+  if (!flags) return '—';
+  return flags.flags.length ? `⚑ ${flags.flags.map((f) => f.emotion).join(', ')}` : 'none';
+}
 
 export const HISTORY_COLUMNS: HistoryColumn[] = [
   // What a researcher scans first (what, how it ended, how well) leads; the settings follow.
@@ -45,8 +51,11 @@ export const HISTORY_COLUMNS: HistoryColumn[] = [
   col('kind', 'Kind', 'values', false, '86px', (r) => r.kind),
   col('status', 'Status', 'values', false, '90px', (r) => r.status),
   col('labelCount', 'Labels', 'values', true, '64px', (r) => orDash(r.labelCount), 'Labelled training segments'),
-  col('mae', 'MAE', 'number', true, '70px', (r) => formatNumber(r.maeOverall)),
-  col('acc4', 'Acc-4', 'number', true, '70px', (r) => formatNumber(r.acc4Overall), '4-class accuracy (overall)'),
+  col('mae', 'MAE', 'number', true, '70px', (r) => formatNumber(r.maeOverall), 'Mean absolute error (overall), on the validation split'),
+  col('acc4', 'Acc-4', 'number', true, '70px', (r) => formatNumber(r.acc4Overall), '4-class accuracy (overall), on the validation split'),
+  col('maeTest', 'MAE test', 'number', true, '76px', (r) => formatNumber(r.maeTest), 'Mean absolute error (overall), on the test split (— : the run\'s split has none)'),
+  col('acc4Test', 'Acc-4 test', 'number', true, '80px', (r) => formatNumber(r.acc4Test), '4-class accuracy (overall), on the test split (— : the run\'s split has none)'),
+  col('flagged', 'Flags', 'number', false, '150px', (r) => flagsCell(r.flags), 'Emotions whose predictions are degenerate (one four-class bin, or always present or absent) on the test split, else validation. Filter by their number, e.g. >0'),
   col('lastLoss', 'Last loss', 'number', true, '80px', (r) => formatNumber(r.lastLoss, 4)),
   col('maskSpan', 'Span', 'values', true, '60px', (r) => orDash(r.pretrainMask?.spanLength), 'Mask span length (timesteps) of the pre-training (a fine-tune shows its encoder\'s)'),
   col('maskCount', 'Spans', 'values', true, '60px', (r) => orDash(r.pretrainMask?.spanCount), 'Masked spans per clip'),

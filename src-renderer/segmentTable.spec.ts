@@ -20,6 +20,7 @@ const row = (index: number, video: string, emotions: number[], extra: Partial<Se
   end: 1 + index / 10,
   sentiment: 0,
   emotions,
+  nonFinite: null,
   split: 'train',
   ...extra,
 });

@@ -6,7 +6,7 @@ import { EMOTIONS, EMOTION_MAX, type Emotion } from '@shared/emotions';
  * the window of rows a virtualised table renders, and the label distribution.
  */
 
-export type SortKey = 'id' | 'video' | 'frames' | 'duration' | 'sentiment' | Emotion;
+export type SortKey = 'id' | 'video' | 'frames' | 'duration' | 'nonFinite' | 'sentiment' | Emotion;
 export type SortDirection = 'asc' | 'desc';
 export interface SortState {
   key: SortKey;
@@ -55,6 +55,8 @@ function sortValue(row: SegmentRow, key: SortKey): number | string {
       return row.frames;
     case 'duration':
       return segmentDuration(row);
+    case 'nonFinite':
+      return row.nonFinite ?? -1;
     case 'sentiment':
       return row.sentiment;
     default:

@@ -5,7 +5,8 @@ import { createDispatcher, type Handlers } from './dispatch';
 
 const config = {
   epochs: 2, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 1, mask: null,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch',
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -40,6 +41,9 @@ describe('dispatch', () => {
     ['an unknown run kind', 'runs.start', { datasetId: 'd', kind: 'magic', config }, 'kind'],
     ['a missing config', 'runs.start', { datasetId: 'd', kind: 'baseline' }, 'config'],
     ['zero epochs', 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, epochs: 0 } }, 'config.epochs'],
+    ["no Adam constants (a request states them; only older records read as defaults)", 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, adam: undefined } }, 'config.adam'],
+    ['a beta of 1', 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, adam: { ...config.adam, beta2: 1 } } }, 'config.adam.beta2'],
+    ['an unknown initialisation', 'runs.start', { datasetId: 'd', kind: 'baseline', config: { ...config, initialisation: 'he' } }, 'config.initialisation'],
     ['params that are not an object', 'runs.list', 'all', '(params)'],
   ])('refuses %s with invalid_params naming the field, without calling the handler', async (_label, name, params, path) => {
     const handler = vi.fn();

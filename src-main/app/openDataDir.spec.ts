@@ -36,7 +36,7 @@ const config: TrainConfig = {
   model: { hiddenUnits: 2, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 4, seed: 0 },
   sequence: { maxFrames: 10, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 /** A data directory with a store, a small built-in dataset (so entry points need not generate one) and one run. */

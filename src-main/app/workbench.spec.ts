@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessChannel } from './processes';
 import { createWorkbench, type Workbench } from './workbench';
+import { experimentPlan } from '@shared/experiments/presets';
 
 /** A process that never answers: the composition is tested without TensorFlow.js. */
 const silentProcess = (): ProcessChannel => ({ send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined });
@@ -60,9 +61,23 @@ describe('createWorkbench', () => {
 
   it('refuses a run on a dataset that does not exist, before queueing anything', async () => {
     const wb = await start();
-    const config = { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 10, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch' };
+    const config = { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 10, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null } as const;
     expect(await wb.dispatch('runs.start', { datasetId: 'nope', kind: 'baseline', config })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
+  });
+
+  it('refuses impossible training settings where they enter, before anything is recorded', async () => {
+    const wb = await start();
+    const config = { ...experimentPlan('quick').supervised, labels: { count: 5000, seed: 0 } };
+    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'baseline', config })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_params', issues: [{ path: 'config.labels.count', message: expect.stringMatching(/has 320 segments, so a run cannot learn from 5000/) }] },
+    });
+    const pretrain = { ...experimentPlan('quick').pretrain, mask: { spanLength: 60, spanCount: 1, value: -30, lossScope: 'all-valid' as const } };
+    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'pretrain', config: pretrain })).toMatchObject({ ok: false, error: { issues: [{ path: 'config.mask.spanLength' }] } });
+    expect(await wb.dispatch('experiments.start', { datasetId: 'builtin-small', preset: 'quick', overrides: { mask: pretrain.mask } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
+    expect(await wb.dispatch('experiments.list', {})).toEqual({ ok: true, result: [] });
   });
 
   it('refuses every request that names a path on this machine, in either mode', async () => {

@@ -17,6 +17,7 @@ import { RunHistory } from '../store/runHistory';
 import { removeRunFiles } from '../training/runFiles';
 import { Table1Service } from '../export/table1Service';
 import { RunBundleService } from '../export/runBundleService';
+import { PredictionsService } from '../export/predictionsService';
 import { FileHandles, type FileAccess } from './fileHandles';
 import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../bridge/uploadRoute';
@@ -58,7 +59,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const createdAtStart = await datasets.ensureBuiltins();
   const openAtStart = createdAtStart.includes(POSITIVE_CONTROL_ID) ? POSITIVE_CONTROL_ID : null;
   const events = new EventSink();
-  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, (id, split) => datasets.split(id, split), options.workers ?? settings.get<number>('workers'));
+  const training = new TrainingService(runs, () => options.spawnProcess('trainer'), events, options.dataDir, datasets, options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
   const handles = new FileHandles();
   const uploads = options.mode === 'browser' ? new UploadService(options.dataDir, handles) : null;
@@ -67,6 +68,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const history = new RunHistory(db);
   const table1 = new Table1Service({ db, experiments, runs, datasets, training, dataDir: options.dataDir });
   const bundles = new RunBundleService({ db, runs, datasets, dataDir: options.dataDir });
+  const predictions = new PredictionsService({ runs, datasets });
   // Experiments a crash interrupted continue where they stopped.
   experiments.resumeInterrupted();
   void training.warmUp().catch((err: Error) => events.emit('log', { level: 'error', message: err.message, runId: null }));
@@ -117,6 +119,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       return { id, filesRemoved: removeRunFiles(options.dataDir, id) };
     },
     'runs.exportBundle': ({ id, saveTo: place }) => saveTo(place, 'place to save the bundle', (path) => bundles.exportBundle(id, path)),
+    'runs.exportPredictions': ({ id, saveTo: place }) => saveTo(place, 'place to save the predictions', (path) => predictions.exportPredictions(id, path)),
     'runs.importBundle': ({ file, asCopy }) =>
       handles.use(file, 'read', 'bundle file', async (path, name) => {
         const imported = await bundles.importBundle({ path, asCopy, label: uploads?.isUpload(path) ? `The bundle ${name}` : undefined });

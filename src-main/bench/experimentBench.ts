@@ -14,7 +14,8 @@ import { FULL_BUILTIN } from '../data/synthetic';
 import { chooseBackend } from '../training/backend';
 import { defaultWorkers } from '../training/trainingService';
 import { openHeadless } from '../cli/headless';
-import { PaperModel } from '../training/model/paperModel';
+import { adamOptimizer } from '../training/jobs/context';
+import { Encoder } from '../training/model/paperModel';
 
 /** The quick preset from scratch with `workers` training processes: seconds and jobs per minute. */
 async function quickPresetWallTime(workDir: string, workers: number): Promise<number> {
@@ -78,17 +79,17 @@ async function paperProjection(): Promise<void> {
   const plan = experimentPlan('paper');
   const { maxFrames: T } = plan.pretrain.sequence;
   const B = plan.pretrain.batchSize;
-  const model = new PaperModel(plan.pretrain.model, 1);
-  const optimizer = tf.train.adam(0.001);
+  const encoder = Encoder.initial(plan.pretrain.model, 1, plan.pretrain.initialisation);
+  const optimizer = adamOptimizer(plan.pretrain);
   const x = tf.randomNormal([B, T, FEATURE_COUNT]) as tf.Tensor3D;
   const mask = tf.ones([B, T]) as tf.Tensor2D;
   const trainBatch = await timeIt(async () => {
-    const loss = optimizer.minimize(() => tf.mean(tf.square(model.encode(x, mask).reconstruction)) as tf.Scalar, true, model.encoderVariables())!;
+    const loss = optimizer.minimize(() => tf.mean(tf.square(encoder.encode(x, mask).reconstruction)) as tf.Scalar, true, encoder.variables())!;
     await loss.data();
     loss.dispose();
   });
   const inferBatch = await timeIt(async () => {
-    const out = tf.tidy(() => model.encode(x, mask).reconstruction);
+    const out = tf.tidy(() => encoder.encode(x, mask).reconstruction);
     await out.data();
     out.dispose();
   });

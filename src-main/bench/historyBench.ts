@@ -18,23 +18,15 @@ import { DatasetRepository } from '../store/datasets';
 import { ExperimentRepository } from '../store/experiments';
 import { RunHistory } from '../store/runHistory';
 import { RunRepository } from '../store/runs';
+import { Rng } from '@shared/random';
 
 const RUNS = 10_000;
 const REPEATS = 9;
 const SLOW_MS = 100;
 
 /** Deterministic, so every bench run measures the same store. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = mulberry32(20240607);
+const rng = new Rng(20240607);
+const rand = () => rng.next();
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 const chance = (p: number) => rand() < p;
 

@@ -6,6 +6,7 @@
  *             dataset: the first batches of an epoch (memory holds one batch, so the peak is
  *             reached at once) and the epoch's projected duration.
  */
+import { PAPER_LABEL_COUNTS } from '@shared/experiments/presets';
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { JobCancelled, type JobHooks } from '../training/jobs/loop';
 import { runPretrain } from '../training/jobs/pretrain';
 import { runFinetune } from '../training/jobs/supervised';
 
-const LABEL_COUNTS = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200];
+const LABEL_COUNTS = PAPER_LABEL_COUNTS;
 const REPEATS = 3;
 
 async function ensureDataset(dataDir: string, id: string, params: SyntheticParams): Promise<void> {
@@ -32,7 +33,7 @@ async function ensureDataset(dataDir: string, id: string, params: SyntheticParam
 function jobFor(dataDir: string, datasetId: string, runId: number, kind: TrainerJob['kind'], config: TrainConfig, parentRunDir: string | null = null): TrainerJob {
   const { segments } = readIndex(dataDir, datasetId);
   const split = assignSplit(segments, config.split);
-  return { runId, kind, dataDir, datasetId, config, runDir: join(dataDir, 'runs', `${kind}-${runId}`), parentRunDir, split: { train: split.train, validation: split.validation } };
+  return { runId, kind, dataDir, datasetId, config, runDir: join(dataDir, 'runs', `${kind}-${runId}`), parentRunDir, split: { train: split.train, validation: split.validation, test: split.test ?? [] } };
 }
 
 const quietHooks = (stopAfterBatches = Infinity): JobHooks & { batches: number; batchTimes: number[] } => {

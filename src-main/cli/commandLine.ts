@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { nearestFlag } from '../launcher/nearestFlag.mjs';
+import { EPOCH_SELECTIONS, type TrainConfig } from '@shared/api/entities';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -82,6 +83,39 @@ export function wholeNumber(value: string | undefined, flag: string, range: { mi
     throw new UsageError(`${flag} must be a whole number${range.max === undefined ? ` from ${range.min}` : ` from ${range.min} to ${max}`}, not "${value}".`);
   }
   return n;
+}
+
+/** A decimal number flag in [min, max) (or [min, max] with `inclusiveMax`), or undefined when not given. */
+export function decimalNumber(value: string | undefined, flag: string, range: { min: number; max: number; inclusiveMax?: boolean; minExclusive?: boolean }): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const aboveMin = range.minExclusive ? n > range.min : n >= range.min;
+  const belowMax = range.inclusiveMax ? n <= range.max : n < range.max;
+  if (value.trim() === '' || !Number.isFinite(n) || !aboveMin || !belowMax) {
+    const from = `${range.minExclusive ? 'above' : 'from'} ${range.min}`;
+    const to = `${range.inclusiveMax ? 'up to' : 'below'} ${range.max}`;
+    throw new UsageError(`${flag} must be a number ${from} ${to}, not "${value}".`);
+  }
+  return n;
+}
+
+/** Flags that choose which epoch a run keeps and when it stops (train and experiment). */
+export const SELECTION_OPTIONS = { selection: { type: 'string' }, patience: { type: 'string' } } as const;
+export const SELECTION_USAGE = [
+  '  --selection WHICH  the epoch whose weights are kept and evaluated: last-epoch (the paper\'s, default) or best-validation-loss',
+  '  --patience N       stop early once the validation loss has not improved for N epochs (default: train every epoch)',
+].join('\n');
+
+/** The selection flags as configuration fields (validation after every epoch when either needs it). */
+export function selectionFrom(values: { selection?: string; patience?: string }): Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> {
+  const out: Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> = {};
+  if (values.selection !== undefined) {
+    if (!(EPOCH_SELECTIONS as readonly string[]).includes(values.selection)) throw new UsageError(`--selection must be ${EPOCH_SELECTIONS.join(' or ')}, not "${values.selection}".`);
+    out.selection = values.selection as TrainConfig['selection'];
+  }
+  const patience = wholeNumber(values.patience, '--patience', { min: 1, max: 1000 });
+  if (patience !== undefined) out.earlyStopping = { patience };
+  return out;
 }
 
 /** The flags every command that opens a data directory takes. */

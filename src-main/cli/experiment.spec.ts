@@ -94,3 +94,47 @@ describe('npm run experiment after a crash', () => {
     expect(done).toMatchObject({ code: 2, stderr: expect.stringMatching(/is done: all its 2 runs finished, so there is nothing to resume/) });
   }, 180_000);
 });
+
+describe('npm run experiment with a test part and model selection', () => {
+  it('holds out the test share, keeps the best epochs, and reports every number on test, beside the reference predictors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-test-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureBuiltin({ seed: 5, segments: 16, segmentsPerVideo: 4, minFrames: 10, maxFrames: 20 });
+    db.close();
+    const bad = await run(['--preset', 'quick', '--labels', '2', '--test-fraction', '0.9', '--data-dir', dir]);
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('A validation share of 0.2 and a test share of 0.9 leave no segment to train on') });
+    expect((await run(['--preset', 'quick', '--selection', 'best', '--data-dir', dir])).stderr).toContain('--selection must be last-epoch or best-validation-loss, not "best".');
+
+    const result = await run(['--preset', 'quick', '--labels', '2', '--repeats', '2', '--mask-span', '5', '--test-fraction', '0.25', '--selection', 'best-validation-loss', '--patience', '5', '--json', '--workers', '1', '--data-dir', dir]);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.split).toBe('test');
+    expect(json.methods.split).toBe("Every number was measured on the experiment's test split.");
+    expect(json.ssl[0].metrics.acc4.overall.n).toBe(2);
+    expect(json.baseline[0].metrics.mae.overall.n).toBe(2);
+    expect(json.ssl[0].checked).toBe(2);
+    // Both reference predictors, fitted to the same labelled samples and scored on the same test segments.
+    expect(json.references.labelMean[0]).toMatchObject({ labelCount: 2, runIds: [], metrics: { acc4: { overall: { n: 2 } } } });
+    expect(json.references.majorityClass[0].metrics.f1Weighted.fear.n).toBe(2);
+
+    const store = openDatabase(dir);
+    const runs = new RunRepository(store);
+    const all = runs.list();
+    const split = new DatasetService(dir, new DatasetRepository(store), new SplitRepository(store)).split('builtin-small', { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0.25 });
+    expect(split.assignment.test).toHaveLength(4);
+    for (const r of all) expect(r.config.split.testFraction).toBe(0.25);
+    for (const r of all.filter((x) => x.kind !== 'pretrain')) {
+      const detail = runs.detail(r.id);
+      expect(detail.config).toMatchObject({ selection: 'best-validation-loss', earlyStopping: { patience: 5 }, validation: 'each-epoch' });
+      expect(detail.predictions.map((p) => [p.split, p.segments])).toEqual([['validation', 3], ['test', 4]]);
+      expect(detail.acc4Test).toBe(detail.testMetrics.find((m) => m.scope === 'overall' && m.name === 'acc4')!.value);
+      expect(detail.flags?.split).toBe('test');
+    }
+    // The pre-training was tested on the held-out part too, and recorded its masked-step error per epoch.
+    const pretrain = runs.detail(all.find((r) => r.kind === 'pretrain')!.id);
+    expect(pretrain.testMetrics.map((m) => m.name).sort()).toEqual(['maskedReconstructionMse', 'reconstructionMse']);
+    expect(pretrain.epochs.every((e) => e.maskedLoss! > 0 && e.valMaskedLoss! > 0)).toBe(true);
+    store.close();
+  }, 240_000);
+});

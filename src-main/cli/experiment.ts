@@ -3,8 +3,10 @@
  *   npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]
  *                         [--mask-span N] [--split random-segment|by-video|sdk-standard] [--data-dir DIR] [--json] [--new]
  *   npm run experiment -- --resume ID [--data-dir DIR] [--json]
- * Prints progress; at the end a table of SSL and baseline per label count, or with --json,
- * per label count and arm the mean and sd of every metric, overall and per emotion.
+ * Prints progress; at the end a table of SSL and baseline per label count (mean ± sd [95% CI],
+ * paired tests with raw and Holm-adjusted p), or with --json, per label count and arm the mean,
+ * sd and 95% CI of every metric, overall and per emotion, the paired tests per emotion and
+ * overall, the Holm families and labels saved with its interval, and the methods in words.
  * --resume continues an experiment a crash, a kill, Ctrl+C or a failed run stopped: finished
  * runs are kept, the others resume from their checkpoints. Starting a plan that an unfinished
  * experiment already has is refused with the command to resume it (--new starts a second sweep).
@@ -12,20 +14,35 @@
  * Exit code 0 when the experiment is done, 1 when it ended otherwise, 2 when nothing was started.
  */
 import { requests, WorkbenchError } from '@shared/api/contract';
-import type { ExperimentResults } from '@shared/api/entities';
 import { experimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 import type { TrainConfig } from '@shared/api/entities';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
-import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
+import {
+  DATA_DIR_OPTION,
+  DATA_DIR_USAGE,
+  decimalNumber,
+  readCommandLine,
+  runCommand,
+  SELECTION_OPTIONS,
+  SELECTION_USAGE,
+  selectionFrom,
+  UsageError,
+  WORKERS_OPTION,
+  WORKERS_USAGE,
+  wholeNumber,
+} from './commandLine';
 import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
+import { experimentJson, experimentTable } from './experimentReport';
 import { openHeadless } from './headless';
 
 const COMMAND = {
   usage: [
     'Usage: npm run experiment -- --preset quick|paper [--dataset ID] [--labels 20,50,200] [--repeats N]',
-    '                             [--mask-span N] [--split random-segment|by-video|sdk-standard] [--json] [--new] [--data-dir DIR] [--workers N]',
+    '                             [--sampling nested|independent] [--mask-span N] [--split random-segment|by-video|sdk-standard]',
+    '                             [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--learning-rate LR]',
+    '                             [--json] [--new] [--data-dir DIR] [--workers N]',
     '       npm run experiment -- --resume ID [--json] [--data-dir DIR] [--workers N]',
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
@@ -33,8 +50,13 @@ const COMMAND = {
     `  --dataset ID       the dataset (default: ${POSITIVE_CONTROL_ID}, the built-in positive control)`,
     '  --labels LIST      label counts, comma-separated (default: the preset\'s)',
     '  --repeats N        repeats per label count (default: the preset\'s)',
+    '  --sampling KIND    labelled samples nested across label counts (default) or independent for each',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
     '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
+    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default 0, the paper\'s); sdk-standard uses its test fold',
+    '  fine-tunes and baselines:',
+    SELECTION_USAGE,
+    '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
     '  --json             print the results as JSON (progress goes to stderr)',
     '  --new              start a second sweep even if one of the same plan did not finish',
     '  --resume ID        continue a stopped experiment: finished runs are kept',
@@ -48,8 +70,12 @@ const COMMAND = {
     dataset: { type: 'string' },
     labels: { type: 'string' },
     repeats: { type: 'string' },
+    sampling: { type: 'string' },
     'mask-span': { type: 'string' },
     split: { type: 'string' },
+    'test-fraction': { type: 'string' },
+    'learning-rate': { type: 'string' },
+    ...SELECTION_OPTIONS,
     json: { type: 'boolean' },
     new: { type: 'boolean' },
     resume: { type: 'string' },
@@ -59,21 +85,7 @@ const COMMAND = {
 type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
 
 /** Options that say what to run; a resumed experiment runs its own plan, so they do not go with --resume. */
-const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'mask-span', 'split', 'new'] as const;
-
-function table(results: ExperimentResults): string {
-  const fmt = (v: number | undefined, sd: number | null | undefined) => (v === undefined ? '—' : `${v.toFixed(3)}±${(sd ?? 0).toFixed(3)}`);
-  const lines = [`${'labels'.padStart(7)}  ${'SSL acc4'.padEnd(13)} ${'base acc4'.padEnd(13)} ${'SSL MAE'.padEnd(13)} ${'base MAE'.padEnd(13)} p(acc4)`];
-  for (const s of results.ssl) {
-    const b = results.baseline.find((p) => p.labelCount === s.labelCount);
-    const c = results.comparisons.find((x) => x.labelCount === s.labelCount && x.metric === 'acc4');
-    lines.push(
-      `${String(s.labelCount).padStart(7)}  ${fmt(s.metrics.acc4?.overall?.mean, s.metrics.acc4?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.acc4?.overall?.mean, b?.metrics.acc4?.overall?.sd).padEnd(13)} ` +
-        `${fmt(s.metrics.mae?.overall?.mean, s.metrics.mae?.overall?.sd).padEnd(13)} ${fmt(b?.metrics.mae?.overall?.mean, b?.metrics.mae?.overall?.sd).padEnd(13)} ${c?.pValue?.toFixed(3) ?? '—'}`,
-    );
-  }
-  return lines.join('\n');
-}
+const PLAN_OPTIONS = ['preset', 'dataset', 'labels', 'repeats', 'sampling', 'mask-span', 'split', 'test-fraction', 'learning-rate', 'selection', 'patience', 'new'] as const;
 
 /** The experiment the options ask for, checked as the app's request is. */
 function requestFrom(values: Values): ExperimentRequest {
@@ -86,11 +98,15 @@ function requestFrom(values: Values): ExperimentRequest {
   const plan = experimentPlan(preset);
   const maskSpan = wholeNumber(values['mask-span'], '--mask-span', { min: 1 });
   const split = values.split as TrainConfig['split']['kind'] | undefined;
+  const testFraction = decimalNumber(values['test-fraction'], '--test-fraction', { min: 0, max: 1 });
+  const learningRate = decimalNumber(values['learning-rate'], '--learning-rate', { min: 0, max: 10, minExclusive: true, inclusiveMax: true });
   const overrides = {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
-    split: split === undefined ? undefined : { ...plan.supervised.split, kind: split },
+    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? 0 },
+    learningRate,
+    ...selectionFrom(values),
   };
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? POSITIVE_CONTROL_ID, preset, labelCounts, repeats, overrides });
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? POSITIVE_CONTROL_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
@@ -181,8 +197,8 @@ async function main(): Promise<number> {
   training.shutdown();
   const results = experiments.results(id);
   db.close();
-  if (json) console.log(JSON.stringify({ experiment: results.experiment, ssl: results.ssl, baseline: results.baseline, comparisons: results.comparisons, labelsSaved: results.labelsSaved }, null, 2));
-  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${table(results)}`);
+  if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
+  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
   return status === 'done' ? 0 : 1;
 }
 

@@ -31,7 +31,7 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltins();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, (id, split) => datasets.split(id, split), workers ?? new SettingsRepository(db).get<number>('workers'));
+  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   return {
     db,

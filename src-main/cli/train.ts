@@ -7,9 +7,24 @@
  */
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
+import { flagText } from '@shared/metrics/degenerate';
+import { selectionText } from '@shared/training/selection';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
-import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './commandLine';
+import {
+  DATA_DIR_OPTION,
+  DATA_DIR_USAGE,
+  decimalNumber,
+  readCommandLine,
+  runCommand,
+  SELECTION_OPTIONS,
+  SELECTION_USAGE,
+  selectionFrom,
+  UsageError,
+  WORKERS_OPTION,
+  WORKERS_USAGE,
+  wholeNumber,
+} from './commandLine';
 import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
@@ -20,7 +35,8 @@ const KINDS: readonly RunKind[] = ['pretrain', 'finetune', 'baseline'];
 const COMMAND = {
   usage: [
     'Usage: npm run train -- --kind pretrain|finetune|baseline [--dataset ID] [--parent RUN] [--paper]',
-    '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME] [--data-dir DIR] [--workers N]',
+    '                        [--epochs N] [--labels N] [--label-seed N] [--seed N] [--name NAME]',
+    '                        [--test-fraction F] [--selection last-epoch|best-validation-loss] [--patience N] [--data-dir DIR] [--workers N]',
     '       npm run train -- --resume RUN [--data-dir DIR]',
     '',
     'One training run, headless, with progress and its metrics at the end. Ctrl+C cancels it.',
@@ -29,6 +45,8 @@ const COMMAND = {
     '  --parent RUN       a fine-tune\'s finished pre-training run',
     '  --paper            the published settings (default: quick ones)',
     '  --epochs N, --labels N, --label-seed N, --seed N, --name NAME',
+    '  --test-fraction F  share of segments held out for test, never seen in training or selection (default 0, the paper\'s)',
+    SELECTION_USAGE,
     '  --resume RUN       continue a stopped run from its last checkpoint',
     DATA_DIR_USAGE,
     WORKERS_USAGE,
@@ -46,6 +64,8 @@ const COMMAND = {
     seed: { type: 'string' },
     name: { type: 'string' },
     resume: { type: 'string' },
+    'test-fraction': { type: 'string' },
+    ...SELECTION_OPTIONS,
   },
 } as const;
 
@@ -53,12 +73,19 @@ type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values
 
 function configFrom(values: Values): TrainConfig {
   const base = values.paper ? paperTrainConfig() : quickTrainConfig();
-  return {
+  const testFraction = decimalNumber(values['test-fraction'], '--test-fraction', { min: 0, max: 1 });
+  const selection = selectionFrom(values);
+  const config: TrainConfig = {
     ...base,
     epochs: wholeNumber(values.epochs, '--epochs', { min: 1 }) ?? base.epochs,
     seed: wholeNumber(values.seed, '--seed') ?? base.seed,
     labels: { count: wholeNumber(values.labels, '--labels', { min: 1 }) ?? base.labels.count, seed: wholeNumber(values['label-seed'], '--label-seed') ?? base.labels.seed },
+    split: { ...base.split, testFraction: testFraction ?? base.split.testFraction },
+    ...selection,
   };
+  // Choosing an epoch by its validation loss needs that loss after every epoch.
+  if (config.selection !== 'last-epoch' || config.earlyStopping !== null) config.validation = 'each-epoch';
+  return config;
 }
 
 /** What to do, checked before the data directory is opened. */
@@ -74,14 +101,20 @@ function requestFrom(values: Values): { resume: number } | { datasetId: string; 
   return { datasetId: values.dataset ?? POSITIVE_CONTROL_ID, kind, name: values.name, parentRunId: wholeNumber(values.parent, '--parent', { min: 1 }), config: configFrom(values) };
 }
 
+/** The run's metrics, a table per split it was evaluated on; then its flags and the epoch it kept. */
 function printMetrics(run: ReturnType<RunRepository['detail']>): void {
-  const value = (scope: string, name: string) => run.metrics.find((m) => m.scope === scope && m.name === name)?.value;
-  const names = [...new Set(run.metrics.map((m) => m.name))];
   const scopes = ['overall', ...EMOTIONS];
-  console.log(`\n${'metric'.padEnd(20)}${scopes.map((s) => s.padStart(11)).join('')}`);
-  for (const name of names) {
-    console.log(`${name.padEnd(20)}${scopes.map((s) => (value(s, name)?.toFixed(4) ?? '—').padStart(11)).join('')}`);
+  for (const [split, metrics] of [['validation', run.metrics], ['test', run.testMetrics]] as const) {
+    if (!metrics.length) continue;
+    const value = (scope: string, name: string) => metrics.find((m) => m.scope === scope && m.name === name)?.value;
+    console.log(`\n${`${split} metric`.padEnd(24)}${scopes.map((s) => s.padStart(11)).join('')}`);
+    for (const name of [...new Set(metrics.map((m) => m.name))]) {
+      console.log(`${name.padEnd(24)}${scopes.map((s) => (value(s, name)?.toFixed(4) ?? '—').padStart(11)).join('')}`);
+    }
   }
+  for (const p of run.predictions.filter((x) => x.flags.length)) console.log(`\n⚑ Degenerate predictions on the ${p.split} split: ${p.flags.map(flagText).join('; ')}.`);
+  const selection = run.kind === 'pretrain' ? null : selectionText(run.config, run.epochs);
+  if (selection) console.log(selection);
 }
 
 async function main(): Promise<number> {
@@ -90,6 +123,13 @@ async function main(): Promise<number> {
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
   const { db, runs, datasets, events, training } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env));
 
+  // Warnings about the settings come as the run is recorded, before its progress.
+  events.subscribe((name, payload) => {
+    if (name === 'log') {
+      const { level, message } = payload as { level: string; message: string };
+      if (level !== 'info') console.error(`${level === 'warn' ? 'Warning' : 'Error'}: ${message}`);
+    }
+  });
   let run: RunSummary;
   try {
     if ('resume' in request) run = training.resume(request.resume);
@@ -112,9 +152,11 @@ async function main(): Promise<number> {
         process.stderr.write(`\rEpoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · loss ${p.loss?.toFixed(4) ?? '—'} · ${p.samplesPerSecond.toFixed(1)} samples/s${formatEta(p.etaSeconds)}      `);
       }
       if (name === 'run.epoch') {
-        const e = payload as { epoch: number; loss: number; valLoss: number | null; seconds: number };
+        const e = payload as { epoch: number; loss: number; valLoss: number | null; seconds: number; maskedLoss?: number | null; valMaskedLoss?: number | null };
         process.stderr.write('\r');
-        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(5)} · validation ${e.valLoss?.toFixed(5) ?? '—'} · ${e.seconds.toFixed(1)} s`);
+        // Pre-training: the error on masked steps alone, what shows whether the encoder learned to fill a gap.
+        const masked = e.maskedLoss === null || e.maskedLoss === undefined ? '' : ` · masked steps ${e.maskedLoss.toFixed(5)} (validation ${e.valMaskedLoss?.toFixed(5) ?? '—'})`;
+        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(5)} · validation ${e.valLoss?.toFixed(5) ?? '—'}${masked} · ${e.seconds.toFixed(1)} s`);
       }
       if (name === 'run.status') {
         const s = payload as { runId: number; status: string; error: string | null };

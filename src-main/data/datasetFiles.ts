@@ -22,6 +22,8 @@ export interface SegmentIndexEntry {
   end: number;
   sentiment: number;
   emotions: number[];
+  /** Feature values the import replaced by 0 (NaN, ±inf, beyond float32); absent for generated data and older imports. */
+  nonFinite?: number;
 }
 
 export interface DatasetIndex {

@@ -62,13 +62,13 @@ describe('DatasetService', () => {
     const sides = svc.segments(BUILTIN_DATASET_ID).map((r) => r.split);
     expect(sides.filter((s) => s === 'validation')).toHaveLength(2);
     expect(sides.filter((s) => s === 'train')).toHaveLength(10);
-    const byVideo = svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 });
-    expect(svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4 })).toEqual(byVideo);
+    const byVideo = svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4, testFraction: 0 });
+    expect(svc.split(BUILTIN_DATASET_ID, { kind: 'by-video', validationFraction: 0.3, seed: 4, testFraction: 0 })).toEqual(byVideo);
     const rows = svc.segments(BUILTIN_DATASET_ID);
     const videosOf = (idx: number[]) => new Set(idx.map((i) => rows[i].video));
     const shared = [...videosOf(byVideo.assignment.train)].filter((v) => videosOf(byVideo.assignment.validation).has(v));
     expect(shared).toEqual([]);
-    expect(() => svc.split(BUILTIN_DATASET_ID, { kind: 'sdk-standard', validationFraction: 0.2, seed: 0 })).toThrow(/standard folds/);
+    expect(() => svc.split(BUILTIN_DATASET_ID, { kind: 'sdk-standard', validationFraction: 0.2, seed: 0, testFraction: 0 })).toThrow(/standard folds/);
   });
 
   it('creates the positive and negative controls on a first start, with their parameters, and nothing else', async () => {

@@ -97,6 +97,21 @@ export class DatasetService {
     return missing.length ? this.repo.list() : datasets;
   }
 
+  /** Each segment's six emotion intensities (EMOTIONS order), in the dataset's order. */
+  emotionLabels(id: string): number[][] {
+    return this.index(id).map((s) => s.emotions);
+  }
+
+  /** Segment ids, in the dataset's order. */
+  segmentIds(id: string): string[] {
+    return this.index(id).map((s) => s.id);
+  }
+
+  /** Frames of each segment, in the dataset's order. */
+  segmentFrames(id: string): number[] {
+    return this.index(id).map((s) => s.frames);
+  }
+
   get(id: string): DatasetSummary {
     return this.repo.get(id);
   }
@@ -120,7 +135,7 @@ export class DatasetService {
   segments(id: string): SegmentRow[] {
     const index = this.index(id);
     const side = this.sides(id, index.length);
-    return index.map(({ offset: _offset, ...s }, i) => ({ index: i, ...s, split: side[i] }));
+    return index.map(({ offset: _offset, nonFinite, ...s }, i) => ({ index: i, ...s, nonFinite: nonFinite ?? null, split: side[i] }));
   }
 
   segment(id: string, index: number, maxFrames: number): SegmentFeatures {
@@ -130,8 +145,8 @@ export class DatasetService {
     const reader = new FeatureReader(this.dataDir, id);
     try {
       const values = reader.read(entry, 0, maxFrames);
-      const { offset: _offset, ...row } = entry;
-      return { index, ...row, split: this.sides(id, segments.length)[index], featureNames: [...COVAREP_FEATURES], shownFrames: values.length / FEATURE_COUNT, values: Array.from(values) };
+      const { offset: _offset, nonFinite, ...row } = entry;
+      return { index, ...row, nonFinite: nonFinite ?? null, split: this.sides(id, segments.length)[index], featureNames: [...COVAREP_FEATURES], shownFrames: values.length / FEATURE_COUNT, values: Array.from(values) };
     } finally {
       reader.close();
     }

@@ -49,7 +49,13 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const source = (path: string, minBytes = 1000): DownloadSource => ({ url: `${base}${path}`, minBytes, maxBytes: 10 * 2 ** 20 });
-const tempDir = () => mkdtempSync(join(tmpdir(), 'wb-dl-'));
+const made: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wb-dl-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('downloadFile', () => {
   it('downloads a file whole with progress, following a redirect', async () => {

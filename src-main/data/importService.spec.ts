@@ -52,7 +52,7 @@ describe('ImportService', () => {
     const done = await finished();
     expect(done.status).toBe('done');
     expect(done.notes.join(' ')).toMatch(/77 NaN or infinite/);
-    expect(done.notes.join(' ')).toMatch(/1 videos have features but no labels/);
+    expect(done.notes.join(' ')).toMatch(/1 video has features but no labels and was dropped/);
     expect(phases).toEqual(new Set(['fingerprint', 'align']));
     const dataset = repo.get(done.datasetId!);
     expect(dataset).toMatchObject({ name: 'mini', source: 'import', segments: 17, nonFiniteReplaced: 77, features: 74 });

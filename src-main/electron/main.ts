@@ -14,6 +14,8 @@ import type { SpawnProcess } from '../app/processes';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
+/** The application icon (resources/, built from icon.svg by resources/build-icons.mjs). */
+const appIcon = join(here, '..', '..', 'resources', 'icon.png');
 const ownPage = rendererUrl(rendererIndex);
 
 const spawnUtilityProcess: SpawnProcess = (entry) => {
@@ -31,6 +33,8 @@ function createWindow(workbench: Workbench): BrowserWindow {
     width: 1280,
     height: 860,
     title: 'MOSEI SSL Workbench',
+    // The window's and the taskbar's icon (resources/: built from icon.svg).
+    icon: appIcon,
     webPreferences: {
       preload: join(here, '..', 'preload', 'preload.cjs'),
       contextIsolation: true,
@@ -56,6 +60,7 @@ function createWindow(workbench: Workbench): BrowserWindow {
 
 async function main(): Promise<void> {
   await app.whenReady();
+  if (process.platform === 'darwin') app.dock?.setIcon(appIcon);
   const dataDir = resolveDataDir(argValue(process.argv, '--data-dir'), process.env, app.getPath('userData'));
   let window: BrowserWindow | null = null;
   const workbench = await createWorkbench({

@@ -13,6 +13,8 @@ import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
 import { TrainingService } from '../training/trainingService';
 import { ExperimentService } from './experimentService';
+import { experimentPlan, supervisedConfig } from '@shared/experiments/presets';
+import { sampleLabelled } from '@shared/data/sampling';
 
 /** A training process that finishes every job at once with metrics that depend on the arm and label count. */
 class InstantTrainer implements ProcessChannel {
@@ -28,7 +30,17 @@ class InstantTrainer implements ProcessChannel {
       this.listener({ type: 'epoch', runId, record: { epoch: 1, loss: 1, valLoss: 1, seconds: 0.1 } });
       const n = config.labels.count ?? 0;
       const acc4 = (kind === 'finetune' ? 0.85 : 0.8) + n / 1000 + config.labels.seed / 1000;
-      this.listener({ type: 'done', runId, metrics: kind === 'pretrain' ? [] : [{ scope: 'overall', name: 'acc4', value: acc4 }, { scope: 'overall', name: 'mae', value: 1 - acc4 }] });
+      const metrics = (shift: number) => (kind === 'pretrain' ? [] : [{ scope: 'overall', name: 'acc4', value: acc4 + shift }, { scope: 'overall', name: 'mae', value: 1 - acc4 - shift }]);
+      // With a test part: test metrics, and predictions of each split (fine-tunes predict 0 everywhere, baselines vary by segment).
+      const { split } = msg.job;
+      const predictions = (segments: number[], which: 'validation' | 'test') => ({ split: which, segments, values: segments.flatMap((i) => Array.from({ length: 6 }, () => (kind === 'finetune' ? 0 : i % 4))) });
+      const tested = split.test.length > 0 && kind !== 'pretrain';
+      this.listener({
+        type: 'done',
+        runId,
+        metrics: metrics(0),
+        ...(tested ? { testMetrics: metrics(-0.1), predictions: [predictions(split.validation, 'validation'), predictions(split.test, 'test')] } : {}),
+      });
     });
   }
   onMessage(l: (m: unknown) => void) {
@@ -47,20 +59,53 @@ async function session(dir: string) {
   const runs = new RunRepository(db);
   runs.markInterrupted();
   const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 20, maxFrames: 30 });
+  await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 40, maxFrames: 70 });
   const events = new EventSink();
   const started: number[] = [];
   // A pool of two processes, as on a 2-core machine.
-  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, (id, split) => datasets.split(id, split), 2);
+  const training = new TrainingService(runs, () => new InstantTrainer(started), events, dir, datasets, 2);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const statuses: string[] = [];
   events.subscribe((name, p) => name === 'experiment.status' && statuses.push((p as { status: string }).status));
-  return { db, runs, training, experiments, started, statuses };
+  return { db, runs, training, experiments, started, statuses, datasets };
 }
 
 const settle = async () => {
   for (let i = 0; i < 50; i++) await new Promise((r) => setTimeout(r, 5));
 };
+
+describe('ExperimentService: results on a test part', () => {
+  it('reports a sweep with a test share on test, with the flags of its runs and the reference predictors of its own labelled samples', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { experiments, datasets } = await session(dir);
+    const split = { kind: 'random-segment' as const, validationFraction: 0.2, seed: 0, testFraction: 0.2 };
+    const started = experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [4], repeats: 2, overrides: { split } });
+    // Before any run has finished, the results already say they will be on test.
+    expect(experiments.results(started.id).split).toBe('test');
+    await settle();
+    const results = experiments.results(started.id);
+    expect(results.split).toBe('test');
+    // The test metrics, not validation's: the trainer reported them 0.1 lower.
+    expect(results.ssl[0].metrics.acc4.overall.mean).toBeCloseTo(0.85 + 0.004 + 0.0005 - 0.1, 12);
+    // Fine-tunes predicted 0 for every segment: every emotion of both runs flagged; the baselines varied.
+    expect(results.ssl[0].flagged).toEqual(results.ssl[0].runIds.map((runId) => ({ runId, emotions: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] })));
+    expect(results.ssl[0].checked).toBe(2);
+    expect(results.baseline[0]).toMatchObject({ flagged: [], checked: 2 });
+    // The label mean of each repeat's sample, scored on the test segments: its happiness MAE by hand.
+    const labels = datasets.emotionLabels('builtin-small');
+    const assignment = datasets.split('builtin-small', split).assignment;
+    const plan = experimentPlan('quick', [4], 2);
+    const maes = [0, 1].map((repeat) => {
+      const sample = sampleLabelled(assignment.train, 4, supervisedConfig(plan, 4, repeat).labels.seed).map((i) => labels[i][0]);
+      const mean = sample.reduce((a, v) => a + v, 0) / sample.length;
+      return assignment.test!.reduce((a, i) => a + Math.abs(labels[i][0] - mean), 0) / assignment.test!.length;
+    });
+    expect(results.references.labelMean).toHaveLength(1);
+    expect(results.references.labelMean[0].metrics.mae.happiness.mean).toBeCloseTo((maes[0] + maes[1]) / 2, 12);
+    expect(results.references.majorityClass[0].metrics.acc4.overall.n).toBe(2);
+  });
+});
 
 describe('ExperimentService', () => {
   it('runs one pre-training, then an SSL fine-tune and a baseline per label count and repeat, and aggregates them', async () => {
@@ -83,8 +128,11 @@ describe('ExperimentService', () => {
     expect(results.ssl.map((p) => p.labelCount)).toEqual([2, 4]);
     expect(results.baseline.map((p) => p.runIds.length)).toEqual([2, 2]);
     expect(results.ssl[0].metrics.acc4.overall.mean).toBeCloseTo(0.85 + 0.002 + 0.0005, 10);
-    const diff = results.comparisons.find((c) => c.labelCount === 2 && c.metric === 'acc4')!;
+    const diff = results.comparisons.find((c) => c.labelCount === 2 && c.metric === 'acc4' && c.scope === 'overall')!;
     expect(diff.meanDifference).toBeCloseTo(0.05, 10);
+    // Served with the Holm families and the interval of every mean.
+    expect(results.testFamilies.map((f) => f.metric)).toEqual(['acc4', 'mae']);
+    expect(results.ssl[0].metrics.acc4.overall.ci95).not.toBeNull();
     expect(results.experiment.runsDone).toBe(8);
   });
 

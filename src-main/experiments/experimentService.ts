@@ -1,7 +1,10 @@
 import { WorkbenchError } from '@shared/api/contract';
-import type { ExperimentResults, ExperimentSummary, RunSummary } from '@shared/api/entities';
-import { aggregateArm, compareArms, labelsSaved, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
+import type { ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
+import { sampleLabelled } from '@shared/data/sampling';
+import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
+import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
+import { referencePoints, type LabelledSample } from '@shared/experiments/references';
+import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
 import type { EventSink } from '../app/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
@@ -18,6 +21,7 @@ export interface ExperimentRequest {
   name?: string;
   labelCounts?: number[];
   repeats?: number;
+  sampling?: LabelSampling;
   overrides?: PlanOverrides;
 }
 
@@ -60,7 +64,7 @@ export class ExperimentService {
   /** The plan a request makes: its preset with its label counts (sorted, once each), repeats and overrides. */
   private planOf(request: ExperimentRequest): ExperimentPlan {
     const labelCounts = request.labelCounts ? [...new Set(request.labelCounts)].sort((a, b) => a - b) : undefined;
-    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats), request.overrides);
+    return withOverrides(experimentPlan(request.preset, labelCounts, request.repeats, request.sampling), request.overrides);
   }
 
   start(request: ExperimentRequest): ExperimentSummary {
@@ -74,6 +78,9 @@ export class ExperimentService {
         `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`,
       );
     }
+    // The same rules as a single run's, on the plan's pre-training and its supervised runs.
+    this.training.check(dataset.id, 'pretrain', plan.pretrain);
+    this.training.check(dataset.id, 'baseline', supervisedConfig(plan, Math.max(...plan.labelCounts), 0));
     const name = request.name?.trim() || `${request.preset === 'paper' ? 'Paper' : 'Quick'} sweep on ${dataset.name}`;
     const experiment = this.experiments.create(name, dataset.id, request.preset, plan);
     this.driven.add(experiment.id);
@@ -134,15 +141,72 @@ export class ExperimentService {
     return this.experiments.list().map(summary);
   }
 
+  /**
+   * The experiment's results on one split: test when its runs were evaluated on one (the split
+   * model selection never saw), else validation. Runs recorded before test splits existed have
+   * validation metrics only, so they show as validation.
+   */
   results(id: number): ExperimentResults {
     const experiment = this.experiments.get(id);
-    const done: ExperimentRun[] = this.runs
-      .ofExperiment(id)
-      .filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null)
-      .map((r) => ({ id: r.id, arm: r.kind === 'finetune' ? 'ssl' : 'baseline', labelCount: r.labelCount!, repeat: r.repeat!, metrics: this.runs.metricsOf(r.id) }));
+    const finished = this.runs.ofExperiment(id).filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null);
+    const testMetrics = new Map(finished.map((r) => [r.id, this.runs.metricsOf(r.id, 'test')]));
+    // Test when the plan holds one out, unless its finished runs predate test metrics (an older sweep on the SDK folds).
+    const anyTested = [...testMetrics.values()].some((m) => m.length > 0);
+    const split: EvaluationSplit = anyTested || (hasTestPart(experiment.plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
+    const done: ExperimentRun[] = finished.map((r) => ({
+      id: r.id,
+      arm: r.kind === 'finetune' ? 'ssl' : 'baseline',
+      labelCount: r.labelCount!,
+      repeat: r.repeat!,
+      metrics: split === 'test' ? testMetrics.get(r.id)! : this.runs.metricsOf(r.id),
+      flags: this.runs.flagsOf(r.id, split),
+    }));
     const ssl = aggregateArm(done, 'ssl');
     const baseline = aggregateArm(done, 'baseline');
-    return { experiment: summary(experiment), ssl, baseline, comparisons: compareArms(done), labelsSaved: labelsSaved(ssl, baseline) };
+    const comparisons = compareArms(done);
+    return {
+      experiment: summary(experiment),
+      split,
+      ssl,
+      baseline,
+      references: this.references(experiment, split),
+      comparisons,
+      testFamilies: testFamilies(comparisons),
+      labelsSaved: labelsSaved(ssl, baseline),
+    };
+  }
+
+  /** Reference predictors per (experiment, split): deterministic from the plan and the dataset, so computed once. */
+  private readonly referenceCache = new Map<string, ReferencePredictors>();
+
+  /**
+   * The label-mean and majority-class predictors of every planned label count and repeat,
+   * fitted to that repeat's labelled sample (the same draw its runs trained on) and scored on
+   * the split shown. Empty when the dataset's files are gone (the runs' numbers still show).
+   */
+  private references(experiment: StoredExperiment, split: EvaluationSplit): ReferencePredictors {
+    const { plan } = experiment;
+    const key = JSON.stringify([experiment.id, split, plan]);
+    const cached = this.referenceCache.get(key);
+    if (cached) return cached;
+    let labels: number[][];
+    try {
+      labels = this.datasets.emotionLabels(experiment.datasetId);
+    } catch (err) {
+      if (err instanceof WorkbenchError && err.code === 'not_found') return { labelMean: [], majorityClass: [] };
+      throw err;
+    }
+    const assignment = this.datasets.split(experiment.datasetId, plan.supervised.split).assignment;
+    const evaluated = (split === 'test' ? (assignment.test ?? []) : assignment.validation).map((i) => labels[i]);
+    const samples: LabelledSample[] = plan.labelCounts.flatMap((labelCount) =>
+      Array.from({ length: plan.repeats }, (_, repeat) => {
+        const drawn = supervisedConfig(plan, labelCount, repeat).labels;
+        return { labelCount, repeat, labels: sampleLabelled(assignment.train, drawn.count, drawn.seed).map((i) => labels[i]) };
+      }),
+    );
+    const references = referencePoints(samples, evaluated);
+    this.referenceCache.set(key, references);
+    return references;
   }
 
   /** Moves every running experiment this process drives forward; safe to call at any time (re-entrant calls are folded). */

@@ -30,7 +30,8 @@ type ManifestEntry = z.infer<typeof Manifest>['weightsManifest'][0]['weights'][n
 const Statistics = z.object({ mean: z.array(z.number()).length(FEATURE_COUNT), std: z.array(z.number()).length(FEATURE_COUNT) });
 const State = z.object({ epoch: z.number().int().min(1), stats: Statistics.optional(), epochs: z.array(EpochRecord).optional() });
 
-const CHECKPOINT_FILES = ['weights.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'state.json'];
+/** best.*: the weights model selection keeps, which an unfinished run needs to resume its selection. */
+const CHECKPOINT_FILES = ['weights.json', 'weights.bin', 'optimizer.json', 'optimizer.bin', 'best.json', 'best.bin', 'state.json'];
 const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4 };
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
@@ -64,7 +65,7 @@ function parseJsonFile<T>(files: Record<string, Buffer>, name: string, schema: z
 }
 
 /** One tensor file pair (`<base>.json` manifest + `<base>.bin`): names and shapes as expected, bytes consistent, values finite. */
-function checkTensors(files: Record<string, Buffer>, base: 'weights' | 'optimizer', expected: Array<WeightShape & { dtype: string; matches: (name: string) => boolean }>, model: string): void {
+function checkTensors(files: Record<string, Buffer>, base: 'weights' | 'optimizer' | 'best', expected: Array<WeightShape & { dtype: string; matches: (name: string) => boolean }>, model: string): void {
   const json = `${base}.json`;
   const bin = `${base}.bin`;
   if (!files[bin]) problem(`has ${json} but not ${bin}`);
@@ -100,7 +101,10 @@ function checkTensors(files: Record<string, Buffer>, base: 'weights' | 'optimize
 function checkState(run: BundledRun, files: Record<string, Buffer>): void {
   const state = parseJsonFile(files, 'state.json', State);
   if (state.epoch > run.config.epochs) fileProblem(`state.json says epoch ${state.epoch}, but the run has ${run.config.epochs} epochs`);
-  if (run.status === 'done' && state.epoch !== run.config.epochs) fileProblem(`state.json says epoch ${state.epoch}, but the run is done, so its checkpoint is of epoch ${run.config.epochs}`);
+  // A done run trained every epoch, unless early stopping ended it sooner.
+  if (run.status === 'done' && state.epoch !== run.config.epochs && !run.config.earlyStopping) {
+    fileProblem(`state.json says epoch ${state.epoch}, but the run is done, so its checkpoint is of epoch ${run.config.epochs}`);
+  }
   if (run.kind !== 'finetune') {
     if (!state.stats) fileProblem('state.json lacks the standardisation statistics (stats.mean, stats.std) the run was trained with');
     else if (![...state.stats.mean, ...state.stats.std].every(Number.isFinite)) fileProblem('state.json: the standardisation statistics hold a value that is not finite');
@@ -121,6 +125,10 @@ function checkRun(run: BundledRun, parent: BundledRun | null): void {
   if (missing.length) problem(`lacks ${missing.join(', ')}${run.status === 'done' ? ': a done run carries its saved weights' : ''}`);
   const weights = checkpointWeightShapes(run.kind, run.config.model);
   checkTensors(files, 'weights', weights.map((w) => ({ ...w, dtype: 'float32', matches: (name: string) => name === w.name })), model);
+  if (files['best.json'] || files['best.bin']) {
+    if (!files['best.json']) problem('has best.bin but not best.json');
+    checkTensors(files, 'best', weights.map((w) => ({ ...w, dtype: 'float32', matches: (name: string) => name === w.name })), model);
+  }
   if (files['optimizer.json'] || files['optimizer.bin']) {
     if (run.kind === 'finetune') problem('has an optimizer state, which a fine-tune never saves');
     // Adam's state: its step count, then each weight's first moments, then its second moments.

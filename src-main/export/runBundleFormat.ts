@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { WorkbenchError } from '@shared/api/contract';
-import { BackendName, EpochRecord, MetricRecord, RunKind, TrainConfig } from '@shared/api/entities';
+import { BackendName, EpochRecord, EvaluationSplitName, MetricRecord, RecordedTrainConfig, RunKind } from '@shared/api/entities';
 import { Tag } from '@shared/history/query';
 
 /**
@@ -16,18 +16,25 @@ import { Tag } from '@shared/history/query';
  *      plain name (no folders, no ".."); a fine-tune's pre-training run precedes it.
  *
  * {
- *   format: 'mosei-ssl-workbench/run-bundle', version: 1, exportedAt,
+ *   format: 'mosei-ssl-workbench/run-bundle', version: 2, exportedAt,
  *   source: { workbenchVersion, host, dataDir },
  *   dataset: { id, name, fingerprint },     // matched here by fingerprint, not by id
  *   runs: [ { sourceRunId, name, kind, status, parentSourceRunId, config, seed, backend,
  *             backendReason, createdAt, startedAt, finishedAt, error, labelCount, notes,
- *             tags, epochs, metrics, files: { 'weights.json': <base64>, ... } }, ... ],
+ *             tags, epochs, metrics, testMetrics, predictions: [ { split, segments, values } ],
+ *             files: { 'weights.json': <base64>, ... } }, ... ],
  *   sha256
  * }
+ *
+ * Version 2 added `testMetrics` (metrics on the test split) and `predictions` (per split, the
+ * dataset's segment indices as little-endian int32 and the predictions as little-endian float32,
+ * segments x 6, both base64). A version 1 bundle reads as a run without them.
  */
 
 export const BUNDLE_FORMAT = 'mosei-ssl-workbench/run-bundle';
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
+/** Versions this workbench reads. */
+const READABLE_VERSIONS = [1, 2];
 export const BUNDLE_EXTENSION = '.mosei-run.json';
 
 /** Statuses a bundle may carry: every ended run; queued and running ones are still changing. */
@@ -51,13 +58,22 @@ const BundledFiles = z.record(z.string().max(200), Base64).superRefine((files, c
   }
 });
 
+/** A run's predictions on one split: base64 of little-endian int32 segment indices and float32 values (segments x 6). */
+export const BundledPredictions = z.strictObject({
+  split: EvaluationSplitName,
+  segments: Base64,
+  values: Base64,
+});
+export type BundledPredictions = z.infer<typeof BundledPredictions>;
+
 export const BundledRun = z.strictObject({
   sourceRunId: z.number().int().min(1),
   name: z.string().min(1).max(200),
   kind: RunKind,
   status: z.enum(EXPORTABLE_STATUSES),
   parentSourceRunId: z.number().int().min(1).nullable(),
-  config: TrainConfig,
+  // A bundle from an older workbench lacks the settings added since: they read as what its runs used.
+  config: RecordedTrainConfig,
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   backend: BackendName.nullable(),
   backendReason: z.string().max(5000).nullable(),
@@ -70,6 +86,12 @@ export const BundledRun = z.strictObject({
   tags: z.array(Tag).max(30),
   epochs: z.array(EpochRecord).max(10_000),
   metrics: z.array(MetricRecord).max(1000),
+  testMetrics: z.array(MetricRecord).max(1000).default([]),
+  predictions: z
+    .array(BundledPredictions)
+    .max(2)
+    .default([])
+    .refine((list) => new Set(list.map((p) => p.split)).size === list.length, 'holds one split twice'),
   files: BundledFiles,
 });
 export type BundledRun = z.infer<typeof BundledRun>;
@@ -77,7 +99,7 @@ export type BundledRun = z.infer<typeof BundledRun>;
 export const RunBundle = z
   .strictObject({
     format: z.literal(BUNDLE_FORMAT),
-    version: z.literal(BUNDLE_VERSION),
+    version: z.union([z.literal(1), z.literal(2)]),
     exportedAt: Timestamp,
     source: z.strictObject({ workbenchVersion: z.string().min(1).max(64), host: z.string().max(255), dataDir: z.string().max(4096) }),
     dataset: z.strictObject({ id: z.string().min(1).max(200), name: z.string().max(200), fingerprint: z.string().min(1).max(128) }),
@@ -112,8 +134,10 @@ export function sealBundle(body: BundleBody): string {
  * but its editable annotations (name, notes, tags), with its files in name order.
  */
 export function runContentHash(run: BundledRun): string {
-  const { name: _name, notes: _notes, tags: _tags, files, ...results } = run;
-  return sha256(JSON.stringify({ ...results, files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) }));
+  const { name: _name, notes: _notes, tags: _tags, files, testMetrics, predictions, ...results } = run;
+  // Without test metrics or predictions, a run hashes as a version 1 bundle of it did.
+  const added = { ...(testMetrics.length ? { testMetrics } : {}), ...(predictions.length ? { predictions } : {}) };
+  return sha256(JSON.stringify({ ...results, ...added, files: Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) }));
 }
 
 const AGAIN = 'Export it again from the workbench it came from.';
@@ -139,9 +163,9 @@ function checkHeader(raw: unknown, label: string): Record<string, unknown> {
   if (doc?.format !== BUNDLE_FORMAT) throw invalid(label, `is not a run bundle of the MOSEI SSL Workbench (its "format" is not "${BUNDLE_FORMAT}"). Choose a file exported with "Export bundle".`);
   const version = doc.version;
   if (typeof version === 'number' && Number.isInteger(version) && version > BUNDLE_VERSION) {
-    throw invalid(label, `was written by a newer workbench (bundle version ${version}; this one reads version ${BUNDLE_VERSION}). Update the workbench on this machine, then import it again.`);
+    throw invalid(label, `was written by a newer workbench (bundle version ${version}; this one reads versions up to ${BUNDLE_VERSION}). Update the workbench on this machine, then import it again.`);
   }
-  if (version !== BUNDLE_VERSION) throw invalid(label, `has an unknown bundle version (${JSON.stringify(version)}). ${AGAIN}`);
+  if (!READABLE_VERSIONS.includes(version as number)) throw invalid(label, `has an unknown bundle version (${JSON.stringify(version)}). ${AGAIN}`);
   return doc;
 }
 

@@ -32,7 +32,7 @@ const OTHER_DATA: SyntheticParams = { ...SERVER_DATA, seed: 2 };
 
 const config: TrainConfig = {
   epochs: 2, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 4, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 5,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
   mask: { spanLength: 5, spanCount: 1, value: -30, lossScope: 'all-valid' },
 };
 
@@ -48,7 +48,7 @@ async function machine(name: string, datasetId: string, data = SERVER_DATA, deps
   const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   /** Everything an import could leave behind: rows of every table a run touches, and the runs folder. */
   const snapshot = () => ({
-    tables: ['runs', 'epochs', 'metrics', 'run_tags', 'splits'].map(count),
+    tables: ['runs', 'epochs', 'metrics', 'run_tags', 'splits', 'run_predictions'].map(count),
     files: existsSync(join(dir, 'runs')) ? readdirSync(join(dir, 'runs')).sort() : [],
   });
   const ownerPid = (id: number) => (db.prepare('SELECT owner_pid FROM runs WHERE id = ?').get(id) as { owner_pid: number | null }).owner_pid;
@@ -65,8 +65,8 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   for (const kind of ['pretrain', 'finetune', 'baseline'] as const) {
     const dir = tempDir(`checkpoint-${kind}`);
-    const model = new PaperModel(config.model, config.seed);
-    const variables = kind === 'pretrain' ? model.encoderVariables() : kind === 'finetune' ? model.headVariables() : model.allVariables();
+    const model = PaperModel.initial(config.model, config.seed, config.initialisation);
+    const variables = kind === 'pretrain' ? model.encoder.variables() : kind === 'finetune' ? model.head.variables() : model.variables();
     const optimizer = kind === 'finetune' ? null : tf.train.adam(0.01);
     optimizer?.minimize(() => tf.addN(variables.map((v) => tf.sum(tf.square(v)))) as tf.Scalar, false, variables);
     await saveCheckpoint(join(dir, 'ckpt'), model.byName(variables), optimizer, { epoch: 2 });
@@ -85,6 +85,11 @@ function trainedRun(m: Machine, kind: RunKind, options: { parentRunId?: number; 
   m.runs.recordEpoch(run.id, { epoch: 1, loss: 1.5, valLoss: 1.25, seconds: 0.5 });
   m.runs.recordEpoch(run.id, { epoch: 2, loss: 1.125, valLoss: null, seconds: 0.25 });
   m.runs.recordMetrics(run.id, kind === 'pretrain' ? [{ scope: 'overall', name: 'reconstructionMse', value: 0.875 }] : [{ scope: 'overall', name: 'mae', value: 0.5 }, { scope: 'anger', name: 'f1', value: 0.625 }]);
+  if (kind !== 'pretrain') {
+    // Predictions on validation, as the trainer reports them: anger always in bin 0, the rest varied.
+    const { validation } = m.datasets.split(m.datasetId, config.split).assignment;
+    m.runs.recordPredictions(run.id, 'validation', validation, Float32Array.from({ length: validation.length * 6 }, (_, k) => (k % 6 === 2 ? 0.125 : (k % 7) * 0.5)));
+  }
   new RunHistory(m.db).update(run.id, { notes: `Notes of ${kind} — with "quotes"`, tags: ['server', kind] });
   const dir = runDir(m.dir, run.id);
   mkdirSync(join(dir, 'encoded'), { recursive: true });
@@ -145,6 +150,36 @@ describe('run bundles', () => {
     for (const name of filesOf(laptop, copy.id)) expect(bytesOf(laptop, copy.id, name).equals(bytesOf(server, id, name)), name).toBe(true);
   });
 
+  it("carry a supervised run's test metrics and per-segment predictions, with the flags computed from them", async () => {
+    const server = await machine('server', 'mosei-server');
+    const laptop = await machine('laptop', 'mosei-laptop');
+    const id = trainedRun(server, 'baseline');
+    server.runs.recordMetrics(id, [{ scope: 'overall', name: 'mae', value: 0.625 }], 'test');
+    server.runs.recordPredictions(id, 'test', [0, 3], Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1, 2, 3, 0, 1, 2]));
+    const [copy] = (await laptop.service.importBundle({ content: await exported(server, id), asCopy: false })).runs;
+    const [original, imported] = [server.runs.detail(id), laptop.runs.detail(copy.id)];
+    expect(imported.testMetrics).toEqual(original.testMetrics);
+    expect(imported.predictions).toEqual(original.predictions);
+    expect(imported.predictions.map((p) => [p.split, p.segments])).toEqual([['validation', 6], ['test', 2]]);
+    expect(imported.flags).toEqual({ split: 'test', flags: original.flags!.flags });
+    const values = (m: Machine, run: number) => m.runs.predictionsOf(run).map((p) => ({ ...p, segments: Array.from(p.segments), values: Array.from(p.values) }));
+    expect(values(laptop, copy.id)).toEqual(values(server, id));
+  });
+
+  it('read a bundle of version 1, from before test metrics and predictions, as a run without them', async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const v1 = resealed(await exported(server, trainedRun(server, 'baseline')), (b) => {
+      (b as { version: number }).version = 1;
+      for (const run of b.runs as Array<Record<string, unknown>>) {
+        delete run.testMetrics;
+        delete run.predictions;
+      }
+    });
+    const [copy] = (await laptop.service.importBundle({ content: v1, asCopy: false })).runs;
+    expect(laptop.runs.detail(copy.id)).toMatchObject({ testMetrics: [], predictions: [], flags: null, status: 'done' });
+  });
+
   it('refuse to import the same run twice unless asked for a copy, naming the run already here', async () => {
     const server = await machine('server', 'd');
     const laptop = await machine('laptop', 'd');
@@ -184,6 +219,20 @@ describe('run bundles', () => {
     expect(laptop.runs.list().filter((r) => r.kind === 'pretrain')).toHaveLength(1);
   });
 
+  it("read a bundle from before Adam's constants and the initialisation were recorded as what its runs trained with", async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const old = resealed(await exported(server, trainedRun(server, 'baseline')), (b) => {
+      for (const run of b.runs) {
+        const config = run.config as Partial<TrainConfig>;
+        delete config.adam;
+        delete config.initialisation;
+      }
+    });
+    const [copy] = (await laptop.service.importBundle({ content: old, asCopy: false })).runs;
+    expect(laptop.runs.summary(copy.id).config).toMatchObject({ adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'orthogonal-per-gate' });
+  });
+
   it('recognise runs exported from this very data directory', async () => {
     const server = await machine('server', 'd');
     const pretrain = trainedRun(server, 'pretrain');
@@ -206,6 +255,28 @@ describe('run bundles', () => {
     expect(laptop.runs.requeue(copy.id)).toBe(true);
   });
 
+  it("carry an interrupted run's kept best-epoch weights so its selection resumes there; a done run's weights already are them", async () => {
+    const server = await machine('server', 'd');
+    const laptop = await machine('laptop', 'd');
+    const copyBest = (id: number) => {
+      for (const ext of ['json', 'bin']) writeFileSync(join(runDir(server.dir, id), `best.${ext}`), bytesOf(server, id, `weights.${ext}`).toString(ext === 'json' ? 'utf8' : 'latin1').replace('weights.bin', 'best.bin'), ext === 'json' ? 'utf8' : 'latin1');
+    };
+    const interrupted = trainedRun(server, 'baseline', { status: 'interrupted' });
+    copyBest(interrupted);
+    const [resumable] = (await laptop.service.importBundle({ content: await exported(server, interrupted), asCopy: false })).runs;
+    expect(filesOf(laptop, resumable.id)).toEqual(['best.bin', 'best.json', 'optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    const done = trainedRun(server, 'baseline', { name: 'done, early stopped' });
+    copyBest(done);
+    // Stopped early after epoch 1 of 2: a done run whose checkpoint is of an earlier epoch.
+    server.db.prepare('UPDATE runs SET config_json = json_set(config_json, \'$.earlyStopping\', json(\'{"patience":1}\')) WHERE id = ?').run(done);
+    writeFileSync(join(runDir(server.dir, done), 'state.json'), JSON.stringify({ epoch: 1, stats: STATS }));
+    const [finished] = (await laptop.service.importBundle({ content: await exported(server, done), asCopy: false })).runs;
+    expect(filesOf(laptop, finished.id)).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    // Without early stopping the same checkpoint would be of the wrong epoch.
+    server.db.prepare('UPDATE runs SET config_json = json_set(config_json, \'$.earlyStopping\', json(\'null\')) WHERE id = ?').run(done);
+    expect((await importError(laptop, { content: await exported(server, done), asCopy: true })).message).toMatch(/state\.json says epoch 1, but the run is done, so its checkpoint is of epoch 2/);
+  });
+
   it('refuse to export a run that has not ended, or a done run whose weights are gone', async () => {
     const server = await machine('server', 'd');
     const queued = server.runs.create({ name: 'waiting', kind: 'pretrain', datasetId: 'd', config, splitId: null });
@@ -220,13 +291,26 @@ describe('run bundles', () => {
       ['a truncated file', (t) => t.slice(0, Math.floor(t.length / 2)), /ends early: it was cut off .* Copy it again/],
       ['a file that is not JSON', () => 'weights, probably', /is not a run bundle: it is not valid JSON/],
       ['another kind of JSON file', () => JSON.stringify({ format: 'table1', rows: [] }), /is not a run bundle of the MOSEI SSL Workbench/],
-      ['a newer bundle version', (t) => resealed(t, (b) => ((b as { version: number }).version = 2)), /newer workbench \(bundle version 2; this one reads version 1\)\. Update the workbench/],
+      ['a newer bundle version', (t) => resealed(t, (b) => ((b as { version: number }).version = 3)), /newer workbench \(bundle version 3; this one reads versions up to 2\)\. Update the workbench/],
       ['a changed value (checksum)', (t) => t.replace('"loss":1.5', '"loss":0.5'), /does not match its checksum: it was changed or damaged after it was exported/],
       ['a missing checksum', (t) => t.replace(/,"sha256":"[0-9a-f]+"}$/, '}'), /has no checksum/],
       ['a file name that climbs out of the run folder', (t) => resealed(t, (b) => (b.runs[0].files['../../evil.bin'] = 'AAAA')), /"\.\.\/\.\.\/evil\.bin" is not a plain file name/],
       ['a file name with a folder', (t) => resealed(t, (b) => (b.runs[0].files['sub/x'] = 'AAAA')), /"sub\/x" is not a plain file name/],
       ['an out-of-range field', (t) => resealed(t, (b) => (b.runs[0].epochs[0].seconds = -1)), /not a valid run bundle \(runs\.0\.epochs\.0\.seconds: /],
       ['a fine-tune without its pre-training run', (t) => resealed(t, (b) => b.runs.shift()), /needs its pre-training run/],
+      ['predictions cut short', (t) => resealed(t, (b) => (b.runs[1].predictions[0].values = b.runs[1].predictions[0].values.slice(0, 16))),
+        /cannot be imported: the validation predictions of its run #\d+ "finetune quick" hold 12 bytes of values for 6 segments; each segment has 6 float32 values/],
+      ['a prediction that is not finite', (t) => resealed(t, (b) => {
+        const values = Buffer.from(b.runs[1].predictions[0].values, 'base64');
+        values.writeFloatLE(NaN, 4 * 7);
+        b.runs[1].predictions[0].values = values.toString('base64');
+      }), /the validation predictions of its run #\d+ "finetune quick" hold NaN \(segment 2\); predictions are finite/],
+      ['a prediction of a segment the dataset lacks', (t) => resealed(t, (b) => {
+        const segments = Buffer.from(b.runs[1].predictions[0].segments, 'base64');
+        segments.writeInt32LE(30, 0);
+        b.runs[1].predictions[0].segments = segments.toString('base64');
+      }), /name segment 30, but the dataset has 30/],
+      ['one split twice', (t) => resealed(t, (b) => b.runs[1].predictions.push(b.runs[1].predictions[0])), /runs\.1\.predictions: holds one split twice/],
     ];
     it.each(cases)('%s', async (_label, damage, message) => {
       const server = await machine('server', 'd');

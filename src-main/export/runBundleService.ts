@@ -26,6 +26,8 @@ import {
 } from './runBundleFormat';
 import { diskError, saveForUser } from './savedFile';
 import { checkBundledCheckpoints } from './bundledCheckpoint';
+import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from '../store/blobs';
+import type { ImportedRun } from '../store/importedRuns';
 import { runBundleFileName } from '@shared/figures/sweepSeries';
 
 /**
@@ -39,9 +41,10 @@ import { runBundleFileName } from '@shared/figures/sweepSeries';
  *   head is useless without that encoder.
  * - Files: the checkpoint folder's own files (weights, state with the standardisation
  *   statistics). Sub-folders are caches (a pre-training run's `encoded/` encoder outputs)
- *   that the first fine-tune here recomputes. A done run leaves out the optimizer state,
- *   which only resuming needs; an interrupted, failed or cancelled run keeps it, so it can
- *   be resumed on the machine it moves to. A fine-tune's `state.json` keeps the source's
+ *   that the first fine-tune here recomputes. A done run leaves out the optimizer state and
+ *   the copy of the selected epoch's weights (`best.*`), which only resuming needs; an
+ *   interrupted, failed or cancelled run keeps them, so it can be resumed on the machine it
+ *   moves to. Its stored predictions and test metrics travel with its records (version 2). A fine-tune's `state.json` keeps the source's
  *   `parentRunDir` as written (nothing reads it; the store's parent link is what counts).
  *
  * Import
@@ -110,6 +113,29 @@ function readBundleFile(path: string, label: string): string {
 /** A disk error of an import: nothing was kept. */
 const importStorageError = (err: unknown, folder: string) => diskError(err, folder, 'the bundle was not imported and nothing was kept', 'import it into another data directory');
 
+/**
+ * A bundled run's predictions, decoded and checked against the dataset here (whose segment order
+ * a matching fingerprint guarantees): whole segments of six finite values, indices inside it.
+ */
+function bundledPredictions(run: BundledRun, datasetSegments: number, label: string): ImportedRun['predictions'] {
+  return run.predictions.map((p) => {
+    const refuse = (problem: string) =>
+      new WorkbenchError('invalid_params', `${label} cannot be imported: the ${p.split} predictions of its run #${run.sourceRunId} "${run.name}" ${problem}. Export the run again from the workbench it came from.`);
+    const segmentBytes = Buffer.from(p.segments, 'base64');
+    const valueBytes = Buffer.from(p.values, 'base64');
+    if (segmentBytes.length % 4 !== 0 || valueBytes.length !== segmentBytes.length * 6) {
+      throw refuse(`hold ${valueBytes.length} bytes of values for ${segmentBytes.length / 4} segments; each segment has 6 float32 values (24 bytes)`);
+    }
+    const segments = decodeInt32(segmentBytes);
+    const values = decodeFloat32(valueBytes);
+    const outside = segments.findIndex((i) => i < 0 || i >= datasetSegments);
+    if (outside >= 0) throw refuse(`name segment ${segments[outside]}, but the dataset has ${datasetSegments}`);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw refuse(`hold ${values[bad]} (segment ${Math.floor(bad / 6) + 1}); predictions are finite`);
+    return { split: p.split, segments: Array.from(segments), values };
+  });
+}
+
 export class RunBundleService {
   private readonly imported: ImportedRunRepository;
   private readonly files: BundleFiles;
@@ -148,10 +174,12 @@ export class RunBundleService {
     const text = source.path !== undefined ? readBundleFile(source.path, label) : (source.content ?? '');
     const bundle = openBundle(text, label);
     checkBundledCheckpoints(bundle.runs, label);
-    const datasetId = this.localDataset(bundle.dataset).id;
+    const dataset = this.localDataset(bundle.dataset);
+    const datasetId = dataset.id;
+    const predictions = bundle.runs.map((run) => bundledPredictions(run, dataset.segments, label));
     const staging = this.stage(bundle);
     try {
-      const created = this.record(bundle, datasetId, source.asCopy);
+      const created = this.record(bundle, datasetId, source.asCopy, predictions);
       this.place(staging, created);
       return { runs: created.map((c) => this.deps.runs.summary(c.id)) };
     } finally {
@@ -187,6 +215,8 @@ export class RunBundleService {
       tags: run.tags,
       epochs: run.epochs,
       metrics: run.metrics,
+      testMetrics: run.testMetrics,
+      predictions: this.deps.runs.predictionsOf(run.id).map((p) => ({ split: p.split, segments: encodeInt32(p.segments).toString('base64'), values: encodeFloat32(p.values).toString('base64') })),
       files: this.checkpointFiles(run, status),
     };
   }
@@ -201,7 +231,8 @@ export class RunBundleService {
       throw new WorkbenchError('not_found', `Run #${run.id} "${run.name}" is done but its saved weights are missing from ${dir}, so a bundle of it could not be fine-tuned from or checked. Train it again to export it.`);
     }
     const names = readdirSync(from, { withFileTypes: true })
-      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !e.name.startsWith('optimizer.')))
+      // A done run is never resumed: its optimizer state and the selected epoch's copy (its weights already are those) stay behind.
+      .filter((e) => e.isFile() && isPlainFileName(e.name) && (status !== 'done' || !(e.name.startsWith('optimizer.') || e.name.startsWith('best.'))))
       .map((e) => e.name)
       .sort();
     return Object.fromEntries(names.map((name) => [name, readFileSync(join(from, name)).toString('base64')]));
@@ -240,7 +271,7 @@ export class RunBundleService {
   }
 
   /** Records the bundle's runs in one transaction; returns those created (reused parents are not). */
-  private record(bundle: RunBundle, datasetId: string, asCopy: boolean): Created[] {
+  private record(bundle: RunBundle, datasetId: string, asCopy: boolean, predictions: ReadonlyArray<ImportedRun['predictions']>): Created[] {
     const parents = new Set(bundle.runs.map((r) => r.parentSourceRunId));
     return this.deps.db
       .transaction(() => {
@@ -262,6 +293,7 @@ export class RunBundleService {
           }
           const id = this.imported.insert({
             ...run,
+            predictions: predictions[index],
             datasetId,
             parentRunId: run.parentSourceRunId === null ? null : localIds.get(run.parentSourceRunId)!,
             splitId: this.deps.datasets.split(datasetId, run.config.split).id,

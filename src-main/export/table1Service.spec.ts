@@ -46,7 +46,7 @@ async function store(dir: string) {
   const events = new EventSink();
   const training = new TrainingService(runs, () => {
     throw new Error('no training in this test');
-  }, events, dir, (id, split) => datasets.split(id, split), 1);
+  }, events, dir, datasets, 1);
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   const plan = experimentPlan('quick', [2, 4], 2);
   const experiment = new ExperimentRepository(db).create(HOSTILE_NAME, 'builtin-small', 'quick', plan);
@@ -114,7 +114,8 @@ describe('Table1Service', () => {
     expect(lines[0]).toBe(TABLE1_CSV_HEADER.join(','));
     const table = s.service.table1(s.experimentId, 'f1FourClassMacro');
     const fear = lines.find((l) => l.includes(',runs,4,fear,'))!;
-    expect(fear.split(',').slice(-3)).toEqual([table.rows[0].cells[5]!.mean.toFixed(6), table.rows[0].cells[5]!.sd!.toFixed(6), '2']);
+    const cell = table.rows[0].cells[5]!;
+    expect(fear.split(',').slice(-7)).toEqual([cell.mean.toFixed(6), cell.sd!.toFixed(6), cell.ci95!.lower.toFixed(6), cell.ci95!.upper.toFixed(6), '2', 'validation', '']);
 
     const html = (await s.service.exportTable1(s.experimentId, 'f1Weighted', 'html', undefined)).content!;
     const dataset = s.datasets.get('builtin-small');

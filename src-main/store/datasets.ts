@@ -27,7 +27,7 @@ interface DatasetRow {
 const SELECT = `
   SELECT d.*, s.train_count AS split_train, s.validation_count AS split_validation
   FROM datasets d
-  LEFT JOIN splits s ON s.dataset_id = d.id AND s.kind = 'random-segment' AND s.validation_fraction = 0.2 AND s.seed = 0`;
+  LEFT JOIN splits s ON s.dataset_id = d.id AND s.kind = 'random-segment' AND s.validation_fraction = 0.2 AND s.test_fraction = 0 AND s.seed = 0`;
 
 /** The recorded parameters of a control's generator; null for every other dataset. */
 function controlParams(row: DatasetRow): ControlParams | null {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentSummary } from '@shared/api/entities';
-import type { ExperimentPlan, ExperimentPreset } from '@shared/experiments/presets';
+import { normalisePlan, type ExperimentPlan, type ExperimentPreset } from '@shared/experiments/presets';
 
 interface ExperimentRow {
   id: number;
@@ -22,7 +22,7 @@ const SELECT = `
   FROM experiments e`;
 
 function toSummary(row: ExperimentRow): ExperimentSummary & { plan: ExperimentPlan } {
-  const plan = JSON.parse(row.plan_json) as ExperimentPlan;
+  const plan = normalisePlan(JSON.parse(row.plan_json) as ExperimentPlan);
   return {
     id: row.id,
     name: row.name,

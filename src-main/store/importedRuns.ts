@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BackendName, EpochRecord, MetricRecord, RunOrigin, RunStatus } from '@shared/api/entities';
+import type { EvaluationSplit } from '@shared/data/splits';
 import type { NewRun, RunRepository } from './runs';
 import { RunHistory } from './runHistory';
 
@@ -17,6 +18,9 @@ export interface ImportedRun extends Omit<NewRun, 'experiment'> {
   tags: string[];
   epochs: EpochRecord[];
   metrics: MetricRecord[];
+  testMetrics: MetricRecord[];
+  /** Per-segment predictions on each split evaluated (segment indices into the local dataset). */
+  predictions: Array<{ split: EvaluationSplit; segments: readonly number[]; values: ArrayLike<number> }>;
   origin: RunOrigin;
 }
 
@@ -60,6 +64,8 @@ export class ImportedRunRepository {
     this.history.update(id, { notes: run.notes, tags: run.tags });
     for (const epoch of run.epochs) this.runs.recordEpoch(id, epoch);
     this.runs.recordMetrics(id, run.metrics);
+    this.runs.recordMetrics(id, run.testMetrics, 'test');
+    for (const p of run.predictions) this.runs.recordPredictions(id, p.split, p.segments, p.values);
     return id;
   }
 

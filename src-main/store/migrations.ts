@@ -5,7 +5,19 @@ import type Database from 'better-sqlite3';
  * applied; each runs in its own transaction, so a crash mid-migration leaves the
  * previous version intact. Append new migrations; never edit a published one.
  */
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /**
+   * The migration rebuilds a table other tables reference (SQLite cannot change a table's
+   * constraints in place). It then runs with foreign keys off, as SQLite's documented procedure
+   * for such a rebuild asks, and every reference is checked before it commits.
+   */
+  rebuildsReferencedTable?: boolean;
+}
+
+export const MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 1,
     name: 'datasets, runs, epochs, metrics',
@@ -156,6 +168,101 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: str
       WHERE kind = 'finetune' AND parent_run_id IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: "configurations record Adam's constants and the initialisation",
+    // What every run before this trained with: tfjs's Adam defaults (Keras's) and the per-gate
+    // orthogonal recurrent initialisation. Appended last, as a new configuration serialises them,
+    // so an old pre-training run still matches a plan's identical configuration text for reuse.
+    sql: `
+      UPDATE runs SET config_json = json_set(config_json, '$.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'))
+        WHERE json_type(config_json, '$.adam') IS NULL;
+      UPDATE runs SET config_json = json_set(config_json, '$.initialisation', 'orthogonal-per-gate')
+        WHERE json_type(config_json, '$.initialisation') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json,
+          '$.pretrain.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'),
+          '$.supervised.adam', json('{"beta1":0.9,"beta2":0.999,"epsilon":1e-7}'))
+        WHERE json_type(plan_json, '$.pretrain.adam') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json,
+          '$.pretrain.initialisation', 'orthogonal-per-gate',
+          '$.supervised.initialisation', 'orthogonal-per-gate')
+        WHERE json_type(plan_json, '$.pretrain.initialisation') IS NULL;
+    `,
+  },
+  {
+    version: 10,
+    name: 'test splits, metrics per split, model selection, stored predictions, masked-step reconstruction error',
+    rebuildsReferencedTable: true,
+    // Splits gain a test share, part of what identifies one (so the table is rebuilt with the new
+    // key; ids kept, so every run still names its split). Metrics gain the split they were measured
+    // on: every metric recorded so far was on validation. Configurations and plans record the test
+    // share, the epoch selection and early stopping as every run so far trained: none, the last
+    // epoch, none; appended last, as a new configuration serialises them, so an older pre-training
+    // run still matches a plan's identical configuration text for reuse.
+    sql: `
+      CREATE TABLE splits_v10 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        validation_fraction REAL NOT NULL,
+        test_fraction REAL NOT NULL DEFAULT 0,
+        seed INTEGER NOT NULL,
+        train_count INTEGER NOT NULL,
+        validation_count INTEGER NOT NULL,
+        test_count INTEGER NOT NULL,
+        unassigned_count INTEGER NOT NULL,
+        assignment_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (dataset_id, kind, validation_fraction, test_fraction, seed)
+      );
+      INSERT INTO splits_v10 (id, dataset_id, kind, validation_fraction, test_fraction, seed, train_count, validation_count, test_count, unassigned_count, assignment_json, created_at)
+        SELECT id, dataset_id, kind, validation_fraction, 0, seed, train_count, validation_count, test_count, unassigned_count, assignment_json, created_at FROM splits;
+      DROP TABLE splits;
+      ALTER TABLE splits_v10 RENAME TO splits;
+
+      CREATE TABLE metrics_v10 (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        split TEXT NOT NULL CHECK (split IN ('validation', 'test')),
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (run_id, split, scope, name)
+      );
+      INSERT INTO metrics_v10 (run_id, split, scope, name, value) SELECT run_id, 'validation', scope, name, value FROM metrics;
+      DROP INDEX metrics_overall;
+      DROP TABLE metrics;
+      ALTER TABLE metrics_v10 RENAME TO metrics;
+      CREATE INDEX metrics_overall ON metrics(run_id, name, value) WHERE scope = 'overall' AND split = 'validation';
+      CREATE INDEX metrics_overall_test ON metrics(run_id, name, value) WHERE scope = 'overall' AND split = 'test';
+
+      ALTER TABLE epochs ADD COLUMN masked_loss REAL;
+      ALTER TABLE epochs ADD COLUMN val_masked_loss REAL;
+
+      -- Per-segment predictions of a fine-tune or baseline on each split it was evaluated on:
+      -- little-endian int32 indices into the dataset's segments, float32 predictions (segments x 6,
+      -- emotions in the workbench's order), and the degenerate-prediction flags computed from them.
+      CREATE TABLE run_predictions (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        split TEXT NOT NULL CHECK (split IN ('validation', 'test')),
+        segments BLOB NOT NULL,
+        predictions BLOB NOT NULL,
+        flags_json TEXT NOT NULL,
+        flagged INTEGER NOT NULL,
+        PRIMARY KEY (run_id, split)
+      );
+
+      UPDATE runs SET config_json = json_set(config_json, '$.split.testFraction', 0)
+        WHERE json_type(config_json, '$.split.testFraction') IS NULL;
+      UPDATE runs SET config_json = json_set(config_json, '$.selection', 'last-epoch', '$.earlyStopping', json('null'))
+        WHERE json_type(config_json, '$.selection') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json, '$.pretrain.split.testFraction', 0, '$.supervised.split.testFraction', 0)
+        WHERE json_type(plan_json, '$.pretrain.split.testFraction') IS NULL;
+      UPDATE experiments SET plan_json = json_set(plan_json,
+          '$.pretrain.selection', 'last-epoch', '$.pretrain.earlyStopping', json('null'),
+          '$.supervised.selection', 'last-epoch', '$.supervised.earlyStopping', json('null'))
+        WHERE json_type(plan_json, '$.pretrain.selection') IS NULL;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {
@@ -175,10 +282,21 @@ export function migrate(db: Database.Database, migrations = MIGRATIONS): number[
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // foreign_keys cannot change inside a transaction: it is switched around it.
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (m.rebuildsReferencedTable && enforced) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (m.rebuildsReferencedTable) {
+          const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+          if (broken.length) throw new Error(`Migration ${m.version} would leave ${broken.length} broken references (first: ${broken[0].table} row ${broken[0].rowid} -> ${broken[0].parent}); nothing was changed.`);
+        }
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuildsReferencedTable && enforced) db.pragma('foreign_keys = ON');
+    }
     applied.push(m.version);
   }
   return applied;

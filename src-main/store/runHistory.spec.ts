@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MaskConfig, RunKind, RunStatus, TrainConfig } from '@shared/api/entities';
 import { experimentPlan } from '@shared/experiments/presets';
-import { RunQuery, type RunFilterClause, type RunQueryInput } from '@shared/history/query';
+import { RunQuery, type RunFilterClause, type RunQueryInput, finishedPretrainsQuery, PRETRAIN_PICKER_LIMIT } from '@shared/history/query';
 import { createWorkbench, type Workbench } from '../app/workbench';
 import type { ProcessChannel } from '../app/processes';
 import { DATABASE_FILE, openDatabase } from './database';
-import { migrate } from './migrations';
+import { MIGRATIONS, migrate } from './migrations';
 import { DatasetRepository } from './datasets';
 import { ExperimentRepository } from './experiments';
 import { RunHistory } from './runHistory';
@@ -29,7 +29,7 @@ afterEach(() => {
 
 const base: TrainConfig = {
   epochs: 3, batchSize: 8, learningRate: 0.001, model: { hiddenUnits: 64, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 1,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
   mask: null,
 };
 const span30: MaskConfig = { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' };
@@ -91,6 +91,26 @@ function sweep() {
   const where = (...filters: RunQueryInput['filters'] & object) => ids({ filters }).sort((a, b) => a - b);
   return { ...s, A, B, C, D, E, F, ids, where };
 }
+
+describe('the fine-tune form\'s pre-training picker', () => {
+  it('finds a finished pre-training from 2,000 runs ago on the chosen dataset, by a word of its name, archived or not', () => {
+    const s = store();
+    const old = s.make({ name: 'pretrain span30 spring', kind: 'pretrain', mask: span30 });
+    s.history.update(old, { archived: true });
+    s.make({ name: 'pretrain still running', kind: 'pretrain', mask: span30, status: 'running' });
+    const insert = s.db.transaction(() => {
+      for (let i = 0; i < 2000; i++) s.make({ name: `sweep run ${i}`, kind: i % 10 ? 'baseline' : 'pretrain', mask: i % 10 ? null : span10, losses: [1] });
+    });
+    insert();
+    const found = (search?: string) => s.history.query(RunQuery.parse(finishedPretrainsQuery('d1', search)));
+    // All finished pre-trainings match; the first page holds the newest, and says how many there are.
+    expect(found().total).toBe(201);
+    expect(found().rows).toHaveLength(PRETRAIN_PICKER_LIMIT);
+    expect(found('spring').rows.map((r) => r.id)).toEqual([old]);
+    expect(found('running').rows).toEqual([]);
+    expect(s.history.query(RunQuery.parse(finishedPretrainsQuery('other-dataset'))).total).toBe(0);
+  });
+});
 
 describe('run history: filters', () => {
   it('apply every operator to fixed columns, with missing values counting as "not equal"', () => {
@@ -182,6 +202,24 @@ describe('run history: sort and pages', () => {
     expect(ids()).toEqual([F, E, D, C, B, A]);
     expect(ids({ sort: { field: 'id', direction: 'asc' } })).toEqual([A, B, C, D, E, F]);
     expect(ids({ sort: { field: 'name', direction: 'asc' } })).toEqual([E, F, D, C, B, A]);
+  });
+
+  it('sort and filter on the test metrics and on the number of flagged emotions, without mixing in validation', () => {
+    const { runs, history, make } = store();
+    const a = make({ name: 'a', kind: 'baseline', mae: 0.1 });
+    const b = make({ name: 'b', kind: 'baseline', mae: 0.2 });
+    const c = make({ name: 'c', kind: 'baseline', mae: 0.3 });
+    runs.recordMetrics(a, [{ scope: 'overall', name: 'mae', value: 0.9 }], 'test');
+    runs.recordMetrics(b, [{ scope: 'overall', name: 'mae', value: 0.5 }], 'test');
+    // a: anger constant on test; b: none flagged; c: no predictions stored.
+    runs.recordPredictions(a, 'test', [0, 1], Float32Array.from([0, 1, 0.1, 1, 1, 1, 1, 0, 0.2, 0, 0, 0]));
+    runs.recordPredictions(b, 'test', [0, 1], Float32Array.from([0, 1, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0]));
+    const ids = (q: RunQueryInput) => history.query(RunQuery.parse(q)).rows.map((r) => r.id);
+    expect(ids({ sort: { field: 'maeTest', direction: 'asc' } })).toEqual([b, a, c]);
+    expect(ids({ sort: { field: 'mae', direction: 'asc' } })).toEqual([a, b, c]);
+    expect(ids({ filters: [{ field: 'flagged', op: 'gt', value: 0 }] })).toEqual([a]);
+    expect(ids({ filters: [{ field: 'flagged', op: 'isNull' }] })).toEqual([c]);
+    expect(history.query(RunQuery.parse({ sort: { field: 'flagged', direction: 'desc' } })).rows.map((r) => [r.id, r.flags?.flags.map((f) => f.emotion) ?? null])).toEqual([[a, ['anger']], [b, []], [c, null]]);
   });
 
   it('page through the matches, each page saying how many there are in all', () => {
@@ -396,7 +434,7 @@ describe("fine-tunes and their encoder's masking", () => {
     db.prepare('UPDATE runs SET mask_span = NULL, mask_count = NULL, mask_value = NULL, mask_loss_scope = NULL WHERE id = ?').run(C);
     db.pragma('user_version = 7');
     expect(runs.summary(C).pretrainMask).toBeNull();
-    expect(migrate(db)).toEqual([8]);
+    expect(migrate(db, MIGRATIONS.slice(0, 8))).toEqual([8]);
     expect(runs.summary(C).pretrainMask).toEqual(span10);
   });
 });

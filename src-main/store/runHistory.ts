@@ -11,8 +11,8 @@ import { SUMMARY_SELECT, toSummary, type RunRow } from './runs';
  * constrained), whose lookups also read the big metrics table: sorting 10,000 runs by MAE
  * spent most of its time there.
  */
-const overallMetric = (name: 'mae' | 'acc4') =>
-  `(SELECT value FROM metrics m INDEXED BY metrics_overall WHERE m.run_id = q.id AND m.scope = 'overall' AND m.name = '${name}')`;
+const overallMetric = (name: 'mae' | 'acc4', split: 'validation' | 'test' = 'validation') =>
+  `(SELECT value FROM metrics m INDEXED BY ${split === 'test' ? 'metrics_overall_test' : 'metrics_overall'} WHERE m.run_id = q.id AND m.split = '${split}' AND m.scope = 'overall' AND m.name = '${name}')`;
 
 /**
  * SQL of each history column over the summary query (aliased `q`). Config paths go
@@ -36,6 +36,10 @@ const COLUMN_SQL: Record<RunColumn, string> = {
   lastLoss: 'q.last_loss',
   mae: overallMetric('mae'),
   acc4: overallMetric('acc4'),
+  maeTest: overallMetric('mae', 'test'),
+  acc4Test: overallMetric('acc4', 'test'),
+  // Emotions flagged as degenerate on the split the run reports (test when it has one); null without stored predictions.
+  flagged: "(SELECT flagged FROM run_predictions p WHERE p.run_id = q.id ORDER BY p.split = 'test' DESC LIMIT 1)",
   startedAt: 'q.started_at',
   duration: '((julianday(q.finished_at) - julianday(q.started_at)) * 86400)',
   tags: 'q.tags',

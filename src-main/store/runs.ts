@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  DegenerateFlag,
   RunOrigin,
   type MaskConfig,
   TrainConfig,
@@ -12,7 +13,10 @@ import {
   type RunSummary,
 } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
+import type { EvaluationSplit } from '@shared/data/splits';
+import { degenerateFlags } from '@shared/metrics/degenerate';
 import { processIsAlive } from '../config/processes';
+import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from './blobs';
 
 const now = () => new Date().toISOString();
 
@@ -44,19 +48,32 @@ export interface RunRow {
   mask_count: number | null;
   mask_value: number | null;
   mask_loss_scope: MaskConfig['lossScope'] | null;
+  mae_test: number | null;
+  acc4_test: number | null;
+  flags_split: EvaluationSplit | null;
+  flags_json: string | null;
 }
 
 /** Separates tags in the summary query's group_concat; tags cannot contain it (see Tag). */
 const TAG_SEPARATOR = '\t';
 
-/** Headline columns come from the epochs and metrics tables, so the history needs one query. */
+/**
+ * Headline columns come from the epochs, metrics and predictions tables, so the history needs one
+ * query. The flags are those of the split the run's numbers are reported on: test when it has one.
+ */
 export const SUMMARY_SELECT = `
   SELECT r.*,
     (SELECT loss FROM epochs e WHERE e.run_id = r.id ORDER BY epoch DESC LIMIT 1) AS last_loss,
-    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'mae') AS mae_overall,
-    (SELECT value FROM metrics m WHERE m.run_id = r.id AND scope = 'overall' AND name = 'acc4') AS acc4_overall,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND split = 'validation' AND scope = 'overall' AND name = 'mae') AS mae_overall,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND split = 'validation' AND scope = 'overall' AND name = 'acc4') AS acc4_overall,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND split = 'test' AND scope = 'overall' AND name = 'mae') AS mae_test,
+    (SELECT value FROM metrics m WHERE m.run_id = r.id AND split = 'test' AND scope = 'overall' AND name = 'acc4') AS acc4_test,
+    (SELECT split FROM run_predictions p WHERE p.run_id = r.id ORDER BY p.split = 'test' DESC LIMIT 1) AS flags_split,
+    (SELECT flags_json FROM run_predictions p WHERE p.run_id = r.id ORDER BY p.split = 'test' DESC LIMIT 1) AS flags_json,
     (SELECT group_concat(tag, char(9)) FROM (SELECT tag FROM run_tags t WHERE t.run_id = r.id ORDER BY tag)) AS tags
   FROM runs r`;
+
+const parseFlags = (json: string): DegenerateFlag[] => DegenerateFlag.array().parse(JSON.parse(json));
 
 export function toSummary(row: RunRow): RunSummary {
   return {
@@ -87,7 +104,18 @@ export function toSummary(row: RunRow): RunSummary {
       row.mask_span === null || row.mask_count === null || row.mask_value === null || row.mask_loss_scope === null
         ? null
         : { spanLength: row.mask_span, spanCount: row.mask_count, value: row.mask_value, lossScope: row.mask_loss_scope },
+    maeTest: row.mae_test,
+    acc4Test: row.acc4_test,
+    flags: row.flags_split === null || row.flags_json === null ? null : { split: row.flags_split, flags: parseFlags(row.flags_json) },
   };
+}
+
+/** A run's per-segment predictions on one split: indices into its dataset's segments, and [segments x 6] values. */
+export interface StoredPredictions {
+  split: EvaluationSplit;
+  segments: Int32Array;
+  values: Float32Array;
+  flags: DegenerateFlag[];
 }
 
 export interface NewRun {
@@ -104,6 +132,11 @@ export interface NewRun {
 /** Every write a run goes through. Terminal statuses are never overwritten. */
 export class RunRepository {
   constructor(private readonly db: Database.Database) {}
+
+  /** Runs `write` in one transaction (nested calls join the outer one). */
+  transaction(write: () => void): void {
+    this.db.transaction(write)();
+  }
 
   create(run: NewRun): RunSummary {
     // A fine-tune's mask columns hold its encoder's masking, so the history finds it by the pre-training it builds on.
@@ -146,8 +179,8 @@ export class RunRepository {
   /** Re-recording an epoch (a resumed run) replaces it rather than failing. */
   recordEpoch(id: number, e: EpochRecord): void {
     this.db
-      .prepare(`INSERT OR REPLACE INTO epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`)
-      .run(id, e.epoch, e.loss, e.valLoss, e.seconds);
+      .prepare(`INSERT OR REPLACE INTO epochs (run_id, epoch, loss, val_loss, seconds, masked_loss, val_masked_loss) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(id, e.epoch, e.loss, e.valLoss, e.seconds, e.maskedLoss ?? null, e.valMaskedLoss ?? null);
   }
 
   /**
@@ -157,16 +190,45 @@ export class RunRepository {
   recordEpochIfMissing(id: number, e: EpochRecord): boolean {
     return (
       this.db
-        .prepare(`INSERT OR IGNORE INTO epochs (run_id, epoch, loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)`)
-        .run(id, e.epoch, e.loss, e.valLoss, e.seconds).changes > 0
+        .prepare(`INSERT OR IGNORE INTO epochs (run_id, epoch, loss, val_loss, seconds, masked_loss, val_masked_loss) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+        .run(id, e.epoch, e.loss, e.valLoss, e.seconds, e.maskedLoss ?? null, e.valMaskedLoss ?? null).changes > 0
     );
   }
 
-  recordMetrics(id: number, metrics: MetricRecord[]): void {
-    const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, scope, name, value) VALUES (?, ?, ?, ?)`);
+  /** A run's metrics on one split (validation unless said). */
+  recordMetrics(id: number, metrics: MetricRecord[], split: EvaluationSplit = 'validation'): void {
+    const insert = this.db.prepare(`INSERT OR REPLACE INTO metrics (run_id, split, scope, name, value) VALUES (?, ?, ?, ?, ?)`);
     this.db.transaction(() => {
-      for (const m of metrics) insert.run(id, m.scope, m.name, m.value);
+      for (const m of metrics) insert.run(id, split, m.scope, m.name, m.value);
     })();
+  }
+
+  /**
+   * A run's per-segment predictions on one split, kept compactly (int32 segment indices,
+   * float32 values), with the degenerate-prediction flags computed from them once, here.
+   */
+  recordPredictions(id: number, split: EvaluationSplit, segments: readonly number[], values: ArrayLike<number>): void {
+    if (values.length !== segments.length * 6) {
+      throw new Error(`Run ${id}: ${values.length} predicted values on ${split} for ${segments.length} segments; each segment needs 6 (one per emotion).`);
+    }
+    const flags = degenerateFlags(values);
+    this.db
+      .prepare(`INSERT OR REPLACE INTO run_predictions (run_id, split, segments, predictions, flags_json, flagged) VALUES (?, ?, ?, ?, ?, ?)`)
+      .run(id, split, encodeInt32(segments), encodeFloat32(values), JSON.stringify(flags), flags.length);
+  }
+
+  /** A run's degenerate-prediction flags on one split; null when it stored no predictions there. */
+  flagsOf(id: number, split: EvaluationSplit): DegenerateFlag[] | null {
+    const json = this.db.prepare(`SELECT flags_json FROM run_predictions WHERE run_id = ? AND split = ?`).pluck().get(id, split) as string | undefined;
+    return json === undefined ? null : parseFlags(json);
+  }
+
+  /** Every split's stored predictions of a run (validation first). */
+  predictionsOf(id: number): StoredPredictions[] {
+    const rows = this.db
+      .prepare(`SELECT split, segments, predictions, flags_json FROM run_predictions WHERE run_id = ? ORDER BY split = 'test'`)
+      .all(id) as Array<{ split: EvaluationSplit; segments: Buffer; predictions: Buffer; flags_json: string }>;
+    return rows.map((r) => ({ split: r.split, segments: decodeInt32(r.segments), values: decodeFloat32(r.predictions), flags: parseFlags(r.flags_json) }));
   }
 
   /** Moves a queued or running run to a terminal status; returns false if it had already ended. */
@@ -226,8 +288,8 @@ export class RunRepository {
     return new Set((this.db.prepare(`SELECT id FROM runs`).pluck().all() as number[]));
   }
 
-  metricsOf(id: number): MetricRecord[] {
-    return this.db.prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? ORDER BY scope, name`).all(id) as MetricRecord[];
+  metricsOf(id: number, split: EvaluationSplit = 'validation'): MetricRecord[] {
+    return this.db.prepare(`SELECT scope, name, value FROM metrics WHERE run_id = ? AND split = ? ORDER BY scope, name`).all(id, split) as MetricRecord[];
   }
 
   /** A finished pre-training run on this dataset with exactly this configuration, to reuse. */
@@ -253,8 +315,11 @@ export class RunRepository {
   detail(id: number): RunDetail {
     const summary = this.summary(id);
     const epochs = this.db
-      .prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds FROM epochs WHERE run_id = ? ORDER BY epoch`)
+      .prepare(`SELECT epoch, loss, val_loss AS valLoss, seconds, masked_loss AS maskedLoss, val_masked_loss AS valMaskedLoss FROM epochs WHERE run_id = ? ORDER BY epoch`)
       .all(id) as EpochRecord[];
-    return { ...summary, epochs, metrics: this.metricsOf(id) };
+    const predictions = (
+      this.db.prepare(`SELECT split, length(segments) / 4 AS segments, flags_json FROM run_predictions WHERE run_id = ? ORDER BY split = 'test'`).all(id) as Array<{ split: EvaluationSplit; segments: number; flags_json: string }>
+    ).map((p) => ({ split: p.split, segments: p.segments, flags: parseFlags(p.flags_json) }));
+    return { ...summary, epochs, metrics: this.metricsOf(id), testMetrics: this.metricsOf(id, 'test'), predictions };
   }
 }

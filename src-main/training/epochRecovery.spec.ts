@@ -59,7 +59,7 @@ const config: TrainConfig = {
   model: { hiddenUnits: 6, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 10, seed: 1 },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 const dirs: string[] = [];
@@ -83,7 +83,7 @@ async function trainKilledAt(kind: RunKind, killAtEpoch: number) {
       if (name === 'run.status' && !['queued', 'running'].includes((payload as { status: string }).status)) resolve();
     }),
   );
-  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, (id, split) => datasets.split(id, split), 1);
+  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1);
   const run = training.start({ datasetId: 'builtin-small', kind, config });
   await ended;
   const detail = runs.detail(run.id);

@@ -30,7 +30,7 @@ class FakeTrainer implements ProcessChannel {
 
 const config: TrainConfig = {
   epochs: 2, batchSize: 4, learningRate: 0.001, model: { hiddenUnits: 2, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 3, mask: null,
-  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 const segments = Array.from({ length: 10 }, (_, i) => ({ id: `v${i % 3}[${i}]`, video: `v${i % 3}` }));
 const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
@@ -48,7 +48,7 @@ function setup(workers = 1) {
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, (id, cfg) => splits.ensure(id, cfg, () => segments), workers);
+  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers);
   return { runs, trainers, service, seen, dir };
 }
 
@@ -84,7 +84,7 @@ describe('TrainingService', () => {
     const epochEvents = () => seen.filter(([n]) => n === 'run.epoch').length;
     expect(epochEvents()).toBe(1);
     trainers[0].reply({ type: 'epoch', runId: run.id, fromCheckpoint: true, record: { epoch: 1, loss: 0.5, valLoss: 0.5, seconds: 9 } });
-    expect(runs.detail(run.id).epochs).toEqual([{ epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5 }]);
+    expect(runs.detail(run.id).epochs).toEqual([{ epoch: 1, loss: 0.9, valLoss: 1.1, seconds: 0.5, maskedLoss: null, valMaskedLoss: null }]);
     expect(epochEvents()).toBe(1);
     trainers[0].reply({ type: 'epoch', runId: run.id, fromCheckpoint: true, record: { epoch: 2, loss: 0.8, valLoss: 1, seconds: 0.5 } });
     expect(runs.detail(run.id).epochs.map((e) => e.epoch)).toEqual([1, 2]);

@@ -7,9 +7,17 @@ import type { NewRun, RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../app/events';
 import type { ProcessChannel } from '../app/processes';
+import { checkTrainingRequest, clipSteps } from './requestRules';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
+
+/** What training needs of the datasets (DatasetService provides it). */
+export interface TrainingDatasets {
+  split(datasetId: string, config: TrainConfig['split']): StoredSplit;
+  /** Frames of each segment, in the dataset's order. */
+  segmentFrames(datasetId: string): number[];
+}
 
 interface QueuedJob {
   job: TrainerJob;
@@ -54,8 +62,8 @@ export class TrainingService {
     private readonly spawn: () => ProcessChannel,
     private readonly events: EventSink,
     private readonly dataDir: string,
-    /** The stored split of a dataset for a run's split configuration. */
-    private readonly resolveSplit: (datasetId: string, config: TrainConfig['split']) => StoredSplit,
+    /** The datasets runs train on: the stored split for a run's split configuration, and each segment's frame count. */
+    private readonly datasets: TrainingDatasets,
     /** Training processes to run at once; null chooses by backend (see `defaultWorkers`). */
     private workersSetting: number | null = null,
   ) {}
@@ -127,19 +135,37 @@ export class TrainingService {
     return { ...request.config, model: { ...request.config.model, hiddenUnits, gruLayers }, sequence: parent.config.sequence, split: parent.config.split, mask: null };
   }
 
+  /**
+   * Checks a training request against the rules of requestRules.ts on the dataset and split
+   * it names; throws what makes it impossible, returns what weakens it.
+   */
+  check(datasetId: string, kind: RunKind, config: TrainConfig): string[] {
+    const split = this.datasets.split(datasetId, config.split);
+    return checkTrainingRequest(kind, config, {
+      trainSize: split.assignment.train.length,
+      testSize: split.assignment.test?.length ?? 0,
+      validSteps: () => {
+        const frames = this.datasets.segmentFrames(datasetId);
+        return split.assignment.train.map((i) => clipSteps(frames[i], config.sequence));
+      },
+    });
+  }
+
   start(request: { datasetId: string; kind: RunKind; name?: string; parentRunId?: number; config: TrainConfig; experiment?: NewRun['experiment'] }): RunSummary {
     const name = request.name?.trim() || `${request.kind} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
     const config = request.kind === 'finetune' ? this.finetuneConfig(request) : request.kind === 'baseline' ? { ...request.config, mask: null } : request.config;
     if (request.kind === 'pretrain' && !config.mask) throw new WorkbenchError('invalid_params', 'A pre-training run needs a masking configuration.');
-    const split = this.resolveSplit(request.datasetId, config.split);
+    const warnings = this.check(request.datasetId, request.kind, config);
+    const split = this.datasets.split(request.datasetId, config.split);
     const parentRunId = request.kind === 'finetune' ? request.parentRunId! : null;
     const run = this.runs.create({ name, kind: request.kind, datasetId: request.datasetId, config, splitId: split.id, parentRunId, experiment: request.experiment });
+    for (const message of warnings) this.events.emit('log', { level: 'warn', message: `Run #${run.id}: ${message}`, runId: run.id });
     this.enqueue(run);
     return run;
   }
 
   private enqueue(run: RunSummary): void {
-    const split = this.resolveSplit(run.datasetId, run.config.split);
+    const split = this.datasets.split(run.datasetId, run.config.split);
     this.queue.push({
       attempts: 0,
       job: {
@@ -150,7 +176,7 @@ export class TrainingService {
       config: run.config,
       runDir: runDir(this.dataDir, run.id),
       parentRunDir: run.parentRunId === null ? null : runDir(this.dataDir, run.parentRunId),
-      split: { train: split.assignment.train, validation: split.assignment.validation },
+      split: { train: split.assignment.train, validation: split.assignment.validation, test: split.assignment.test ?? [] },
       },
     });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });
@@ -238,7 +264,12 @@ export class TrainingService {
         this.events.emit('run.epoch', { runId: message.runId, ...message.record });
         break;
       case 'done':
-        this.runs.recordMetrics(message.runId, message.metrics);
+        try {
+          this.record(message);
+        } catch (err) {
+          this.release(worker, message.runId, 'failed', `The run finished but its results could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+          break;
+        }
         if (worker.job?.job.kind === 'finetune' && worker.job.job.parentRunDir) this.encodedParents.add(worker.job.job.parentRunDir);
         this.release(worker, message.runId, 'done', null);
         break;
@@ -252,6 +283,15 @@ export class TrainingService {
         this.events.emit('log', { level: message.level, message: message.message, runId: worker.job?.job.runId ?? null });
         break;
     }
+  }
+
+  /** A finished run's results, all or nothing: metrics per split and its predictions. */
+  private record(done: Extract<FromTrainer, { type: 'done' }>): void {
+    this.runs.transaction(() => {
+      this.runs.recordMetrics(done.runId, done.metrics);
+      if (done.testMetrics.length) this.runs.recordMetrics(done.runId, done.testMetrics, 'test');
+      for (const p of done.predictions) this.runs.recordPredictions(done.runId, p.split, p.segments, p.values);
+    });
   }
 
   private release(worker: Worker, runId: number, status: 'done' | 'failed' | 'cancelled', error: string | null): void {

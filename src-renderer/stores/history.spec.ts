@@ -6,9 +6,9 @@ import { fakeApi } from './fakeApi';
 
 const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
   id, name: `r${id}`, kind: 'baseline', status: 'done', datasetId: 'd', parentRunId: null,
-  config: { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch' },
+  config: { epochs: 1, batchSize: 1, learningRate: 0.001, model: { hiddenUnits: 1, gruLayers: 1, headInput: 'reconstruction', pooling: 'last-valid' }, labels: { count: null, seed: 0 }, seed: 0, mask: null, sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' }, split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null },
   seed: 0, backend: null, backendReason: null, createdAt: '', startedAt: null, finishedAt: null, error: null, lastLoss: null, maeOverall: null, acc4Overall: null,
-  labelCount: null, experimentId: null, tags: [], notes: '', archived: false, origin: null, pretrainMask: null, ...extra,
+  labelCount: null, experimentId: null, tags: [], notes: '', archived: false, origin: null, pretrainMask: null, maeTest: null, acc4Test: null, flags: null, ...extra,
 });
 
 /** A store of `n` runs answering queries by offset and limit, newest first. */

@@ -146,6 +146,12 @@ export function createHistoryStore(api: Api) {
     reload,
     refresh,
     loadFacets,
+    /** Whether a run is among those the current search, filters and archive view show. */
+    async shows(id: number): Promise<boolean> {
+      const { query } = get(state);
+      const { total } = await api.request('runs.query', { ...query, filters: [...query.filters, { field: 'id', op: 'eq', value: id }], limit: 1, offset: 0 });
+      return total > 0;
+    },
     /** Fetches the pages covering rows [start, end) that are not loaded yet. */
     async ensureRange(start: number, end: number): Promise<void> {
       shown = { start, end };

@@ -27,7 +27,7 @@ describe('imports store', () => {
     emit('import.progress', { jobId: 'other', phase: 'align', done: 8, total: 8, etaSeconds: 0 });
     expect(get(store).progress?.done).toBe(3);
 
-    const notes = ['77 NaN or infinite COVAREP values were replaced with 0.', '1 videos have features but no labels and were dropped.'];
+    const notes = ['77 NaN or infinite COVAREP values were replaced with 0.', '1 video has features but no labels and was dropped.'];
     emit('import.status', { jobId: 'job1', status: 'done', datasetId: 'mosei-x', error: null, notes });
     expect(get(store)).toMatchObject({ status: 'done', datasetId: 'mosei-x', notes, error: null, progress: null });
     expect(isImportRunning(get(store))).toBe(false);

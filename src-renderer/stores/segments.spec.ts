@@ -5,7 +5,7 @@ import { createSegmentsStore, HEATMAP_MAX_FRAMES } from './segments';
 import { fakeApi } from './fakeApi';
 
 const row = (index: number): SegmentRow => ({
-  index, id: `v[${index}]`, video: 'v', frames: 3, start: index, end: index + 0.03, sentiment: 0, emotions: [0, 0, 0, 0, 0, 0], split: 'train',
+  index, id: `v[${index}]`, video: 'v', frames: 3, start: index, end: index + 0.03, sentiment: 0, emotions: [0, 0, 0, 0, 0, 0], nonFinite: null, split: 'train',
 });
 const features = (index: number): SegmentFeatures => ({
   ...row(index), featureNames: ['F0'], shownFrames: 3, values: Array(3 * 74).fill(index),

@@ -29,6 +29,7 @@ export const REQUEST_NAMES = [
   'runs.update',
   'runs.delete',
   'runs.exportBundle',
+  'runs.exportPredictions',
   'runs.importBundle',
   'experiments.table1',
   'experiments.exportTable1',

@@ -20,6 +20,8 @@ import {
   RunStatus,
   RunSummary,
   TrainConfig,
+  EarlyStopping,
+  EpochSelection,
   SavedFile,
   ChosenFile,
   FileHandle,
@@ -30,6 +32,7 @@ import { SplitConfigSchema } from '../data/splits';
 import { RunFacets, RunQuery, Tag } from '../history/query';
 import { F1_METRICS, TABLE1_FORMATS, Table1 } from '../export/table1Model';
 import { UPLOAD_PURPOSES } from './limits';
+import { LABEL_SAMPLINGS } from '../experiments/presets';
 
 /** Where the user chose to save a file (a handle from the desktop's save dialog); absent in browser mode, where the file is downloaded. */
 const SaveTo = FileHandle.optional();
@@ -96,6 +99,11 @@ export const requests = {
     result: z.object({ id: z.number().int(), filesRemoved: z.boolean() }),
   },
   'runs.exportBundle': {
+    params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
+    result: SavedFile,
+  },
+  'runs.exportPredictions': {
+    /** The run's per-segment predictions (every split it was evaluated on) as CSV. */
     params: z.object({ id: z.number().int().min(1), saveTo: SaveTo }).strict(),
     result: SavedFile,
   },
@@ -213,8 +221,23 @@ export const requests = {
         name: z.string().trim().max(200).optional(),
         labelCounts: z.array(z.number().int().min(1).max(1_000_000)).min(1).max(100).optional(),
         repeats: z.number().int().min(1).max(50).optional(),
-        /** Changes from the preset, for ablations: masking, split, sequence policy. */
-        overrides: z.object({ mask: MaskConfig.optional(), split: SplitConfigSchema.optional(), sequence: SequencePolicySchema.optional() }).strict().optional(),
+        /** Labelled samples nested across label counts (default) or drawn anew for each. */
+        sampling: z.enum(LABEL_SAMPLINGS).optional(),
+        /**
+         * Changes from the preset, for ablations: masking, split (and its test share), sequence policy;
+         * the fine-tunes' and baselines' learning rate, the epoch they keep and early stopping.
+         */
+        overrides: z
+          .object({
+            mask: MaskConfig.optional(),
+            split: SplitConfigSchema.optional(),
+            sequence: SequencePolicySchema.optional(),
+            learningRate: TrainConfig.shape.learningRate.optional(),
+            selection: EpochSelection.optional(),
+            earlyStopping: EarlyStopping.optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
     result: ExperimentSummary,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMOTIONS, LABEL_KINDS } from '../emotions';
 import { SequencePolicySchema } from '../data/sequencePolicy';
-import { SplitConfigSchema } from '../data/splits';
+import { EVALUATION_SPLITS, SplitConfigSchema } from '../data/splits';
 import { ModelConfigSchema } from '../model/modelConfig';
 import { ControlParams } from '../data/controls';
 
@@ -29,6 +29,44 @@ export type MaskConfig = z.infer<typeof MaskConfig>;
 /** The paper: one span of 30 steps set to -30, loss on the whole original clip. */
 export const PAPER_MASK: MaskConfig = { spanLength: 30, spanCount: 1, value: -30, lossScope: 'all-valid' };
 
+/**
+ * Adam's constants besides its learning rate. The paper uses Adam "with its default learning
+ * rate of 0.001" and names no other; the defaults here are Keras's (beta1 0.9, beta2 0.999,
+ * epsilon 1e-7). tfjs's Adam computes the same update as Keras's and PyTorch's
+ * (bias-corrected moments, epsilon added to the corrected root).
+ */
+export const AdamConfig = z.object({
+  beta1: z.number().min(0).lt(1),
+  beta2: z.number().min(0).lt(1),
+  epsilon: z.number().positive().max(1),
+});
+export type AdamConfig = z.infer<typeof AdamConfig>;
+export const KERAS_ADAM: Readonly<AdamConfig> = Object.freeze({ beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+
+/**
+ * How a run's weights start (its seed says which draw). Both: Glorot-uniform kernels, zero
+ * biases. 'keras': each GRU's [H, 3H] recurrent matrix orthogonal as one matrix, as Keras's
+ * Orthogonal initialises it. 'orthogonal-per-gate': each gate's [H, H] block orthogonal on its
+ * own, which makes the recurrent matrix start about sqrt(3) larger; what runs recorded before
+ * this field existed used, kept so they can be resumed and reproduced.
+ */
+export const INITIALISATIONS = ['keras', 'orthogonal-per-gate'] as const;
+export const Initialisation = z.enum(INITIALISATIONS);
+export type Initialisation = z.infer<typeof Initialisation>;
+
+/**
+ * Which epoch's weights a run keeps and is evaluated with. 'last-epoch': the last one trained
+ * (the paper's). 'best-validation-loss': the epoch with the lowest validation loss (the earliest
+ * on a tie); its weights are kept in the checkpoint and evaluated on validation and test.
+ */
+export const EPOCH_SELECTIONS = ['last-epoch', 'best-validation-loss'] as const;
+export const EpochSelection = z.enum(EPOCH_SELECTIONS);
+export type EpochSelection = z.infer<typeof EpochSelection>;
+
+/** Stop once the validation loss has not improved on its best for `patience` epochs in a row (null: train every epoch, the paper's). */
+export const EarlyStopping = z.object({ patience: z.number().int().min(1).max(1000) }).nullable();
+export type EarlyStopping = z.infer<typeof EarlyStopping>;
+
 /** Hyper-parameters of a training run. Every field is recorded with the run. */
 export const TrainConfig = z.object({
   epochs: z.number().int().min(1).max(10_000),
@@ -47,8 +85,28 @@ export const TrainConfig = z.object({
   split: SplitConfigSchema,
   /** Validation loss after every epoch (a curve to watch) or only after the last (the paper reports final metrics; much cheaper on large validation splits). */
   validation: z.enum(['each-epoch', 'final']),
+  /** Adam's betas and epsilon (its learning rate is `learningRate`). */
+  adam: AdamConfig,
+  initialisation: Initialisation,
+  /** Which epoch's weights are kept and evaluated (the paper: the last). Both need validation after every epoch. */
+  selection: EpochSelection,
+  /** Early stopping on the validation loss (the paper: none). */
+  earlyStopping: EarlyStopping,
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
+
+/**
+ * A configuration as a record written before some fields existed holds it (a run bundle from
+ * an older workbench): each missing field reads as what such runs used: tfjs's Adam defaults
+ * (Keras's), the per-gate orthogonal initialisation, no test part, the last epoch, no early stopping.
+ */
+export const RecordedTrainConfig = TrainConfig.extend({
+  adam: AdamConfig.default(() => ({ ...KERAS_ADAM })),
+  initialisation: Initialisation.default('orthogonal-per-gate'),
+  split: SplitConfigSchema.extend({ testFraction: SplitConfigSchema.shape.testFraction.default(0) }),
+  selection: EpochSelection.default('last-epoch'),
+  earlyStopping: EarlyStopping.default(null),
+});
 
 export const BackendInfo = z.object({
   name: BackendName,
@@ -90,6 +148,28 @@ export const RunOrigin = z.object({
 });
 export type RunOrigin = z.infer<typeof RunOrigin>;
 
+export const EvaluationSplitName = z.enum(EVALUATION_SPLITS);
+
+/**
+ * A model's predictions for one emotion that cannot tell segments apart: every segment in one
+ * four-class bin ('single-bin', which also makes presence constant), or predicted present (or
+ * absent) for every segment while the bins vary ('constant-presence'). Its F1, accuracy and MAE
+ * are then those of a constant, whatever they look like.
+ */
+export const DegenerateFlag = z.object({
+  emotion: z.string(),
+  kind: z.enum(['single-bin', 'constant-presence']),
+  /** 'single-bin': the bin (0 absent .. 3). */
+  bin: z.number().int().min(0).max(3).nullable(),
+  /** Whether every segment is predicted present (four-class bin 1 or more). */
+  present: z.boolean(),
+});
+export type DegenerateFlag = z.infer<typeof DegenerateFlag>;
+
+/** A run's flags on the split its headline numbers come from (test when it has one); null when no predictions were stored. */
+export const RunFlags = z.object({ split: EvaluationSplitName, flags: z.array(DegenerateFlag) }).nullable();
+export type RunFlags = z.infer<typeof RunFlags>;
+
 export const RunSummary = z.object({
   id: z.number().int(),
   name: z.string(),
@@ -119,6 +199,11 @@ export const RunSummary = z.object({
   origin: RunOrigin.nullable(),
   /** The masking of the pre-training behind the run: its own, or for a fine-tune its encoder's; null for a baseline. */
   pretrainMask: MaskConfig.nullable(),
+  /** Headline numbers on the test split; null when the run has none. */
+  maeTest: z.number().nullable(),
+  acc4Test: z.number().nullable(),
+  /** Emotions whose predictions are degenerate (see DegenerateFlag), on the test split when there is one. */
+  flags: RunFlags,
 });
 export type RunSummary = z.infer<typeof RunSummary>;
 
@@ -127,6 +212,14 @@ export const EpochRecord = z.object({
   loss: z.number(),
   valLoss: z.number().nullable(),
   seconds: z.number().min(0),
+  /**
+   * Pre-training only: the reconstruction error on the masked steps alone (mean squared error per
+   * feature), on the training batches and on validation. Whatever the loss covers, this is what
+   * shows whether the encoder learned to fill a gap rather than copy its input. Null for other
+   * runs and for records written before it existed.
+   */
+  maskedLoss: z.number().nullable().optional(),
+  valMaskedLoss: z.number().nullable().optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecord>;
 
@@ -140,7 +233,12 @@ export type MetricRecord = z.infer<typeof MetricRecord>;
 
 export const RunDetail = RunSummary.extend({
   epochs: z.array(EpochRecord),
+  /** On the validation split. */
   metrics: z.array(MetricRecord),
+  /** On the test split; empty when the run's split has none (or it was recorded before test splits existed). */
+  testMetrics: z.array(MetricRecord),
+  /** Splits whose per-segment predictions are stored with the run, with how many segments each. */
+  predictions: z.array(z.object({ split: EvaluationSplitName, segments: z.number().int(), flags: z.array(DegenerateFlag) })),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 
@@ -177,6 +275,9 @@ export const ImportSummary = z.object({
   nonFiniteReplaced: count,
   /** Of those, the values that were finite in the file but too large for float32. */
   beyondFloat32Replaced: count,
+  /** Segments that had any value replaced (each segment's count is in the dataset's segment table), and the few with the most. */
+  segmentsWithNonFinite: count.default(0),
+  mostNonFinite: z.array(z.object({ id: z.string(), values: count })).default([]),
   /** Label rows of zero length, skipped as the SDK does. */
   zeroLengthRowsSkipped: count,
   /** Label rows whose interval is not finite or ends before it starts. */
@@ -218,6 +319,8 @@ export const SegmentRow = z.object({
   sentiment: z.number(),
   /** Six intensities in EMOTIONS order. */
   emotions: z.array(z.number()),
+  /** Feature values the import replaced by 0 (NaN, ±inf, beyond float32); null where not recorded (generated data, older imports). */
+  nonFinite: z.number().int().nullable(),
   /** Side of the dataset's default split (random 80/20 by segment, seed 0). */
   split: z.enum(['train', 'validation', 'test', 'unassigned']),
 });
@@ -293,36 +396,101 @@ export const ExperimentSummary = z.object({
 });
 export type ExperimentSummary = z.infer<typeof ExperimentSummary>;
 
-/** Mean and sample standard deviation over the repeats of one label count. */
-export const MeanSd = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int() });
+/** A confidence interval's bounds. */
+export const Interval = z.object({ lower: z.number(), upper: z.number() });
+export type Interval = z.infer<typeof Interval>;
+
+/**
+ * Mean, sample standard deviation and 95% confidence interval over the repeats of one label count.
+ * The interval is t-based (mean ± t(0.975, n − 1) · sd / √n); sd and interval are null with one repeat.
+ */
+export const MeanSd = z.object({ mean: z.number(), sd: z.number().nullable(), n: z.number().int(), ci95: Interval.nullable() });
 export type MeanSd = z.infer<typeof MeanSd>;
 
-/** One label count of one arm: metric name -> scope ('overall' or an emotion) -> mean and sd. */
+/** One label count of one arm: metric name -> scope ('overall' or an emotion) -> mean, sd and interval. */
 export const ExperimentPoint = z.object({
   labelCount: z.number().int(),
   runIds: z.array(z.number().int()),
   metrics: z.record(z.string(), z.record(z.string(), MeanSd)),
+  /** Runs of the point whose predictions are degenerate for some emotion (see DegenerateFlag), with those emotions. */
+  flagged: z.array(z.object({ runId: z.number().int(), emotions: z.array(z.string()) })),
+  /** Runs of the point whose predictions were stored, so checked for degenerate ones (runs recorded before predictions were kept are not). */
+  checked: z.number().int().min(0),
 });
 export type ExperimentPoint = z.infer<typeof ExperimentPoint>;
 
-/** SSL minus baseline at one label count, paired over repeats (same labelled sample in both arms). */
+export const TESTED_METRICS = ['acc4', 'mae'] as const;
+export type TestedMetric = (typeof TESTED_METRICS)[number];
+
+/** SSL minus baseline at one label count and scope, paired over repeats (same labelled sample in both arms). */
 export const PairedComparison = z.object({
   labelCount: z.number().int(),
-  metric: z.enum(['acc4', 'mae']),
+  metric: z.enum(TESTED_METRICS),
+  /** 'overall' or an emotion. */
+  scope: z.string(),
   meanDifference: z.number(),
+  /** 95% t interval of the mean difference; null with fewer than two pairs. */
+  ci95: Interval.nullable(),
   n: z.number().int(),
   t: z.number().nullable(),
+  /** Two-sided paired t-test, uncorrected; null with fewer than two pairs or identical differences. */
   pValue: z.number().nullable(),
+  /** Holm-adjusted across the metric's family (see TestFamily); null where pValue is. */
+  pAdjusted: z.number().nullable(),
 });
 export type PairedComparison = z.infer<typeof PairedComparison>;
 
+/** The tests one Holm correction spans: for one metric, every label count × scope with a p-value. */
+export const TestFamily = z.object({
+  metric: z.enum(TESTED_METRICS),
+  /** m: how many tests the correction counts. */
+  tests: z.number().int(),
+  labelCounts: z.array(z.number().int()),
+  scopes: z.array(z.string()),
+  /** Comparisons of the metric that have no p-value (fewer than two pairs, or identical differences), outside the family. */
+  untested: z.number().int(),
+});
+export type TestFamily = z.infer<typeof TestFamily>;
+
+/** "Labels saved" at one SSL label count, with the interval it rests on. */
+export const LabelsSaved = z.object({
+  sslLabels: z.number().int(),
+  sslAcc4: z.number(),
+  /** Smallest label count at which the baseline's mean 4-class accuracy reaches sslAcc4 (null: never within the sweep). */
+  baselineLabels: z.number().int().nullable(),
+  /** SSL's 95% interval of the mean at sslLabels; null with one repeat. */
+  sslAcc4Ci95: Interval.nullable(),
+  /** The same search for the interval's lower and upper bounds (null bound: not within the sweep); null without an interval. */
+  baselineLabelsAtCi95: z.object({ lower: z.number().int().nullable(), upper: z.number().int().nullable() }).nullable(),
+});
+export type LabelsSaved = z.infer<typeof LabelsSaved>;
+
+/**
+ * Predictors that use no audio, scored on the same segments as the runs (see
+ * src-shared/experiments/references.ts): per label count, the mean and sd over the repeats of
+ * each repeat's labelled sample.
+ */
+export const ReferencePredictors = z.object({
+  /** Predicts, for every segment, the labelled sample's mean intensity of each emotion. */
+  labelMean: z.array(ExperimentPoint),
+  /** Predicts, for every segment, the labelled sample's most frequent four-class bin of each emotion. */
+  majorityClass: z.array(ExperimentPoint),
+});
+export type ReferencePredictors = z.infer<typeof ReferencePredictors>;
+
 export const ExperimentResults = z.object({
   experiment: ExperimentSummary,
+  /** The split every number below was measured on: test when the experiment's runs have one, else validation. */
+  split: EvaluationSplitName,
   ssl: z.array(ExperimentPoint),
   baseline: z.array(ExperimentPoint),
+  references: ReferencePredictors,
+  /** Per metric, scope ('overall' first, then the emotions) and label count. */
   comparisons: z.array(PairedComparison),
-  /** Smallest label count at which the baseline's mean 4-class accuracy reaches SSL's at 20, 50 and 200 labels (null: never within the sweep). */
-  labelsSaved: z.array(z.object({ sslLabels: z.number().int(), sslAcc4: z.number(), baselineLabels: z.number().int().nullable() })),
+  /** One Holm family per metric. */
+  testFamilies: z.array(TestFamily),
+  /** At 20, 50 and 200 labels where SSL has them. */
+  labelsSaved: z.array(LabelsSaved),
 });
 export type ExperimentResults = z.infer<typeof ExperimentResults>;
 

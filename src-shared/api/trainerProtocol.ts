@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BackendInfo, BackendName, EpochRecord, MetricRecord, RunKind, RunProgress, TrainConfig } from './entities';
+import { BackendInfo, BackendName, EpochRecord, EvaluationSplitName, MetricRecord, RunKind, RunProgress, TrainConfig } from './entities';
 
 /**
  * Messages between the main process and the training process. The training process is
@@ -14,10 +14,21 @@ export const TrainerJob = z.object({
   /** Where the run keeps its checkpoint; a fine-tune also reads its pre-training run's folder. */
   runDir: z.string(),
   parentRunDir: z.string().nullable(),
-  /** Segment indices of the run's split, fixed by main and stored with the dataset. */
-  split: z.object({ train: z.array(z.number().int()), validation: z.array(z.number().int()) }),
+  /** Segment indices of the run's split, fixed by main and stored with the dataset; `test` is empty when the split has no test part. */
+  split: z.object({ train: z.array(z.number().int()), validation: z.array(z.number().int()), test: z.array(z.number().int()).default([]) }),
 });
 export type TrainerJob = z.infer<typeof TrainerJob>;
+
+/** A run's per-segment predictions on one split: dataset segment indices, and their predictions (segments x 6, flat). */
+export const JobPredictions = z.object({ split: EvaluationSplitName, segments: z.array(z.number().int().min(0)), values: z.array(z.number()) });
+export type JobPredictions = z.infer<typeof JobPredictions>;
+
+/** What a finished job reports: its metrics on validation and, when its split has one, test; a supervised run's predictions on each. */
+export interface JobResult {
+  metrics: MetricRecord[];
+  testMetrics: MetricRecord[];
+  predictions: JobPredictions[];
+}
 
 export type ToTrainer =
   | { type: 'start'; job: TrainerJob }
@@ -30,7 +41,13 @@ export const FromTrainer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('progress'), progress: RunProgress }),
   // fromCheckpoint: re-reported from the checkpoint a resumed run starts from; main records it only if missing.
   z.object({ type: z.literal('epoch'), runId: z.number().int(), record: EpochRecord, fromCheckpoint: z.boolean().optional() }),
-  z.object({ type: z.literal('done'), runId: z.number().int(), metrics: z.array(MetricRecord) }),
+  z.object({
+    type: z.literal('done'),
+    runId: z.number().int(),
+    metrics: z.array(MetricRecord),
+    testMetrics: z.array(MetricRecord).default([]),
+    predictions: z.array(JobPredictions).default([]),
+  }),
   z.object({ type: z.literal('cancelled'), runId: z.number().int() }),
   z.object({ type: z.literal('failed'), runId: z.number().int(), error: z.string() }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),

@@ -117,9 +117,9 @@ function checkStandardisation(s: Standardisation): void {
 }
 
 /**
- * Pools, windows, optionally standardises and pads one clip. Standardising after pooling with
- * per-frame statistics equals pooling standardised frames (both steps are affine), so the
- * statistics of featureStatistics over raw frames apply for any poolFrames.
+ * Pools, windows, optionally standardises and pads one clip. The standardisation a run uses is
+ * computed over its training clips after this same pooling and window (trainingStatistics), so
+ * it standardises exactly the steps the network sees, whatever poolFrames is.
  */
 export function toFixedLength(
   frames: Float32Array,

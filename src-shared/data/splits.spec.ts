@@ -6,6 +6,8 @@ import {
   NO_STANDARD_FOLD_VIDEOS_MESSAGE,
   SplitConfigSchema,
   assignSplit,
+  hasTestPart,
+  splitFractionsProblem,
   type SplitAssignment,
   type SplitConfig,
   type SplitSegment,
@@ -37,8 +39,20 @@ function expectPartition(a: SplitAssignment, n: number): void {
 const config = (c: Partial<SplitConfig>): SplitConfig => ({ ...DEFAULT_SPLIT_CONFIG, ...c });
 
 describe('SplitConfig', () => {
-  it('defaults to the paper: random 80/20 by segment', () => {
-    expect(SplitConfigSchema.parse(DEFAULT_SPLIT_CONFIG)).toEqual({ kind: 'random-segment', validationFraction: 0.2, seed: 0 });
+  it('defaults to the paper: random 80/20 by segment, no test part', () => {
+    expect(SplitConfigSchema.parse(DEFAULT_SPLIT_CONFIG)).toEqual({ kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 });
+    expect(hasTestPart(DEFAULT_SPLIT_CONFIG)).toBe(false);
+    expect(hasTestPart(config({ testFraction: 0.1 }))).toBe(true);
+    expect(hasTestPart(config({ kind: 'sdk-standard' }))).toBe(true);
+  });
+  it('refuses shares that leave nothing to train on, and a test share for the SDK folds, saying what to do', () => {
+    const segs = syntheticSegments(50, 3);
+    expect(() => assignSplit(segs, config({ validationFraction: 0.5, testFraction: 0.5 }))).toThrow(
+      'A validation share of 0.5 and a test share of 0.5 leave no segment to train on: together they must stay below 1.',
+    );
+    expect(() => assignSplit(segs, config({ kind: 'by-video', validationFraction: 0.7, testFraction: 0.4 }))).toThrow(/together they must stay below 1/);
+    expect(splitFractionsProblem(config({ kind: 'sdk-standard', testFraction: 0.1 }))).toMatch(/SDK's standard folds have their own test fold/);
+    expect(() => assignSplit(segs, config({ testFraction: -0.1 }))).toThrow();
   });
   it('rejects fractions outside (0, 1), unknown kinds and non-integer seeds', () => {
     const segs = syntheticSegments(5, 3);
@@ -70,6 +84,23 @@ describe('assignSplit: random-segment', () => {
     const nVal = Math.round(n * 0.2);
     expect(assignSplit(segs, config({ seed: 42 })).validation).toEqual(order.slice(0, nVal).sort((a, b) => a - b));
   });
+  it('holds out a test part after validation: validation unchanged, no segment on two sides', () => {
+    const without = assignSplit(segs, config({ seed: 8 }));
+    const withTest = assignSplit(segs, config({ seed: 8, testFraction: 0.15 }));
+    expect(withTest.validation).toEqual(without.validation);
+    expect(withTest.test).toHaveLength(Math.round(segs.length * 0.15));
+    expect(withTest.train.length).toBe(segs.length - without.validation.length - withTest.test!.length);
+    expectPartition(withTest, segs.length);
+    // The test part is the next draws of the same shuffle, so it is seeded like the rest.
+    const order = new Rng(8).shuffle(Array.from({ length: segs.length }, (_, i) => i));
+    expect(withTest.test).toEqual(order.slice(without.validation.length, without.validation.length + withTest.test!.length).sort((a, b) => a - b));
+    // Test share 0: exactly the split without one (no test key), so stored splits and old runs agree.
+    expect(assignSplit(segs, config({ seed: 8, testFraction: 0 }))).toEqual(without);
+  });
+  it('keeps a segment to train on when the shares nearly fill the dataset', () => {
+    const a = assignSplit(syntheticSegments(3, 1), config({ validationFraction: 0.4, testFraction: 0.55 }));
+    expect([a.train.length, a.validation.length, a.test!.length]).toEqual([1, 1, 1]);
+  });
   it('keeps both sides non-empty on tiny datasets', () => {
     const two = syntheticSegments(2, 1);
     const a = assignSplit(two, config({ validationFraction: 0.01 }));
@@ -90,6 +121,25 @@ describe('assignSplit: by-video', () => {
       expect(a.validation.some((i) => trainVideos.has(videoOf(i)))).toBe(false);
       expectPartition(a, segs.length);
     }
+  });
+  it('holds out whole videos for test too: no video on two of the three sides', () => {
+    for (const seed of [1, 2, 3]) {
+      const a = assignSplit(segs, config({ kind: 'by-video', seed, testFraction: 0.2 }));
+      const sideOf = new Map<string, string>();
+      for (const side of ['train', 'validation', 'test'] as const) {
+        for (const i of a[side]!) {
+          const seen = sideOf.get(videoOf(i));
+          expect(seen === undefined || seen === side).toBe(true);
+          sideOf.set(videoOf(i), side);
+        }
+      }
+      expectPartition(a, segs.length);
+      // Within half of the largest video (15 segments) of the target.
+      expect(Math.abs(a.test!.length - 0.2 * segs.length)).toBeLessThanOrEqual(7.5);
+      // Validation is what it was without a test part.
+      expect(a.validation).toEqual(assignSplit(segs, config({ kind: 'by-video', seed })).validation);
+    }
+    expect(assignSplit(segs, config({ kind: 'by-video', seed: 4, testFraction: 0 }))).toEqual(assignSplit(segs, config({ kind: 'by-video', seed: 4 })));
   });
   it('lands close to the requested fraction of segments', () => {
     for (const fraction of [0.1, 0.2, 0.3]) {
@@ -148,6 +198,14 @@ describe('assignSplit: sdk-standard', () => {
       unassigned: [2, 3, 4, 5],
     });
     expectPartition(a, segs.length);
+  });
+  it("uses the SDK's own test fold as the test part, whole videos", () => {
+    const ids = [MOSEI_STANDARD_TRAIN_FOLD[0], MOSEI_STANDARD_VALID_FOLD[0], MOSEI_STANDARD_TEST_FOLD[0], MOSEI_STANDARD_TEST_FOLD[1]];
+    const segs = ids.flatMap((video) => [0, 1].map((i) => ({ id: `${video}[${i}]`, video })));
+    const a = assignSplit(segs, config({ kind: 'sdk-standard' }));
+    expect(a.test).toEqual([4, 5, 6, 7]);
+    expect(a.test!.every((i) => MOSEI_STANDARD_TEST_FOLD.includes(segs[i].video))).toBe(true);
+    expect([a.train, a.validation]).toEqual([[0, 1], [2, 3]]);
   });
   it('ignores seed and fraction, and strips a bracket suffix from the video like the SDK', () => {
     const segs = [{ id: 'hh04W3xXa5s[0]', video: 'hh04W3xXa5s[0]' }, { id: '7l3BNtSE0xc[2]', video: '7l3BNtSE0xc' }];

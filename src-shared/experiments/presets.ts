@@ -1,25 +1,53 @@
 import { PAPER_MASK, type TrainConfig } from '../api/entities';
 import { paperTrainConfig } from '../model/presets';
+import { PAPER_PROTOCOL } from '../figures/literature';
 
 export type ExperimentPreset = 'quick' | 'paper';
+
+/**
+ * How the labelled samples of one repeat relate across label counts. 'nested': one seed per
+ * repeat, so a larger sample extends a smaller one (the default; differences between label
+ * counts then reflect the extra labels, not a new draw). 'independent': a fresh draw per label
+ * count and repeat. Either way, draws are without replacement from the training split, and
+ * both arms of a repeat share theirs. (The paper calls its three samples "bootstrapped" without
+ * saying more.)
+ */
+export const LABEL_SAMPLINGS = ['nested', 'independent'] as const;
+export type LabelSampling = (typeof LABEL_SAMPLINGS)[number];
+
+/**
+ * The seed of the supervised runs' initialisation and shuffling. 'per-repeat': each repeat has
+ * its own, so the spread over repeats covers initialisation and shuffling as well as the
+ * labelled sample; 'shared': every repeat uses the preset's seed (experiments planned before
+ * repeats varied their seeds, kept so they resume as they began).
+ */
+export type RepeatSeeds = 'per-repeat' | 'shared';
 
 /** What one experiment runs: one pre-training, then per label count and repeat an SSL fine-tune and a baseline. */
 export interface ExperimentPlan {
   labelCounts: number[];
   repeats: number;
   pretrain: TrainConfig;
-  /** Fine-tunes and baselines; `labels` is filled in per label count and repeat. */
+  /** Fine-tunes and baselines; `labels` and `seed` are filled in per label count and repeat. */
   supervised: TrainConfig;
+  sampling: LabelSampling;
+  repeatSeeds: RepeatSeeds;
 }
 
-/** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200. */
-export const PAPER_LABEL_COUNTS = [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200];
+/** A stored plan as it is used now: plans stored before a field existed read as they ran. */
+export function normalisePlan(stored: Omit<ExperimentPlan, 'sampling' | 'repeatSeeds'> & Partial<ExperimentPlan>): ExperimentPlan {
+  return { ...stored, sampling: stored.sampling ?? 'nested', repeatSeeds: stored.repeatSeeds ?? 'shared' };
+}
 
-export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number): ExperimentPlan {
+/** The paper's label counts: 20 to 200 in steps of 15, then 400 to 1200 in steps of 200 (one constant, in literature.ts). */
+export const PAPER_LABEL_COUNTS: readonly number[] = PAPER_PROTOCOL.labelCounts;
+
+export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[], repeats?: number, sampling: LabelSampling = 'nested'): ExperimentPlan {
   const paper = paperTrainConfig();
+  const chosen = { sampling, repeatSeeds: 'per-repeat' as const };
   if (preset === 'paper') {
     // The sweep reports final metrics only: validating 54 baselines after every epoch would cost most of its time.
-    return { labelCounts: labelCounts ?? PAPER_LABEL_COUNTS, repeats: repeats ?? 3, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' } };
+    return { labelCounts: labelCounts ?? [...PAPER_LABEL_COUNTS], repeats: repeats ?? PAPER_PROTOCOL.repeats, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };
   }
   // Quick: a smaller model on shorter clips and four label counts, so a sweep ends in minutes on 2 cores.
   // Every other difference from the paper is a recorded field, chosen on the built-in positive control
@@ -38,26 +66,45 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
     repeats: repeats ?? 6,
     pretrain: { ...quick, epochs: 5, learningRate: 0.003, mask: { ...PAPER_MASK, lossScope: 'masked-only' } },
     supervised: { ...quick, epochs: 30, batchSize: 8, mask: null, validation: 'final' },
+    ...chosen,
   };
 }
 
-/** What an experiment may change from its preset: the masking (pre-training), the split and the sequence policy (both arms). */
+/**
+ * What an experiment may change from its preset: the masking (pre-training), the split (its test
+ * share included) and the sequence policy (every run), and for the fine-tunes and baselines their
+ * learning rate, which epoch they keep and early stopping.
+ */
 export interface PlanOverrides {
   mask?: TrainConfig['mask'];
   split?: TrainConfig['split'];
   sequence?: TrainConfig['sequence'];
+  learningRate?: TrainConfig['learningRate'];
+  selection?: TrainConfig['selection'];
+  earlyStopping?: TrainConfig['earlyStopping'];
 }
 
 export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): ExperimentPlan {
   const shared = { ...(o.split ? { split: o.split } : {}), ...(o.sequence ? { sequence: o.sequence } : {}) };
-  return {
-    ...plan,
-    pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) },
-    supervised: { ...plan.supervised, ...shared },
+  const supervised: TrainConfig = {
+    ...plan.supervised,
+    ...shared,
+    ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+    ...(o.selection !== undefined ? { selection: o.selection } : {}),
+    ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}),
   };
+  // Choosing an epoch by its validation loss needs that loss after every epoch.
+  if (supervised.selection !== 'last-epoch' || supervised.earlyStopping !== null) supervised.validation = 'each-epoch';
+  return { ...plan, pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) }, supervised };
 }
 
-/** Both arms of one repeat draw the same labelled sample: its seed is the repeat's index. */
+/**
+ * A supervised run of the plan. Both arms of one repeat draw the same labelled sample (nested:
+ * the repeat's index as its seed; independent: a seed of its own per label count and repeat)
+ * and, with per-repeat seeds, start from the same seed of initialisation and shuffling.
+ */
 export function supervisedConfig(plan: ExperimentPlan, labelCount: number, repeat: number): TrainConfig {
-  return { ...plan.supervised, labels: { count: labelCount, seed: repeat } };
+  const labelSeed = plan.sampling === 'independent' ? (repeat + 1) * 100_003 + labelCount : repeat;
+  const seed = plan.repeatSeeds === 'per-repeat' ? plan.supervised.seed + repeat : plan.supervised.seed;
+  return { ...plan.supervised, seed, labels: { count: labelCount, seed: labelSeed } };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults, MeanSd } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentResults, meanOf } from '../experiments/resultsFixtures';
 import { PAPER_TABLE1_F1 } from '../figures/literature';
 import { buildTable1, cellText, F1_DEFINITIONS, table1FileName } from './table1';
 import { F1_METRICS, Table1 } from './table1Model';
@@ -10,8 +10,8 @@ import { F1_METRICS, Table1 } from './table1Model';
 const OFFSET = { f1Weighted: 0, f1Binary: -0.2, f1FourClassMacro: -0.3, f1FourClassMicro: 0.05 } as const;
 function f1Point(labelCount: number, base: number, runIds: number[], sd: number | null = 0.02): ExperimentPoint {
   const metrics: ExperimentPoint['metrics'] = {};
-  for (const m of F1_METRICS) metrics[m] = Object.fromEntries(EMOTIONS.map((e, i) => [e, { mean: base + OFFSET[m] + i / 100, sd, n: runIds.length }]));
-  return { labelCount, runIds, metrics };
+  for (const m of F1_METRICS) metrics[m] = Object.fromEntries(EMOTIONS.map((e, i) => [e, meanOf(base + OFFSET[m] + i / 100, sd, runIds.length)]));
+  return { labelCount, runIds, metrics, flagged: [], checked: runIds.length };
 }
 
 function results(over: Partial<ExperimentResults> = {}, repeats = 3): ExperimentResults {
@@ -37,16 +37,45 @@ describe('buildTable1', () => {
     expect(own).toMatchObject({ source: 'runs', labelCount: 200, label: 'SSL (this experiment, 200 labels)' });
     expect(own.cells.map((c) => c?.mean)).toEqual(EMOTIONS.map((_, i) => 0.7 + i / 100));
     expect(own.cells.every((c) => c?.sd === 0.02 && c.n === 3)).toBe(true);
-    expect(cellText(own, own.cells[1])).toBe('0.710 ± 0.020');
+    // 95% CI: 0.71 ± t(0.975, 2) · 0.02 / √3 = 0.71 ± 4.3027 · 0.011547 = 0.71 ± 0.0497.
+    expect(cellText(own, own.cells[1])).toBe('0.710 ± 0.020 [0.660, 0.760]');
+    // The notes say what the brackets are and how wide three repeats make them.
+    expect(t.notes[1]).toMatch(/mean ± sample standard deviation \[95% confidence interval\]/);
+    expect(t.notes[1]).toMatch(/mean ± t\(0\.975, n − 1\) · sd \/ √n, here t\(0\.975, 2\) = 4\.30 for n = 3/);
   });
 
   it('puts the literature rows of the paper after it, as printed', () => {
     const t = buildTable1(results(), 'f1Weighted');
-    expect(t.rows.slice(1).map((r) => r.label)).toEqual(PAPER_TABLE1_F1.map((r) => r.label));
-    expect(t.rows.slice(1).every((r) => r.source === 'literature')).toBe(true);
-    expect(t.rows[1].cells.map((c) => c?.mean)).toEqual([0.77, 0.93, 0.93, 0.99, 0.96, 0.98]);
-    expect(t.rows[1].labelCount).toBe(1200);
-    expect(cellText(t.rows[2], t.rows[2].cells[2])).toBe('0.16');
+    const literature = t.rows.slice(3);
+    expect(literature.map((r) => r.label)).toEqual(PAPER_TABLE1_F1.map((r) => r.label));
+    expect(literature.every((r) => r.source === 'literature')).toBe(true);
+    expect(literature[0].cells.map((c) => c?.mean)).toEqual([0.77, 0.93, 0.93, 0.99, 0.96, 0.98]);
+    expect(literature[0].labelCount).toBe(1200);
+    expect(cellText(literature[1], literature[1].cells[2])).toBe('0.16');
+  });
+
+  it('puts the two reference predictors between them, at the same label count and on the same split, saying how they were fitted', () => {
+    const t = buildTable1(results({ split: 'test' }), 'f1Weighted');
+    expect(t.split).toBe('test');
+    const references = t.rows.slice(1, 3);
+    expect(references.map((r) => [r.label, r.source, r.labelCount])).toEqual([
+      ['Label mean (no audio), 200 labels', 'reference', 200],
+      ['Majority class (no audio), 200 labels', 'reference', 200],
+    ]);
+    // resultsFixtures: 0.4 ± 0.005 over 3 repeats for every emotion.
+    expect(cellText(references[0], references[0].cells[0])).toBe('0.400 ± 0.005 [0.388, 0.412]');
+    expect(references.every((r) => r.degenerate.every((d) => d === null))).toBe(true);
+    expect(t.notes.join('\n')).toMatch(/Reference rows \("Label mean \(no audio\)", "Majority class \(no audio\)"\) at 200 labels, on the same test segments: Reference predictors use no audio: fitted to each repeat's labelled sample/);
+    expect(t.notes[1]).toMatch(/on its test split/);
+  });
+
+  it('counts, per emotion, the SSL runs that predict degenerately, with a footnote naming them', () => {
+    const r = results();
+    r.ssl[0].flagged = [{ runId: 31, emotions: ['anger', 'fear'] }, { runId: 33, emotions: ['fear'] }];
+    const t = buildTable1(r, 'f1Weighted');
+    expect(t.rows[0].degenerate).toEqual([0, 0, 1, 0, 0, 2]);
+    expect(t.notes.join('\n')).toMatch(/† Degenerate predictions: anger in 1 of 3 runs, fear in 2 of 3 runs\. Flagged: on every segment evaluated/);
+    expect(buildTable1(results(), 'f1Weighted').notes.join('\n')).not.toMatch(/†/);
   });
 
   it('switches the numbers and the stated definition with the F1 definition', () => {
@@ -57,7 +86,7 @@ describe('buildTable1', () => {
     expect(binary.f1Definition).toBe(F1_DEFINITIONS.f1Binary);
     expect(binary.f1Definition).not.toBe(weighted.f1Definition);
     // The literature does not change: the paper gives one number per emotion.
-    expect(binary.rows.slice(1)).toEqual(weighted.rows.slice(1));
+    expect(binary.rows.slice(3)).toEqual(weighted.rows.slice(3));
     expect(new Set(F1_METRICS.map((m) => buildTable1(results(), m).rows[0].cells[0]?.mean)).size).toBe(4);
   });
 
@@ -93,7 +122,9 @@ describe('buildTable1', () => {
     const t = buildTable1(r, 'f1Weighted');
     const cell: MeanSd | null = t.rows[0].cells[0];
     expect(cellText(t.rows[0], cell)).toBe('0.700 (n=1)');
+    expect(cell?.ci95).toBeNull();
     expect(t.notes.join('\n')).toMatch(/Only 1 of the 3 planned repeats at 200 labels/);
+    expect(t.notes[1]).not.toMatch(/here t\(/);
   });
 
   it('notes a label count other than the paper’s and synthetic data', () => {

@@ -43,8 +43,11 @@ describe('the HTML report', () => {
 
   it('holds the table, its notes and Figures 4 to 7 inline', () => {
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(html.match(/<tr class="(runs|literature)" data-source="(runs|literature)">/g)).toHaveLength(hostileTable().rows.length);
-    expect(html).toContain('<td class="num">0.771 ± 0.012</td>');
+    expect(html.match(/<tr class="(runs|reference|literature)" data-source="(runs|reference|literature)">/g)).toHaveLength(hostileTable().rows.length);
+    expect(html.match(/<tr class="reference" data-source="reference">/g)).toHaveLength(1);
+    expect(html).toContain('<td class="num">0.771 ± 0.012 [0.741, 0.802]</td>');
+    // The degenerate cell is marked, its footnote among the notes.
+    expect(html).toContain('<td class="num flagged">0.773 ± 0.012 [0.743, 0.804]<sup class="flag" title="degenerate predictions: see the notes">†</sup></td>');
     expect(html).toContain('<strong>F1 definition.</strong>');
     for (const n of [4, 5, 6, 7]) expect(html).toContain(`<figure id="figure-${n}">`);
     expect(html.match(/<svg /g)).toHaveLength(4);

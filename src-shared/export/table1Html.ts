@@ -5,7 +5,7 @@
  */
 import type { DatasetSummary, ExperimentSummary } from '../api/entities';
 import { escapeXml } from '../figures/sweepSvg';
-import { cellText, emotionHeading, table1Subtitle, table1Title } from './table1';
+import { cellFlagged, cellText, DEGENERATE_MARK, emotionHeading, table1Subtitle, table1Title } from './table1';
 import type { Table1 } from './table1Model';
 
 /** Everything the report holds besides the table itself (gathered by main from the store). */
@@ -41,6 +41,7 @@ const STYLE = `
   th, td { padding: 4px 10px; text-align: left; border-bottom: 1px solid #e3e6eb; vertical-align: top; }
   thead th { border-bottom: 2px solid #444; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   tr.runs td { font-weight: 600; background: #eef3fc; } tr.literature td:first-child { font-style: italic; }
+  tr.reference td { color: #3f4652; background: #f4f5f7; } td.flagged, sup.flag { color: #b3261e; }
   figure { margin: 16px 0; } figcaption { font-size: 13px; color: #5b6475; } svg { max-width: 100%; height: auto; display: block; }
   pre { background: #f6f7f9; border: 1px solid #e3e6eb; padding: 10px; overflow: auto; font-size: 12px; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; } dt { color: #5b6475; } dd { margin: 0; word-break: break-all; }
@@ -51,7 +52,10 @@ const e = (v: unknown) => escapeHtml(String(v ?? '—'));
 function tableSection(table: Table1): string {
   const head = `<tr><th>Model</th>${table.emotions.map((em) => `<th class="num">${e(emotionHeading(em))}</th>`).join('')}</tr>`;
   const rows = table.rows.map(
-    (r) => `<tr class="${r.source}" data-source="${r.source}"><td>${e(r.label)}</td>${r.cells.map((c) => `<td class="num">${e(cellText(r, c))}</td>`).join('')}</tr>`,
+    (r) =>
+      `<tr class="${r.source}" data-source="${r.source}"><td>${e(r.label)}</td>${r.cells
+        .map((c, i) => `<td class="num${cellFlagged(r, i) ? ' flagged' : ''}">${e(cellText(r, c))}${cellFlagged(r, i) ? `<sup class="flag" title="degenerate predictions: see the notes">${DEGENERATE_MARK}</sup>` : ''}</td>`)
+        .join('')}</tr>`,
   );
   return [
     `<h1>${e(table1Title(table))}</h1>`,
@@ -64,7 +68,11 @@ function tableSection(table: Table1): string {
 
 function figuresSection(report: Table1Report): string {
   const figures = report.figures.map((f) => `<figure id="figure-${f.n}">\n${inlineSvg(f.svg)}\n<figcaption>${e(f.caption)}</figcaption>\n</figure>`);
-  return [`<h2>Figures 4–7</h2>`, `<p class="muted">SSL (blue) and baseline (orange): mean over repeats with a ±1 sd band, against the number of labelled segments.</p>`, ...figures].join('\n');
+  return [
+    `<h2>Figures 4–7</h2>`,
+    `<p class="muted">SSL (blue) and baseline (orange): mean over repeats with a ±1 sd band, against the number of labelled segments. Dashed grey: the reference predictors, which use no audio. A triangle in a red ring: a point some of whose runs predict degenerately.</p>`,
+    ...figures,
+  ].join('\n');
 }
 
 const definitions = (pairs: ReadonlyArray<[string, unknown]>) => `<dl>${pairs.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;

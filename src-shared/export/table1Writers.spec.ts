@@ -1,34 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_NAME, hostileTable } from './table1Fixtures';
-import { csvNumber, csvText, escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
-
-/** RFC 4180 reader, strict enough to catch a field that leaks into the next. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let i = 0;
-  let quoted = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
-      else if (c === '"') (quoted = false), i++;
-      else (field += c), i++;
-    } else if (c === '"' && field === '') (quoted = true), i++;
-    else if (c === ',') row.push(field), (field = ''), i++;
-    else if (c === '\r' && text[i + 1] === '\n') row.push(field), rows.push(row), (row = []), (field = ''), (i += 2);
-    else {
-      expect(c).not.toBe('"');
-      expect(c).not.toBe('\n');
-      (field += c), i++;
-    }
-  }
-  expect(quoted).toBe(false);
-  expect(field).toBe('');
-  expect(row).toEqual([]);
-  return rows;
-}
+import { parseCsv } from '../../test/parseCsv';
+import { escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
 
 describe('Markdown', () => {
   it('escapes pipes, backslashes, markup and line breaks', () => {
@@ -46,8 +19,13 @@ describe('Markdown', () => {
     // Unescaped pipes delimit cells: Model + six emotions between the outer pipes.
     for (const line of tableLines) expect(line.split(/(?<!\\)\|/).length).toBe(1 + 7 + 1);
     expect(tableLines[0]).toBe('| Model | Happiness | Sadness | Anger | Surprise | Disgust | Fear |');
-    expect(tableLines[2]).toBe('| SSL (this experiment, 200 labels) | 0.771 ± 0.012 | 0.772 ± 0.012 | 0.773 ± 0.012 | 0.774 ± 0.012 | 0.775 ± 0.012 | — |');
-    expect(tableLines[3]).toBe('| a\\|b | 0.50 | 0.50 | 0.50 | 0.50 | 0.50 | 0.51 |');
+    // mean ± sd [95% CI], the interval 0.0123456 · t(0.975, 2) / √3 = 0.030668 either side (t from scipy: 4.302652729749462).
+    expect(tableLines[2]).toBe(
+      '| SSL (this experiment, 200 labels) | 0.771 ± 0.012 [0.741, 0.802] | 0.772 ± 0.012 [0.742, 0.803] | 0.773 ± 0.012 [0.743, 0.804] † | 0.774 ± 0.012 [0.744, 0.805] | 0.775 ± 0.012 [0.745, 0.806] | — |',
+    );
+    // A reference row prints as measured: mean ± sd [95% CI].
+    expect(tableLines[3]).toMatch(/^\| Label mean \(no audio\), 200 labels \| 0\.600 ± 0\.010 \[0\.575, 0\.625\] \|/);
+    expect(tableLines[4]).toBe('| a\\|b | 0.50 | 0.50 | 0.50 | 0.50 | 0.50 | 0.51 |');
     expect(tableLines.at(-1)).toBe('| one repeat | 0.250 (n=1) | 0.251 (n=1) | 0.252 (n=1) | 0.253 (n=1) | 0.254 (n=1) | 0.255 (n=1) |');
     expect(md).not.toMatch(/(?<!\\)<script/);
     expect(md).toContain('**F1 definition.** Weighted F1');
@@ -58,19 +36,6 @@ describe('Markdown', () => {
 });
 
 describe('CSV', () => {
-  it('quotes per RFC 4180 and guards formulas, but leaves numbers numeric', () => {
-    expect(csvText('a,b')).toBe('"a,b"');
-    expect(csvText('"q",\n')).toBe('"""q"",\n"');
-    expect(csvText('=1+1')).toBe("'=1+1");
-    expect(csvText('+1')).toBe("'+1");
-    expect(csvText('-1')).toBe("'-1");
-    expect(csvText('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvText('plain')).toBe('plain');
-    expect(csvNumber(-0.5, 6)).toBe('-0.500000');
-    expect(csvNumber(null)).toBe('');
-    expect(csvNumber(Number.NaN, 3)).toBe('');
-  });
-
   it('writes one row per table row and emotion, readable back field for field', () => {
     const t = hostileTable();
     const rows = parseCsv(table1Csv(t));
@@ -80,13 +45,24 @@ describe('CSV', () => {
     const col = (name: string) => TABLE1_CSV_HEADER.indexOf(name as never);
     // The name starts with "a|b", so it is not a formula: kept as is, quoted for its comma, quote and newline.
     expect(rows[1][col('experiment_name')]).toBe(HOSTILE_NAME);
-    expect(rows[1]).toEqual(['9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', '3']);
-    // The missing cell: empty numbers, nothing shifted.
-    expect(rows[6].slice(col('emotion'))).toEqual(['fear', '', '', '']);
-    // Literature: quoted values, no sd or n.
+    const half = (4.302652729749462 * 0.0123456) / Math.sqrt(3);
+    expect(rows[1]).toEqual([
+      '9', HOSTILE_NAME, 'f1Weighted', 'SSL (this experiment, 200 labels)', 'runs', '200', 'happiness', '0.771235', '0.012346', (0.7712345 - half).toFixed(6), (0.7712345 + half).toFixed(6), '3', 'validation', '0',
+    ]);
+    // Two of the runs predict anger degenerately: the count the other formats mark with †.
+    expect(rows[3].slice(col('emotion'))).toEqual(['anger', '0.773235', '0.012346', expect.any(String), expect.any(String), '3', 'validation', '2']);
+    // The missing cell: empty numbers, nothing shifted; its degenerate count unknown.
+    expect(rows[6].slice(col('emotion'))).toEqual(['fear', '', '', '', '', '', 'validation', '']);
+    // A reference row: measured on the same split, with sd and interval, never flagged.
+    const reference = rows.filter((r) => r[col('source')] === 'reference');
+    expect(reference).toHaveLength(6);
+    expect(reference[0].slice(col('mean'))).toEqual(['0.600000', '0.010000', expect.any(String), expect.any(String), '3', 'validation', '']);
+    // Literature: quoted values, no sd, interval, n or split.
     const formula = rows.filter((r) => r[col('row')] === "'=1+1");
     expect(formula).toHaveLength(6);
-    expect(formula[0].slice(col('source'))).toEqual(['literature', '', 'happiness', '0.800000', '', '']);
+    expect(formula[0].slice(col('source'))).toEqual(['literature', '', 'happiness', '0.800000', '', '', '', '', '', '']);
+    // One repeat: no sd and no interval, n 1.
+    expect(rows.at(-1)!.slice(col('mean'))).toEqual(['0.255000', '', '', '', '1', 'validation', '']);
     expect(rows.find((r) => r[col('row')] === '"q",\n')).toBeDefined();
     // Means keep at least 3 decimals and parse as numbers.
     for (const r of rows.slice(1)) if (r[col('mean')] !== '') expect(r[col('mean')]).toMatch(/^\d+\.\d{6}$/);
@@ -112,7 +88,12 @@ describe('LaTeX', () => {
     expect(tex.indexOf('\\toprule')).toBeLessThan(tex.indexOf('\\midrule'));
     expect(tex.indexOf('\\midrule')).toBeLessThan(tex.indexOf('\\bottomrule'));
     expect(tex).toContain('\\begin{tabular}{lrrrrrr}');
-    expect(tex).toContain('SSL (this experiment, 200 labels) & $0.771 \\pm 0.012$ & $0.772 \\pm 0.012$ & $0.773 \\pm 0.012$ & $0.774 \\pm 0.012$ & $0.775 \\pm 0.012$ & --- \\\\');
+    expect(tex).toContain('SSL (this experiment, 200 labels) & $0.771 \\pm 0.012$ {\\footnotesize [0.741, 0.802]} & $0.772 \\pm 0.012$ {\\footnotesize [0.742, 0.803]} &');
+    expect(tex).toContain('& $0.775 \\pm 0.012$ {\\footnotesize [0.745, 0.806]} & --- \\\\');
+    // The degenerate cell carries a dagger; the reference rows sit between their own rules.
+    expect(tex).toContain('& $0.773 \\pm 0.012$\\textsuperscript{\\dag} {\\footnotesize [0.743, 0.804]} &');
+    expect(tex.match(/\\midrule/g)).toHaveLength(3);
+    expect(tex.indexOf('Label mean (no audio)')).toBeLessThan(tex.indexOf('a\\textbar{}b & 0.50'));
     expect(tex).toContain('one repeat & 0.250 ($n=1$) &');
     expect(tex).toContain('=1+1 & 0.80 &');
     // The hostile name, wherever it appears, is escaped: no raw special character survives.

@@ -2,7 +2,8 @@
  * Table 1 as Markdown, CSV and LaTeX (the HTML report is in table1Html.ts). Pure string
  * building: every text that came from the user or the store is escaped for its format.
  */
-import { cellParts, cellText, emotionHeading, F1_LABELS, MISSING, table1Subtitle, table1Title } from './table1';
+import { fixedDecimals, toCsv, type CsvCell } from '../csv';
+import { cellFlagged, cellParts, cellText, DEGENERATE_MARK, emotionHeading, F1_LABELS, MISSING, table1Subtitle, table1Title } from './table1';
 import type { Table1 } from './table1Model';
 
 const LINE_BREAK = /\r\n|\r|\n/g;
@@ -30,7 +31,7 @@ export function table1Markdown(table: Table1): string {
     '',
     row(['Model', ...table.emotions.map(emotionHeading)]),
     row(['---', ...table.emotions.map(() => '---:')]),
-    ...table.rows.map((r) => row([escapeMarkdown(r.label), ...r.cells.map((c) => cellText(r, c))])),
+    ...table.rows.map((r) => row([escapeMarkdown(r.label), ...r.cells.map((c, i) => `${cellText(r, c)}${cellFlagged(r, i) ? ` ${DEGENERATE_MARK}` : ''}`)])),
     '',
     `**F1 definition.** ${escapeMarkdown(table.f1Definition)}`,
     '',
@@ -42,48 +43,42 @@ export function table1Markdown(table: Table1): string {
 }
 
 // ---------------------------------------------------------------------------
-// CSV (RFC 4180): one row per table row and emotion, numbers in full columns.
+// CSV: one row per table row and emotion, numbers in full columns (src-shared/csv.ts's rules).
 // ---------------------------------------------------------------------------
 
-/** A text field: a leading = + - @ (or tab, CR) is prefixed with ' so a spreadsheet does not run it as a formula; quoted when it holds , " or a line break. */
-export function csvText(s: string): string {
-  const guarded = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
-}
-
-/** A number stays a bare number (never guarded): fixed decimals, or empty when absent. */
-export function csvNumber(v: number | null | undefined, decimals?: number): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '';
-  return decimals === undefined ? String(v) : v.toFixed(decimals);
-}
-
-/** Decimals of mean and sd in the CSV: more than any display, for machines comparing with the store. */
+/** Decimals of mean, sd and interval in the CSV: more than any display, for machines comparing with the store. */
 export const CSV_DECIMALS = 6;
-export const TABLE1_CSV_HEADER = ['experiment_id', 'experiment_name', 'f1_metric', 'row', 'source', 'label_count', 'emotion', 'mean', 'sd', 'n'] as const;
+export const TABLE1_CSV_HEADER = ['experiment_id', 'experiment_name', 'f1_metric', 'row', 'source', 'label_count', 'emotion', 'mean', 'sd', 'ci95_lower', 'ci95_upper', 'n', 'split', 'degenerate_runs'] as const;
 
+/**
+ * `split`: the split a measured row (runs, reference) was scored on; empty for quoted rows.
+ * `degenerate_runs`: of a runs row's repeats, how many predict that emotion degenerately (the † of the other formats).
+ */
 export function table1Csv(table: Table1): string {
-  const lines = [TABLE1_CSV_HEADER.join(',')];
+  const rows: CsvCell[][] = [[...TABLE1_CSV_HEADER]];
   for (const r of table.rows) {
     r.cells.forEach((c, i) => {
-      // Quoted literature values have no sd and no n: they are not averages of runs.
-      const measured = r.source === 'runs' && c !== null;
-      lines.push(
-        [
-          csvNumber(table.experimentId),
-          csvText(table.experimentName),
-          csvText(table.f1Metric),
-          csvText(r.label),
-          csvText(r.source),
-          csvNumber(r.labelCount),
-          csvText(table.emotions[i]),
-          csvNumber(c?.mean, CSV_DECIMALS),
-          csvNumber(measured ? c.sd : null, CSV_DECIMALS),
-          csvNumber(measured ? c.n : null),
-        ].join(','),
-      );
+      // Quoted literature values have no sd, interval or n: they are not averages of runs.
+      const measured = r.source !== 'literature' && c !== null;
+      rows.push([
+        table.experimentId,
+        table.experimentName,
+        table.f1Metric,
+        r.label,
+        r.source,
+        r.labelCount,
+        table.emotions[i],
+        fixedDecimals(c?.mean, CSV_DECIMALS),
+        fixedDecimals(measured ? c.sd : null, CSV_DECIMALS),
+        fixedDecimals(measured ? c.ci95?.lower : null, CSV_DECIMALS),
+        fixedDecimals(measured ? c.ci95?.upper : null, CSV_DECIMALS),
+        measured ? c.n : null,
+        r.source === 'literature' ? null : table.split,
+        r.degenerate[i],
+      ]);
     });
   }
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(rows);
 }
 
 // ---------------------------------------------------------------------------
@@ -110,24 +105,28 @@ const LATEX: Record<string, string> = {
   '—': '---',
   '–': '--',
   '·': '$\\cdot$',
+  '†': '\\dag{}',
 };
 
 /** Text safe anywhere in a LaTeX document, comments included: the ten special characters escaped, line breaks as spaces. */
 export function escapeLatex(s: string): string {
-  return s.replace(LINE_BREAK, ' ').replace(/[\\&%$#_{}~^<>|±—–·]/g, (c) => LATEX[c]);
+  return s.replace(LINE_BREAK, ' ').replace(/[\\&%$#_{}~^<>|±—–·†]/g, (c) => LATEX[c]);
 }
 
-function latexCell(r: Table1['rows'][number], c: Table1['rows'][number]['cells'][number]): string {
+function latexCell(r: Table1['rows'][number], c: Table1['rows'][number]['cells'][number], i: number): string {
   const p = cellParts(r, c);
   if (!p) return escapeLatex(MISSING);
-  if (p.sd !== null) return `$${p.mean} \\pm ${p.sd}$`;
-  return p.n !== null ? `${p.mean} ($n=${p.n}$)` : p.mean;
+  const mark = cellFlagged(r, i) ? '\\textsuperscript{\\dag}' : '';
+  if (p.sd !== null) return `$${p.mean} \\pm ${p.sd}$${mark}${p.ci ? ` {\\footnotesize [${p.ci.lower}, ${p.ci.upper}]}` : ''}`;
+  return `${p.n !== null ? `${p.mean} ($n=${p.n}$)` : p.mean}${mark}`;
 }
 
 export function table1Latex(table: Table1): string {
   const line = (cells: readonly string[]) => `    ${cells.join(' & ')} \\\\`;
-  const [runs, ...literature] = table.rows;
-  const body = (rows: Table1['rows']) => rows.map((r) => line([escapeLatex(r.label), ...r.cells.map((c) => latexCell(r, c))]));
+  const measured = table.rows.filter((r) => r.source === 'runs');
+  const references = table.rows.filter((r) => r.source === 'reference');
+  const literature = table.rows.filter((r) => r.source === 'literature');
+  const body = (rows: Table1['rows']) => rows.map((r) => line([escapeLatex(r.label), ...r.cells.map((c, i) => latexCell(r, c, i))]));
   return [
     `% ${escapeLatex(table1Title(table))}`,
     `% ${escapeLatex(table1Subtitle(table))}`,
@@ -140,7 +139,8 @@ export function table1Latex(table: Table1): string {
     '    \\toprule',
     line(['Model', ...table.emotions.map(emotionHeading)]),
     '    \\midrule',
-    ...(runs ? body([runs]) : []),
+    ...body(measured),
+    ...(references.length ? ['    \\midrule', ...body(references)] : []),
     ...(literature.length ? ['    \\midrule', ...body(literature)] : []),
     '    \\bottomrule',
     '  \\end{tabular}',

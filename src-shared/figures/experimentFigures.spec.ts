@@ -30,6 +30,57 @@ describe('Figures 4–7 from experiment results', () => {
     expect(figureSvg(results, FIGURES[0], { overlay: literatureOverlay })).toContain('paper-band');
   });
 
+  it('draws ±1 sd bands by default, as the paper, and 95% CI bands when asked, saying which in caption and legend', () => {
+    expect(figureCaption(FIGURES[0], results.experiment)).toMatch(/mean over 2 repeats; band: ±1 sd; dashed grey: predictors without audio$/);
+    expect(figureCaption(FIGURES[0], results.experiment, 'ci95')).toMatch(/mean over 2 repeats; band: 95% CI of the mean \(t, n − 1 df\); dashed grey/);
+    const [sd] = figurePanels(results, FIGURES[0]);
+    const [ci] = figurePanels(results, FIGURES[0], { band: 'ci95' });
+    expect(sd.band).toBe('sd');
+    expect(ci.band).toBe('ci95');
+    const ssl20 = (p: typeof sd) => p.series[0].points[0];
+    expect(ssl20(ci).upper - ssl20(ci).lower).toBeGreaterThan(ssl20(sd).upper - ssl20(sd).lower);
+    const svgs = experimentFigureSvgs(results, { band: 'ci95' });
+    expect(svgs[0].caption).toContain('95% CI');
+    expect(svgs[0].svg).toContain('(mean, 95% CI)');
+    expect(svgs[2].svg).toContain('(mean, 95% CI)');
+    expect(experimentFigureSvgs(results)[0].svg).toContain('(mean ± 1 sd)');
+  });
+
+  it('say which split they show', () => {
+    expect(figureCaption(FIGURES[0], results.experiment)).toContain(' · validation split · ');
+    const onTest = { ...results, split: 'test' as const };
+    expect(experimentFigureSvgs(onTest)[1].caption).toContain(' · test split · ');
+    expect(figureSvg(onTest, FIGURES[1])).toContain(' · test split · ');
+  });
+
+  it('draw both reference predictors as dashed lines in every panel, named in the legend', () => {
+    for (const fig of FIGURES) {
+      const svg = figureSvg(results, fig);
+      const panels = fig.perEmotion ? 6 : 1;
+      expect(svg.match(/<polyline class="reference-line" data-predictor="labelMean"/g)).toHaveLength(panels);
+      expect(svg.match(/<polyline class="reference-line" data-predictor="majorityClass"/g)).toHaveLength(panels);
+      expect(svg).toContain('Label mean (no audio)</text>');
+      expect(svg).toContain('Majority class (no audio)</text>');
+    }
+    // The panel's y range reaches down to them (fixture: acc4 0.6 and 0.55, well under both arms).
+    const [panel] = figurePanels(results, FIGURES[0]);
+    expect(panel.y!.min).toBeLessThanOrEqual(0.55);
+  });
+
+  it('mark a point whose runs predict degenerately, in its panels only', () => {
+    const flagged = experimentResults(3, [20, 50, 200]);
+    flagged.baseline[1].flagged = [{ runId: 511, emotions: ['fear'] }];
+    const overall = figureSvg(flagged, FIGURES[0]);
+    expect(overall.match(/class="point flagged"/g)).toHaveLength(1);
+    expect(overall.match(/class="flag-ring"/g)).toHaveLength(1);
+    expect(overall).toContain('⚑ degenerate predictions in 1 of 3 runs (#511: fear)');
+    expect(overall).toContain('⚑ degenerate predictions</text>');
+    // Figure 6: only the fear panel's point.
+    const perEmotion = figureSvg(flagged, FIGURES[2]);
+    expect(perEmotion.match(/class="point flagged"/g)).toHaveLength(1);
+    expect(figureSvg(results, FIGURES[0])).not.toContain('flagged');
+  });
+
   it('names figure files plainly', () => {
     expect(figureFileName(3, FIGURES[1], 'svg')).toBe('experiment-3-figure-5-mae-overall.svg');
   });

@@ -6,7 +6,7 @@
  */
 import type { ExperimentResults } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { exportFileName, niceStep, sharedRange, sweepPanel, type AxisRange, type Overlay, type SweepPanel } from './sweepSeries';
+import { exportFileName, niceStep, sharedRange, sweepPanel, type AxisRange, type Band, type Overlay, type SweepPanel } from './sweepSeries';
 import { sweepSvg, sweepSvgGrid } from './sweepSvg';
 
 export interface FigureSpec {
@@ -27,21 +27,28 @@ export const PER_EMOTION_FIGURES: readonly FigureSpec[] = [
 ];
 export const FIGURES: readonly FigureSpec[] = [...OVERALL_FIGURES, ...PER_EMOTION_FIGURES];
 
-/** What the view lets the user switch: the paper's numbers drawn over the data, one y axis for the six emotions. */
+/** What the view lets the user switch: the paper's numbers drawn over the data, one y axis for the six emotions, the bands. */
 export interface FigureOptions {
   overlay?: (metric: string, scope: string) => Overlay | null;
   sharedY?: boolean;
+  /** ±1 sd (default, as the paper's figures) or the 95% CI of the mean. */
+  band?: Band;
 }
 
 export const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** "mean over 3 repeats; band: ±1 sd", or "(no sd)" with one repeat. */
-export function repeatsNote(repeats: number): string {
-  return `mean over ${repeats} repeat${repeats === 1 ? '' : 's'}${repeats > 1 ? '; band: ±1 sd' : ' (no sd)'}`;
+/** "mean over 3 repeats; band: ±1 sd" or "…; band: 95% CI of the mean (t, n − 1 df)", or "(no sd)" with one repeat. */
+export function repeatsNote(repeats: number, band: Band = 'sd'): string {
+  // n is each point's own count of finished repeats, which the planned number may exceed while a sweep runs.
+  const what = band === 'sd' ? '±1 sd' : '95% CI of the mean (t, n − 1 df)';
+  return `mean over ${repeats} repeat${repeats === 1 ? '' : 's'}${repeats > 1 ? `; band: ${what}` : ' (no sd)'}`;
 }
 
-export function figureCaption(fig: FigureSpec, experiment: { id: number; name: string; repeats: number }): string {
-  return `Figure ${fig.n} · ${fig.title} · experiment #${experiment.id} "${experiment.name}" · ${repeatsNote(experiment.repeats)}`;
+/** "test split" / "validation split": which segments every number of a figure or table was measured on. */
+export const splitNote = (split: string) => `${split} split`;
+
+export function figureCaption(fig: FigureSpec, experiment: { id: number; name: string; repeats: number }, band: Band = 'sd', split = 'validation'): string {
+  return `Figure ${fig.n} · ${fig.title} · experiment #${experiment.id} "${experiment.name}" · ${splitNote(split)} · ${repeatsNote(experiment.repeats, band)}; dashed grey: predictors without audio`;
 }
 
 export function figureFileName(experimentId: number, fig: FigureSpec, extension: string): string {
@@ -50,7 +57,7 @@ export function figureFileName(experimentId: number, fig: FigureSpec, extension:
 
 /** The y range the six small multiples share (null: nothing plotted yet). */
 export function emotionsRange(results: ExperimentResults, metric: string, options: FigureOptions = {}): AxisRange | null {
-  return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null));
+  return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null), options.band);
 }
 
 /** A fixed range as the on-screen chart takes it (min and max; the step follows from them). */
@@ -58,24 +65,24 @@ const fixedRange = (r: AxisRange | null): AxisRange | null => (r ? { min: r.min,
 
 /** The figure's panels: one for Figures 4 and 5, six (EMOTIONS order) for 6 and 7. */
 export function figurePanels(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): SweepPanel[] {
-  const common = { ssl: results.ssl, baseline: results.baseline, metric: fig.metric, labelCounts: results.experiment.labelCounts };
+  const common = { ssl: results.ssl, baseline: results.baseline, references: results.references, metric: fig.metric, labelCounts: results.experiment.labelCounts, band: options.band };
   if (!fig.perEmotion) return [sweepPanel({ ...common, title: fig.title, scope: 'overall', overlay: options.overlay?.(fig.metric, 'overall') ?? null })];
   const y = options.sharedY ? fixedRange(emotionsRange(results, fig.metric, options)) : null;
   return EMOTIONS.map((emotion) => sweepPanel({ ...common, title: capital(emotion), scope: emotion, y, overlay: options.overlay?.(fig.metric, emotion) ?? null, compact: true }));
 }
 
 /** One figure as a standalone SVG document, built from its panels. */
-export function figureSvgFromPanels(fig: FigureSpec, panels: readonly SweepPanel[], experiment: { id: number; name: string; repeats: number }): string {
-  const caption = figureCaption(fig, experiment);
+export function figureSvgFromPanels(fig: FigureSpec, panels: readonly SweepPanel[], experiment: { id: number; name: string; repeats: number }, split = 'validation'): string {
+  const caption = figureCaption(fig, experiment, panels[0]?.band, split);
   if (!fig.perEmotion) return sweepSvg({ ...panels[0], title: `Figure ${fig.n} · ${panels[0].title}` }, { caption });
   return sweepSvgGrid(`Figure ${fig.n} · ${fig.title}`, panels, { cols: 3, caption });
 }
 
 export function figureSvg(results: ExperimentResults, fig: FigureSpec, options: FigureOptions = {}): string {
-  return figureSvgFromPanels(fig, figurePanels(results, fig, options), results.experiment);
+  return figureSvgFromPanels(fig, figurePanels(results, fig, options), results.experiment, results.split);
 }
 
 /** Figures 4, 5, 6 and 7 of an experiment, in order. */
 export function experimentFigureSvgs(results: ExperimentResults, options: FigureOptions = {}): Array<{ n: number; caption: string; svg: string }> {
-  return FIGURES.map((fig) => ({ n: fig.n, caption: figureCaption(fig, results.experiment), svg: figureSvg(results, fig, options) }));
+  return FIGURES.map((fig) => ({ n: fig.n, caption: figureCaption(fig, results.experiment, options.band, results.split), svg: figureSvg(results, fig, options) }));
 }

@@ -2,10 +2,10 @@
  * What the seed paper reports in numbers, for overlaying on the experiment's figures and for
  * the literature rows of the Table 1 export.
  *
- * Copied by hand from /work/shared/reference/literature.json ("figures_reported_in_text",
- * "protocol" and "table1_f1"), which in turn quotes section 4 and Table 1 of the paper
- * (000_a5eec475f308cf40.txt). That folder is not shipped, so neither the app nor the CLI reads
- * it at runtime: the numbers live here, and literature.spec.ts checks they still match it.
+ * Copied by hand from literature.json ("figures_reported_in_text", "protocol" and "table1_f1"),
+ * which in turn quotes section 4 and Table 1 of the paper; both are test fixtures
+ * (test/fixtures/paper/), not shipped, so neither the app nor the CLI reads them: the numbers
+ * live here, and literature.spec.ts checks them against both.
  * The paper gives most of them as words ("about 0.85-0.87"), so they are drawn as ranges and
  * always labelled as the paper's, never as the user's data.
  */
@@ -13,8 +13,9 @@ import type { Overlay } from './sweepSeries';
 
 export const LITERATURE_SOURCE = 'literature.json (seed paper, section 4)';
 
+/** The paper's label counts ("20, 35, 50, …, 200 and 400, 600, …, and 1200 data points") and repeats ("three times per each number"). */
 export const PAPER_PROTOCOL = {
-  labelCounts: [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200],
+  labelCounts: [20, 35, 50, 65, 80, 95, 110, 125, 140, 155, 170, 185, 200, 400, 600, 800, 1000, 1200] as readonly number[],
   repeats: 3,
 } as const;
 

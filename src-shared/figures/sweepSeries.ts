@@ -1,9 +1,11 @@
 /**
  * Pure helpers behind the experiment figures: ExperimentPoint[] -> plotted series (mean and
- * a ±1 sd band per label count), axis ranges and ticks, CSV text, and the summary's wording.
+ * a ±1 sd or 95% CI band per label count), axis ranges and ticks, CSV text, and the summary's wording.
  * The chart component, the SVG export and the CSV export all read the same series.
  */
-import type { ExperimentPoint, ExperimentResults, PairedComparison } from '../api/entities';
+import type { ExperimentPoint, Interval, PairedComparison, ReferencePredictors, TestedMetric } from '../api/entities';
+import { toCsv } from '../csv';
+import { REFERENCE_LABELS, REFERENCE_PREDICTORS, type ReferencePredictor } from '../experiments/references';
 
 export type Arm = 'ssl' | 'baseline';
 
@@ -12,10 +14,22 @@ export const ARM_SHORT: Record<Arm, string> = { ssl: 'SSL', baseline: 'Baseline'
 /** Blue and orange: distinguishable with the common colour-vision deficiencies. */
 export const ARM_COLOURS: Record<Arm, string> = { ssl: '#2f6fdf', baseline: '#d9822b' };
 export const PAPER_COLOUR = '#7b5ea7';
+/** Reference predictors (no audio): grey, dashed, each its own dash so they tell apart without colour. */
+export const REFERENCE_COLOUR = '#5f6672';
+export const REFERENCE_DASHES: Record<ReferencePredictor, number[]> = { labelMean: [7, 4], majorityClass: [2, 3] };
+/** Points some of whose runs predict degenerately: drawn as a triangle ringed in this red. */
+export const FLAG_COLOUR = '#b3261e';
 
 export const METRIC_LABELS: Record<string, string> = { acc4: '4-class accuracy', mae: 'MAE' };
 /** Which direction is better, for the axis title and the summary's colours. */
 export const HIGHER_IS_BETTER: Record<string, boolean> = { acc4: true, mae: false };
+
+/** What a figure's band shows: ±1 sample sd over the repeats (the paper's figures) or the 95% t interval of the mean. */
+export const BANDS = ['sd', 'ci95'] as const;
+export type Band = (typeof BANDS)[number];
+export const BAND_LABELS: Record<Band, string> = { sd: '±1 sd', ci95: '95% CI' };
+/** The legend's words for a curve and its band. */
+export const BAND_LEGEND: Record<Band, string> = { sd: 'mean ± 1 sd', ci95: 'mean, 95% CI' };
 
 /** One label count of one arm, ready to plot. */
 export interface SeriesPoint {
@@ -24,22 +38,51 @@ export interface SeriesPoint {
   /** Sample sd over the repeats; null with a single repeat. */
   sd: number | null;
   n: number;
-  /** mean - sd and mean + sd; both equal the mean when sd is null (no band). */
+  /** The 95% t interval of the mean; null with a single repeat. */
+  ci95: Interval | null;
+  /** The band's edges (mean ± sd, or the interval); both equal the mean when there is no band. */
   lower: number;
   upper: number;
   runIds: number[];
+  /** Runs behind the point whose predictions are degenerate in the scope (any emotion for 'overall'), with the emotions. */
+  flagged: Array<{ runId: number; emotions: string[] }>;
 }
 
-/** Label counts of one arm where the metric exists, in increasing order, with the band's edges. */
-export function sweepSeries(points: readonly ExperimentPoint[], metric: string, scope: string): SeriesPoint[] {
+/** Label counts of one arm where the metric exists, in increasing order, with the chosen band's edges. */
+export function sweepSeries(points: readonly ExperimentPoint[], metric: string, scope: string, band: Band = 'sd'): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   for (const p of points) {
     const m = p.metrics[metric]?.[scope];
     if (!m || !Number.isFinite(m.mean)) continue;
     const sd = m.sd !== null && Number.isFinite(m.sd) ? m.sd : null;
-    out.push({ labelCount: p.labelCount, mean: m.mean, sd, n: m.n, lower: sd === null ? m.mean : m.mean - sd, upper: sd === null ? m.mean : m.mean + sd, runIds: [...p.runIds] });
+    const ci95 = m.ci95 && Number.isFinite(m.ci95.lower) && Number.isFinite(m.ci95.upper) ? { ...m.ci95 } : null;
+    const edges = band === 'ci95' ? (ci95 ?? { lower: m.mean, upper: m.mean }) : sd === null ? { lower: m.mean, upper: m.mean } : { lower: m.mean - sd, upper: m.mean + sd };
+    const flagged = (p.flagged ?? []).filter((f) => scope === 'overall' || f.emotions.includes(scope)).map((f) => ({ runId: f.runId, emotions: [...f.emotions] }));
+    out.push({ labelCount: p.labelCount, mean: m.mean, sd, n: m.n, ci95, ...edges, runIds: [...p.runIds], flagged });
   }
   return out.sort((a, b) => a.labelCount - b.labelCount);
+}
+
+/** "degenerate predictions in 2 of 3 runs (#4: anger, fear; #9: fear)", or null for a point without any. */
+export function flaggedText(p: Pick<SeriesPoint, 'flagged' | 'runIds'>): string | null {
+  if (!p.flagged.length) return null;
+  return `degenerate predictions in ${p.flagged.length} of ${p.runIds.length} run${p.runIds.length === 1 ? '' : 's'} (${p.flagged.map((f) => `#${f.runId}: ${f.emotions.join(', ')}`).join('; ')})`;
+}
+
+/** A reference predictor's curve in one panel: its means per label count (no band: it is a floor to read, not a model). */
+export interface ReferenceSeries {
+  predictor: ReferencePredictor;
+  label: string;
+  points: SeriesPoint[];
+}
+
+export function referenceSeries(references: ReferencePredictors | null | undefined, metric: string, scope: string): ReferenceSeries[] {
+  if (!references) return [];
+  return REFERENCE_PREDICTORS.map((predictor) => ({
+    predictor,
+    label: REFERENCE_LABELS[predictor],
+    points: sweepSeries(references[predictor], metric, scope).map((p) => ({ ...p, lower: p.mean, upper: p.mean })),
+  })).filter((r) => r.points.length > 0);
 }
 
 /** Paper numbers drawn over a figure: ranges as shaded bands, single values as points. */
@@ -170,9 +213,17 @@ export function formatValue(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits);
 }
 
-/** "0.853 ± 0.012 (n = 3)", or without the sd when there was one repeat. */
+/** "[0.823, 0.883]": an interval as every table and tooltip prints it; signed when its values can be negative. */
+export function formatInterval(ci: Interval | null | undefined, digits = 3, signed = false): string {
+  if (!ci) return '—';
+  const v = (x: number) => (signed ? formatSigned(x, digits) : formatValue(x, digits));
+  return `[${v(ci.lower)}, ${v(ci.upper)}]`;
+}
+
+/** "0.853 ± 0.012, 95% CI [0.823, 0.883] (n = 3)", or without sd and interval when there was one repeat. */
 export function describePoint(p: SeriesPoint): string {
-  return p.sd === null ? `${formatValue(p.mean)} (n = ${p.n}, no sd)` : `${formatValue(p.mean)} ± ${formatValue(p.sd)} (n = ${p.n})`;
+  if (p.sd === null) return `${formatValue(p.mean)} (n = ${p.n}, no sd)`;
+  return `${formatValue(p.mean)} ± ${formatValue(p.sd)}${p.ci95 ? `, 95% CI ${formatInterval(p.ci95)}` : ''} (n = ${p.n})`;
 }
 
 export function formatP(p: number | null | undefined): string {
@@ -188,33 +239,49 @@ export function formatSigned(v: number | null | undefined, digits = 3): string {
   return `${v > 0 ? '+' : '−'}${s}`;
 }
 
-const csvField = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+export const SERIES_CSV_HEADER = ['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids', 'split', 'flagged_run_ids'];
+/** The `arm` of the reference predictors' rows in a figure's CSV. */
+export const REFERENCE_CSV_ARMS: Record<ReferencePredictor, string> = { labelMean: 'label_mean_no_audio', majorityClass: 'majority_class_no_audio' };
 
-export const SERIES_CSV_HEADER = ['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'run_ids'];
-
-/** The numbers behind a figure, one row per arm, scope and label count; run ids separated by spaces. */
-export function sweepCsv(input: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; metric: string; scopes: readonly string[] }): string {
+/**
+ * The numbers behind a figure, one row per arm, scope and label count, both kinds of band; run ids
+ * separated by spaces; the split they were measured on; the runs whose predictions are degenerate
+ * in the scope. The reference predictors follow as arms of their own (without run ids).
+ */
+export function sweepCsv(input: {
+  ssl: readonly ExperimentPoint[];
+  baseline: readonly ExperimentPoint[];
+  references?: ReferencePredictors | null;
+  split: string;
+  metric: string;
+  scopes: readonly string[];
+}): string {
   const rows: Array<Array<string | number | null>> = [SERIES_CSV_HEADER];
+  const row = (arm: string, scope: string, p: SeriesPoint) => {
+    const sdEdge = (sign: number) => (p.sd === null ? null : p.mean + sign * p.sd);
+    rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, sdEdge(-1), sdEdge(1), p.ci95?.lower ?? null, p.ci95?.upper ?? null, p.runIds.join(' '), input.split, p.flagged.map((f) => f.runId).join(' ')]);
+  };
   for (const scope of input.scopes) {
-    for (const arm of ['ssl', 'baseline'] as const) {
-      for (const p of sweepSeries(input[arm], input.metric, scope)) {
-        rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, p.lower, p.upper, p.runIds.join(' ')]);
-      }
-    }
+    for (const arm of ['ssl', 'baseline'] as const) for (const p of sweepSeries(input[arm], input.metric, scope)) row(arm, scope, p);
+    for (const predictor of REFERENCE_PREDICTORS) for (const p of sweepSeries(input.references?.[predictor] ?? [], input.metric, scope)) row(REFERENCE_CSV_ARMS[predictor], scope, p);
   }
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return toCsv(rows);
 }
 
-/** The summary table as CSV: SSL - baseline per label count and metric, with the paired test. */
-export function comparisonsCsv(comparisons: readonly PairedComparison[]): string {
-  const rows: Array<Array<string | number | null>> = [['metric', 'label_count', 'ssl_minus_baseline', 'n', 't', 'p']];
-  for (const c of [...comparisons].sort((a, b) => a.metric.localeCompare(b.metric) || a.labelCount - b.labelCount)) {
-    rows.push([c.metric, c.labelCount, c.meanDifference, c.n, c.t, c.pValue]);
+export const COMPARISONS_CSV_HEADER = ['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split'];
+
+/**
+ * The paired tests as CSV: SSL − baseline per metric, scope and label count, with the 95% interval
+ * of the difference, the raw two-sided p and the Holm-adjusted p (and the size of its family), and
+ * the split the scores compared were measured on.
+ */
+export function comparisonsCsv(comparisons: readonly PairedComparison[], split: string): string {
+  const familySize = (metric: string) => comparisons.filter((c) => c.metric === metric && c.pValue !== null).length;
+  const rows: Array<Array<string | number | null>> = [COMPARISONS_CSV_HEADER];
+  for (const c of comparisons) {
+    rows.push([c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split]);
   }
-  return rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+  return toCsv(rows);
 }
 
 export interface SummaryRow {
@@ -223,30 +290,18 @@ export interface SummaryRow {
   mae: PairedComparison | null;
 }
 
-/** One row per label count that has a comparison of either metric, in increasing order. */
-export function summaryRows(comparisons: readonly PairedComparison[]): SummaryRow[] {
-  const counts = [...new Set(comparisons.map((c) => c.labelCount))].sort((a, b) => a - b);
-  return counts.map((labelCount) => ({
-    labelCount,
-    acc4: comparisons.find((c) => c.labelCount === labelCount && c.metric === 'acc4') ?? null,
-    mae: comparisons.find((c) => c.labelCount === labelCount && c.metric === 'mae') ?? null,
-  }));
+/** One row per label count that has a comparison of either metric in the scope, in increasing order. */
+export function summaryRows(comparisons: readonly PairedComparison[], scope = 'overall'): SummaryRow[] {
+  const inScope = comparisons.filter((c) => c.scope === scope);
+  const counts = [...new Set(inScope.map((c) => c.labelCount))].sort((a, b) => a - b);
+  const find = (labelCount: number, metric: TestedMetric) => inScope.find((c) => c.labelCount === labelCount && c.metric === metric) ?? null;
+  return counts.map((labelCount) => ({ labelCount, acc4: find(labelCount, 'acc4'), mae: find(labelCount, 'mae') }));
 }
 
 /** Whether a difference favours SSL (acc4 up, MAE down), or null when it is zero or unknown. */
 export function favoursSsl(metric: string, difference: number | null | undefined): boolean | null {
   if (difference === null || difference === undefined || !Number.isFinite(difference) || difference === 0) return null;
   return HIGHER_IS_BETTER[metric] === false ? difference < 0 : difference > 0;
-}
-
-/** "SSL at 20 labels (acc 0.853) ≈ baseline at 200 labels", in words a researcher can quote. */
-export function labelsSavedText(entry: ExperimentResults['labelsSaved'][number], largestLabelCount: number | null): string {
-  const ssl = `SSL at ${entry.sslLabels} labels (4-class acc. ${formatValue(entry.sslAcc4)})`;
-  if (entry.baselineLabels === null) {
-    return `${ssl}: not reached by the baseline within the sweep${largestLabelCount ? ` (up to ${largestLabelCount} labels)` : ''}`;
-  }
-  if (entry.baselineLabels <= entry.sslLabels) return `${ssl}: the baseline already reaches it at ${entry.baselineLabels} labels (no labels saved)`;
-  return `${ssl} ≈ baseline at ${entry.baselineLabels} labels (${(entry.baselineLabels / entry.sslLabels).toFixed(1)}× the labels)`;
 }
 
 /** Characters of an export's file name before its extension. */
@@ -275,6 +330,8 @@ export interface SweepPanel {
   xLabel: string;
   yLabel: string;
   series: Array<{ arm: Arm; label: string; points: SeriesPoint[] }>;
+  /** What the bands around the means show. */
+  band: Band;
   /** Log x axis (label counts spread over decades). */
   log: boolean;
   /** The label counts the x axis spans: the planned sweep's, so the axis stays put while results fill in. */
@@ -282,6 +339,8 @@ export interface SweepPanel {
   /** The y range; null when there is nothing to plot yet. */
   y: AxisRange | null;
   overlay: Overlay | null;
+  /** The reference predictors (no audio), drawn as dashed lines. */
+  references: ReferenceSeries[];
 }
 
 export function axisTitle(metric: string, compact = false): string {
@@ -303,9 +362,15 @@ export function sweepPanel(input: {
   y?: AxisRange | null;
   overlay?: Overlay | null;
   compact?: boolean;
+  /** ±1 sd (default, as the paper's figures) or the 95% CI. */
+  band?: Band;
+  /** The reference predictors to draw under the arms. */
+  references?: ReferencePredictors | null;
 }): SweepPanel {
-  const ssl = sweepSeries(input.ssl, input.metric, input.scope);
-  const baseline = sweepSeries(input.baseline, input.metric, input.scope);
+  const band = input.band ?? 'sd';
+  const ssl = sweepSeries(input.ssl, input.metric, input.scope, band);
+  const baseline = sweepSeries(input.baseline, input.metric, input.scope, band);
+  const references = referenceSeries(input.references, input.metric, input.scope);
   const xCounts = [...new Set([...(input.labelCounts ?? []), ...ssl.map((p) => p.labelCount), ...baseline.map((p) => p.labelCount)])].sort((a, b) => a - b);
   const log = useLogScale(xCounts);
   const overlay = input.overlay ?? null;
@@ -317,20 +382,27 @@ export function sweepPanel(input: {
       { arm: 'ssl', label: ARM_SHORT.ssl, points: ssl },
       { arm: 'baseline', label: ARM_SHORT.baseline, points: baseline },
     ],
+    band,
     log,
     xCounts,
-    y: input.y ?? valueRange([ssl, baseline], input.metric, overlayValues(overlay)),
+    y: input.y ?? valueRange([ssl, baseline, ...references.map((r) => r.points)], input.metric, overlayValues(overlay)),
     overlay,
+    references,
   };
 }
 
 /** One y range for several panels (Figures 6 and 7 with a shared axis). */
 export function sharedRange(
-  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[] },
+  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; references?: ReferencePredictors | null },
   metric: string,
   scopes: readonly string[],
   overlays: ReadonlyArray<Overlay | null> = [],
+  band: Band = 'sd',
 ): AxisRange | null {
-  const series = scopes.flatMap((scope) => [sweepSeries(results.ssl, metric, scope), sweepSeries(results.baseline, metric, scope)]);
+  const series = scopes.flatMap((scope) => [
+    sweepSeries(results.ssl, metric, scope, band),
+    sweepSeries(results.baseline, metric, scope, band),
+    ...referenceSeries(results.references, metric, scope).map((r) => r.points),
+  ]);
   return valueRange(series, metric, overlays.flatMap((o) => overlayValues(o)));
 }

@@ -74,7 +74,7 @@ describe('sweepSvg', () => {
     for (const b of bands) expect(pairs(b[1])).toHaveLength(2 * counts.length);
     // The title is escaped, and hovering a point in a viewer names its runs.
     expect(svg).toContain('&lt;overall&gt; &amp; more');
-    expect(svg).toMatch(/<title>SSL, 20 labels: 0\.\d{3} ± 0\.010 \(n = 3\); runs #100, #101, #102<\/title>/);
+    expect(svg).toMatch(/<title>SSL, 20 labels: 0\.\d{3} ± 0\.010, 95% CI \[0\.\d{3}, 0\.\d{3}\] \(n = 3\); runs #100, #101, #102<\/title>/);
   });
 
   it('draws no band with a single repeat, and copes with one label count', () => {
@@ -102,6 +102,15 @@ describe('sweepSvg', () => {
     expect(count(svg, /<g class="panel">/g)).toBe(6);
     expect(count(svg, /class="point"/g)).toBe(6 * 2 * 3);
     expect(svg).toMatch(/width="1020" height="\d+"/);
+  });
+
+  it('names the band in the legend: ±1 sd by default, 95% CI when the panel draws it', () => {
+    expect(sweepSvg(panel([20, 50, 200]))).toContain('SSL (mean ± 1 sd)</text>');
+    const ci = sweepSvg({ ...panel([20, 50, 200]), band: 'ci95' });
+    expect(ci).toContain('SSL (mean, 95% CI)</text>');
+    expect(ci).not.toContain('± 1 sd)</text>');
+    const grid = sweepSvgGrid('Figure 6', [{ ...panel([20, 50]), band: 'ci95' }], { cols: 1 });
+    expect(grid).toContain('Baseline (mean, 95% CI)</text>');
   });
 
   it('escapes everything XML treats specially', () => {

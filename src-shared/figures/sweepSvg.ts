@@ -1,22 +1,34 @@
 /**
  * A small SVG writer for the experiment figures: the same series as the on-screen charts
- * (mean lines with points, ±1 sd bands, axes with ticks, the paper's overlay) as a vector
+ * (mean lines with points, ±1 sd or 95% CI bands, axes with ticks, the paper's overlay) as a vector
  * file that drops into a paper or slides. Pure string building, no DOM.
  */
 import {
   ARM_COLOURS,
+  BAND_LEGEND,
+  FLAG_COLOUR,
   PAPER_COLOUR,
+  REFERENCE_COLOUR,
+  REFERENCE_DASHES,
   describePoint,
+  flaggedText,
   linearTicks,
   xDomain,
   xTicks,
   type Arm,
+  type Band,
   type Overlay,
+  type ReferenceSeries,
   type SweepPanel,
 } from './sweepSeries';
 
 /** What the writer draws: the same panel model as the on-screen chart. */
-export type SvgPanel = Pick<SweepPanel, 'title' | 'xLabel' | 'yLabel' | 'series' | 'log' | 'y'> & { overlay?: Overlay | null; xCounts?: readonly number[] };
+export type SvgPanel = Pick<SweepPanel, 'title' | 'xLabel' | 'yLabel' | 'series' | 'log' | 'y'> & {
+  overlay?: Overlay | null;
+  xCounts?: readonly number[];
+  band?: Band;
+  references?: readonly ReferenceSeries[];
+};
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
@@ -77,10 +89,25 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
     out.push(`<text class="paper-label" x="${f(left + 3)}" y="${f(top - 3)}" font-size="10" font-style="italic" fill="${PAPER_COLOUR}" ${FONT}>${escapeXml(b.label)} (not your data)</text>`);
   }
 
+  // The reference predictors (no audio): dashed grey lines under the arms, each point titled with its value.
+  for (const r of panel.references ?? []) {
+    const pts = r.points;
+    const dash = REFERENCE_DASHES[r.predictor].join(' ');
+    if (pts.length >= 2) {
+      out.push(`<polyline class="reference-line" data-predictor="${r.predictor}" points="${pts.map((p) => `${f(sx(p.labelCount))},${f(sy(p.mean))}`).join(' ')}" fill="none" stroke="${REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="${dash}"/>`);
+    } else if (pts.length === 1) {
+      // One label count: a short level across the point, so it still reads as a line.
+      out.push(`<line class="reference-line" data-predictor="${r.predictor}" x1="${f(sx(pts[0].labelCount) - 18)}" y1="${f(sy(pts[0].mean))}" x2="${f(sx(pts[0].labelCount) + 18)}" y2="${f(sy(pts[0].mean))}" stroke="${REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="${dash}"/>`);
+    }
+    for (const p of pts) {
+      out.push(`<circle class="reference-point" data-predictor="${r.predictor}" cx="${f(sx(p.labelCount))}" cy="${f(sy(p.mean))}" r="1.5" fill="${REFERENCE_COLOUR}"><title>${escapeXml(`${r.label}, ${p.labelCount} labels: ${describePoint(p)}`)}</title></circle>`);
+    }
+  }
+
   for (const s of panel.series) {
     const colour = ARM_COLOURS[s.arm];
     const pts = s.points;
-    if (pts.length >= 2 && pts.some((p) => p.sd !== null)) {
+    if (pts.length >= 2 && pts.some((p) => p.upper > p.lower)) {
       const ring = [...pts.map((p) => `${f(sx(p.labelCount))},${f(sy(p.upper))}`), ...[...pts].reverse().map((p) => `${f(sx(p.labelCount))},${f(sy(p.lower))}`)];
       out.push(`<polygon class="band" data-arm="${s.arm}" points="${ring.join(' ')}" fill="${colour}" fill-opacity="0.18" stroke="none"/>`);
     }
@@ -90,12 +117,17 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
     for (const p of pts) {
       const cx = sx(p.labelCount);
       const cy = sy(p.mean);
-      const tip = escapeXml(`${s.label}, ${p.labelCount} labels: ${describePoint(p)}; runs ${p.runIds.map((id) => `#${id}`).join(', ')}`);
-      const marker =
-        s.arm === 'ssl'
+      const flag = flaggedText(p);
+      const tip = escapeXml(`${s.label}, ${p.labelCount} labels: ${describePoint(p)}; runs ${p.runIds.map((id) => `#${id}`).join(', ')}${flag ? `; ⚑ ${flag}` : ''}`);
+      const flagged = flag ? ' flagged' : '';
+      const marker = flag
+        ? // A degenerate point: a triangle in a red ring, whatever its arm.
+          `<path class="point${flagged}" data-arm="${s.arm}" d="M${f(cx)} ${f(cy - 4.5)} L${f(cx + 4)} ${f(cy + 3)} L${f(cx - 4)} ${f(cy + 3)} Z" fill="${colour}" stroke="${FLAG_COLOUR}" stroke-width="1.5"><title>${tip}</title></path>`
+        : s.arm === 'ssl'
           ? `<circle class="point" data-arm="${s.arm}" cx="${f(cx)}" cy="${f(cy)}" r="3" fill="${colour}"><title>${tip}</title></circle>`
           : `<rect class="point" data-arm="${s.arm}" x="${f(cx - 3)}" y="${f(cy - 3)}" width="6" height="6" fill="${colour}"><title>${tip}</title></rect>`;
       out.push(marker);
+      if (flag) out.push(`<circle class="flag-ring" cx="${f(cx)}" cy="${f(cy)}" r="7" fill="none" stroke="${FLAG_COLOUR}" stroke-width="1.5"/>`);
     }
   }
 
@@ -112,21 +144,50 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
   return out.join('\n');
 }
 
-function legendElements(series: readonly { arm: Arm; label: string }[], x: number, y: number, withPaper: boolean): string {
+function legendElements(
+  series: readonly { arm: Arm; label: string }[],
+  x: number,
+  y: number,
+  extras: { paper: boolean; references: readonly Pick<ReferenceSeries, 'predictor' | 'label'>[]; flagged: boolean },
+  band: Band = 'sd',
+  /** Start the extras on a second line (a single figure is too narrow for one). */
+  secondLine = false,
+): string {
   const out: string[] = [];
   let cx = x;
   for (const s of series) {
     const colour = ARM_COLOURS[s.arm];
     out.push(`<line x1="${f(cx)}" y1="${f(y)}" x2="${f(cx + 22)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<rect x="${f(cx)}" y="${f(y - 6)}" width="22" height="12" fill="${colour}" fill-opacity="0.18"/>`);
-    out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (mean ± 1 sd)</text>`);
+    out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (${BAND_LEGEND[band]})</text>`);
     cx += 40 + s.label.length * 6.2 + 80;
   }
-  if (withPaper) out.push(`<text x="${f(cx)}" y="${f(y + 4)}" font-size="11" font-style="italic" fill="${PAPER_COLOUR}" ${FONT}>dashed / ◇: paper (not your data)</text>`);
+  if (secondLine) {
+    cx = x;
+    y += 16;
+  }
+  for (const r of extras.references) {
+    out.push(`<line class="legend-reference" data-predictor="${r.predictor}" x1="${f(cx)}" y1="${f(y)}" x2="${f(cx + 22)}" y2="${f(y)}" stroke="${REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="${REFERENCE_DASHES[r.predictor].join(' ')}"/>`);
+    out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" fill="${REFERENCE_COLOUR}" ${FONT}>${escapeXml(r.label)}</text>`);
+    cx += 40 + r.label.length * 6;
+  }
+  if (extras.flagged) {
+    out.push(`<circle cx="${f(cx + 6)}" cy="${f(y)}" r="6" fill="none" stroke="${FLAG_COLOUR}" stroke-width="1.5"/>`);
+    out.push(`<text x="${f(cx + 16)}" y="${f(y + 4)}" font-size="11" fill="${FLAG_COLOUR}" ${FONT}>⚑ degenerate predictions</text>`);
+    cx += 170;
+  }
+  if (extras.paper) out.push(`<text x="${f(cx)}" y="${f(y + 4)}" font-size="11" font-style="italic" fill="${PAPER_COLOUR}" ${FONT}>dashed / ◇: paper (not your data)</text>`);
   return out.join('\n');
 }
 
 const hasOverlay = (panels: readonly SvgPanel[]) => panels.some((p) => (p.overlay?.bands.length ?? 0) + (p.overlay?.points.length ?? 0) > 0);
+/** The legend's extras: the paper, the reference predictors any panel draws, and the flag when any point carries it. */
+function legendExtras(panels: readonly SvgPanel[]) {
+  const references = new Map<string, Pick<ReferenceSeries, 'predictor' | 'label'>>();
+  for (const p of panels) for (const r of p.references ?? []) references.set(r.predictor, { predictor: r.predictor, label: r.label });
+  const flagged = panels.some((p) => p.series.some((s) => s.points.some((pt) => pt.flagged.length > 0)));
+  return { paper: hasOverlay(panels), references: [...references.values()], flagged };
+}
 
 function svgDocument(width: number, height: number, body: string): string {
   return [
@@ -142,12 +203,12 @@ function svgDocument(width: number, height: number, body: string): string {
 /** One figure as a standalone SVG document, with a legend under the title. */
 export function sweepSvg(panel: SvgPanel, options: { width?: number; height?: number; caption?: string } = {}): string {
   const width = options.width ?? 640;
-  const height = options.height ?? 420;
-  const legendHeight = 22;
+  const height = options.height ?? 436;
+  const legendHeight = 38;
   const captionHeight = options.caption ? 20 : 0;
   const body = [
     panelSvgElements(panel, 0, 0, width, height - legendHeight - captionHeight),
-    legendElements(panel.series, 60, height - legendHeight - captionHeight + 8, hasOverlay([panel])),
+    legendElements(panel.series, 60, height - legendHeight - captionHeight + 8, legendExtras([panel]), panel.band, true),
     options.caption ? `<text x="10" y="${height - 6}" font-size="10" fill="#555" ${FONT}>${escapeXml(options.caption)}</text>` : '',
   ];
   return svgDocument(width, height, body.filter(Boolean).join('\n'));
@@ -168,7 +229,7 @@ export function sweepSvgGrid(
   const width = cols * pw;
   const height = head + rows * ph + foot;
   const body: string[] = [`<text x="${f(width / 2)}" y="20" text-anchor="middle" font-size="15" font-weight="600" ${FONT}>${escapeXml(title)}</text>`];
-  body.push(legendElements(panels[0]?.series ?? [], 60, 38, hasOverlay(panels)));
+  body.push(legendElements(panels[0]?.series ?? [], 60, 38, legendExtras(panels), panels[0]?.band));
   panels.forEach((p, i) => body.push(`<g class="panel">\n${panelSvgElements(p, (i % cols) * pw, head + Math.floor(i / cols) * ph, pw, ph)}\n</g>`));
   if (options.caption) body.push(`<text x="10" y="${height - 6}" font-size="10" fill="#555" ${FONT}>${escapeXml(options.caption)}</text>`);
   return svgDocument(width, height, body.join('\n'));

@@ -11,17 +11,19 @@ const config = (span: number | null, lr = 0.001): TrainConfig => ({
   seed: 1,
   mask: span === null ? null : { spanLength: span, spanCount: 1, value: -30, lossScope: 'all-valid' },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
-  validation: 'each-epoch',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 },
+  validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 });
 
 function run(id: number, span: number | null, losses: number[], mae: number | null, seed = id): RunDetail {
   return {
     id, name: `r${id}`, kind: 'pretrain', status: 'done', datasetId: 'd', parentRunId: null, config: config(span), seed,
     backend: 'wasm', backendReason: null, createdAt: '', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:30Z', error: null,
-    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask,
+    lastLoss: losses.at(-1) ?? null, maeOverall: mae, acc4Overall: null, labelCount: null, experimentId: null, tags: ['a', 'b'], notes: '', archived: false, origin: null, pretrainMask: config(span).mask, maeTest: null, acc4Test: null, flags: null,
     epochs: losses.map((loss, i) => ({ epoch: i + 1, loss, valLoss: null, seconds: 1 })),
     metrics: mae === null ? [] : [{ scope: 'overall', name: 'mae', value: mae }],
+    testMetrics: [],
+    predictions: [],
   };
 }
 
@@ -64,12 +66,21 @@ describe('grouping runs by a field', () => {
     expect(span30.runIds).toEqual([1, 3, 4]);
     expect(span30.seeds).toEqual([1, 3, 4]);
     // MAE 1, 2, 3: mean 2, sample sd 1.
-    expect(span30.metrics.mae!.overall).toEqual({ mean: 2, sd: 1, n: 3 });
+    // With its 95% t interval: 2 ± t(0.975, 2) · 1 / √3 (t from scipy).
+    const half = 4.302652729749462 / Math.sqrt(3);
+    expect(span30.metrics.mae!.overall).toEqual({ mean: 2, sd: 1, n: 3, ci95: { lower: expect.closeTo(2 - half, 12), upper: expect.closeTo(2 + half, 12) } });
     // Epoch 1: 3, 5, 4 -> mean 4, sd 1. Epoch 3 only run 3 reached: n 1, no sd.
-    expect(span30.loss[0]).toEqual({ epoch: 1, mean: 4, sd: 1, n: 3 });
-    expect(span30.loss[2]).toEqual({ epoch: 3, mean: 1, sd: null, n: 1 });
+    expect(span30.loss[0]).toEqual({ epoch: 1, mean: 4, sd: 1, n: 3, ci95: { lower: expect.closeTo(4 - half, 12), upper: expect.closeTo(4 + half, 12) } });
+    expect(span30.loss[2]).toEqual({ epoch: 3, mean: 1, sd: null, n: 1, ci95: null });
     expect(span30.valLoss).toEqual([]);
-    expect(groups[0]!.metrics.mae!.overall).toEqual({ mean: 0.4, sd: null, n: 1 });
+    expect(groups[0]!.metrics.mae!.overall).toEqual({ mean: 0.4, sd: null, n: 1, ci95: null });
     expect(groups[2]!.metrics).toEqual({});
+  });
+
+  it('averages the test metrics of a group when asked, leaving out runs without a test part', () => {
+    const withTest = (id: number, mae: number | null) => ({ ...run(id, 30, [1], 9), testMetrics: mae === null ? [] : [{ scope: 'overall' as const, name: 'mae', value: mae }] });
+    const [group] = groupRuns([withTest(1, 0.2), withTest(2, 0.4), withTest(3, null)], 'config.mask.spanLength', 'test');
+    expect(group!.metrics.mae!.overall).toMatchObject({ mean: expect.closeTo(0.3, 12), n: 2 });
+    expect(groupRuns([withTest(1, 0.2)], 'config.mask.spanLength')[0]!.metrics.mae!.overall.mean).toBe(9);
   });
 });

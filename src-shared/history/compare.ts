@@ -54,6 +54,9 @@ const COLUMN_VALUE: Record<RunColumn, (r: RunSummary) => FieldValue> = {
   lastLoss: (r) => r.lastLoss,
   mae: (r) => r.maeOverall,
   acc4: (r) => r.acc4Overall,
+  maeTest: (r) => r.maeTest,
+  acc4Test: (r) => r.acc4Test,
+  flagged: (r) => r.flags?.flags.length ?? null,
   startedAt: (r) => r.startedAt,
   duration: (r) => seconds(r.startedAt, r.finishedAt),
   tags: (r) => r.tags.join(', '),
@@ -108,7 +111,7 @@ function compareValues(a: FieldValue, b: FieldValue): number {
  * standard deviation of every metric and of the loss curves across each group's runs,
  * typically the seeds of one setting.
  */
-export function groupRuns(runs: readonly RunDetail[], field: RunField): RunGroup[] {
+export function groupRuns(runs: readonly RunDetail[], field: RunField, split: 'validation' | 'test' = 'validation'): RunGroup[] {
   const groups = new Map<string, { value: FieldValue; runs: RunDetail[] }>();
   for (const run of runs) {
     const value = runFieldValue(run, field);
@@ -124,7 +127,7 @@ export function groupRuns(runs: readonly RunDetail[], field: RunField): RunGroup
       label: value === null ? 'none' : String(value),
       runIds: members.map((r) => r.id),
       seeds: members.map((r) => r.seed),
-      metrics: metricMeans(members.map((r) => r.metrics)),
+      metrics: metricMeans(members.map((r) => (split === 'test' ? r.testMetrics : r.metrics))),
       loss: curve(members, (e) => e.loss),
       valLoss: curve(members, (e) => e.valLoss),
     }));

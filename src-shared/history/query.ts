@@ -24,6 +24,9 @@ export const RUN_COLUMNS = [
   'lastLoss',
   'mae',
   'acc4',
+  'maeTest',
+  'acc4Test',
+  'flagged',
   'startedAt',
   'duration',
   'tags',
@@ -80,3 +83,24 @@ export const RunFacets = z.object({
   values: z.record(z.string(), z.array(z.union([z.string(), z.number(), z.null()]))),
 });
 export type RunFacets = z.infer<typeof RunFacets>;
+
+/** Pre-trainings the fine-tune picker lists at once; a search reaches the others. */
+export const PRETRAIN_PICKER_LIMIT = 100;
+
+/**
+ * The fine-tune form's pre-training picker: every finished pre-training on a dataset (archived
+ * ones too: they are still usable), newest first, narrowed by the words typed.
+ */
+export function finishedPretrainsQuery(datasetId: string, search = ''): RunQueryInput {
+  return {
+    search,
+    filters: [
+      { field: 'kind', op: 'eq', value: 'pretrain' },
+      { field: 'status', op: 'eq', value: 'done' },
+      { field: 'dataset', op: 'eq', value: datasetId },
+    ],
+    archived: 'include',
+    sort: { field: 'id', direction: 'desc' },
+    limit: PRETRAIN_PICKER_LIMIT,
+  };
+}

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { FEATURE_COUNT } from '../emotions';
 import { Rng } from '../random';
-import { MaskConfig, PAPER_MASK, applyMask, drawMaskSpans, findValidRun, lossWeights } from './masking';
+import { MaskConfig, PAPER_MASK, applyMask, drawMaskSpans, findValidRun, lossWeights, maskSpans } from './masking';
 
 const F = FEATURE_COUNT;
 
@@ -141,6 +141,31 @@ describe('applyMask', () => {
     const { masked, maskedSteps } = applyMask(values, validMask, { ...PAPER_MASK, value: 7 }, new Rng(1));
     expect(masked[maskedSteps.indexOf(1) * F + 10]).toBe(7);
     expect(() => applyMask(values.subarray(1), validMask, PAPER_MASK, new Rng(1))).toThrow(/expected 40 steps/);
+  });
+});
+
+describe('maskSpans', () => {
+  it('masks given spans, counted from the first valid step, and nothing else (left padding here)', () => {
+    const { values, validMask } = window(8, 3, 5);
+    const { masked, maskedSteps } = maskSpans(values, validMask, [{ start: 1, length: 2 }], -30);
+    expect(Array.from(maskedSteps)).toEqual([0, 0, 0, 0, 1, 1, 0, 0]);
+    for (let t = 0; t < 8; t++) {
+      const row = Array.from(masked.subarray(t * F, (t + 1) * F));
+      expect(row.every((v, f) => v === (maskedSteps[t] ? -30 : values[t * F + f]))).toBe(true);
+    }
+  });
+
+  it('is what applyMask does with the spans drawMaskSpans gives', () => {
+    const { values, validMask } = window(40, 0, 33);
+    const config = { ...PAPER_MASK, spanLength: 7, spanCount: 2 };
+    const spans = drawMaskSpans(33, config, new Rng(4));
+    expect(applyMask(values, validMask, config, new Rng(4))).toEqual(maskSpans(values, validMask, spans, config.value));
+  });
+
+  it('refuses a span outside the valid steps', () => {
+    const { values, validMask } = window(8, 0, 5);
+    expect(() => maskSpans(values, validMask, [{ start: 3, length: 3 }], -30)).toThrow("a mask span [start 3, length 3] must lie inside the clip's 5 valid steps");
+    expect(() => maskSpans(values, validMask, [{ start: -1, length: 2 }], -30)).toThrow(/must lie inside/);
   });
 });
 

@@ -55,8 +55,16 @@ export interface MaskedClip {
   maskedSteps: Uint8Array;
 }
 
-/** Masks one fixed-length clip (T steps x FEATURE_COUNT values) inside its valid run. */
+/** Masks one fixed-length clip (T steps x FEATURE_COUNT values) inside its valid run, at spans drawn from `rng`. */
 export function applyMask(values: Float32Array, validMask: Uint8Array, config: MaskConfig, rng: Rng): MaskedClip {
+  return maskSpans(values, validMask, drawMaskSpans(findValidRun(validMask).count, config, rng), config.value);
+}
+
+/**
+ * Masks one fixed-length clip at given spans (offsets into its valid run, as drawMaskSpans
+ * gives them): every feature of their steps set to `value`. A span must lie inside the valid run.
+ */
+export function maskSpans(values: Float32Array, validMask: Uint8Array, spans: readonly MaskSpan[], value: number): MaskedClip {
   const steps = validMask.length;
   if (values.length !== steps * FEATURE_COUNT) {
     throw new Error(`values holds ${values.length} numbers, expected ${steps} steps x ${FEATURE_COUNT} features`);
@@ -64,10 +72,13 @@ export function applyMask(values: Float32Array, validMask: Uint8Array, config: M
   const run = findValidRun(validMask);
   const masked = values.slice();
   const maskedSteps = new Uint8Array(steps);
-  for (const span of drawMaskSpans(run.count, config, rng)) {
+  for (const span of spans) {
+    if (!Number.isInteger(span.start) || !Number.isInteger(span.length) || span.start < 0 || span.length < 1 || span.start + span.length > run.count) {
+      throw new Error(`a mask span [start ${span.start}, length ${span.length}] must lie inside the clip's ${run.count} valid steps`);
+    }
     const first = run.start + span.start;
     maskedSteps.fill(1, first, first + span.length);
-    masked.fill(config.value, first * FEATURE_COUNT, (first + span.length) * FEATURE_COUNT);
+    masked.fill(value, first * FEATURE_COUNT, (first + span.length) * FEATURE_COUNT);
   }
   return { masked, maskedSteps };
 }

@@ -16,7 +16,6 @@ export * from './classification';
 export * from './f1';
 export * from './regression';
 export * from './rounding';
-export * from './summary';
 export * from './validation';
 
 /** Per-emotion lists, each of length 6 in EMOTIONS order. */
@@ -36,7 +35,7 @@ export interface PerEmotionMetrics {
 }
 
 /**
- * Every metric, keyed exactly like `results` in shared/fixtures/reference/metrics_vectors.json
+ * Every metric, keyed exactly like `results` in test/fixtures/reference/metrics_vectors.json
  * (snake_case on purpose) so output can be compared with the reference key by key.
  */
 export interface AllMetrics {

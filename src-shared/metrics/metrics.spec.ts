@@ -4,10 +4,7 @@ import { EMOTIONS } from '../emotions';
 import {
   computeAllMetrics,
   roundHalfUp,
-  sampleStandardDeviation,
-  summarizeRepeats,
   toFourClass,
-  mean,
 } from './index';
 import { fixture as fixturePath } from '../../test/fixturePaths';
 
@@ -166,14 +163,3 @@ describe('bad input', () => {
   });
 });
 
-describe('summaries over repeats', () => {
-  it('gives the mean and the sample (n - 1) standard deviation', () => {
-    expect(mean([1, 2, 3, 4])).toBe(2.5);
-    expect(sampleStandardDeviation([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3), 12);
-    expect(summarizeRepeats([0.8, 0.85, 0.9])).toEqual({ n: 3, mean: expect.closeTo(0.85, 12), sampleSd: expect.closeTo(0.05, 12) });
-  });
-  it('has no spread for one repeat and no mean for none', () => {
-    expect(sampleStandardDeviation([0.8])).toBeNaN();
-    expect(() => mean([])).toThrow(/empty/);
-  });
-});

@@ -1,7 +1,11 @@
-import type { TrainConfig } from '../api/entities';
+import { KERAS_ADAM, type TrainConfig } from '../api/entities';
 import { PAPER_MODEL } from './modelConfig';
 
-/** The paper's protocol (sections 3.2-3.3): 2 x GRU(256), clips of 300 steps, one 30-step mask at -30, Adam 0.001, 30 epochs. */
+/**
+ * The paper's protocol (sections 3.2-3.3): 2 x GRU(256), clips of 300 steps, one 30-step mask at -30, Adam 0.001, 30 epochs,
+ * a random 80/20 split without a test part, the last epoch's weights; Keras's defaults where the paper names nothing
+ * (Adam's betas and epsilon, the initialisation).
+ */
 export function paperTrainConfig(): TrainConfig {
   return {
     epochs: 30,
@@ -12,8 +16,13 @@ export function paperTrainConfig(): TrainConfig {
     model: { ...PAPER_MODEL },
     labels: { count: 1200, seed: 1 },
     sequence: { maxFrames: 300, keep: 'first', poolFrames: 1, padding: 'right' },
-    split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 },
+    split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 },
     validation: 'each-epoch',
+    adam: { ...KERAS_ADAM },
+    initialisation: 'keras',
+    // The paper keeps the last epoch's weights and trains every epoch.
+    selection: 'last-epoch',
+    earlyStopping: null,
   };
 }
 

@@ -191,6 +191,13 @@ describe('alignCovarepToLabels on the mosei-mini fixture', () => {
       frames: referenceSegments.reduce((sum, s) => sum + s.frames, 0),
       nonFiniteReplaced: referenceSegments.reduce((sum, s) => sum + s.nonfinite_values, 0),
       beyondFloat32Replaced: 0,
+      // The reference says which segments held them, and how many each.
+      segmentsWithNonFinite: referenceSegments.filter((s) => s.nonfinite_values > 0).length,
+      mostNonFinite: Object.entries(reference.segments)
+        .filter(([, s]) => s.nonfinite_values > 0)
+        .map(([id, s]) => ({ id, values: s.nonfinite_values }))
+        .sort((a, b) => b.values - a.values)
+        .slice(0, 3),
       labelRows: referenceSegments.length + 1,
       zeroLengthRowsSkipped: 1, // 8qrpnFRGt2A row 0 is [2, 2]; its neighbour keeps the id 8qrpnFRGt2A[1]
       invalidIntervalRows: 0,
@@ -237,7 +244,9 @@ describe('importMoseiCsd', () => {
     expect(compareReports(written, reference)).toEqual([]);
 
     const index = readIndex(dataDir, 'mini');
-    expect(Object.keys(index.segments[0]).sort()).toEqual(['emotions', 'end', 'frames', 'id', 'offset', 'sentiment', 'start', 'video']);
+    expect(Object.keys(index.segments[0]).sort()).toEqual(['emotions', 'end', 'frames', 'id', 'nonFinite', 'offset', 'sentiment', 'start', 'video']);
+    // Each segment keeps how many of its values were replaced, as the SDK reference counts them.
+    for (const entry of index.segments) expect(entry.nonFinite).toBe(reference.segments[entry.id].nonfinite_values);
     const segment = index.segments.find((s) => s.id === '0eTibWQdO6k[1]')!;
     const reader = new FeatureReader(dataDir, 'mini');
     const frames = reader.read(segment);

@@ -42,6 +42,9 @@ export interface AlignedSegment {
   beyondFloat32: number;
 }
 
+/** Segments with the most replaced values named in the import's summary. */
+const MOST_NON_FINITE_SHOWN = 3;
+
 export interface AlignmentTotals {
   videosAligned: number;
   segments: number;
@@ -50,6 +53,9 @@ export interface AlignmentTotals {
   nonFiniteReplaced: number;
   /** Of `nonFiniteReplaced`: the values that were finite in the file but too large for float32. */
   beyondFloat32Replaced: number;
+  /** Segments that had any value replaced, and the few that had the most. */
+  segmentsWithNonFinite: number;
+  mostNonFinite: Array<{ id: string; values: number }>;
   /** Label rows of the videos both files share. */
   labelRows: number;
   /** Label rows with |end - start| < 1e-5, which the SDK skips. */
@@ -124,6 +130,8 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
     segments: 0,
     frames: 0,
     nonFiniteReplaced: 0,
+    segmentsWithNonFinite: 0,
+    mostNonFinite: [],
     beyondFloat32Replaced: 0,
     labelRows: 0,
     zeroLengthRowsSkipped: 0,
@@ -176,6 +184,10 @@ export function alignCovarepToLabels(covarep: CsdFile, labels: CsdFile, options:
         totals.segments++;
         totals.frames += segment.frames;
         totals.nonFiniteReplaced += segment.nonFinite;
+        if (segment.nonFinite > 0) {
+          totals.segmentsWithNonFinite++;
+          totals.mostNonFinite = [...totals.mostNonFinite, { id, values: segment.nonFinite }].sort((a, b) => b.values - a.values).slice(0, MOST_NON_FINITE_SHOWN);
+        }
         totals.beyondFloat32Replaced += segment.beyondFloat32;
         yield {
           id,

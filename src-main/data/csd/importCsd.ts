@@ -44,8 +44,8 @@ export async function importMoseiCsd(request: CsdImportRequest): Promise<CsdImpo
             }
             report?.add(segment);
             // Only the cache's fields: writeDataset stores everything but `features` in its index.
-            const { id, video, start, end, sentiment, emotions, features } = segment;
-            yield { id, video, start, end, sentiment, emotions, features };
+            const { id, video, start, end, sentiment, emotions, features, nonFinite } = segment;
+            yield { id, video, start, end, sentiment, emotions, features, nonFinite };
           }
         })(),
         request.recorderPid,

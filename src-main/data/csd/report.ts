@@ -4,7 +4,7 @@ import type { AlignedSegment, Alignment, AlignmentTotals } from './align';
 import type { CsdFile } from './csdFile';
 
 /**
- * An alignment report in the shape of shared/fixtures/mosei-mini/aligned_reference.json (what the SDK's
+ * An alignment report in the shape of test/fixtures/mosei-mini/aligned_reference.json (what the SDK's
  * align('All Labels') gives), so an import's report can be diffed against any SDK-produced reference.
  * Keys stay snake_case to match that file.
  */

@@ -209,11 +209,11 @@ describe('configuration', () => {
     expect(() => fusedGru({ units: 0 })).toThrow('units must be a positive integer');
   });
 
-  it('defaults to Keras 2 initializers: glorotUniform, orthogonal, zeros', () => {
+  it("defaults to Keras 2 initializers, from the workbench's initialiser module: glorotUniform, orthogonal (seeded, quiet), zeros", () => {
     const config = fusedGru({ units: 4 }).getConfig();
     expect(config).toMatchObject({
       kernelInitializer: { className: 'VarianceScaling', config: { distribution: 'uniform', mode: 'fanAvg' } },
-      recurrentInitializer: { className: 'Orthogonal' },
+      recurrentInitializer: { className: 'SeededOrthogonal' },
       biasInitializer: { className: 'Zeros' },
       returnSequences: false,
       resetAfter: true,

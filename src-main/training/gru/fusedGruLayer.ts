@@ -10,7 +10,9 @@
  * - tfjs-layers' GRUCell throws for `resetAfter: true`, and its GRU is the reset_before variant
  *   with a [3H] bias and hardSigmoid/glorotNormal defaults. This layer follows Keras 2+ and
  *   PyTorch instead: sigmoid recurrent activation, glorotUniform kernel, orthogonal recurrent
- *   kernel, zero bias. Those activations are fixed (the backward pass is written for them).
+ *   kernel (the whole [H, 3H] matrix, from the workbench's initialiser module: seeded, and
+ *   quiet where tfjs's Orthogonal warns), zero bias. Those activations are fixed (the
+ *   backward pass is written for them).
  * - Padded steps keep the state; their output is the carried state, as tfjs/Keras rnn() do,
  *   unless `zeroOutputForMask` (the name Keras uses for the same switch) asks for zeros.
  * - Not supported (the constructor says so): dropout, recurrentDropout, goBackwards, stateful.

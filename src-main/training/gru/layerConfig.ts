@@ -7,6 +7,7 @@
  * tf.serialization's class registry, where tfjs-layers registers all of its built-ins.
  */
 import * as tf from '@tensorflow/tfjs';
+import { layerInitialisers } from '../model/initialisers';
 
 export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 export type Regularizer = ReturnType<typeof tf.regularizers.l1l2>;
@@ -20,18 +21,19 @@ export type InitializerSpec = Initializer | string | SerializedObject;
 export type RegularizerSpec = Regularizer | SerializedObject;
 export type ConstraintSpec = Constraint | SerializedObject;
 
+/** Keras's GRU defaults (glorotUniform, orthogonal, zeros) come from the workbench's one initialiser module. */
 const NAMED_INITIALIZERS: Record<string, () => Initializer> = {
-  glorotUniform: () => tf.initializers.glorotUniform({}),
+  glorotUniform: () => layerInitialisers.glorotUniform(),
   glorotNormal: () => tf.initializers.glorotNormal({}),
   heUniform: () => tf.initializers.heUniform({}),
   heNormal: () => tf.initializers.heNormal({}),
   leCunUniform: () => tf.initializers.leCunUniform({}),
   leCunNormal: () => tf.initializers.leCunNormal({}),
-  orthogonal: () => tf.initializers.orthogonal({}),
+  orthogonal: () => layerInitialisers.orthogonal(),
   randomUniform: () => tf.initializers.randomUniform({}),
   randomNormal: () => tf.initializers.randomNormal({}),
   truncatedNormal: () => tf.initializers.truncatedNormal({}),
-  zeros: () => tf.initializers.zeros(),
+  zeros: () => layerInitialisers.zeros(),
   ones: () => tf.initializers.ones(),
 };
 

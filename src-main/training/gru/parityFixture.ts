@@ -1,5 +1,5 @@
 /**
- * Reading a GRU parity file (shared/fixtures/reference/gru_parity_*.json).
+ * Reading a GRU parity file (test/fixtures/reference/gru_parity_*.json).
  *
  * The files come from torch.nn.GRU in float64 (batch_first, zero initial state) and hold:
  * x [B,T,D], G [B,T,H], G2 [B,H]; per layer the PyTorch and Keras weights and the gradients of
@@ -9,8 +9,8 @@
  * steps (pad_packed_sequence) and G is already 0 there.
  * Every problem is reported as one sentence naming the file and the offending key.
  */
-import { readFileSync } from 'node:fs';
 import type { HostArray, KerasGruParams, TorchGruParams } from './gateLayout';
+import { FixtureError, readJsonFile, Reader, type Json } from '../parity/jsonFixture';
 
 export interface ParityLayer {
   readonly inputSize: number;
@@ -41,57 +41,7 @@ export interface ParityFixture {
   readonly layers: ParityLayer[];
 }
 
-export class FixtureError extends Error {}
-
-type Json = Record<string, unknown>;
-
-class Reader {
-  constructor(private readonly source: string) {}
-
-  fail(message: string): never {
-    throw new FixtureError(`${this.source}: ${message}`);
-  }
-
-  object(value: unknown, where: string): Json {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(`${where} must be a JSON object`);
-    return value as Json;
-  }
-
-  field(obj: Json, key: string, where: string): unknown {
-    if (!(key in obj)) this.fail(`missing "${where}${key}"`);
-    return obj[key];
-  }
-
-  positiveInt(obj: Json, key: string): number {
-    const v = this.field(obj, key, '');
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) this.fail(`"${key}" must be a positive integer, got ${JSON.stringify(v)}`);
-    return v;
-  }
-
-  /** A nested list of finite numbers with exactly the expected shape, flattened row-major. */
-  array(value: unknown, shape: readonly number[], where: string): HostArray {
-    const data = new Float64Array(shape.reduce((a, b) => a * b, 1));
-    let offset = 0;
-    const walk = (v: unknown, depth: number, path: string): void => {
-      if (depth === shape.length) {
-        if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(`${where}${path} must be a finite number, got ${JSON.stringify(v)}`);
-        data[offset++] = v;
-        return;
-      }
-      if (!Array.isArray(v) || v.length !== shape[depth]) {
-        const got = Array.isArray(v) ? `length ${v.length}` : typeof v;
-        this.fail(`${where}${path} must be a list of length ${shape[depth]} (expected shape [${shape.join(', ')}]), got ${got}`);
-      }
-      v.forEach((item, i) => walk(item, depth + 1, `${path}[${i}]`));
-    };
-    walk(value, 0, '');
-    return { data, shape: [...shape] };
-  }
-
-  arrayField(obj: Json, key: string, shape: readonly number[], prefix = ''): HostArray {
-    return this.array(this.field(obj, key, prefix), shape, `${prefix}${key}`);
-  }
-}
+export { FixtureError };
 
 function readKeras(r: Reader, obj: Json, prefix: string, d: number, h: number): KerasGruParams {
   return {
@@ -167,18 +117,5 @@ export function parseParityFixture(raw: unknown, source: string): ParityFixture 
 
 /** Reads and validates a parity file from disk. */
 export function loadParityFixture(path: string): ParityFixture {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new FixtureError(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${(error as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new FixtureError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-  return parseParityFixture(raw, path);
+  return parseParityFixture(readJsonFile(path), path);
 }

@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GruSequenceOptions, GruSequenceResult, GruWeights } from './fusedGru';
+import { layerInitialisers } from '../model/initialisers';
 
 /** One Keras GRUCell(reset_after=True) step with Keras' weight layout. */
 export function referenceGruStep(x: tf.Tensor2D, h: tf.Tensor2D, w: GruWeights): tf.Tensor2D {
@@ -66,9 +67,9 @@ export class ReferenceGruCell extends tf.layers.RNNCell {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const inputDim = shape[shape.length - 1] as number;
     const u = this.units;
-    this.kernel = this.addWeight('kernel', [inputDim, 3 * u], 'float32', tf.initializers.glorotUniform({}));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 3 * u], 'float32', tf.initializers.orthogonal({}));
-    this.bias = this.addWeight('bias', [2, 3 * u], 'float32', tf.initializers.zeros());
+    this.kernel = this.addWeight('kernel', [inputDim, 3 * u], 'float32', layerInitialisers.glorotUniform());
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 3 * u], 'float32', layerInitialisers.orthogonal());
+    this.bias = this.addWeight('bias', [2, 3 * u], 'float32', layerInitialisers.zeros());
     this.built = true;
   }
 

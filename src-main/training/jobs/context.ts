@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import type { EpochRecord } from '@shared/api/entities';
+import type { EpochRecord, TrainConfig } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
+import { stopsEarly } from '@shared/training/selection';
 import { assignWeights, loadCheckpoint } from '../model/checkpoint';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
@@ -12,6 +13,8 @@ export interface JobData {
   segments: SegmentIndexEntry[];
   train: SegmentIndexEntry[];
   validation: SegmentIndexEntry[];
+  /** Empty when the run's split has no test part. */
+  test: SegmentIndexEntry[];
   close(): void;
 }
 
@@ -23,6 +26,7 @@ export function openJobData(job: TrainerJob): JobData {
     segments,
     train: job.split.train.map((i) => segments[i]),
     validation: job.split.validation.map((i) => segments[i]),
+    test: job.split.test.map((i) => segments[i]),
     close: () => reader.close(),
   };
 }
@@ -40,19 +44,26 @@ export function source(data: JobData, segments: SegmentIndexEntry[], job: Traine
 /**
  * Where a run starts: from scratch (statistics of the training split, epoch 1) or, when
  * its folder holds a checkpoint, from the weights, optimizer state and statistics saved
- * after its last completed epoch, with the records of the epochs it holds.
+ * after its last completed epoch, with the records of the epochs it holds and the weights
+ * of the epoch model selection has kept so far (see selection.ts).
  */
 export async function restoreOrStart(
   job: TrainerJob,
   data: JobData,
   variables: Record<string, tf.Variable>,
   optimizer: tf.Optimizer,
-): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[] }> {
+): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[]; best: tf.NamedTensorMap | null }> {
   const resumed = loadCheckpoint(job.runDir);
-  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [] };
+  if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [], best: null };
   assignWeights(variables, resumed.weights);
   if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
-  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [] };
+  tf.dispose([...Object.values(resumed.weights), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
+  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [], best: resumed.best };
+}
+
+/** Adam with a run's learning rate, betas and epsilon: every job's optimiser. */
+export function adamOptimizer(config: Pick<TrainConfig, 'learningRate' | 'adam'>): tf.AdamOptimizer {
+  return tf.train.adam(config.learningRate, config.adam.beta1, config.adam.beta2, config.adam.epsilon);
 }
 
 /** One optimiser step; resolves to the loss value (and frees it). */
@@ -74,5 +85,6 @@ export function loopSettings(job: TrainerJob, rows: number, resumed: { firstEpoc
     batchSize: job.config.batchSize,
     seed: job.config.seed,
     validateEachEpoch: job.config.validation === 'each-epoch',
+    stopAfter: (records: readonly EpochRecord[]) => stopsEarly(records, job.config.earlyStopping),
   };
 }

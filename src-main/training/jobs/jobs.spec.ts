@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochRecord, MetricRecord, TrainConfig } from '@shared/api/entities';
-import type { TrainerJob } from '@shared/api/trainerProtocol';
+import type { JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { assignSplit } from '@shared/data/splits';
 import { writeDataset } from '../../data/datasetFiles';
 import { generateSynthetic } from '../../data/synthetic';
@@ -12,12 +12,13 @@ import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
 import { runBaseline, runFinetune } from './supervised';
 import { checkpointWeightShapes } from '@shared/model/weightShapes';
+import { loadCheckpoint } from '../model/checkpoint';
 import { checkBundledCheckpoints } from '../../export/bundledCheckpoint';
 import type { BundledRun } from '../../export/runBundleFormat';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-jobs-'));
 const segments = [...generateSynthetic({ seed: 5, segments: 30, segmentsPerVideo: 5, minFrames: 15, maxFrames: 40 })];
-const split = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0 });
+const split = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -31,11 +32,11 @@ const config: TrainConfig = {
   model: { hiddenUnits: 6, gruLayers: 2, headInput: 'reconstruction', pooling: 'last-valid' },
   labels: { count: 10, seed: 1 },
   sequence: { maxFrames: 20, keep: 'first', poolFrames: 1, padding: 'right' },
-  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0 }, validation: 'each-epoch',
+  split: { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0 }, validation: 'each-epoch', adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'keras', selection: 'last-epoch', earlyStopping: null,
 };
 
 function job(runId: number, kind: TrainerJob['kind'], overrides: Partial<TrainerJob> = {}): TrainerJob {
-  return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation }, ...overrides };
+  return { runId, kind, dataDir, datasetId: 'tiny', config, runDir: join(dataDir, 'runs', String(runId)), parentRunDir: null, split: { train: split.train, validation: split.validation, test: [] }, ...overrides };
 }
 
 /** Hooks that keep what a job reports: trained epochs, and epochs re-reported from a checkpoint apart. */
@@ -62,7 +63,7 @@ function killedAtReport(epoch: number) {
   return r;
 }
 
-const metric = (ms: MetricRecord[], scope: string, name: string) => ms.find((m) => m.scope === scope && m.name === name)?.value;
+const metric = (r: JobResult | MetricRecord[], scope: string, name: string) => (Array.isArray(r) ? r : r.metrics).find((m) => m.scope === scope && m.name === name)?.value;
 
 describe('training jobs', () => {
   it('pre-trains, checkpointing every epoch, and gives the same losses for the same seed', async () => {
@@ -135,6 +136,34 @@ describe('training jobs', () => {
     expect(metric(second, 'overall', 'mae')).toBeCloseTo(metric(metrics, 'overall', 'mae')!, 6);
   });
 
+  it("builds only what a fine-tune needs: the encoder from the checkpoint for the one encoding pass, then only Dense(6) while it trains", async () => {
+    const parentRunDir = join(dataDir, 'runs/1');
+    rmSync(join(parentRunDir, 'encoded'), { recursive: true, force: true });
+    const checkpoint = loadCheckpoint(parentRunDir)!;
+    // The model's variables (the optimizer's moments are unnamed).
+    const liveNames = () => Object.keys(tf.engine().state.registeredVariables).filter((n) => n.startsWith('paper_model_'));
+    const before = new Set(liveNames());
+    const ours = () => liveNames().filter((n) => !before.has(n));
+    const duringEncoding: string[][] = [];
+    const duringTraining: string[][] = [];
+    const r = recorder();
+    r.hooks.progress = (p) => {
+      if (p.batch > 0) return void duringTraining.push(ours().map((n) => n.replace(/^[^/]+\//, '')).sort());
+      duringEncoding.push(ours());
+      // The encoder's variables hold the pre-training run's weights: made from them, never initialised.
+      for (const name of ours().filter((n) => n.includes('gru_'))) {
+        const own = name.replace(/^[^/]+\//, '');
+        expect(Array.from(tf.engine().state.registeredVariables[name].dataSync()), own).toEqual(Array.from(checkpoint.weights[own].dataSync()));
+      }
+    };
+    await runFinetune(job(16, 'finetune', { parentRunDir }), r.hooks);
+    expect(duringEncoding.length).toBeGreaterThan(0);
+    expect(duringEncoding[0].some((n) => n.endsWith('gru_1/recurrent_kernel'))).toBe(true);
+    expect(duringTraining.length).toBeGreaterThan(0);
+    for (const names of duringTraining) expect(names).toEqual(['dense_6/bias', 'dense_6/kernel']);
+    expect(ours()).toEqual([]);
+  });
+
   it('computes the encoder cache again when a kill or a full disk left its metadata or data cut short', async () => {
     const parentRunDir = join(dataDir, 'runs/1');
     const reference = await runFinetune(job(15, 'finetune', { parentRunDir }), recorder().hooks);
@@ -165,15 +194,15 @@ describe('training jobs', () => {
     const r = recorder();
     const metrics = await runBaseline(job(9, 'baseline', { config: { ...config, epochs: 3, validation: 'final' } }), r.hooks);
     expect(r.epochs.map((e) => e.valLoss === null)).toEqual([true, true, false]);
-    expect(metrics.find((m) => m.scope === 'overall' && m.name === 'mae')).toBeDefined();
+    expect(metrics.metrics.find((m) => m.scope === 'overall' && m.name === 'mae')).toBeDefined();
   });
 
   it('trains the baseline from scratch on the labelled sample and reports every metric', async () => {
     const r = recorder();
     const metrics = await runBaseline(job(8, 'baseline'), r.hooks);
     expect(r.epochs).toHaveLength(2);
-    expect(metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
-    expect(metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
+    expect(metrics.metrics.filter((m) => m.scope === 'overall').map((m) => m.name).sort()).toEqual(['acc4', 'mae']);
+    expect(metrics.metrics.filter((m) => m.scope === 'happiness')).toHaveLength(8);
   });
 });
 
@@ -195,19 +224,98 @@ describe('checkpoints as a run bundle checks them', () => {
   });
 });
 
-describe('orthogonalMatrix', () => {
-  it('is orthogonal (Q^T Q = I) and reproducible from its seed', async () => {
-    const { orthogonalMatrix } = await import('../model/paperModel');
-    const h = 24;
-    const q = orthogonalMatrix(h, 7);
-    for (let a = 0; a < h; a++) {
-      for (let b = 0; b < h; b++) {
-        let dot = 0;
-        for (let r = 0; r < h; r++) dot += q[r * h + a] * q[r * h + b];
-        expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
-      }
+describe('evaluation on a test part, model selection and early stopping', () => {
+  const withTest = assignSplit(segments, { kind: 'random-segment', validationFraction: 0.2, seed: 0, testFraction: 0.2 });
+  const split3 = { train: withTest.train, validation: withTest.validation, test: withTest.test! };
+  const mseOf = (values: readonly number[], indices: readonly number[]) =>
+    values.reduce((s, v, k) => s + (v - segments[indices[Math.floor(k / 6)]].emotions[k % 6]) ** 2, 0) / values.length;
+
+  it('evaluates a supervised run on validation and test, and hands back its predictions of each, in the split\'s order', async () => {
+    const r = recorder();
+    const result = await runBaseline(job(40, 'baseline', { split: split3 }), r.hooks);
+    expect(result.predictions.map((p) => [p.split, p.segments])).toEqual([['validation', split3.validation], ['test', split3.test]]);
+    expect(result.predictions.every((p) => p.values.length === p.segments.length * 6)).toBe(true);
+    // The metrics are those of the predictions handed back.
+    const [validation, test] = result.predictions;
+    expect(metric(result.metrics, 'overall', 'mae')).toBeCloseTo(validation.values.reduce((s, v, k) => s + Math.abs(v - segments[validation.segments[Math.floor(k / 6)]].emotions[k % 6]), 0) / validation.values.length, 6);
+    expect(metric(result.testMetrics, 'overall', 'mae')).toBeCloseTo(test.values.reduce((s, v, k) => s + Math.abs(v - segments[test.segments[Math.floor(k / 6)]].emotions[k % 6]), 0) / test.values.length, 6);
+    // The last validation loss is the MSE of the validation predictions (the last epoch is kept).
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(r.epochs.at(-1)!.valLoss!, 5);
+    // Without a test part: validation only.
+    const plain = await runBaseline(job(41, 'baseline'), recorder().hooks);
+    expect([plain.testMetrics, plain.predictions.map((p) => p.split)]).toEqual([[], ['validation']]);
+  });
+
+  it('keeps the epoch with the lowest validation loss: its weights are the ones evaluated and saved', async () => {
+    const selecting = { ...config, epochs: 6, learningRate: 0.05, selection: 'best-validation-loss' as const };
+    const r = recorder();
+    const result = await runBaseline(job(42, 'baseline', { config: selecting, split: split3 }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    // This seed overfits: the best epoch is not the last, so selection matters here.
+    expect(best).toBeLessThan(6);
+    const [validation] = result.predictions;
+    // Evaluated with the best epoch's weights: their validation MSE is that epoch's validation loss.
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(losses[best - 1], 5);
+    // And those weights are the run's saved ones: the checkpoint says so, and predicts the same.
+    const saved = loadCheckpoint(join(dataDir, 'runs/42'))!;
+    expect(saved.state).toMatchObject({ epoch: 6, selectedEpoch: best, bestEpoch: best });
+    const names = Object.keys(saved.weights);
+    for (const name of names) expect(Array.from(saved.weights[name].dataSync()), name).toEqual(Array.from(saved.best![name].dataSync()));
+    const last = recorder();
+    const lastEpoch = await runBaseline(job(43, 'baseline', { config: { ...selecting, selection: 'last-epoch' }, split: split3 }), last.hooks);
+    expect(last.epochs.map((e) => e.valLoss)).toEqual(r.epochs.map((e) => e.valLoss));
+    expect(metric(lastEpoch.metrics, 'overall', 'mae')).not.toBeCloseTo(metric(result.metrics, 'overall', 'mae')!, 6);
+    // A run killed after its selected weights were saved is finished from the checkpoint with the same result.
+    const again = await runBaseline(job(42, 'baseline', { config: selecting, split: split3 }), recorder().hooks);
+    expect(again.predictions).toEqual(result.predictions);
+  });
+
+  it('keeps the best epoch of a fine-tune too, from the weights it held in memory', async () => {
+    const selecting = { ...config, epochs: 8, learningRate: 0.2, selection: 'best-validation-loss' as const };
+    const r = recorder();
+    const result = await runFinetune(job(44, 'finetune', { config: selecting, parentRunDir: join(dataDir, 'runs/1') }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(best).toBeLessThan(8);
+    const [validation] = result.predictions;
+    expect(mseOf(validation.values, validation.segments)).toBeCloseTo(losses[best - 1], 5);
+    expect(loadCheckpoint(join(dataDir, 'runs/44'))!.state).toMatchObject({ selectedEpoch: best });
+  });
+
+  it('stops early once the validation loss has not improved for `patience` epochs, and a resumed run trains no more', async () => {
+    const stopping = { ...config, epochs: 20, learningRate: 0.05, earlyStopping: { patience: 2 } };
+    const r = recorder();
+    await runBaseline(job(45, 'baseline', { config: stopping }), r.hooks);
+    const losses = r.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(r.epochs.length).toBeLessThan(20);
+    expect(r.epochs.length).toBe(best + 2);
+    expect(loadCheckpoint(join(dataDir, 'runs/45'))!.state.epoch).toBe(r.epochs.length);
+    const resumed = recorder();
+    await runBaseline(job(45, 'baseline', { config: stopping }), resumed.hooks);
+    expect(resumed.epochs).toEqual([]);
+    expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual(r.epochs.map((e) => e.epoch));
+  });
+
+  it('records, per pre-training epoch, the reconstruction error on masked steps alone, and the errors on test', async () => {
+    const r = recorder();
+    const result = await runPretrain(job(46, 'pretrain', { split: split3 }), r.hooks);
+    for (const e of r.epochs) {
+      expect(e.maskedLoss).toBeGreaterThan(0);
+      expect(e.valMaskedLoss).toBeGreaterThan(0);
+      // With the loss on every real step, the masked steps alone (filled from context) are reconstructed worse.
+      expect(e.maskedLoss).toBeGreaterThan(e.loss);
     }
-    expect(orthogonalMatrix(h, 7)).toEqual(q);
-    expect(orthogonalMatrix(h, 8)).not.toEqual(q);
+    expect(metric(result.metrics, 'overall', 'maskedReconstructionMse')).toBeCloseTo(r.epochs.at(-1)!.valMaskedLoss!, 6);
+    expect(result.testMetrics.map((m) => m.name).sort()).toEqual(['maskedReconstructionMse', 'reconstructionMse']);
+    expect(result.predictions).toEqual([]);
+    // When the loss covers masked steps only, the two are the same quantity.
+    const masked = recorder();
+    await runPretrain(job(47, 'pretrain', { config: { ...config, mask: { ...config.mask!, lossScope: 'masked-only' } } }), masked.hooks);
+    for (const e of masked.epochs) {
+      expect(e.maskedLoss).toBeCloseTo(e.loss, 5);
+      expect(e.valMaskedLoss).toBeCloseTo(e.valLoss!, 6);
+    }
   });
 });

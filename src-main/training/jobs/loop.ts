@@ -32,26 +32,33 @@ export interface EpochLoop {
   step(rows: number[], epoch: number): Promise<number>;
   /** Loss on the validation data after an epoch (null when there is none). */
   validate(epoch: number): Promise<number | null>;
+  /** What the job adds to an epoch's record once it is validated (pre-training: its masked-step errors). */
+  recordExtras?(epoch: number): Partial<Pick<EpochRecord, 'maskedLoss' | 'valMaskedLoss'>>;
   /**
    * Called after each epoch, before it is reported: the place to checkpoint. `records` are
    * every epoch's so far, this one last; the checkpoint keeps them (see `runEpochs`).
    */
   afterEpoch?(epoch: number, records: EpochRecord[]): Promise<void>;
+  /** Whether to stop after these epochs (early stopping); checked after each, and before training on from a checkpoint. */
+  stopAfter?(records: readonly EpochRecord[]): boolean;
 }
 
 /**
  * The epoch/batch loop every job shares: a seeded shuffle per epoch (reproducible after a
  * resume), progress with samples/s and ETA after each batch, a cancel check between
- * batches, and the epoch record once validation is done.
+ * batches, the epoch record once validation is done, and early stopping (`stopAfter`).
+ * Resolves to every epoch's record, the checkpointed ones first.
  *
  * An epoch is checkpointed, then reported; a kill between the two leaves a checkpoint whose
  * epoch main never recorded. So each checkpoint carries the records of its epochs, and a
  * resumed run first re-reports them (main records those it lacks): the history and the
  * weights always end up describing the same epochs.
  */
-export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void> {
+export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<EpochRecord[]> {
   const records = [...(loop.checkpointed ?? [])];
   for (const record of records) hooks.epoch(record, true);
+  // A run resumed after it had stopped early trains no more.
+  if (records.length && loop.stopAfter?.(records)) return records;
   const batchesPerEpoch = Math.ceil(loop.rows / loop.batchSize);
   const started = Date.now();
   let samplesDone = 0;
@@ -81,10 +88,12 @@ export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<void>
       await yieldToMessages();
     }
     const valLoss = loop.validateEachEpoch || epoch === loop.epochs ? await loop.validate(epoch) : null;
-    const record = { epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000 };
+    const record: EpochRecord = { epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000, maskedLoss: null, valMaskedLoss: null, ...loop.recordExtras?.(epoch) };
     records.push(record);
     // Checkpoint before the epoch is reported: a recorded epoch always has its weights on disk.
     await loop.afterEpoch?.(epoch, records);
     hooks.epoch(record);
+    if (loop.stopAfter?.(records)) break;
   }
+  return records;
 }

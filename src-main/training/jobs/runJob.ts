@@ -1,10 +1,9 @@
-import type { MetricRecord } from '@shared/api/entities';
-import type { FromTrainer, TrainerJob } from '@shared/api/trainerProtocol';
+import type { FromTrainer, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
 import { runBaseline, runFinetune } from './supervised';
 
-const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Promise<MetricRecord[]>> = {
+const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Promise<JobResult>> = {
   pretrain: runPretrain,
   finetune: runFinetune,
   baseline: runBaseline,
@@ -23,12 +22,12 @@ export async function runJob(
 ): Promise<void> {
   send({ type: 'started', runId: job.runId, backend: backend.name, backendReason: backend.reason });
   try {
-    const metrics = await JOBS[job.kind](job, {
+    const result = await JOBS[job.kind](job, {
       progress: (progress) => send({ type: 'progress', progress }),
       epoch: (record, fromCheckpoint) => send({ type: 'epoch', runId: job.runId, record, ...(fromCheckpoint ? { fromCheckpoint } : {}) }),
       isCancelled,
     });
-    send({ type: 'done', runId: job.runId, metrics });
+    send({ type: 'done', runId: job.runId, ...result });
   } catch (err) {
     if (err instanceof JobCancelled) send({ type: 'cancelled', runId: job.runId });
     else send({ type: 'failed', runId: job.runId, error: err instanceof Error ? err.message : String(err) });

@@ -2,15 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MetricRecord } from '@shared/api/entities';
-import type { TrainerJob } from '@shared/api/trainerProtocol';
+import type { EpochRecord } from '@shared/api/entities';
+import type { JobPredictions, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
-import { evaluatePredictions } from '../evaluation';
-import { PaperModel } from '../model/paperModel';
-import { assignWeights, loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
-import type { SequenceSource } from '../sequences';
-import { loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
+import { emotionRows, metricRecords } from '@shared/metrics/records';
+import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
+import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
+import type { SequenceBatch, SequenceSource } from '../sequences';
+import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
+import { BestWeights } from './selection';
 import { encodeAll, headInputs, predictEmotions } from './tensors';
 
 const mse = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / a.length;
@@ -20,40 +21,99 @@ function labelledSegments(data: JobData, job: TrainerJob) {
   return sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed).map((i) => data.segments[i]);
 }
 
+/** The emotion loss of both arms: mean squared error over the batch and the six emotions. */
+export function emotionLoss(head: EmotionHead, pooled: tf.Tensor2D, labels: tf.Tensor2D): tf.Scalar {
+  return tf.losses.meanSquaredError(labels, head.predict(pooled)) as tf.Scalar;
+}
+
+/** One baseline step: the whole network trained on a labelled batch; resolves to the loss before it. */
+export function baselineStep(optimizer: tf.Optimizer, model: PaperModel, batch: SequenceBatch, steps: number): Promise<number> {
+  return minimizeStep(
+    optimizer,
+    () => emotionLoss(model.head, headInputs(model.encoder, batch, steps), tf.tensor2d(batch.y, [batch.size, 6])),
+    model.variables(),
+  );
+}
+
+/**
+ * One fine-tune step: only the head trained, on rows of the frozen encoder's pooled outputs
+ * (`inputs`, rows x width, as headInputs computes them once per segment) and their labels.
+ */
+export function finetuneStep(optimizer: tf.Optimizer, head: EmotionHead, inputs: Float32Array, labels: Float32Array, width: number): Promise<number> {
+  const rows = labels.length / 6;
+  return minimizeStep(optimizer, () => emotionLoss(head, tf.tensor2d(inputs, [rows, width]), tf.tensor2d(labels, [rows, 6])), head.variables());
+}
+
+/**
+ * A supervised run's results from the weights it keeps: metrics and per-segment predictions on
+ * validation and, when its split has one, test. `predict` gives a split's predictions in the
+ * order of `job.split[split]`.
+ */
+async function supervisedResult(job: TrainerJob, data: JobData, predict: (split: 'validation' | 'test') => Promise<Float32Array>): Promise<JobResult> {
+  const result: JobResult = { metrics: [], testMetrics: [], predictions: [] };
+  for (const split of ['validation', 'test'] as const) {
+    const indices = job.split[split];
+    if (!indices.length) continue;
+    const values = await predict(split);
+    // Scored against the labels as the dataset holds them (thirds in double precision, as an exported CSV has them).
+    const scored = metricRecords(indices.map((i) => data.segments[i].emotions), emotionRows(values));
+    if (split === 'validation') result.metrics = scored;
+    else result.testMetrics = scored;
+    result.predictions.push({ split, segments: [...indices], values: Array.from(values) } satisfies JobPredictions);
+  }
+  return result;
+}
+
+/** Predictions of the last validation, reusable when the epoch kept is the one they were made at. */
+interface LastValidation {
+  epoch: number;
+  values: Float32Array;
+}
+const reusable = (last: LastValidation | null, chosen: number | null, records: readonly EpochRecord[]) =>
+  last !== null && chosen === last.epoch && chosen === records.at(-1)?.epoch ? last.values : null;
+
 /** Baseline: the same network, trained from scratch on the labelled sample only. */
-export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<JobResult> {
   const data = openJobData(job);
-  const model = new PaperModel(job.config.model, job.config.seed);
-  const optimizer = tf.train.adam(job.config.learningRate);
+  const model = PaperModel.initial(job.config.model, job.config.seed, job.config.initialisation);
+  const optimizer = adamOptimizer(job.config);
+  let selection: BestWeights | null = null;
   try {
-    const variables = model.allVariables();
+    const variables = model.variables();
     const resumed = await restoreOrStart(job, data, model.byName(variables), optimizer);
+    selection = new BestWeights(job.config, { weights: resumed.best, records: resumed.checkpointed });
     const { stats } = resumed;
     const train: SequenceSource = source(data, labelledSegments(data, job), job, stats);
     const val = source(data, data.validation, job, stats);
     const valY = val.labels();
     const steps = job.config.sequence.maxFrames;
-    let lastPredictions: Float32Array | null = null;
-    await runEpochs(
+    let last: LastValidation | null = null;
+    const records = await runEpochs(
       {
         ...loopSettings(job, train.length, resumed),
-        step: async (rows) => {
-          const batch = train.batch(rows);
-          return minimizeStep(optimizer, () => {
-            const pred = model.head(headInputs(model, batch, steps));
-            return tf.losses.meanSquaredError(tf.tensor2d(batch.y, [batch.size, 6]), pred) as tf.Scalar;
-          }, variables);
+        step: async (rows) => baselineStep(optimizer, model, train.batch(rows), steps),
+        validate: async (epoch) => {
+          last = { epoch, values: await predictEmotions(model, val, job.config.batchSize) };
+          return mse(last.values, valY);
         },
-        validate: async () => {
-          lastPredictions = await predictEmotions(model, val, job.config.batchSize);
-          return mse(lastPredictions, valY);
+        afterEpoch: (epoch, epochs) => {
+          selection!.observe(epochs, model.byName(variables));
+          return saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats, bestEpoch: selection!.epoch }, selection!.weights());
         },
-        afterEpoch: (epoch, epochs) => saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats }),
       },
       hooks,
     );
-    return evaluatePredictions(valY, lastPredictions ?? (await predictEmotions(model, val, job.config.batchSize)));
+    const chosen = selection.restore(records, model.byName(variables));
+    if (chosen !== null && chosen !== records.at(-1)?.epoch) {
+      // The selected epoch's weights become the run's: what it is evaluated with and bundles carry.
+      await saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch: records.at(-1)!.epoch, epochs: records, stats, bestEpoch: chosen, selectedEpoch: chosen }, selection.weights());
+    }
+    const validation = reusable(last, chosen, records);
+    return await supervisedResult(job, data, async (split) =>
+      split === 'validation' && validation ? validation : predictEmotions(model, source(data, split === 'validation' ? data.validation : data.test, job, stats), job.config.batchSize),
+    );
   } finally {
+    selection?.dispose();
     optimizer.dispose();
     model.dispose();
     data.close();
@@ -103,18 +163,19 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
   if (cached) return cached;
   const checkpoint = loadCheckpoint(parentDir);
   if (!checkpoint) throw new Error('The pre-training run has no saved weights; it must finish (or be resumed) before fine-tuning.');
-  const model = new PaperModel(m, 0);
+  let encoder: Encoder | null = null;
   try {
-    assignWeights(model.byName(model.encoderVariables()), checkpoint.weights);
+    // The encoder only runs, once: its variables are the checkpoint's weights, never initialised.
+    encoder = Encoder.fromWeights(m, checkpoint.weights, "The pre-training run's checkpoint");
     const stats = checkpoint.state.stats as { mean: number[]; std: number[] };
     const all = source(data, data.segments, job, stats);
     let done = 0;
     const started = Date.now();
     const batch = Math.max(job.config.batchSize, 32);
-    const result = await encodeAll(model, all, batch, async () => {
+    const result = await encodeAll(encoder, all, batch, async () => {
       done = Math.min(all.length, done + batch);
       const rate = done / Math.max((Date.now() - started) / 1000, 1e-3);
-      // Progress of the one-off encoding pass, reported as epoch 0 of the run.
+      // Progress of the one-off encoding pass, reported as batch 0 of the run's first epoch.
       hooks.progress({ runId: job.runId, epoch: 1, epochs: job.config.epochs, batch: 0, batches: 1, loss: null, samplesPerSecond: rate, etaSeconds: (all.length - done) / rate });
       await new Promise<void>((r) => setImmediate(r));
     });
@@ -124,7 +185,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
-    model.dispose();
+    encoder?.dispose();
+    tf.dispose([...Object.values(checkpoint.weights), ...(checkpoint.optimizer ?? []).map((t) => t.tensor)]);
   }
 }
 
@@ -140,45 +202,50 @@ function labelsOf(data: JobData, indices: readonly number[]): Float32Array {
   return out;
 }
 
-/** Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample. */
-export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<MetricRecord[]> {
+/**
+ * Fine-tuning: Dense(6) on the frozen pre-trained encoder, trained on the labelled sample.
+ * Only the head is built: the encoder's outputs come from the cache (computed once).
+ */
+export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<JobResult> {
   if (!job.parentRunDir) throw new Error('A fine-tuning run needs the pre-training run it starts from.');
   const data = openJobData(job);
-  const model = new PaperModel(job.config.model, job.config.seed);
-  const optimizer = tf.train.adam(job.config.learningRate);
+  const head = EmotionHead.initial(job.config.model, job.config.seed);
+  const optimizer = adamOptimizer(job.config);
+  // A fine-tune takes milliseconds per epoch and is never resumed mid-way: the selected weights stay in memory.
+  const selection = new BestWeights(job.config);
+  const headPredictions = async (indices: readonly number[], vectors: Float32Array, width: number) => {
+    const p = tf.tidy(() => head.predict(tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width])));
+    const values = (await p.data()) as Float32Array;
+    p.dispose();
+    return values;
+  };
   try {
     const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
     const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
     const trainX = rowsOf(vectors, width, labelled);
     const trainY = labelsOf(data, labelled);
-    const valX = tf.tensor2d(rowsOf(vectors, width, job.split.validation), [job.split.validation.length, width]);
     const valY = labelsOf(data, job.split.validation);
-    let lastPredictions: Float32Array | null = null;
-    const head = model.headVariables();
-    await runEpochs(
+    let last: LastValidation | null = null;
+    const records = await runEpochs(
       {
         ...loopSettings(job, labelled.length),
-        step: (rows) =>
-          minimizeStep(optimizer, () => {
-            const x = tf.tensor2d(rowsOf(trainX, width, rows), [rows.length, width]);
-            const y = tf.tensor2d(rowsOf(trainY, 6, rows), [rows.length, 6]);
-            return tf.losses.meanSquaredError(y, model.head(x)) as tf.Scalar;
-          }, head),
-        validate: async () => {
-          const p = tf.tidy(() => model.head(valX));
-          lastPredictions = (await p.data()) as Float32Array;
-          p.dispose();
-          return mse(lastPredictions, valY);
+        step: (rows) => finetuneStep(optimizer, head, rowsOf(trainX, width, rows), rowsOf(trainY, 6, rows), width),
+        validate: async (epoch) => {
+          last = { epoch, values: await headPredictions(job.split.validation, vectors, width) };
+          return mse(last.values, valY);
         },
+        afterEpoch: async (_epoch, epochs) => selection.observe(epochs, head.byName(head.variables())),
       },
       hooks,
     );
-    valX.dispose();
-    await saveCheckpoint(job.runDir, model.byName(head), null, { epoch: job.config.epochs, parentRunDir: job.parentRunDir });
-    return evaluatePredictions(valY, lastPredictions!);
+    const chosen = selection.restore(records, head.byName(head.variables()));
+    await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: records.at(-1)!.epoch, parentRunDir: job.parentRunDir, selectedEpoch: chosen });
+    const validation = reusable(last, chosen, records);
+    return await supervisedResult(job, data, async (split) => (split === 'validation' && validation ? validation : headPredictions(job.split[split], vectors, width)));
   } finally {
+    selection.dispose();
     optimizer.dispose();
-    model.dispose();
+    head.dispose();
     data.close();
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FEATURE_COUNT } from '@shared/emotions';
 import type { ModelConfig } from '@shared/model/modelConfig';
-import { poolingWeights, type PaperModel } from '../model/paperModel';
+import { poolingWeights, type Encoder, type PaperModel } from '../model/paperModel';
 import type { SequenceBatch, SequenceSource } from '../sequences';
 
 export function inputTensors(batch: SequenceBatch, steps: number, x: Float32Array = batch.x): { x: tf.Tensor3D; mask: tf.Tensor2D } {
@@ -41,17 +41,17 @@ async function mapBatches(
 }
 
 /** Pooled encoder outputs of a batch: what the Dense(6) head reads. */
-export function headInputs(model: PaperModel, batch: SequenceBatch, steps: number): tf.Tensor2D {
+export function headInputs(encoder: Encoder, batch: SequenceBatch, steps: number): tf.Tensor2D {
   const { x, mask } = inputTensors(batch, steps);
-  return model.headInput(model.encode(x, mask), poolTensor(batch, steps, model.config.pooling));
+  return encoder.headInput(encoder.encode(x, mask), poolTensor(batch, steps, encoder.config.pooling));
 }
 
 /** The model's emotion predictions for every segment of a source. */
 export async function predictEmotions(model: PaperModel, src: SequenceSource, batchSize: number): Promise<Float32Array> {
-  return (await mapBatches(src, batchSize, (batch, steps) => model.head(headInputs(model, batch, steps)))).vectors;
+  return (await mapBatches(src, batchSize, (batch, steps) => model.head.predict(headInputs(model.encoder, batch, steps)))).vectors;
 }
 
 /** Head inputs of every segment of a source: what a frozen-encoder fine-tune trains on. */
-export function encodeAll(model: PaperModel, src: SequenceSource, batchSize: number, onBatch?: () => Promise<void>): Promise<{ vectors: Float32Array; width: number }> {
-  return mapBatches(src, batchSize, (batch, steps) => headInputs(model, batch, steps), onBatch);
+export function encodeAll(encoder: Encoder, src: SequenceSource, batchSize: number, onBatch?: () => Promise<void>): Promise<{ vectors: Float32Array; width: number }> {
+  return mapBatches(src, batchSize, (batch, steps) => headInputs(encoder, batch, steps), onBatch);
 }

@@ -32,12 +32,17 @@ function readTensors(dir: string, name: string): tf.NamedTensorMap {
   return tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), manifest.weightsManifest[0].weights);
 }
 
-export async function saveCheckpoint(dir: string, variables: Record<string, tf.Variable>, optimizer: tf.Optimizer | null, state: CheckpointState): Promise<void> {
+/**
+ * `best`: the weights of the epoch model selection keeps (see jobs/selection.ts), written beside
+ * the last epoch's as `best.json` / `best.bin` so a resumed run still knows them.
+ */
+export async function saveCheckpoint(dir: string, variables: Record<string, tf.Variable>, optimizer: tf.Optimizer | null, state: CheckpointState, best: tf.NamedTensorMap | null = null): Promise<void> {
   const tmp = `${dir}.writing`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   await writeTensors(tmp, 'weights', variables);
   if (optimizer) await writeTensors(tmp, 'optimizer', await optimizer.getWeights());
+  if (best) await writeTensors(tmp, 'best', best);
   writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
   const old = `${dir}.old`;
   rmSync(old, { recursive: true, force: true });
@@ -49,6 +54,8 @@ export async function saveCheckpoint(dir: string, variables: Record<string, tf.V
 export interface LoadedCheckpoint {
   weights: tf.NamedTensorMap;
   optimizer: NamedTensor[] | null;
+  /** The selected epoch's weights, when the run selects by validation loss (null otherwise). */
+  best: tf.NamedTensorMap | null;
   state: CheckpointState;
 }
 
@@ -57,7 +64,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint | null {
   const from = existsSync(join(dir, 'state.json')) ? dir : existsSync(join(`${dir}.old`, 'state.json')) ? `${dir}.old` : null;
   if (!from) return null;
   const optimizer = existsSync(join(from, 'optimizer.json')) ? Object.entries(readTensors(from, 'optimizer')).map(([name, tensor]) => ({ name, tensor })) : null;
-  return { weights: readTensors(from, 'weights'), optimizer, state: JSON.parse(readFileSync(join(from, 'state.json'), 'utf8')) as CheckpointState };
+  const best = existsSync(join(from, 'best.json')) ? readTensors(from, 'best') : null;
+  return { weights: readTensors(from, 'weights'), optimizer, best, state: JSON.parse(readFileSync(join(from, 'state.json'), 'utf8')) as CheckpointState };
 }
 
 /** Copies saved values into the model's variables; every variable must be present with its shape. */

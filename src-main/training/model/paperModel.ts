@@ -1,8 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
-import type { ModelConfig } from '@shared/model/modelConfig';
+import type { Initialisation } from '@shared/api/entities';
+import { FEATURE_COUNT } from '@shared/emotions';
+import { headInputWidth, type ModelConfig } from '@shared/model/modelConfig';
+import { encoderWeightShapes, headWeightShapes, type WeightShape } from '@shared/model/weightShapes';
 import { gruOutputs } from '../gru/fusedGru';
-import { Rng } from '@shared/random';
+import { glorotUniform, recurrentKernel } from './initialisers';
+
+/**
+ * The paper's network as plain variables around the fused GRU, in two parts so a job builds
+ * only what it trains or needs: the encoder, GRU(H, sequences) x L -> Dense(74) per timestep
+ * (pre-training trains it; a fine-tune only runs it, once, from its pre-training run's
+ * weights), and the Dense(6) emotion head. Variables are named as Keras names them, so
+ * checkpoints read like a Keras model's weights.
+ */
 
 /** One GRU layer's weights in Keras' reset_after layout. */
 interface GruVariables {
@@ -18,66 +28,127 @@ export interface EncoderOutputs {
   states: tf.Tensor3D;
 }
 
-/**
- * The paper's network as plain variables around the fused GRU: GRU(H, sequences) x L ->
- * Dense(74) per timestep, plus the Dense(6) emotion head. Variables are named as Keras
- * names them, so checkpoints read like a Keras model's weights.
- */
 let instances = 0;
 
-export class PaperModel {
+/**
+ * Variables under their checkpoint names, created from `values` (which must hold every name of
+ * `shapes` with its shape). tfjs needs names unique among live variables, so each part gets a
+ * prefix of its own; the checkpoint names are kept apart.
+ */
+class NamedVariables {
+  readonly list: tf.Variable[] = [];
+  private readonly byVariable = new Map<tf.Variable, string>();
+  private readonly byCheckpointName = new Map<string, tf.Variable>();
+
+  constructor(shapes: readonly WeightShape[], values: tf.NamedTensorMap, source: string) {
+    const prefix = `paper_model_${++instances}`;
+    try {
+      for (const { name, shape } of shapes) {
+        const value = values[name];
+        if (!value) throw new Error(`${source} has no weights for ${name}.`);
+        if (value.shape.join() !== shape.join()) throw new Error(`${source}'s ${name} is [${value.shape}], the model's is [${shape}].`);
+        const v = tf.variable(value, true, `${prefix}/${name}`);
+        this.list.push(v);
+        this.byVariable.set(v, name);
+        this.byCheckpointName.set(name, v);
+      }
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  get<R extends tf.Rank>(name: string): tf.Variable<R> {
+    return this.byCheckpointName.get(name) as tf.Variable<R>;
+  }
+
+  checkpointName(v: tf.Variable): string | undefined {
+    return this.byVariable.get(v);
+  }
+
+  dispose(): void {
+    tf.dispose(this.list);
+  }
+}
+
+interface NamedPart {
+  checkpointName(v: tf.Variable): string | undefined;
+}
+
+/** Variables by their checkpoint names, across the parts that own them. */
+function byName(parts: readonly NamedPart[], variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+  return Object.fromEntries(
+    variables.map((v) => {
+      const name = parts.map((p) => p.checkpointName(v)).find((n) => n !== undefined);
+      if (name === undefined) throw new Error(`variable ${v.name} belongs to none of these model parts`);
+      return [name, v];
+    }),
+  );
+}
+
+/** Builds the parts' first values, hands them over, then frees them (a variable keeps its own reference). */
+function withValues<T>(make: () => tf.NamedTensorMap, use: (values: tf.NamedTensorMap) => T): T {
+  const values = make();
+  try {
+    return use(values);
+  } finally {
+    tf.dispose(Object.values(values));
+  }
+}
+
+export class Encoder {
   readonly grus: GruVariables[] = [];
-  /** Keras-style names of the variables, which checkpoints use; tfjs needs unique ones per live model. */
-  private readonly names = new Map<tf.Variable, string>();
-  private readonly prefix = `paper_model_${++instances}`;
   readonly reconKernel: tf.Variable<tf.Rank.R2>;
   readonly reconBias: tf.Variable<tf.Rank.R1>;
-  readonly headKernel: tf.Variable<tf.Rank.R2>;
-  readonly headBias: tf.Variable<tf.Rank.R1>;
+  private readonly named: NamedVariables;
 
-  constructor(
+  private constructor(
     readonly config: ModelConfig,
-    seed: number,
+    values: tf.NamedTensorMap,
+    source: string,
   ) {
-    let input = FEATURE_COUNT;
-    const h = config.hiddenUnits;
-    for (let l = 0; l < config.gruLayers; l++) {
+    this.named = new NamedVariables(encoderWeightShapes(config), values, source);
+    for (let l = 1; l <= config.gruLayers; l++) {
       this.grus.push({
-        kernel: this.named(tf.initializers.glorotUniform({ seed: seed + 10 * l }).apply([input, 3 * h]) as tf.Tensor2D, `gru_${l + 1}/kernel`),
-        recurrentKernel: this.named(orthogonalBlocks(h, seed + 10 * l + 1), `gru_${l + 1}/recurrent_kernel`),
-        bias: this.named(tf.zeros([2, 3 * h]), `gru_${l + 1}/bias`),
+        kernel: this.named.get(`gru_${l}/kernel`),
+        recurrentKernel: this.named.get(`gru_${l}/recurrent_kernel`),
+        bias: this.named.get(`gru_${l}/bias`),
       });
-      input = h;
     }
-    this.reconKernel = this.named(tf.initializers.glorotUniform({ seed: seed + 100 }).apply([h, FEATURE_COUNT]) as tf.Tensor2D, 'dense_74/kernel');
-    this.reconBias = this.named(tf.zeros([FEATURE_COUNT]), 'dense_74/bias');
-    const headIn = config.headInput === 'reconstruction' ? FEATURE_COUNT : h;
-    this.headKernel = this.named(tf.initializers.glorotUniform({ seed: seed + 200 }).apply([headIn, EMOTIONS.length]) as tf.Tensor2D, 'dense_6/kernel');
-    this.headBias = this.named(tf.zeros([EMOTIONS.length]), 'dense_6/bias');
+    this.reconKernel = this.named.get('dense_74/kernel');
+    this.reconBias = this.named.get('dense_74/bias');
   }
 
-  private named<R extends tf.Rank>(initial: tf.Tensor<R>, name: string): tf.Variable<R> {
-    const v = tf.variable(initial, true, `${this.prefix}/${name}`);
-    this.names.set(v, name);
-    return v;
+  /**
+   * Fresh weights: Glorot-uniform kernels (GRU layer l from seed + 10 l, Dense(74) from
+   * seed + 100), recurrent kernels under `scheme` from seed + 10 l + 1, zero biases.
+   */
+  static initial(config: ModelConfig, seed: number, scheme: Initialisation): Encoder {
+    return withValues(
+      () => {
+        const h = config.hiddenUnits;
+        const values: tf.NamedTensorMap = {};
+        for (let l = 0, input = FEATURE_COUNT; l < config.gruLayers; l++, input = h) {
+          values[`gru_${l + 1}/kernel`] = glorotUniform(input, 3 * h, seed + 10 * l);
+          values[`gru_${l + 1}/recurrent_kernel`] = recurrentKernel(h, seed + 10 * l + 1, scheme);
+          values[`gru_${l + 1}/bias`] = tf.zeros([2, 3 * h]);
+        }
+        values['dense_74/kernel'] = glorotUniform(h, FEATURE_COUNT, seed + 100);
+        values['dense_74/bias'] = tf.zeros([FEATURE_COUNT]);
+        return values;
+      },
+      (values) => new Encoder(config, values, 'The initialisation'),
+    );
   }
 
-  /** Variables by their checkpoint names. */
-  byName(variables: tf.Variable[]): Record<string, tf.Variable> {
-    return Object.fromEntries(variables.map((v) => [this.names.get(v)!, v]));
+  /** Given weights (a pre-training run's checkpoint), by checkpoint name; `source` names them in errors. */
+  static fromWeights(config: ModelConfig, weights: tf.NamedTensorMap, source = 'The checkpoint'): Encoder {
+    return new Encoder(config, weights, source);
   }
 
-  /** Every variable pre-training trains (GRUs and the reconstruction layer). */
-  encoderVariables(): tf.Variable[] {
-    return [...this.grus.flatMap((g) => [g.kernel, g.recurrentKernel, g.bias]), this.reconKernel, this.reconBias];
-  }
-
-  headVariables(): tf.Variable[] {
-    return [this.headKernel, this.headBias];
-  }
-
-  allVariables(): tf.Variable[] {
-    return [...this.encoderVariables(), ...this.headVariables()];
+  /** Every variable, in checkpoint order: what pre-training trains. */
+  variables(): tf.Variable[] {
+    return [...this.named.list];
   }
 
   /** x [B, T, 74]; mask [B, T] with 1 on real frames. Padded steps keep the state and output zeros. */
@@ -98,40 +169,91 @@ export class PaperModel {
     return tf.sum(tf.mul(sequence, poolWeights.expandDims(2)), 1) as tf.Tensor2D;
   }
 
-  head(pooled: tf.Tensor2D): tf.Tensor2D {
-    return tf.add(tf.matMul(pooled, this.headKernel), this.headBias) as tf.Tensor2D;
+  checkpointName(v: tf.Variable): string | undefined {
+    return this.named.checkpointName(v);
+  }
+
+  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+    return byName([this], variables);
   }
 
   dispose(): void {
-    tf.dispose(this.allVariables());
+    this.named.dispose();
   }
 }
 
-/**
- * A seeded random orthogonal h x h matrix: Gram-Schmidt on a normal matrix, columns signed
- * as QR's R diagonal (what Keras' Orthogonal does). Written here because tfjs's initializer
- * warns on every matrix above 2000 elements, which floods a training process's output.
- */
-export function orthogonalMatrix(h: number, seed: number): Float32Array {
-  const rng = new Rng(seed);
-  const q = Array.from({ length: h }, () => Float64Array.from({ length: h }, () => rng.normal())); // columns
-  for (let j = 0; j < h; j++) {
-    for (let k = 0; k < j; k++) {
-      let dot = 0;
-      for (let i = 0; i < h; i++) dot += q[j][i] * q[k][i];
-      for (let i = 0; i < h; i++) q[j][i] -= dot * q[k][i];
-    }
-    const norm = Math.hypot(...q[j]);
-    for (let i = 0; i < h; i++) q[j][i] /= norm;
+/** Dense(6) on the pooled Dense(74) outputs or GRU states (`headInput`). */
+export class EmotionHead {
+  readonly kernel: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  private readonly named: NamedVariables;
+
+  private constructor(config: ModelConfig, values: tf.NamedTensorMap, source: string) {
+    this.named = new NamedVariables(headWeightShapes(config), values, source);
+    this.kernel = this.named.get('dense_6/kernel');
+    this.bias = this.named.get('dense_6/bias');
   }
-  const out = new Float32Array(h * h);
-  for (let r = 0; r < h; r++) for (let c = 0; c < h; c++) out[r * h + c] = q[c][r];
-  return out;
+
+  /** Fresh weights: a Glorot-uniform kernel from seed + 200, a zero bias. */
+  static initial(config: ModelConfig, seed: number): EmotionHead {
+    return withValues(
+      () => ({
+        'dense_6/kernel': glorotUniform(headInputWidth(config, FEATURE_COUNT), 6, seed + 200),
+        'dense_6/bias': tf.zeros([6]),
+      }),
+      (values) => new EmotionHead(config, values, 'The initialisation'),
+    );
+  }
+
+  static fromWeights(config: ModelConfig, weights: tf.NamedTensorMap, source = 'The checkpoint'): EmotionHead {
+    return new EmotionHead(config, weights, source);
+  }
+
+  variables(): tf.Variable[] {
+    return [...this.named.list];
+  }
+
+  predict(pooled: tf.Tensor2D): tf.Tensor2D {
+    return tf.add(tf.matMul(pooled, this.kernel), this.bias) as tf.Tensor2D;
+  }
+
+  checkpointName(v: tf.Variable): string | undefined {
+    return this.named.checkpointName(v);
+  }
+
+  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+    return byName([this], variables);
+  }
+
+  dispose(): void {
+    this.named.dispose();
+  }
 }
 
-/** Keras initialises each of the three recurrent gate blocks orthogonally. */
-function orthogonalBlocks(h: number, seed: number): tf.Tensor2D {
-  return tf.tidy(() => tf.concat([0, 1, 2].map((i) => tf.tensor2d(orthogonalMatrix(h, seed + i), [h, h])), 1));
+/** The whole network, for the baseline (everything trained) and for predictions. */
+export class PaperModel {
+  constructor(
+    readonly encoder: Encoder,
+    readonly head: EmotionHead,
+  ) {}
+
+  static initial(config: ModelConfig, seed: number, scheme: Initialisation): PaperModel {
+    return new PaperModel(Encoder.initial(config, seed, scheme), EmotionHead.initial(config, seed));
+  }
+
+  /** Encoder variables, then the head's: the checkpoint's order. */
+  variables(): tf.Variable[] {
+    return [...this.encoder.variables(), ...this.head.variables()];
+  }
+
+  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+    return byName([this.encoder, this.head], variables);
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.head.dispose();
+  }
 }
 
 /**

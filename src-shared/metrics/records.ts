@@ -1,10 +1,10 @@
-import type { MetricRecord } from '@shared/api/entities';
-import { EMOTIONS } from '@shared/emotions';
-import { computeAllMetrics } from '@shared/metrics';
+import type { MetricRecord } from '../api/entities';
+import { EMOTIONS } from '../emotions';
+import { computeAllMetrics } from './index';
 
 /** Rows of 6 from a flat [n * 6] array. */
-export function rowsOf(flat: Float32Array): number[][] {
-  return Array.from({ length: flat.length / 6 }, (_, i) => Array.from(flat.subarray(i * 6, i * 6 + 6)));
+export function emotionRows(flat: ArrayLike<number>): number[][] {
+  return Array.from({ length: Math.floor(flat.length / 6) }, (_, i) => Array.from({ length: 6 }, (_, j) => flat[i * 6 + j]));
 }
 
 /** Per-emotion metrics stored for every run, under the names the store and the views use. */
@@ -17,9 +17,9 @@ const PER_EMOTION = {
   f1_4class_macro: 'f1FourClassMacro',
 } as const;
 
-/** Every metric of a run's validation predictions as store records (overall and per emotion). */
-export function evaluatePredictions(labels: Float32Array, predictions: Float32Array): MetricRecord[] {
-  const m = computeAllMetrics(rowsOf(labels), rowsOf(predictions));
+/** Every metric of predictions against labels (both [n][6]) as store records: overall MAE and 4-class accuracy, then per emotion. */
+export function metricRecords(labels: readonly (readonly number[])[], predictions: readonly (readonly number[])[]): MetricRecord[] {
+  const m = computeAllMetrics(labels, predictions);
   const records: MetricRecord[] = [
     { scope: 'overall', name: 'mae', value: m.mae_overall },
     { scope: 'overall', name: 'acc4', value: m.acc4_overall },

@@ -1,0 +1,77 @@
+/**
+ * What `npm run experiment` prints at the end: a table per tested metric (SSL and baseline as
+ * mean ± sd [95% CI], SSL − baseline with its interval, raw and Holm-adjusted p), or with
+ * --json the whole results with the methods stated in words.
+ */
+import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import { REFERENCE_METHOD } from '@shared/experiments/references';
+import { CI_METHOD, labelsSavedIntervalText, labelsSavedText, pValueMethodText } from '@shared/experiments/statsText';
+import { DEGENERATE_RULE } from '@shared/metrics/degenerate';
+import { formatInterval, formatP, formatSigned, METRIC_LABELS } from '@shared/figures/sweepSeries';
+
+const largestLabelCount = (results: ExperimentResults) => (results.experiment.labelCounts.length ? Math.max(...results.experiment.labelCounts) : null);
+
+/** The results as JSON: every mean with sd and 95% interval, the paired tests per scope with raw and Holm-adjusted p, and the methods in words. */
+export function experimentJson(results: ExperimentResults): unknown {
+  const largest = largestLabelCount(results);
+  return {
+    experiment: results.experiment,
+    split: results.split,
+    methods: {
+      split: `Every number was measured on the experiment's ${results.split} split.`,
+      referencePredictors: REFERENCE_METHOD,
+      degenerate: `${DEGENERATE_RULE} Each point's "flagged" lists its runs that are, with the emotions.`,
+      intervals: CI_METHOD,
+      pValues: Object.fromEntries(results.testFamilies.map((f) => [f.metric, pValueMethodText(f)])),
+      labelsSaved:
+        "Smallest label count at which the baseline's mean 4-class accuracy reaches SSL's mean at 20, 50 and 200 labels, and the same for the lower and upper bounds of SSL's 95% CI there (the baseline's means taken as they are).",
+    },
+    ssl: results.ssl,
+    baseline: results.baseline,
+    references: results.references,
+    comparisons: results.comparisons,
+    testFamilies: results.testFamilies,
+    labelsSaved: results.labelsSaved.map((s) => ({ ...s, text: labelsSavedText(s, largest), interval: labelsSavedIntervalText(s, largest) })),
+  };
+}
+
+const meanCell = (m: MeanSd | undefined) => (m ? `${m.mean.toFixed(3)} ± ${m.sd === null ? '—' : m.sd.toFixed(3)} ${formatInterval(m.ci95)}` : '—');
+/** " ⚑2/3": how many of a point's runs predict some emotion degenerately. */
+const flagMark = (p: ExperimentPoint | undefined) => (p?.flagged.length ? ` ⚑${p.flagged.length}/${p.runIds.length}` : '');
+
+function metricTable(results: ExperimentResults, metric: TestedMetric): string[] {
+  const head = ['labels', `SSL ${METRIC_LABELS[metric]}`, `baseline ${METRIC_LABELS[metric]}`, 'SSL − baseline', 'p', 'p (Holm)', 'label mean', 'majority'];
+  const counts = [...new Set([...results.ssl, ...results.baseline].map((p) => p.labelCount))].sort((a, b) => a - b);
+  const rows = counts.map((labelCount) => {
+    const point = (arm: 'ssl' | 'baseline') => results[arm].find((p) => p.labelCount === labelCount);
+    const at = (arm: 'ssl' | 'baseline') => `${meanCell(point(arm)?.metrics[metric]?.overall)}${flagMark(point(arm))}`;
+    const reference = (predictor: 'labelMean' | 'majorityClass') => {
+      const m = results.references[predictor].find((p) => p.labelCount === labelCount)?.metrics[metric]?.overall;
+      return m ? `${m.mean.toFixed(3)}${m.sd === null ? '' : ` ± ${m.sd.toFixed(3)}`}` : '—';
+    };
+    const c = results.comparisons.find((x) => x.labelCount === labelCount && x.metric === metric && x.scope === 'overall');
+    const diff = c ? `${formatSigned(c.meanDifference)} ${formatInterval(c.ci95, 3, true)}` : '—';
+    return [String(labelCount), at('ssl'), at('baseline'), diff, formatP(c?.pValue), formatP(c?.pAdjusted), reference('labelMean'), reference('majorityClass')];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+/** The printed summary: overall scores per label count, then how the numbers were computed. */
+export function experimentTable(results: ExperimentResults): string {
+  const largest = largestLabelCount(results);
+  const family = (metric: TestedMetric) => results.testFamilies.find((f) => f.metric === metric);
+  const blocks = (['acc4', 'mae'] as const).flatMap((metric) => [...metricTable(results, metric), `  p: ${family(metric) ? pValueMethodText(family(metric)!) : 'no test'}`, '']);
+  const saved = results.labelsSaved.flatMap((s) => [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`]);
+  const flagged = [...results.ssl, ...results.baseline].some((p) => p.flagged.length > 0);
+  return [
+    `Overall scores on the ${results.split} split, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
+    `label mean, majority: ${REFERENCE_METHOD}`,
+    ...(flagged ? [`⚑k/n: k of the n runs predict some emotion degenerately (--json names them). ${DEGENERATE_RULE}`] : []),
+    '',
+    ...blocks,
+    'Labels saved:',
+    ...(saved.length ? saved : ['  needs both arms at 20, 50 or 200 labels']),
+  ].join('\n');
+}
