@@ -209,7 +209,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   /** Emotions some SSL fine-tune at the largest label count predicts degenerately, from the flags stored with its predictions: Table 1 marks them †. */
   const flaggedEmotions = new Set(
     store<{ flags_json: string }>(
-      `SELECT p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND p.split = 'validation'`,
+      `SELECT p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND p.split = 'test'`,
       experiment!.id, largest,
     ).flatMap((r) => (JSON.parse(r.flags_json) as Array<{ emotion: string }>).map((f) => f.emotion)),
   );
@@ -217,7 +217,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   const sslF1 = (metric: string) =>
     emotions.map((emotion) => {
       const values = store<{ value: number }>(
-        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'validation' AND m.scope = ? AND m.name = ?`,
+        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'test' AND m.scope = ? AND m.name = ?`,
         experiment!.id, largest, emotion, metric,
       ).map((v) => v.value);
       const mean = values.reduce((a, v) => a + v, 0) / values.length;
@@ -255,7 +255,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   expect(own).toHaveLength(6);
   for (const c of weighted) {
     const cells = own.find((line) => line.includes(`,${c.emotion},`))!.split(',');
-    expect(cells.at(-2)).toBe('validation');
+    expect(cells.at(-2)).toBe('test');
     expect(Number(cells.at(-1)) > 0).toBe(c.flagged);
     const [mean, sd, lower, upper, n] = cells.slice(-7, -2).map(Number);
     expect(mean).toBeCloseTo(c.mean, 6);

@@ -53,7 +53,7 @@ const COMMAND = {
     '  --sampling KIND    labelled samples nested across label counts (default) or independent for each',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
     '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
-    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default 0, the paper\'s); sdk-standard uses its test fold',
+    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default: the preset\'s, 0.2 quick, 0 paper); sdk-standard uses its test fold',
     '  fine-tunes and baselines:',
     SELECTION_USAGE,
     '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
@@ -102,7 +102,7 @@ function requestFrom(values: Values): ExperimentRequest {
   const learningRate = decimalNumber(values['learning-rate'], '--learning-rate', { min: 0, max: 10, minExclusive: true, inclusiveMax: true });
   const overrides = {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
-    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? 0 },
+    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? plan.supervised.split.testFraction },
     learningRate,
     ...selectionFrom(values),
   };

@@ -120,9 +120,19 @@ describe('experiment presets', () => {
     const quick = experimentPlan('quick');
     expect(quick.labelCounts).toEqual([20, 50, 100, 200]);
     expect(quick.repeats).toBe(6);
-    const shared = { model: { ...published.model, hiddenUnits: 32 }, sequence: { ...published.sequence, maxFrames: 60 } };
+    const shared = { model: { ...published.model, hiddenUnits: 32 }, sequence: { ...published.sequence, maxFrames: 60 }, split: { ...published.split, testFraction: 0.2 } };
     expect(quick.pretrain).toEqual({ ...published, ...shared, epochs: 5, learningRate: 0.003, mask: { ...published.mask, lossScope: 'masked-only' } });
-    expect(quick.supervised).toEqual({ ...published, ...shared, epochs: 30, batchSize: 8, learningRate: 0.001, mask: null, validation: 'final' });
+    expect(quick.supervised).toEqual({
+      ...published,
+      ...shared,
+      epochs: 30,
+      batchSize: 8,
+      learningRate: 0.001,
+      mask: null,
+      validation: 'each-epoch',
+      selection: 'best-validation-loss',
+      earlyStopping: { patience: 5 },
+    });
   });
 
   it('take ablation overrides: the mask for pre-training, the split and sequences for both arms', () => {
