@@ -1,9 +1,11 @@
 /**
  * What `npm run experiment` prints at the end: a table per tested metric (SSL and baseline as
  * mean ± sd [95% CI], SSL − baseline with its interval, raw and Holm-adjusted p), or with
- * --json the whole results with the methods stated in words.
+ * --json the whole results with the methods stated in words; both open with what the results
+ * support, in plain words (experimentConclusions).
  */
 import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import { experimentConclusions } from '@shared/experiments/conclusions';
 import { REFERENCE_METHOD } from '@shared/experiments/references';
 import { CI_METHOD, labelsSavedIntervalText, labelsSavedText, pValueMethodText } from '@shared/experiments/statsText';
 import { DEGENERATE_RULE } from '@shared/metrics/degenerate';
@@ -17,6 +19,7 @@ export function experimentJson(results: ExperimentResults): unknown {
   return {
     experiment: results.experiment,
     split: results.split,
+    conclusions: experimentConclusions(results).sentences,
     methods: {
       split: `Every number was measured on the experiment's ${results.split} split.`,
       referencePredictors: REFERENCE_METHOD,
@@ -66,6 +69,9 @@ export function experimentTable(results: ExperimentResults): string {
   const saved = results.labelsSaved.flatMap((s) => [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`]);
   const flagged = [...results.ssl, ...results.baseline].some((p) => p.flagged.length > 0);
   return [
+    'What the results support:',
+    ...experimentConclusions(results).sentences.map((s) => `  ${s}`),
+    '',
     `Overall scores on the ${results.split} split, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
     `label mean, majority: ${REFERENCE_METHOD}`,
     ...(flagged ? [`⚑k/n: k of the n runs predict some emotion degenerately (--json names them). ${DEGENERATE_RULE}`] : []),

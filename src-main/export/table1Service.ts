@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, ExperimentResults, RunSummary, SavedFile } from '@shared/api/entities';
 import { experimentFigureSvgs } from '@shared/figures/experimentFigures';
+import { experimentConclusions } from '@shared/experiments/conclusions';
 import { buildTable1, TABLE1_FILE_TYPES, table1FileName } from '@shared/export/table1';
 import { table1Html, type Table1Report } from '@shared/export/table1Html';
 import type { F1Metric, Table1, Table1Format } from '@shared/export/table1Model';
@@ -57,7 +58,7 @@ export class Table1Service {
     }
   }
 
-  /** What the HTML report holds besides the table: figures, plan, dataset, backend, versions and runs. */
+  /** What the HTML report holds besides the table: conclusions, figures, plan, dataset, backend, versions and runs. */
   private report(results: ExperimentResults, dataset: DatasetSummary | null): Table1Report {
     const { experiment } = results;
     const runs = this.runsOf(experiment.id, experiment.pretrainRunId);
@@ -68,6 +69,7 @@ export class Table1Service {
       backends: backendsOf(runs),
       versions: softwareVersions(this.deps.db, this.deps.training.backendInfo()),
       runs: runs.map((r) => ({ id: r.id, kind: r.kind, labelCount: r.labelCount, repeat: r.repeat, seed: r.seed, status: r.status, backend: r.backend })),
+      conclusions: experimentConclusions(results).sentences,
       figures: experimentFigureSvgs(results),
     };
   }

@@ -20,6 +20,7 @@ function report(): Table1Report {
       { name: 'TensorFlow.js', version: '4.22.0' },
     ],
     runs: [{ id: 5, kind: 'finetune', labelCount: 200, repeat: 0, seed: 1, status: 'done', backend: 'wasm' }],
+    conclusions: ['SSL beats the baseline at <20> labels & more.'],
     figures: experimentFigureSvgs({ ...results, experiment }),
   };
 }
@@ -39,6 +40,10 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/https?:|\/\/[a-z]/i);
     expect(html).not.toMatch(/\s(src|href)=/i);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+  });
+
+  it('says what the results support before the figures', () => {
+    expect(html).toContain('<h2>What the results support</h2>\n<ul id="conclusions"><li>SSL beats the baseline at &lt;20&gt; labels &amp; more.</li></ul>\n<h2>Figures 4–7</h2>');
   });
 
   it('holds the table, its notes and Figures 4 to 7 inline', () => {
