@@ -1,78 +1,88 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricRecord } from '@shared/api/entities';
+import type { ExperimentPoint, ExperimentResults } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
-import { analyseSweep, formatSweep, holm, negativeChecks, negativeReading, positiveChecks, type SweepRun } from './controlsReport';
+import { experimentResults, meanOf } from '@shared/experiments/resultsFixtures';
+import { flaggedText, formatSweep, negativeChecks, positiveChecks } from './controlsReport';
 
-/** Metric records of a run whose 4-class accuracy is `acc4` overall and per emotion, F1 `f1` for every emotion. */
-function metrics(acc4: number, f1 = 0.5, mae = 0.2): MetricRecord[] {
-  return [
-    { scope: 'overall', name: 'acc4', value: acc4 },
-    { scope: 'overall', name: 'mae', value: mae },
-    ...EMOTIONS.flatMap((e) => [
-      { scope: e, name: 'acc4', value: acc4 },
-      { scope: e, name: 'f1Binary', value: f1 },
-    ]),
-  ];
+const COUNTS = [20, 50, 200];
+
+/** Points with these overall 4-class accuracies per label count, binary F1 `f1` for every emotion. */
+function points(points: ExperimentPoint[], acc4: number[], f1 = 0.4): ExperimentPoint[] {
+  return points.map((p, i) => ({
+    ...p,
+    metrics: { ...p.metrics, acc4: { ...p.metrics.acc4, overall: meanOf(acc4[i], 0.01, 3) }, f1Binary: Object.fromEntries(EMOTIONS.map((e) => [e, meanOf(f1, 0.01, 3)])) },
+  }));
 }
 
-/** Validation labels where predicting 0 is right 5 times in 6 (one emotion present at 1 in every segment). */
-const validation = [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0]];
-const labels = { validation, labelled: (n: number) => Array.from({ length: n }, () => [3, 0, 0, 0, 0, 0]) };
-
-function sweep(ssl: (n: number, r: number) => number, baseline: (n: number, r: number) => number): SweepRun[] {
-  return [20, 50, 200].flatMap((labelCount) =>
-    [0, 1, 2, 3, 4].flatMap((repeat) => [
-      { arm: 'ssl' as const, labelCount, repeat, metrics: metrics(ssl(labelCount, repeat)) },
-      { arm: 'baseline' as const, labelCount, repeat, metrics: metrics(baseline(labelCount, repeat)) },
-    ]),
-  );
+/** A sweep whose references score 0.86 (always absent) and 0.82 (label mean), with these arms and overall 4-class tests [difference, Holm p]. */
+function sweep(ssl: number[], baseline: number[], tests: Array<[number, number]>, refF1 = 0): ExperimentResults {
+  const base = experimentResults(1, COUNTS);
+  return {
+    ...base,
+    ssl: points(base.ssl, ssl),
+    baseline: points(base.baseline, baseline),
+    references: { majorityClass: points(base.references.majorityClass, COUNTS.map(() => 0.86), refF1), labelMean: points(base.references.labelMean, COUNTS.map(() => 0.82), refF1) },
+    comparisons: base.comparisons.map((c) => {
+      if (c.metric !== 'acc4' || c.scope !== 'overall') return { ...c, pValue: 0.4, pAdjusted: 1 };
+      const [meanDifference, pAdjusted] = tests[COUNTS.indexOf(c.labelCount)];
+      return { ...c, meanDifference, pValue: pAdjusted / 21, pAdjusted };
+    }),
+  };
 }
+
+const POSITIVE = () => sweep([0.89, 0.9, 0.91], [0.84, 0.85, 0.9], [[0.05, 0.01], [0.05, 0.001], [0.01, 0.3]]);
+const NEGATIVE = () => sweep([0.83, 0.83, 0.83], [0.84, 0.84, 0.83], [[-0.01, 1], [-0.01, 1], [0, 1]]);
+const failing = (checks: Array<{ holds: boolean; claim: string }>) => checks.filter((c) => !c.holds).map((c) => c.claim);
 
 describe('the controls report', () => {
-  it('adjusts p-values as Holm does (R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm"))', () => {
-    expect(holm([0.01, 0.04, 0.03, 0.005])).toEqual([0.03, 0.06, 0.06, 0.02].map((p) => expect.closeTo(p, 12)));
-    expect(holm([0.5, null, 0.01])).toEqual([0.5, null, 0.02]);
-    expect(holm([0.9, 0.8])).toEqual([1, 1]); // 2 x 0.8 caps at 1, and no adjusted p falls below an earlier one
+  it('holds every positive check on a sweep where SSL learns, beats the baseline with few labels and nothing is flagged', () => {
+    expect(failing(positiveChecks(POSITIVE()))).toEqual([]);
   });
 
-  it('scores both trivial predictors on the validation labels: predicting 0, and the labelled sample\'s mean', () => {
-    const result = analyseSweep(sweep(() => 0.9, () => 0.8), labels);
-    const row = result.rows[20];
-    expect(row['always-absent'].acc4.mean).toBeCloseTo(15 / 18, 12);
-    expect(row['always-absent'].mae.mean).toBeCloseTo(3 / 18, 12);
-    expect(row['always-absent'].f1).toEqual([0, 0, 0, 0, 0, 0]);
-    // The sample's mean predicts 3 for happiness (wrong on every segment) and 0 for the rest (right 13 times in 15).
-    expect(row['label-mean'].acc4.mean).toBeCloseTo(13 / 18, 12);
-    expect(row['label-mean'].f1[0]).toBeCloseTo(0.5, 12); // 1 true positive, 2 false positives
-    expect(row.ssl.acc4).toEqual({ mean: expect.closeTo(0.9, 12), sd: 0 });
+  it('fails the positive control when a run is flagged, naming the arm, label count and emotions', () => {
+    const results = POSITIVE();
+    results.ssl[2] = { ...results.ssl[2], flagged: [{ runId: 7, emotions: ['fear'] }, { runId: 8, emotions: ['fear', 'surprise'] }] };
+    expect(failing(positiveChecks(results))).toEqual(['no arm flagged: SSL at 200 (fear 2, surprise 1)']);
   });
 
-  it('tests SSL against the baseline per label count and scope, and corrects across all of them', () => {
-    const noise = [0.01, -0.02, 0.015, 0, -0.005];
-    const result = analyseSweep(sweep((n, r) => (n === 20 ? 0.9 : 0.85) + noise[r] / 2, (_, r) => 0.85 + noise[r]), labels);
-    expect(result.tests).toHaveLength(3 * 7);
-    const overall20 = result.tests.find((t) => t.labelCount === 20 && t.scope === 'overall')!;
-    expect(overall20.meanDifference).toBeCloseTo(0.05, 12); // the noise sums to 0
-    expect(overall20.p).toBeLessThan(0.001);
-    expect(overall20.pHolm).toBeCloseTo(Math.min(1, 21 * overall20.p!), 12); // the smallest p of 21 tests
-    expect(result.tests.find((t) => t.labelCount === 200 && t.scope === 'overall')!.pHolm).toBe(1);
-    const checks = positiveChecks(result);
-    expect(checks.find((c) => c.claim.startsWith('20 labels: paired test'))!.holds).toBe(true);
-    expect(checks.find((c) => c.claim.startsWith('50 labels: paired test'))!.holds).toBe(false);
-    expect(checks.find((c) => c.claim.startsWith('the gap narrows'))!.holds).toBe(true);
-    // 0.85 does not beat predicting 0 (0.833) by much, but it does; the label mean is worse.
-    expect(checks.find((c) => c.claim.startsWith('200 labels: SSL\'s 4-class'))!.holds).toBe(true);
+  it('fails the positive control when SSL does not beat the references, the baseline or the test at few labels, or finds presence in too few emotions', () => {
+    const results = sweep([0.85, 0.9, 0.91], [0.86, 0.85, 0.84], [[-0.01, 0.9], [0.05, 0.001], [0.07, 0.01]]);
+    results.ssl[1] = points([results.ssl[1]], [0.9], 0)[0];
+    expect(failing(positiveChecks(results))).toEqual([
+      "20 labels: SSL's 4-class accuracy 0.850 is above both reference predictors (always absent 0.860, label mean 0.820)",
+      '20 labels: SSL above the baseline by -0.010',
+      'the gap narrows as labels grow: 20: -0.010, 50: 0.050, 200: 0.070',
+      "50 labels: SSL's binary F1 is above 0 for 0 of 6 emotions",
+      '20 labels: paired test of overall 4-class accuracy significant after Holm (p 0.043, Holm 0.90)',
+      'the conclusions say SSL beats the baseline at 20 labels',
+    ]);
   });
 
-  it('fails the negative control\'s checks when an arm beats the trivial predictors or a test survives Holm', () => {
-    const calm = analyseSweep(sweep((_, r) => 0.8 + r * 0.003, (_, r) => 0.8 + ((r * 7) % 5) * 0.003), labels);
-    expect(negativeChecks(calm).every((c) => c.holds)).toBe(true);
-    const leaky = analyseSweep(sweep((_, r) => 0.9 + r * 0.001, () => 0.8), labels);
-    const failed = negativeChecks(leaky).filter((c) => !c.holds).map((c) => c.claim);
-    expect(failed).toContainEqual(expect.stringMatching(/^20 labels: neither arm beats/));
-    expect(failed).toContainEqual(expect.stringMatching(/^no SSL-vs-baseline test is significant/));
-    expect(formatSweep(leaky, negativeChecks(leaky)).join('\n')).toMatch(/NO +no SSL-vs-baseline test/);
-    // Each arm against the labelled sample's mean (13/18 right): SSL 0.902 on average, the baseline 0.8.
-    expect(negativeReading(leaky).join(' ')).toMatch(/SSL \+0\.180 at 20 labels, \+0\.180 at 200;\s+the baseline \+0\.078 at 20, \+0\.078 at 200/);
+  it('holds every negative check when neither arm is above always absent and no test survives Holm, and fails on any significant test, of either metric', () => {
+    expect(failing(negativeChecks(NEGATIVE()))).toEqual([]);
+    const results = NEGATIVE();
+    results.comparisons = results.comparisons.map((c) => (c.metric === 'mae' && c.scope === 'sadness' && c.labelCount === 200 ? { ...c, pAdjusted: 0.01 } : c));
+    expect(failing(negativeChecks(results))).toEqual(['no Holm-corrected p below 0.05 in 42 tests (4-class accuracy and MAE; mae 200 sadness)']);
+    const above = sweep([0.87, 0.83, 0.83], [0.84, 0.84, 0.83], [[0.03, 1], [-0.01, 1], [0, 1]]);
+    expect(failing(negativeChecks(above))).toEqual([
+      '20 labels: neither arm above always absent (SSL 0.870, baseline 0.840, always absent 0.860)',
+      'the conclusions say neither arm beats the reference predictors',
+    ]);
+  });
+
+  it('prints the table with flags, the tests, the conclusions and the checks', () => {
+    const results = POSITIVE();
+    results.baseline[0] = { ...results.baseline[0], flagged: [{ runId: 3, emotions: ['fear'] }] };
+    const lines = formatSweep(results, positiveChecks(results));
+    expect(lines.find((l) => /^ {2}20 +baseline/.test(l))).toMatch(/0\.840 ± 0\.010 .* 1\/3 fear 1$/);
+    expect(lines.find((l) => /^ {2}20 +always absent/.test(l))).toMatch(/0\.860 ± 0\.010 .*0\.00 0\.00 0\.00 0\.00 0\.00 0\.00$/);
+    expect(lines).toContain('  20     overall    +0.050   5.20     4.8e-4    0.010 *');
+    expect(lines).toContain('  What the results support:');
+    expect(lines.some((l) => l.startsWith('    SSL beats the baseline at 20 and 50 labels'))).toBe(true);
+    expect(lines).toContain('  NO   no arm flagged: baseline at 20 (fear 1)');
+  });
+
+  it('counts flagged emotions over a point\'s runs', () => {
+    expect(flaggedText({ ...POSITIVE().ssl[0], flagged: [{ runId: 1, emotions: ['surprise', 'fear'] }, { runId: 2, emotions: ['fear'] }] })).toBe('surprise 1, fear 2');
   });
 });
