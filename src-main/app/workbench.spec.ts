@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessChannel } from './processes';
 import { createWorkbench, type Workbench } from './workbench';
 import { experimentPlan } from '@shared/experiments/presets';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 
 /** A process that never answers: the composition is tested without TensorFlow.js. */
 const silentProcess = (): ProcessChannel => ({ send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined });
@@ -69,13 +70,14 @@ describe('createWorkbench', () => {
   it('refuses impossible training settings where they enter, before anything is recorded', async () => {
     const wb = await start();
     const config = { ...experimentPlan('quick').supervised, labels: { count: 5000, seed: 0 } };
-    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'baseline', config })).toMatchObject({
+    // The positive control's 2,400 segments, 60% of them for training in the quick preset's split.
+    expect(await wb.dispatch('runs.start', { datasetId: POSITIVE_CONTROL_ID, kind: 'baseline', config })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_params', issues: [{ path: 'config.labels.count', message: expect.stringMatching(/has 320 segments, so a run cannot learn from 5000/) }] },
+      error: { code: 'invalid_params', issues: [{ path: 'config.labels.count', message: expect.stringMatching(/has 1440 segments, so a run cannot learn from 5000/) }] },
     });
     const pretrain = { ...experimentPlan('quick').pretrain, mask: { spanLength: 60, spanCount: 1, value: -30, lossScope: 'all-valid' as const } };
-    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'pretrain', config: pretrain })).toMatchObject({ ok: false, error: { issues: [{ path: 'config.mask.spanLength' }] } });
-    expect(await wb.dispatch('experiments.start', { datasetId: 'builtin-small', preset: 'quick', overrides: { mask: pretrain.mask } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(await wb.dispatch('runs.start', { datasetId: POSITIVE_CONTROL_ID, kind: 'pretrain', config: pretrain })).toMatchObject({ ok: false, error: { issues: [{ path: 'config.mask.spanLength' }] } });
+    expect(await wb.dispatch('experiments.start', { datasetId: POSITIVE_CONTROL_ID, preset: 'quick', overrides: { mask: pretrain.mask } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
     expect(await wb.dispatch('experiments.list', {})).toEqual({ ok: true, result: [] });
   });
