@@ -11,7 +11,7 @@ import type { SyntheticSegment } from './synthetic';
  * Generative story. Every segment draws two latent affect factors, valence and arousal
  * (standard normal). Each emotion's score mixes them (`signal` of its variance) with noise of
  * its own (the rest); an emotion is present when its score passes the threshold that gives it
- * CMU-MOSEI-like prevalence, and its intensity rises in thirds with the margin. The same
+ * CMU-MOSEI-like prevalence (see EMOTION_LOADINGS), and its intensity rises in thirds with the margin. The same
  * factors set a constant level of the segment's features along fixed directions (the
  * imprint): `1 - temporalShare` of it in features 2..25, where frames are nearly noise-free
  * and one frame shows it, `temporalShare` of it in features 26..73, where each frame's own
