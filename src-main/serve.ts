@@ -9,7 +9,7 @@ import { createWorkbench } from './app/workbench';
 import { startBridge } from './bridge/server';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from './config/dataDir';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, UsageError, usageFailure, WORKERS_OPTION, WORKERS_USAGE, wholeNumber } from './cli/commandLine';
-import { forkNodeProcess } from './app/processes';
+import { forkNodeProcess } from './platform/workerProcesses';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

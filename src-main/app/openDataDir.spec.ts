@@ -14,7 +14,7 @@ import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
 import { fixture } from '../../test/fixturePaths';
 import { openDataDir } from './openDataDir';
-import type { ProcessChannel } from './processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { createWorkbench } from './workbench';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { datasetRecorder, parsePartialName } from '../data/datasetFiles';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import { parseRunsEntry } from '../training/runFiles';
 
 /** What the store holds, against which the data directory's folders are checked. */

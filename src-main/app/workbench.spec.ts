@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProcessChannel } from './processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { createWorkbench, type Workbench } from './workbench';
 import { experimentPlan } from '@shared/experiments/presets';
 import { POSITIVE_CONTROL_ID } from '@shared/data/controls';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
-import { experimentResults, meanOf } from '@shared/experiments/resultsFixtures';
+import { experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 import { flaggedText, formatSweep, negativeChecks, positiveChecks } from './controlsReport';
 
 const COUNTS = [20, 50, 200];

@@ -6,40 +6,86 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { importBenchmark } from './importBench';
-import { readCommandLine, usageFailure } from '../cli/commandLine';
+import { readCommandLine, usageFailure, wholeNumber, UsageError } from '../cli/commandLine';
+import { maxWasmThreads } from '../training/backend';
+import { paperSection, stepsSection } from './trainingSections';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const workDir = join(ROOT, 'test-output', 'bench');
 mkdirSync(workDir, { recursive: true });
 
 /** A benchmark that prints its own table, in a process of its own (clean memory and backend). */
-async function printed(script: string, args: string[] = []): Promise<Record<string, number>> {
+function printed(script: string, args: string[] = []): void {
   execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, stdio: 'inherit' });
-  return {};
 }
 
-const sections: Array<[string, () => Promise<Record<string, number>>]> = [
-  ['Import (.csd -> dataset cache)', () => importBenchmark(workDir)],
-  ['GRU training step: fused layer vs tf.layers.gru vs matMul ceiling', () => printed('src-main/training/gru/benchGru.ts', ['--backend', 'wasm'])],
-  ['Sweep fine-tunes on cached encoder outputs', () => printed('src-main/bench/trainingBench.ts', ['finetune', workDir])],
-  ['Pre-training memory on the full-size built-in dataset', () => printed('src-main/bench/trainingBench.ts', ['memory', workDir])],
-  ['Experiments: quick preset wall time, paper preset projection', () => printed('src-main/bench/experimentBench.ts', [workDir])],
-  ['Controls: the quick preset on the built-in positive and negative controls', () => printed('src-main/bench/controlsBench.ts', [workDir])],
-  ['Run history at 10,000 runs: pages, sorts, filters, search, facets', () => printed('src-main/bench/historyBench.ts', [workDir])],
+interface Settings {
+  threads: number;
+  workers: number | undefined;
+}
+
+const sections: Array<{ key: string; title: string; run: (s: Settings) => Promise<void> }> = [
+  {
+    key: 'import',
+    title: 'Import (.csd -> dataset cache)',
+    run: async () => {
+      const figures = await importBenchmark(workDir);
+      for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(34)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+    },
+  },
+  {
+    key: 'steps',
+    title: "Training steps of the paper's configuration: the jobs' own code against tf.layers and the matMul ceiling, at 1 and N threads",
+    run: (s) => stepsSection(workDir, s.threads),
+  },
+  {
+    key: 'paper',
+    title: 'The paper preset: projected wall time and disk on this backend and pool, from measured steps of each job kind',
+    run: (s) => paperSection(workDir, s.workers),
+  },
+  {
+    key: 'quick',
+    title: 'The quick preset from scratch, real training processes: wall time with 1 and 2 processes',
+    run: async () => printed('src-main/bench/experimentBench.ts', [workDir]),
+  },
+  {
+    key: 'controls',
+    title: 'Controls: the quick preset on the built-in positive and negative controls, with their checks',
+    run: async () => printed('src-main/bench/controlsBench.ts', [workDir]),
+  },
+  {
+    key: 'history',
+    title: 'Run history at 10,000 runs: pages, sorts, filters, search, facets',
+    run: async () => printed('src-main/bench/historyBench.ts', [workDir]),
+  },
 ];
 
-
 const COMMAND = {
-  usage: ['Usage: npm run bench [-- SECTION ...]', '', 'Speed and memory figures, printed (never asserted). Sections (a word of the title is enough):', ...sections.map(([title]) => `  ${title}`)].join('\n'),
-  options: {},
+  usage: [
+    'Usage: npm run bench [-- SECTION ...] [--threads N] [--workers N]',
+    '',
+    'Speed and memory figures, printed (never asserted). Sections (all when none is named):',
+    ...sections.map((s) => `  ${s.key.padEnd(9)} ${s.title}`),
+    '',
+    `  --threads N   steps: the N of "1 and N threads" (default: this machine's cores, at most 8: ${maxWasmThreads()})`,
+    '  --workers N   paper: training processes in the pool (default: the backend\'s, as the app chooses)',
+  ].join('\n'),
+  options: { threads: { type: 'string' }, workers: { type: 'string' } },
   positionals: { min: 0, max: sections.length },
 } as const;
-const only = readCommandLine(COMMAND).positionals;
-const unknown = only.filter((o) => !sections.some(([title]) => title.toLowerCase().includes(o.toLowerCase())));
-if (unknown.length) usageFailure(COMMAND, `No section matches ${unknown.map((u) => `"${u}"`).join(', ')}.`);
-for (const [title, run] of sections) {
-  if (only.length && !only.some((o) => title.toLowerCase().includes(o.toLowerCase()))) continue;
-  console.log(`\n## ${title}`);
-  const figures = await run();
-  for (const [name, value] of Object.entries(figures)) console.log(`  ${name.padEnd(34)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+
+const { values, positionals: only } = readCommandLine(COMMAND);
+const unknown = only.filter((o) => !sections.some((s) => s.key === o.toLowerCase()));
+if (unknown.length) usageFailure(COMMAND, `No section is called ${unknown.map((u) => `"${u}"`).join(', ')}.`);
+let settings: Settings;
+try {
+  settings = { threads: wholeNumber(values.threads, '--threads', { min: 1, max: 8 }) ?? maxWasmThreads(), workers: wholeNumber(values.workers, '--workers', { min: 1, max: 64 }) };
+} catch (err) {
+  if (err instanceof UsageError) usageFailure(COMMAND, err.message);
+  throw err;
+}
+for (const section of sections) {
+  if (only.length && !only.some((o) => o.toLowerCase() === section.key)) continue;
+  console.log(`\n## ${section.title}`);
+  await section.run(settings);
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { createDispatcher, type Handlers } from '../app/dispatch';
 import { startBridge } from './server';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { createDispatcher, type Handlers } from '../app/dispatch';
 import type { Workbench } from '../app/workbench';
 import { startBridge, type Bridge } from './server';

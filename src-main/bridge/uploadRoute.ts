@@ -1,12 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { ChosenFile } from '@shared/api/entities';
 import { toErrorShape } from '../app/dispatch';
-
-/** What the bridge needs from main to take an upload's bytes (see UploadService). */
-export interface UploadReceiver {
-  receive(uploadId: string, body: Readable, declaredBytes: number | null): Promise<ChosenFile>;
-}
+import type { UploadReceiver } from '../data/uploads';
 
 const UPLOAD_PATH = /^\/uploads\/([0-9a-f]{24})$/;
 

@@ -59,7 +59,7 @@ describe.each([
   ['npm run bundle', ['--import', 'tsx', 'src-main/cli/bundle.ts'], '--ascopy', '--as-copy'],
   ['npm run metrics', ['--import', 'tsx', 'src-main/cli/metrics.ts'], '--splt', '--split'],
   ['npm run predictions', ['--import', 'tsx', 'src-main/cli/predictions.ts'], '--runn', '--run'],
-  ['npm run parity', ['--import', 'tsx', 'src-main/cli/parity.ts'], '--backnd', '--backend'],
+  ['npm run parity', ['--import', 'tsx', 'src-main/tools/parity/cli.ts'], '--backnd', '--backend'],
   ['npm run bench', ['--import', 'tsx', 'src-main/bench/run.ts'], '--sections', null],
   ['npm run serve', ['--import', 'tsx', 'src-main/serve.ts'], '--prot', '--port'],
   ['npm start', ['src-main/launcher/start.mjs'], '--data-dri', '--data-dir'],

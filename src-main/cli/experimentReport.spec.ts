@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExperimentResults, MetricRecord } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
-import { experimentSummary, referenceArms } from '@shared/experiments/resultsFixtures';
+import { experimentSummary, referenceArms } from '../../test/builders/resultsFixtures';
 import { experimentJson, experimentTable } from './experimentReport';
 
 /** Three repeats at 20 and 200 labels, every emotion recorded: SSL ahead by 0.04 accuracy and 0.03 MAE, with some spread. */

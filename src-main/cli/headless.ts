@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { DatasetService } from '../data/datasetService';
 import { ExperimentService } from '../experiments/experimentService';
 import { openDataDir } from '../app/openDataDir';
@@ -31,7 +31,7 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
   await datasets.ensureBuiltins();
   const events = new EventSink();
-  const training = new TrainingService(runs, () => forkSourceProcess('trainer'), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
+  const training = new TrainingService(runs, (env) => forkSourceProcess('trainer', env), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
   return {
     db,

@@ -5,7 +5,7 @@
  */
 import type { ImportStatus } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
 import { ImportService } from '../data/importService';
 import { openDataDir } from '../app/openDataDir';

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { ProcessEntry, SpawnProcess } from '../app/processes';
+import type { ProcessEntry, SpawnProcess } from '../platform/workerProcesses';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const ENTRIES: Record<ProcessEntry, string> = {
@@ -12,10 +12,11 @@ const ENTRIES: Record<ProcessEntry, string> = {
  * The command-line tools and the unit tests run from source (through tsx), so their
  * worker processes do too; the app forks the built entries instead.
  */
-export const forkSourceProcess: SpawnProcess = (entry) => {
+export const forkSourceProcess: SpawnProcess = (entry, env = {}) => {
   const child = fork(resolve(ROOT, ENTRIES[entry]), [], {
     execArgv: ['--import', 'tsx'],
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

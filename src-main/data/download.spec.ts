@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DownloadStatus } from '@shared/api/entities';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { DownloadService } from './downloadService';
-import { FileHandles } from '../app/fileHandles';
+import { FileHandles } from '../platform/fileHandles';
 import { downloadFile, type DownloadSource } from './download';
 import { fixture } from '../../test/fixturePaths';
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkbenchError } from '@shared/api/contract';
 import type { ChosenFile, DownloadStatus } from '@shared/api/entities';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import { downloadFile, OFFICIAL_SOURCES } from './download';
 
 type Sources = typeof OFFICIAL_SOURCES;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ImportStatus } from '@shared/api/entities';
-import { EventSink } from '../app/events';
+import { EventSink } from '../platform/events';
 import { forkSourceProcess } from '../cli/sourceProcesses';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';

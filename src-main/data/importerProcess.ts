@@ -8,7 +8,7 @@ import type { FromImporter, ImportJob, ImportPhase } from '@shared/api/importerP
 import { importMoseiCsd } from './csd/importCsd';
 import { fingerprintFiles } from './fingerprint';
 import { summariseImport } from './importSummary';
-import { onParentMessage, sendToParent } from '../app/parentPort';
+import { onParentMessage, sendToParent } from '../platform/parentPort';
 
 const send = (message: FromImporter) => sendToParent(message);
 

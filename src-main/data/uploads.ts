@@ -7,8 +7,8 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { ChosenFile } from '@shared/api/entities';
 import { MAX_UPLOAD_BYTES, type UploadPurpose } from '@shared/api/limits';
 import { formatBytes } from '@shared/format';
-import type { FileHandles } from '../app/fileHandles';
-import { diskError, sanitiseFileName } from '../export/savedFile';
+import type { FileHandles } from '../platform/fileHandles';
+import { diskError, sanitiseFileName } from '../platform/savedFile';
 
 /** Space left free on the data directory's disk after an upload, for the import that follows it. */
 const DISK_MARGIN_BYTES = 512 * 1024 ** 2;
@@ -40,7 +40,12 @@ const uploadsDir = (dataDir: string) => join(dataDir, 'uploads', String(process.
  * back a one-time file handle. A cancelled, cut or oversize upload leaves nothing behind, and
  * an uploaded file is removed once the request that used it is over.
  */
-export class UploadService {
+/** What a transport needs to hand an upload's bytes to main (the browser bridge's PUT route). */
+export interface UploadReceiver {
+  receive(uploadId: string, body: Readable, declaredBytes: number | null): Promise<ChosenFile>;
+}
+
+export class UploadService implements UploadReceiver {
   private readonly dir: string;
   private readonly slots = new Map<string, Slot>();
   private readonly received = new Map<string, number>();

@@ -10,7 +10,7 @@ import { createWorkbench, type Workbench } from '../app/workbench';
 import { argValue, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import { CONTENT_SECURITY_POLICY } from '@shared/security/csp';
 import { isOwnPage, mayOpenExternally, rendererUrl } from './guards';
-import type { SpawnProcess } from '../app/processes';
+import type { SpawnProcess } from '../platform/workerProcesses';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererIndex = join(here, '..', 'renderer', 'index.html');
@@ -18,8 +18,8 @@ const rendererIndex = join(here, '..', 'renderer', 'index.html');
 const appIcon = join(here, '..', '..', 'resources', 'icon.png');
 const ownPage = rendererUrl(rendererIndex);
 
-const spawnUtilityProcess: SpawnProcess = (entry) => {
-  const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit' });
+const spawnUtilityProcess: SpawnProcess = (entry, env = {}) => {
+  const child = utilityProcess.fork(join(here, `${entry}.js`), [], { serviceName: entry, stdio: 'inherit', env: { ...process.env, ...env } });
   return {
     send: (m) => child.postMessage(m),
     onMessage: (l) => child.on('message', l),

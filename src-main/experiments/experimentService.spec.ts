@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ToTrainer } from '@shared/api/trainerProtocol';
-import { EventSink } from '../app/events';
-import type { ProcessChannel } from '../app/processes';
+import { EventSink } from '../platform/events';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { DatasetService } from '../data/datasetService';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
@@ -42,6 +42,31 @@ class InstantTrainer implements ProcessChannel {
         ...(tested ? { testMetrics: metrics(-0.1), predictions: [predictions(split.validation, 'validation'), predictions(split.test, 'test')] } : {}),
       });
     });
+  }
+  onMessage(l: (m: unknown) => void) {
+    this.listener = l;
+    queueMicrotask(() => l({ type: 'ready', backend: { name: 'cpu', reason: 'test', tfjsVersion: '4' } }));
+  }
+  onExit() {}
+  kill() {}
+}
+
+/** A training process that starts what it is given and holds it until the test finishes it. */
+class HoldingTrainer implements ProcessChannel {
+  listener: (m: unknown) => void = () => undefined;
+  running: number | null = null;
+  constructor(private readonly started: Array<{ runId: number; kind: string; labels: number | null }>) {}
+  send(m: unknown) {
+    const msg = m as ToTrainer;
+    if (msg.type !== 'start') return;
+    this.running = msg.job.runId;
+    this.started.push({ runId: msg.job.runId, kind: msg.job.kind, labels: msg.job.kind === 'pretrain' ? null : msg.job.config.labels.count });
+    this.listener({ type: 'started', runId: msg.job.runId, backend: 'cpu', backendReason: 'test' });
+  }
+  finish() {
+    const runId = this.running!;
+    this.running = null;
+    this.listener({ type: 'done', runId, metrics: [{ scope: 'overall', name: 'acc4', value: 0.5 }, { scope: 'overall', name: 'mae', value: 0.5 }] });
   }
   onMessage(l: (m: unknown) => void) {
     this.listener = l;
@@ -108,6 +133,36 @@ describe('ExperimentService: results on a test part', () => {
 });
 
 describe('ExperimentService', () => {
+  it('trains baselines beside the pre-training from the start, longest first, and the fine-tunes once it is done', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-order-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    const runs = new RunRepository(db);
+    const datasets = new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db));
+    await datasets.ensureBuiltin({ seed: 1, segments: 30, segmentsPerVideo: 5, minFrames: 40, maxFrames: 70 });
+    const events = new EventSink();
+    const started: Array<{ runId: number; kind: string; labels: number | null }> = [];
+    const processes: HoldingTrainer[] = [];
+    const training = new TrainingService(runs, () => { const p = new HoldingTrainer(started); processes.push(p); return p; }, events, dir, datasets, 2);
+    const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);
+    experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [2, 8, 4], repeats: 1 });
+    await settle();
+    // Both processes busy from the start: the pre-training and the largest baseline.
+    expect(started).toEqual([{ runId: expect.any(Number), kind: 'pretrain', labels: null }, { runId: expect.any(Number), kind: 'baseline', labels: 8 }]);
+    const second = processes.find((p) => p.running === started[1].runId)!;
+    second.finish();
+    await settle();
+    second.finish();
+    await settle();
+    expect(started.slice(2).map((s) => `${s.kind} ${s.labels}`)).toEqual(['baseline 4', 'baseline 2']);
+    processes.find((p) => p.running === started[0].runId)!.finish(); // the pre-training is done
+    await settle();
+    // The first fine-tune computes the encoder's outputs; the others wait for it, then train on them.
+    expect(started.slice(4).map((s) => `${s.kind} ${s.labels}`)).toEqual(['finetune 8']);
+    training.shutdown();
+    db.close();
+  });
+
   it('runs one pre-training, then an SSL fine-tune and a baseline per label count and repeat, and aggregates them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
     dirs.push(dir);

@@ -5,11 +5,11 @@ import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from '@shared/experiments/aggregate';
 import { referencePoints, type LabelledSample } from '@shared/experiments/references';
 import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type LabelSampling, type ExperimentPreset, type PlanOverrides } from '@shared/experiments/presets';
-import type { EventSink } from '../app/events';
+import type { EventSink } from '../platform/events';
 import type { DatasetService } from '../data/datasetService';
 import type { ExperimentRepository, StoredExperiment } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import type { TrainingService } from '../training/trainingService';
 
 const STOPPED = ['interrupted', 'cancelled'];
@@ -34,7 +34,8 @@ export interface UnfinishedExperiment {
 /**
  * The paper's protocol as one experiment: one pre-training run (reused when an identical
  * finished one exists), then for every label count and repeat an SSL fine-tune and a
- * baseline on the same labelled sample. The experiment advances whenever one of its runs
+ * baseline on the same labelled sample. Baselines need no pre-training, so they are queued
+ * with it and train beside it from the start; runs are queued longest first. The experiment advances whenever one of its runs
  * ends, and picks up where it stopped after a crash: finished runs are kept, interrupted
  * ones resume from their checkpoints, missing ones are queued.
  *
@@ -232,7 +233,8 @@ export class ExperimentService {
       const runs = this.runs.ofExperiment(experiment.id);
       const { plan } = experiment;
       let done = 0;
-      for (const labelCount of plan.labelCounts) {
+      // Longest runs first (the most labels), so the sweep does not end on one long run on one core.
+      for (const labelCount of [...plan.labelCounts].sort((a, b) => b - a)) {
         for (let repeat = 0; repeat < plan.repeats; repeat++) {
           for (const kind of ['baseline', 'finetune'] as const) {
             if (kind === 'finetune' && pretrain.status !== 'done') continue;

@@ -3,7 +3,7 @@ import type { SavedFile } from '@shared/api/entities';
 import { predictionsCsv, predictionsFileName, type PredictionRow } from '@shared/export/predictionsCsv';
 import type { DatasetService } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
-import { saveForUser } from './savedFile';
+import { saveForUser } from '../platform/savedFile';
 
 export interface PredictionsDeps {
   runs: RunRepository;

@@ -6,7 +6,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { DatasetSummary, RunDetail, RunSummary, SavedFile } from '@shared/api/entities';
 import { MAX_RUN_BUNDLE_BYTES, mebibytes } from '@shared/api/limits';
 import { nonRegularFileKind } from '../data/fileKind';
-import { WORKBENCH_VERSION } from '../app/version';
+import { WORKBENCH_VERSION } from '../platform/version';
 import type { DatasetService } from '../data/datasetService';
 import { ImportedRunRepository } from '../store/importedRuns';
 import type { RunRepository } from '../store/runs';
@@ -24,7 +24,7 @@ import {
   type BundledRun,
   type RunBundle,
 } from './runBundleFormat';
-import { diskError, saveForUser } from './savedFile';
+import { diskError, saveForUser } from '../platform/savedFile';
 import { checkBundledCheckpoints } from './bundledCheckpoint';
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from '../store/blobs';
 import type { ImportedRun } from '../store/importedRuns';

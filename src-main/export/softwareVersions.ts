@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import type { BackendInfo } from '@shared/api/entities';
-import { WORKBENCH_VERSION } from '../app/version';
+import { WORKBENCH_VERSION } from '../platform/version';
 
 const requireHere = createRequire(import.meta.url);
 

@@ -12,7 +12,7 @@ import { ExperimentRepository } from '../store/experiments';
 import type { RunRepository } from '../store/runs';
 import type { DatasetService } from '../data/datasetService';
 import type { TrainingService } from '../training/trainingService';
-import { saveForUser } from './savedFile';
+import { saveForUser } from '../platform/savedFile';
 import { softwareVersions } from './softwareVersions';
 
 export interface Table1Deps {

@@ -7,7 +7,7 @@ import type { MaskConfig, RunKind, RunStatus, TrainConfig } from '@shared/api/en
 import { experimentPlan } from '@shared/experiments/presets';
 import { RunQuery, type RunFilterClause, type RunQueryInput, finishedPretrainsQuery, PRETRAIN_PICKER_LIMIT } from '@shared/history/query';
 import { createWorkbench, type Workbench } from '../app/workbench';
-import type { ProcessChannel } from '../app/processes';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { DATABASE_FILE, openDatabase } from './database';
 import { MIGRATIONS, migrate } from './migrations';
 import { DatasetRepository } from './datasets';

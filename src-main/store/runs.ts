@@ -15,7 +15,7 @@ import {
 import { WorkbenchError } from '@shared/api/contract';
 import type { EvaluationSplit } from '@shared/data/splits';
 import { degenerateFlags } from '@shared/metrics/degenerate';
-import { processIsAlive } from '../config/processes';
+import { processIsAlive } from '../platform/processIsAlive';
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from './blobs';
 
 const now = () => new Date().toISOString();
@@ -193,6 +193,15 @@ export class RunRepository {
         .prepare(`INSERT OR IGNORE INTO epochs (run_id, epoch, loss, val_loss, seconds, masked_loss, val_masked_loss) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(id, e.epoch, e.loss, e.valLoss, e.seconds, e.maskedLoss ?? null, e.valMaskedLoss ?? null).changes > 0
     );
+  }
+
+  /** Removes the epochs recorded after `epoch` (a run resumed from an earlier checkpoint trains them again); returns which. */
+  dropEpochsAfter(id: number, epoch: number): number[] {
+    return this.db.transaction(() => {
+      const dropped = (this.db.prepare(`SELECT epoch FROM epochs WHERE run_id = ? AND epoch > ? ORDER BY epoch`).all(id, epoch) as Array<{ epoch: number }>).map((r) => r.epoch);
+      this.db.prepare(`DELETE FROM epochs WHERE run_id = ? AND epoch > ?`).run(id, epoch);
+      return dropped;
+    })();
   }
 
   /** A run's metrics on one split (validation unless said). */

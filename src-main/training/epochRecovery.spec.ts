@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunKind, TrainConfig } from '@shared/api/entities';
 import type { FromTrainer, ToTrainer } from '@shared/api/trainerProtocol';
-import { EventSink } from '../app/events';
-import type { ProcessChannel } from '../app/processes';
+import { EventSink } from '../platform/events';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { DatasetService } from '../data/datasetService';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
@@ -83,7 +83,8 @@ async function trainKilledAt(kind: RunKind, killAtEpoch: number) {
       if (name === 'run.status' && !['queued', 'running'].includes((payload as { status: string }).status)) resolve();
     }),
   );
-  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1);
+  // Every epoch checkpointed, so a kill can fall between an epoch's checkpoint and its record.
+  const training = new TrainingService(runs, () => new InProcessTrainer(processes++ === 0 ? killAtEpoch : null), events, dir, datasets, 1, { checkpointEverySeconds: 0 });
   const run = training.start({ datasetId: 'builtin-small', kind, config });
   await ended;
   const detail = runs.detail(run.id);

@@ -3,10 +3,12 @@
  * child process in browser mode and the CLI. It owns TensorFlow.js, runs one job at a
  * time and reports everything to main, which is the only writer of the run store.
  */
+import type { BackendInfo } from '@shared/api/entities';
 import type { FromTrainer, ToTrainer, TrainerJob } from '@shared/api/trainerProtocol';
 import { chooseBackend } from './backend';
-import { onParentMessage, sendToParent } from '../app/parentPort';
+import { onParentMessage, sendToParent } from '../platform/parentPort';
 import { runJob } from './jobs/runJob';
+import { idleWasmWorkers, setWasmThreads } from './wasmThreads';
 
 const send = (message: FromTrainer) => sendToParent(message);
 const onMessage = (listener: (message: ToTrainer) => void) => onParentMessage((m) => listener(m as ToTrainer));
@@ -14,18 +16,38 @@ const onMessage = (listener: (message: ToTrainer) => void) => onParentMessage((m
 let cancelledRunId: number | null = null;
 let busy = false;
 
-async function run(job: TrainerJob, backend: { name: 'tensorflow' | 'wasm' | 'cpu'; reason: string }): Promise<void> {
+async function run(job: TrainerJob, backend: BackendInfo): Promise<void> {
   busy = true;
   cancelledRunId = null;
   try {
-    await runJob(job, backend, send, () => cancelledRunId === job.runId);
+    // The run records the backend and the GRU implementation it trained with.
+    await runJob(job, { name: backend.name, reason: backend.recurrent ? `${backend.reason}; ${backend.recurrent.why}` : backend.reason }, send, () => cancelledRunId === job.runId);
   } finally {
     busy = false;
   }
 }
 
+/** Applies the pool's share of cores (between operations) and says what this process uses now. */
+function useThreads(backend: BackendInfo, count: number): void {
+  if (!backend.threads) return;
+  const { max } = backend.threads;
+  const current = setWasmThreads(Math.max(1, Math.min(count, max)));
+  backend.threads = { current, max };
+  send({ type: 'threads', current, max, canGrow: (idleWasmWorkers() ?? 0) >= max - 1 });
+}
+
+/** MOSEI_WASM_THREADS=0 keeps WASM single-threaded (the threaded build's 8 idle workers cost ~140 MB per process). */
+function startingThreads(): number {
+  const value = process.env.MOSEI_WASM_THREADS;
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : 1;
+}
+
 async function main(): Promise<void> {
-  const backend = await chooseBackend(process.env.MOSEI_BACKEND);
+  const backend = await chooseBackend(process.env.MOSEI_BACKEND, {
+    wasmThreads: startingThreads(),
+    calibrationFile: process.env.MOSEI_CALIBRATION_FILE,
+    wasmScriptDir: process.env.MOSEI_WASM_SCRIPT_DIR,
+  });
   send({ type: 'ready', backend });
   onMessage((message) => {
     switch (message.type) {
@@ -35,6 +57,9 @@ async function main(): Promise<void> {
         break;
       case 'cancel':
         cancelledRunId = message.runId;
+        break;
+      case 'threads':
+        useThreads(backend, message.count);
         break;
       case 'shutdown':
         process.exit(0);

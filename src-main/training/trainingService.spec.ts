@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TrainConfig } from '@shared/api/entities';
 import type { ToTrainer } from '@shared/api/trainerProtocol';
 import { openDatabase } from '../store/database';
 import { RunRepository } from '../store/runs';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
-import { EventSink } from '../app/events';
-import { TrainingService } from './trainingService';
-import type { ProcessChannel } from '../app/processes';
+import { EventSink } from '../platform/events';
+import { defaultWorkers, TrainingService } from './trainingService';
+import type { ProcessChannel } from '../platform/workerProcesses';
 
 /** A training process double: records what main sends and lets the test answer or die. */
 class FakeTrainer implements ProcessChannel {
@@ -37,7 +37,7 @@ const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup(workers = 1) {
+function setup(workers: number | null = 1, cores = 2, load = { now: 0 }) {
   const dir = mkdtempSync(join(tmpdir(), 'wb-train-'));
   dirs.push(dir);
   const db = openDatabase(dir);
@@ -45,11 +45,18 @@ function setup(workers = 1) {
   const runs = new RunRepository(db);
   const splits = new SplitRepository(db);
   const trainers: FakeTrainer[] = [];
+  const envs: Array<Record<string, string>> = [];
   const events = new EventSink();
   const seen: Array<[string, unknown]> = [];
   events.subscribe((name, payload) => seen.push([name, payload]));
-  const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers);
-  return { runs, trainers, service, seen, dir };
+  const spawn = (env: Record<string, string>) => {
+    const t = new FakeTrainer();
+    trainers.push(t);
+    envs.push(env);
+    return t;
+  };
+  const service = new TrainingService(runs, spawn, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers, { cores, loadAverage: () => load.now });
+  return { runs, trainers, envs, service, seen, dir };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
@@ -142,6 +149,54 @@ describe('TrainingService', () => {
     trainers[0].reply({ type: 'cancelled', runId: a.id });
     expect(runs.summary(a.id).status).toBe('cancelled');
     expect(() => service.cancel(a.id)).toThrow(/only queued or running runs/);
+  });
+
+  it('kills a running run\'s process that does not answer a cancel, and records the run cancelled', async () => {
+    vi.useFakeTimers();
+    try {
+      const { runs, trainers, service } = setup();
+      const run = service.start({ datasetId: 'd', kind: 'baseline', config });
+      trainers[0].reply({ type: 'ready', backend });
+      await vi.advanceTimersByTimeAsync(0);
+      trainers[0].reply({ type: 'started', runId: run.id, backend: 'cpu', backendReason: 'test' });
+      service.cancel(run.id);
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(trainers[0].killed).toBe(false);
+      expect(runs.summary(run.id).status).toBe('running');
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(trainers[0].killed).toBe(true);
+      expect(runs.summary(run.id)).toMatchObject({ status: 'cancelled' });
+      expect(trainers.slice(1).flatMap((t) => t.sent).some((m) => m.type === 'start')).toBe(false); // not retried
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('fails a run whose finished results cannot be recorded, saying why, and keeps the process for the next run', async () => {
+    const { runs, trainers, service } = setup();
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: a.id, backend: 'cpu', backendReason: 'test' });
+    // Predictions for a segment count that does not match their values cannot be stored.
+    trainers[0].reply({ type: 'done', runId: a.id, metrics: [{ scope: 'overall', name: 'mae', value: 0.2 }], predictions: [{ split: 'validation', segments: [0, 1], values: [0.1] }] });
+    const failed = runs.detail(a.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/finished but its results could not be recorded/);
+    expect(failed.maeOverall).toBeNull(); // nothing of the half-recorded results remains
+    expect(trainers[0].sent.filter((m) => m.type === 'start').at(-1)).toMatchObject({ job: { runId: b.id } });
+  });
+
+  it('rejects warmUp when the first process exits before it is ready, and starts afresh on the next request', async () => {
+    const { trainers, service } = setup();
+    const ready = service.warmUp();
+    trainers[0].die(1, null);
+    await expect(ready).rejects.toThrow(/exited before it was ready \(code 1/);
+    const again = service.warmUp();
+    expect(trainers).toHaveLength(2);
+    trainers[1].reply({ type: 'ready', backend });
+    await expect(again).resolves.toEqual(backend);
   });
 
   it('ignores malformed messages from the training process and says so', async () => {
@@ -278,3 +333,113 @@ describe('TrainingService: a pool of training processes', () => {
   });
 });
 
+
+describe('TrainingService: cores, GPUs and resumed runs', () => {
+  const threaded = { name: 'wasm', reason: 'test', tfjsVersion: '4', threads: { current: 1, max: 4 } } as const;
+  const threadsAsked = (t: FakeTrainer) => t.sent.filter((m) => m.type === 'threads').map((m) => (m as { count: number }).count);
+
+  it('gives a lone run every core as threads, one each to runs side by side, and all again to the one left', async () => {
+    const { trainers, service } = setup(2, 2);
+    const pre = service.start({ datasetId: 'd', kind: 'pretrain', config: pretrainConfig });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    expect(threadsAsked(trainers[0])).toEqual([2]);
+    trainers[0].reply({ type: 'threads', current: 2, max: 4, canGrow: true });
+    const base = service.start({ datasetId: 'd', kind: 'baseline', config });
+    await flush();
+    trainers[1].reply({ type: 'ready', backend: threaded });
+    await flush();
+    expect(runOf(trainers[1])).toBe(base.id);
+    expect(threadsAsked(trainers[0])).toEqual([2, 1]);
+    expect(threadsAsked(trainers[1])).toEqual([]); // it starts with one
+    trainers[0].reply({ type: 'threads', current: 1, max: 4, canGrow: true });
+    trainers[1].reply({ type: 'done', runId: base.id, metrics: [] });
+    await flush();
+    expect(threadsAsked(trainers[0])).toEqual([2, 1, 2]);
+    expect(runOf(trainers[0])).toBe(pre.id);
+  });
+
+  it('gives the cores left over to the longest run', async () => {
+    const { trainers, service } = setup(2, 3);
+    const pre = service.start({ datasetId: 'd', kind: 'pretrain', config: pretrainConfig });
+    const base = service.start({ datasetId: 'd', kind: 'baseline', config: { ...config, labels: { count: 2, seed: 0 } } });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    trainers[1].reply({ type: 'ready', backend: threaded });
+    await flush();
+    const of = (id: number) => trainers.find((t) => runOf(t) === id)!;
+    expect(threadsAsked(of(pre.id)).at(-1)).toBe(2);
+    expect(threadsAsked(of(base.id)).at(-1) ?? 1).toBe(1);
+  });
+
+  it('gives no extra threads while other programs keep the cores busy, and gives them once the load drops', async () => {
+    const load = { now: 7.6 }; // other programs on a 2-core machine
+    const { trainers, service } = setup(1, 2, load);
+    service.start({ datasetId: 'd', kind: 'pretrain', config: pretrainConfig });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    expect(threadsAsked(trainers[0])).toEqual([]);
+    load.now = 1.2; // our run's own thread, and a little else
+    service.shareThreads(); // what the pool does every minute
+    expect(threadsAsked(trainers[0])).toEqual([2]);
+    trainers[0].reply({ type: 'threads', current: 2, max: 4, canGrow: true });
+    load.now = 3.9; // our 2 threads and 2 cores' worth of something else
+    service.shareThreads();
+    expect(threadsAsked(trainers[0])).toEqual([2, 1]);
+    service.shutdown();
+  });
+
+  it('replaces an idle process that can take no more threads, and leaves single-threaded processes alone', async () => {
+    const { trainers, service } = setup(1, 2);
+    const a = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    trainers[0].reply({ type: 'threads', current: 2, max: 4, canGrow: false });
+    trainers[0].reply({ type: 'done', runId: a.id, metrics: [] });
+    await flush();
+    expect(trainers[0].sent.at(-1)).toEqual({ type: 'shutdown' });
+    const b = service.start({ datasetId: 'd', kind: 'baseline', config });
+    await flush();
+    expect(trainers).toHaveLength(2);
+    trainers[1].reply({ type: 'ready', backend: threaded });
+    await flush();
+    expect(runOf(trainers[1])).toBe(b.id);
+    const { trainers: plain, service: single } = setup(1, 2);
+    single.start({ datasetId: 'd', kind: 'baseline', config });
+    plain[0].reply({ type: 'ready', backend });
+    await flush();
+    expect(plain[0].sent.filter((m) => m.type === 'threads')).toEqual([]);
+  });
+
+  it('runs one process per GPU on tfjs-node-gpu, each further one pinned to a GPU of its own', async () => {
+    const gpu = { name: 'tensorflow-gpu', reason: 'test', tfjsVersion: '4', gpu: { name: 'NVIDIA A100', count: 2 } } as const;
+    expect(defaultWorkers(gpu, 32)).toBe(2);
+    expect(defaultWorkers({ name: 'tensorflow' }, 8)).toBe(2);
+    expect(defaultWorkers({ name: 'wasm' }, 8)).toBe(8);
+    const { trainers, envs, service, dir } = setup(null, 32);
+    service.start({ datasetId: 'd', kind: 'baseline', config });
+    service.start({ datasetId: 'd', kind: 'baseline', config });
+    service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend: gpu });
+    await flush();
+    expect(service.poolSize()).toBe(2);
+    expect(trainers).toHaveLength(2);
+    const own = { MOSEI_CALIBRATION_FILE: join(dir, 'backend-calibration.json'), MOSEI_WASM_SCRIPT_DIR: join(dir, 'wasm-threads') };
+    expect(envs[0]).toEqual(own);
+    expect(envs[1]).toEqual({ ...own, CUDA_VISIBLE_DEVICES: '1' });
+  });
+
+  it('drops the epochs a run recorded after the checkpoint it resumes from, and says so', async () => {
+    const { runs, trainers, service, seen } = setup();
+    const run = service.start({ datasetId: 'd', kind: 'baseline', config: { ...config, epochs: 5 } });
+    trainers[0].reply({ type: 'ready', backend });
+    await flush();
+    for (const epoch of [1, 2, 3]) trainers[0].reply({ type: 'epoch', runId: run.id, record: { epoch, loss: 1, valLoss: null, seconds: 1 } });
+    trainers[0].reply({ type: 'resumed', runId: run.id, epoch: 1 });
+    expect(runs.detail(run.id).epochs.map((e) => e.epoch)).toEqual([1]);
+    const warnings = seen.filter(([n, p]) => n === 'log' && (p as { level: string }).level === 'warn').map(([, p]) => (p as { message: string }).message);
+    expect(warnings).toEqual([`Run ${run.id} resumed from its checkpoint of epoch 1: epochs 2-3 were recorded after it but not checkpointed before its training process stopped, and are trained again.`]);
+    trainers[0].reply({ type: 'resumed', runId: run.id, epoch: 1 });
+    expect(seen.filter(([n]) => n === 'log')).toHaveLength(1); // nothing dropped, nothing said
+  });
+});

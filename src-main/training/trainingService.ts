@@ -1,13 +1,14 @@
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { WorkbenchError } from '@shared/api/contract';
 import type { BackendInfo, RunKind, RunSummary, TrainConfig } from '@shared/api/entities';
 import { FromTrainer, type ToTrainer, type TrainerJob } from '@shared/api/trainerProtocol';
 import type { NewRun, RunRepository } from '../store/runs';
 import type { StoredSplit } from '../store/splits';
-import type { EventSink } from '../app/events';
-import type { ProcessChannel } from '../app/processes';
+import type { EventSink } from '../platform/events';
+import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
+import { freeCores, jobCost, shareCores } from './coreShares';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
@@ -30,15 +31,28 @@ interface Worker {
   ready: boolean;
   job: QueuedJob | null;
   cancelTimer: NodeJS.Timeout | null;
+  /** Multi-threaded WASM: the threads the process uses, the most it may, and the count last asked of it. */
+  threads: { current: number; max: number; asked: number | null } | null;
+  /** False once the process reported it cannot take more threads: it is replaced when idle. */
+  canGrow: boolean;
+  /** Which GPU a GPU backend's process was pinned to (CUDA_VISIBLE_DEVICES); null: not pinned. */
+  gpuSlot: number | null;
 }
 
 /**
- * Training processes per machine by default: WASM and plain JS use one core each, so one
- * per core; tfjs-node already runs several threads per process, so fewer.
+ * Training processes per machine by default: one per core on WASM and plain JS (a lone run's
+ * process then takes every core as threads, see shareCores); tfjs-node already runs several
+ * threads per process, so fewer; one per GPU on tfjs-node-gpu.
  */
-export function defaultWorkers(backend: BackendInfo['name'], cores = availableParallelism()): number {
-  return backend === 'tensorflow' ? Math.max(1, Math.floor(cores / 4)) : Math.max(1, cores);
+export function defaultWorkers(backend: Pick<BackendInfo, 'name' | 'gpu'>, cores = availableParallelism()): number {
+  if (backend.name === 'tensorflow-gpu') return Math.max(1, backend.gpu?.count ?? 1);
+  return backend.name === 'tensorflow' ? Math.max(1, Math.floor(cores / 4)) : Math.max(1, cores);
 }
+
+/** Where a data directory keeps the one-off timings of the GRU implementations per backend (see backend.ts). */
+export const calibrationFile = (dataDir: string) => join(dataDir, 'backend-calibration.json');
+/** Where a data directory keeps the threaded WASM build's scripts (see wasmThreads.ts). */
+export const wasmScriptDir = (dataDir: string) => join(dataDir, 'wasm-threads');
 
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
@@ -47,6 +61,23 @@ const CANCEL_GRACE_MS = 5000;
  * Runs queued training jobs in a pool of training processes, records what they report
  * (main is the only writer of the store) and forwards it as events. A process that dies
  * mid-run affects only its own run, which is retried once; a new process takes its place.
+ *
+ * A run, as this service moves it (each transition has a spec in trainingService.spec.ts):
+ *   start/resume -> queued           recorded, a process is started if the pool has room
+ *   queued -> sent                   an idle ready process takes it ('start'); a fine-tune waits
+ *                                    while another fine-tune of its pre-training fills the encoder cache
+ *   queued -> cancelled              cancel: taken off the queue at once
+ *   sent -> running                  the process says 'started' (backend recorded)
+ *   running -> running               'epoch' recorded; 'resumed' drops epochs after the checkpoint
+ *   running -> done                  'done' and its results recorded in one transaction
+ *   running -> failed                'failed', or 'done' whose results cannot be recorded
+ *   running -> cancelled             'cancelled' after a cancel, or the process killed CANCEL_GRACE_MS
+ *                                    after a cancel it did not answer
+ *   running -> queued (front)        its process died: retried once from its checkpoint...
+ *   running -> failed                ...and failed with the reason when it dies again
+ * A process: spawned -> ready ('ready') -> busy (a job) -> ready ... -> stopped when it is
+ * idle beyond the pool size or can take no more threads; one that exits before 'ready'
+ * rejects warmUp.
  */
 export class TrainingService {
   private readonly workers: Worker[] = [];
@@ -59,14 +90,30 @@ export class TrainingService {
 
   constructor(
     private readonly runs: RunRepository,
-    private readonly spawn: () => ProcessChannel,
+    /** Starts a training process with these variables added to its environment. */
+    private readonly spawn: (env: Record<string, string>) => ProcessChannel,
     private readonly events: EventSink,
     private readonly dataDir: string,
     /** The datasets runs train on: the stored split for a run's split configuration, and each segment's frame count. */
     private readonly datasets: TrainingDatasets,
     /** Training processes to run at once; null chooses by backend (see `defaultWorkers`). */
     private workersSetting: number | null = null,
+    private readonly tuning: {
+      /** The cores the pool shares out as threads among running jobs. */
+      cores?: number;
+      /** How often an unfinished run writes a resumable checkpoint (see CHECKPOINT_EVERY_SECONDS). */
+      checkpointEverySeconds?: number;
+      /** The machine's 1-minute load average (other programs' load leaves fewer cores to share). */
+      loadAverage?: () => number;
+    } = {},
   ) {}
+
+  /** Shares the cores out again every minute while runs train: other programs' load comes and goes. */
+  private rebalanceTimer: NodeJS.Timeout | null = null;
+
+  private get cores(): number {
+    return this.tuning.cores ?? availableParallelism();
+  }
 
   /** Changes the pool size; processes beyond it stop once their current run ends. */
   setWorkers(workers: number | null): void {
@@ -80,7 +127,7 @@ export class TrainingService {
 
   /** The pool size in force: the setting, or the backend's default once it is known. */
   poolSize(): number {
-    return this.workersSetting ?? (this.backend ? defaultWorkers(this.backend.name) : 1);
+    return this.workersSetting ?? (this.backend ? defaultWorkers(this.backend, this.cores) : 1);
   }
 
   /** Starts the first training process now so the UI can show which backend it chose. */
@@ -93,8 +140,20 @@ export class TrainingService {
     return this.ready;
   }
 
+  /** The environment of a new training process: where timings are kept and, on GPUs, which GPU is its own. */
+  private processEnv(): { env: Record<string, string>; gpuSlot: number | null } {
+    const env: Record<string, string> = { MOSEI_CALIBRATION_FILE: calibrationFile(this.dataDir), MOSEI_WASM_SCRIPT_DIR: wasmScriptDir(this.dataDir) };
+    if (this.backend?.name !== 'tensorflow-gpu') return { env, gpuSlot: null };
+    // The first process saw every GPU and trains on GPU 0; each further one gets a free GPU of its own.
+    const taken = new Set(this.workers.map((w) => w.gpuSlot ?? 0));
+    let slot = 0;
+    while (taken.has(slot)) slot++;
+    return { env: { ...env, CUDA_VISIBLE_DEVICES: String(slot) }, gpuSlot: slot };
+  }
+
   private addWorker(onReady?: (b: BackendInfo) => void, onEarlyExit?: (e: Error) => void): void {
-    const worker: Worker = { channel: this.spawn(), ready: false, job: null, cancelTimer: null };
+    const { env, gpuSlot } = this.processEnv();
+    const worker: Worker = { channel: this.spawn(env), ready: false, job: null, cancelTimer: null, threads: null, canGrow: true, gpuSlot };
     this.workers.push(worker);
     worker.channel.onMessage((raw) => {
       const parsed = FromTrainer.safeParse(raw);
@@ -104,6 +163,8 @@ export class TrainingService {
       }
       if (parsed.data.type === 'ready') {
         worker.ready = true;
+        const threads = parsed.data.backend.threads;
+        worker.threads = threads ? { ...threads, asked: null } : null;
         if (!this.backend) {
           this.backend = parsed.data.backend;
           this.events.emit('backend.ready', parsed.data.backend);
@@ -177,6 +238,7 @@ export class TrainingService {
       runDir: runDir(this.dataDir, run.id),
       parentRunDir: run.parentRunId === null ? null : runDir(this.dataDir, run.parentRunId),
       split: { train: split.assignment.train, validation: split.assignment.validation, test: split.assignment.test ?? [] },
+      ...(this.tuning.checkpointEverySeconds === undefined ? {} : { checkpointEverySeconds: this.tuning.checkpointEverySeconds }),
       },
     });
     this.events.emit('run.status', { runId: run.id, status: 'queued', error: null });
@@ -212,6 +274,7 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
+    if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
 
@@ -222,23 +285,52 @@ export class TrainingService {
    */
   private pump(): void {
     if (this.stopped) return;
-    // Shrink: idle processes beyond the pool size stop.
-    for (const idle of this.workers.filter((w) => w.ready && !w.job).slice(0, Math.max(0, this.workers.length - this.poolSize()))) {
-      idle.channel.send({ type: 'shutdown' } satisfies ToTrainer);
-      this.workers.splice(this.workers.indexOf(idle), 1);
+    // Shrink: idle processes beyond the pool size stop, and so do idle ones that can no longer take more threads (a new one can).
+    const idle = this.workers.filter((w) => w.ready && !w.job);
+    const surplus = idle.slice(0, Math.max(0, this.workers.length - this.poolSize()));
+    for (const stop of new Set([...surplus, ...idle.filter((w) => !w.canGrow)])) {
+      stop.channel.send({ type: 'shutdown' } satisfies ToTrainer);
+      this.workers.splice(this.workers.indexOf(stop), 1);
     }
     for (const worker of this.workers) {
       if (!worker.ready || worker.job) continue;
       const index = this.queue.findIndex((q) => this.mayStart(q.job));
-      if (index < 0) return;
+      if (index < 0) break;
       const [next] = this.queue.splice(index, 1);
       worker.job = next;
       worker.channel.send({ type: 'start', job: next.job } satisfies ToTrainer);
     }
+    this.shareThreads();
     const starting = this.workers.filter((w) => !w.ready).length;
     const startable = this.queue.filter((q) => this.mayStart(q.job)).length;
     if (this.backend && startable > starting && this.workers.length < this.poolSize()) this.addWorker();
     else if (!this.workers.length && this.queue.length) void this.warmUp().catch(() => undefined);
+  }
+
+  /**
+   * Multi-threaded WASM: the cores other programs leave free shared out among the running
+   * jobs' processes (a lone job gets them all, jobs side by side one each; see freeCores and
+   * shareCores). Asked of a process only when its share changes; again every minute while
+   * runs train.
+   */
+  shareThreads(): void {
+    const running = this.workers.filter((w) => w.job && w.threads);
+    if (running.length && !this.rebalanceTimer && !this.stopped) {
+      this.rebalanceTimer = setInterval(() => this.shareThreads(), 60_000);
+      this.rebalanceTimer.unref();
+    }
+    const ownThreads = this.workers.filter((w) => w.job).reduce((n, w) => n + (w.threads?.current ?? 1), 0);
+    const cores = freeCores(this.cores, (this.tuning.loadAverage ?? (() => loadavg()[0]))(), ownThreads);
+    const shares = shareCores(
+      cores,
+      running.map((w) => ({ id: w.job!.job.runId, cost: jobCost(w.job!.job), max: w.threads!.max })),
+    );
+    for (const w of running) {
+      const share = shares.get(w.job!.job.runId)!;
+      if (share === (w.threads!.asked ?? w.threads!.current)) continue;
+      w.threads!.asked = share;
+      w.channel.send({ type: 'threads', count: share } satisfies ToTrainer);
+    }
   }
 
   private mayStart(job: TrainerJob): boolean {
@@ -255,6 +347,15 @@ export class TrainingService {
       case 'progress':
         this.events.emit('run.progress', message.progress);
         break;
+      case 'resumed': {
+        const dropped = this.runs.dropEpochsAfter(message.runId, message.epoch);
+        if (dropped.length) {
+          const which = dropped.length === 1 ? `epoch ${dropped[0]} was` : `epochs ${dropped[0]}-${dropped.at(-1)} were`;
+          const text = `Run ${message.runId} resumed from its checkpoint of epoch ${message.epoch}: ${which} recorded after it but not checkpointed before its training process stopped, and ${dropped.length === 1 ? 'is' : 'are'} trained again.`;
+          this.events.emit('log', { level: 'warn', message: text, runId: message.runId });
+        }
+        break;
+      }
       case 'epoch':
         if (!message.fromCheckpoint) this.runs.recordEpoch(message.runId, message.record);
         else if (this.runs.recordEpochIfMissing(message.runId, message.record)) {
@@ -281,6 +382,10 @@ export class TrainingService {
         break;
       case 'log':
         this.events.emit('log', { level: message.level, message: message.message, runId: worker.job?.job.runId ?? null });
+        break;
+      case 'threads':
+        if (worker.threads) worker.threads = { current: message.current, max: message.max, asked: worker.threads.asked };
+        worker.canGrow = message.canGrow;
         break;
     }
   }

@@ -1,7 +1,7 @@
 import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
 import { createAppInfoStore } from './appInfo';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 
 describe('app info store', () => {
   it('shows the backend once the training process reports it, and the pool size it implies', async () => {

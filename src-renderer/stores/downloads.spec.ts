@@ -1,7 +1,7 @@
 import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
 import { createDownloadsStore } from './downloads';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 
 describe('downloads store', () => {
   it('follows its own download to the file paths it produced, ignoring others', async () => {

@@ -1,8 +1,8 @@
 import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createExperimentsStore } from './experiments';
-import { fakeApi } from './fakeApi';
-import { experimentResults, experimentSummary } from './experimentFixtures';
+import { fakeApi } from '../../test/builders/fakeApi';
+import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 

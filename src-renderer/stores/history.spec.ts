@@ -2,7 +2,7 @@ import { get } from 'svelte/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunSummary } from '@shared/api/entities';
 import { createHistoryStore, HISTORY_PAGE, MAX_COMPARED } from './history';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 
 const run = (id: number, extra: Partial<RunSummary> = {}): RunSummary => ({
   id, name: `r${id}`, kind: 'baseline', status: 'done', datasetId: 'd', parentRunId: null,

@@ -1,7 +1,7 @@
 import { get } from 'svelte/store';
 import { describe, expect, it, vi } from 'vitest';
 import { createImportsStore, isImportRunning } from './imports';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 import { UploadCancelled, type Uploader } from '../api/upload';
 
 const params = { covarep: 'fh-covarepcovarepcovarepcov', labels: 'fh-labelslabelslabelslabelsl' };

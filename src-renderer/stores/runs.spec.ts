@@ -2,7 +2,7 @@ import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '@shared/api/entities';
 import { createRunsStore } from './runs';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 
 const run = (id: number, status: RunSummary['status']): RunSummary => ({
   id, name: `r${id}`, kind: 'baseline', status, datasetId: 'd', parentRunId: null,

@@ -2,7 +2,7 @@ import { get } from 'svelte/store';
 import { describe, expect, it } from 'vitest';
 import type { SegmentFeatures, SegmentRow } from '@shared/api/entities';
 import { createSegmentsStore, HEATMAP_MAX_FRAMES } from './segments';
-import { fakeApi } from './fakeApi';
+import { fakeApi } from '../../test/builders/fakeApi';
 
 const row = (index: number): SegmentRow => ({
   index, id: `v[${index}]`, video: 'v', frames: 3, start: index, end: index + 0.03, sentiment: 0, emotions: [0, 0, 0, 0, 0, 0], nonFinite: null, split: 'train',

@@ -9,7 +9,8 @@ import { ControlParams } from '../data/controls';
 
 export const RUN_KINDS = ['pretrain', 'finetune', 'baseline'] as const;
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+/** 'tensorflow-gpu' is tfjs-node-gpu, 'tensorflow' tfjs-node (both register tfjs's 'tensorflow' backend). */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const RunKind = z.enum(RUN_KINDS);
 export type RunKind = z.infer<typeof RunKind>;
@@ -108,11 +109,29 @@ export const RecordedTrainConfig = TrainConfig.extend({
   earlyStopping: EarlyStopping.default(null),
 });
 
+/**
+ * Which GRU implementation trains on a backend: the fused layer with its hand-written
+ * backward pass, or the same reset_after maths as plain ops differentiated by tfjs
+ * (`autograd`, the way tf.layers.gru runs), whichever a one-off timing on this backend
+ * found faster (`measured`, milliseconds per training step; null when not timed).
+ */
+export const RecurrentChoice = z.object({
+  layer: z.enum(['fused', 'autograd']),
+  measured: z.object({ fused: z.number(), autograd: z.number() }).nullable(),
+  why: z.string(),
+});
+export type RecurrentChoice = z.infer<typeof RecurrentChoice>;
+
 export const BackendInfo = z.object({
   name: BackendName,
   /** Why this backend was chosen: what was tried before it and why it failed. */
   reason: z.string(),
   tfjsVersion: z.string(),
+  /** Multi-threaded WASM: the process's XNNPACK threads now, and the most it may use. */
+  threads: z.object({ current: z.number().int().min(1), max: z.number().int().min(1) }).nullable().optional(),
+  /** The GPU a GPU backend trains on, by its name, and how many this machine has (one training process each). */
+  gpu: z.object({ name: z.string(), count: z.number().int().min(1) }).nullable().optional(),
+  recurrent: RecurrentChoice.optional(),
 });
 export type BackendInfo = z.infer<typeof BackendInfo>;
 

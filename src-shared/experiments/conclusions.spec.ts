@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults, PairedComparison } from '../api/entities';
 import { experimentConclusions, labelCountsText } from './conclusions';
-import { experimentResults, meanOf } from './resultsFixtures';
+import { experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 
 const COUNTS = [20, 50, 100, 200];
 

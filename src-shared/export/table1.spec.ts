@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults, MeanSd } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { experimentResults, meanOf } from '../experiments/resultsFixtures';
+import { experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 import { PAPER_TABLE1_F1 } from '../figures/literature';
 import { buildTable1, cellText, F1_DEFINITIONS, table1FileName } from './table1';
 import { F1_METRICS, Table1 } from './table1Model';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentResults } from '../../test/builders/resultsFixtures';
 import { experimentFigureSvgs } from '../figures/experimentFigures';
-import { HOSTILE_NAME, hostileTable } from './table1Fixtures';
+import { HOSTILE_NAME, hostileTable } from '../../test/builders/table1Fixtures';
 import { inlineSvg, table1Html, type Table1Report } from './table1Html';
 
 function report(): Table1Report {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_NAME, hostileTable } from './table1Fixtures';
+import { HOSTILE_NAME, hostileTable } from '../../test/builders/table1Fixtures';
 import { parseCsv } from '../../test/parseCsv';
 import { escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { experimentResults } from '../experiments/resultsFixtures';
+import { experimentResults } from '../../test/builders/resultsFixtures';
 import { experimentFigureSvgs, FIGURES, figureCaption, figureFileName, figurePanels, figureSvg } from './experimentFigures';
 import { literatureOverlay } from './literature';
 

@@ -20,7 +20,7 @@ import {
   xTicks,
 } from './sweepSeries';
 import { parseCsv } from '../../test/parseCsv';
-import { armPoints, comparisonsAt, experimentResults, meanOf } from '../experiments/resultsFixtures';
+import { armPoints, comparisonsAt, experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
 const point = (labelCount: number, mean: number, sd: number | null, n: number, runIds: number[]): ExperimentPoint => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EMOTIONS } from '../emotions';
 import { escapeXml, sweepSvg, sweepSvgGrid, type SvgPanel } from './sweepSvg';
 import { sweepSeries, valueRange } from './sweepSeries';
-import { armPoints } from '../experiments/resultsFixtures';
+import { armPoints } from '../../test/builders/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
 /**

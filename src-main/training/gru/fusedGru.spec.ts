@@ -4,10 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kerasToTorch, torchToKeras, type HostArray } from './gateLayout';
 import { gruFinalState, gruOutputs, gruSequence, type GruSequenceOptions, type GruWeights } from './fusedGru';
-import { checkParity, formatParityTable, PARITY_TOLERANCE, relativeError, worstRow } from './parityCheck';
-import { loadParityFixture, parseParityFixture, FixtureError } from './parityFixture';
+import { checkParity, formatParityTable, PARITY_TOLERANCE, relativeError, worstRow } from '../../tools/parity/parityCheck';
+import { loadParityFixture, parseParityFixture, FixtureError } from '../../tools/parity/parityFixture';
 import { referenceGruSequence } from './referenceGru';
-import { probeWasm, useBackend } from './toolBackend';
+import { probeWasm, useBackend } from '../../tools/parity/toolBackend';
 import { fixture } from '../../../test/fixturePaths';
 
 const FIXTURE_DIR = fixture('reference');

@@ -29,15 +29,18 @@ export interface GruWeights {
   readonly bias: tf.Tensor2D;
 }
 
-/** Per-gate operands (and two scalars) of the step loop, made from the Keras weights once per call. */
+/**
+ * Per-gate operands (and two scalars) of the step loop, made from the Keras weights once per
+ * call. Kernels are [1, K, N]: the shape the fused matMul kernel takes (see fusedStep).
+ */
 export type StepWeights = {
-  /** [D + H, H]: update-gate kernel stacked over its recurrent kernel, for [x_t, h] · wz. */
-  wz: tf.Tensor2D;
-  /** [D + H, H]: the same for the reset gate. */
-  wr: tf.Tensor2D;
-  /** [D, H] and [H, H]: candidate kernels, kept apart because r multiplies only the recurrent part. */
-  kh: tf.Tensor2D;
-  uh: tf.Tensor2D;
+  /** [1, D + H, H]: update-gate kernel stacked over its recurrent kernel, for [x_t, h] · wz. */
+  wz: tf.Tensor3D;
+  /** [1, D + H, H]: the same for the reset gate. */
+  wr: tf.Tensor3D;
+  /** [1, D, H] and [1, H, H]: candidate kernels, kept apart because r multiplies only the recurrent part. */
+  kh: tf.Tensor3D;
+  uh: tf.Tensor3D;
   /** Input and recurrent biases of z and r simply add, so they are pre-summed. */
   bz: tf.Tensor1D;
   br: tf.Tensor1D;
@@ -85,11 +88,12 @@ export function prepareStepWeights(w: GruWeights): StepWeights {
   const [biasIn, biasRec] = tf.unstack(w.bias) as tf.Tensor1D[];
   const [bzIn, brIn, bhIn] = tf.split(biasIn, 3) as tf.Tensor1D[];
   const [bzRec, brRec, bhRec] = tf.split(biasRec, 3) as tf.Tensor1D[];
+  const batched = (m: tf.Tensor2D) => tf.expandDims(m, 0) as tf.Tensor3D;
   return {
-    wz: tf.concat([kz, uz], 0),
-    wr: tf.concat([kr, ur], 0),
-    kh,
-    uh,
+    wz: batched(tf.concat([kz, uz], 0)),
+    wr: batched(tf.concat([kr, ur], 0)),
+    kh: batched(kh),
+    uh: batched(uh),
     bz: tf.add(bzIn, bzRec),
     br: tf.add(brIn, brRec),
     bhIn,
@@ -109,13 +113,32 @@ function tanhViaSigmoid(a: tf.Tensor2D, w: StepWeights): tf.Tensor2D {
   return tf.sub(tf.mul(tf.sigmoid(tf.mul(a, w.two)), w.two), w.one);
 }
 
+/**
+ * a [M, K] · b [1, K, N] + bias, then the activation, as one kernel.
+ *
+ * Porting note: tf.fused.matMul fuses a non-linear activation only while no gradient is being
+ * recorded, and training records one, so it would run matMul + add + sigmoid. Inside this
+ * layer's forward pass nothing is recorded (the op's gradient is written by hand), so the
+ * fused kernel is called directly: two kernels fewer per gate and step.
+ */
+function fusedStep(a: tf.Tensor2D, b: tf.Tensor3D, bias: tf.Tensor1D, activation: 'linear' | 'sigmoid'): tf.Tensor2D {
+  const [m] = a.shape;
+  // WASM and plain JS fuse the sigmoid in their kernel; elsewhere it follows as its own op.
+  const fused = activation === 'linear' || FUSES_SIGMOID.includes(tf.getBackend());
+  const attrs = { transposeA: false, transposeB: false, activation: fused ? activation : 'linear' };
+  const out = tf.reshape(tf.engine().runKernel(tf._FusedMatMul, { a: tf.expandDims(a, 0), b, bias }, attrs) as tf.Tensor3D, [m, b.shape[2]]) as tf.Tensor2D;
+  return fused ? out : tf.sigmoid(out);
+}
+
+const FUSES_SIGMOID = ['wasm', 'cpu'];
+
 /** The unmasked cell: h' from x_t [B, D] and h_prev [B, H], plus what its gradient needs. */
 export function cellStep(xt: tf.Tensor2D, hPrev: tf.Tensor2D, w: StepWeights): { hNew: tf.Tensor2D; cache: StepCache } {
   const xAndH = tf.concat([xt, hPrev], 1);
-  const z = tf.fused.matMul({ a: xAndH, b: w.wz, bias: w.bz, activation: 'sigmoid' }) as tf.Tensor2D;
-  const r = tf.fused.matMul({ a: xAndH, b: w.wr, bias: w.br, activation: 'sigmoid' }) as tf.Tensor2D;
-  const xh = tf.fused.matMul({ a: xt, b: w.kh, bias: w.bhIn });
-  const q = tf.fused.matMul({ a: hPrev, b: w.uh, bias: w.bhRec });
+  const z = fusedStep(xAndH, w.wz, w.bz, 'sigmoid');
+  const r = fusedStep(xAndH, w.wr, w.br, 'sigmoid');
+  const xh = fusedStep(xt, w.kh, w.bhIn, 'linear');
+  const q = fusedStep(hPrev, w.uh, w.bhRec, 'linear');
   const rq = tf.mul<tf.Tensor2D>(r, q);
   const n = tanhViaSigmoid(tf.add<tf.Tensor2D>(xh, rq), w);
   const zh = tf.mul<tf.Tensor2D>(z, tf.sub(hPrev, n));

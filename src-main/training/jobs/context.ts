@@ -5,7 +5,8 @@ import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
 import { stopsEarly } from '@shared/training/selection';
-import { assignWeights, loadCheckpoint } from '../model/checkpoint';
+import { assignWeights, CHECKPOINT_EVERY_SECONDS, loadCheckpoint, RunCheckpoints, type EpochSelection } from '../model/checkpoint';
+import { JobCancelled, runEpochs, type EpochLoop, type JobHooks } from './loop';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
 export interface JobData {
@@ -55,10 +56,49 @@ export async function restoreOrStart(
 ): Promise<{ stats: { mean: number[]; std: number[] }; firstEpoch: number; checkpointed: EpochRecord[]; best: tf.NamedTensorMap | null }> {
   const resumed = loadCheckpoint(job.runDir);
   if (!resumed) return { stats: statisticsOf(data, job), firstEpoch: 1, checkpointed: [], best: null };
-  assignWeights(variables, resumed.weights);
-  if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
-  tf.dispose([...Object.values(resumed.weights), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
-  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [], best: resumed.best };
+  // A finished run's checkpoint holds the selected epoch's weights alone: they are its best too.
+  const finished = typeof resumed.state.selectedEpoch === 'number';
+  const best = resumed.best ?? (finished ? resumed.weights : null);
+  try {
+    assignWeights(variables, resumed.weights);
+    if (resumed.optimizer) await optimizer.setWeights(resumed.optimizer);
+  } finally {
+    // The variables and the optimizer took copies; `best` goes to model selection, which owns it.
+    tf.dispose([...(resumed.weights === best ? [] : Object.values(resumed.weights)), ...(resumed.optimizer ?? []).map((t) => t.tensor)]);
+  }
+  return { stats: resumed.state.stats as { mean: number[]; std: number[] }, firstEpoch: resumed.state.epoch + 1, checkpointed: resumed.state.epochs ?? [], best };
+}
+
+/**
+ * Runs a job's epochs with its checkpoints (see RunCheckpoints): after each epoch model
+ * selection sees it and the checkpoint due, if any, is written before the epoch is reported;
+ * the last epoch leaves the run's selected weights alone; a cancel first writes the last
+ * completed epoch, so the run resumes from there. Resolves to every epoch's record.
+ */
+export async function runCheckpointedEpochs(
+  job: TrainerJob,
+  loop: Omit<EpochLoop, 'afterEpoch'>,
+  hooks: JobHooks,
+  save: { variables: Record<string, tf.Variable>; optimizer: tf.Optimizer; state: Record<string, unknown>; selection: EpochSelection },
+): Promise<EpochRecord[]> {
+  const checkpoints = new RunCheckpoints({
+    dir: job.runDir,
+    variables: save.variables,
+    optimizer: save.optimizer,
+    lastEpoch: job.config.epochs,
+    everySeconds: job.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS,
+    extraState: save.state,
+    selection: save.selection,
+    stopsAfter: loop.stopAfter,
+  });
+  try {
+    return await runEpochs({ ...loop, afterEpoch: (epoch, records) => checkpoints.epochEnded(epoch, records) }, hooks);
+  } catch (err) {
+    if (err instanceof JobCancelled) await checkpoints.flush();
+    throw err;
+  } finally {
+    checkpoints.dispose();
+  }
 }
 
 /** Adam with a run's learning rate, betas and epsilon: every job's optimiser. */

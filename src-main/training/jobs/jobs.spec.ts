@@ -93,10 +93,11 @@ describe('training jobs', () => {
 
   it('re-reports an epoch checkpointed just before a kill, so the history gets every epoch', async () => {
     const killed = killedAtReport(1);
-    await expect(runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const everyEpoch = { config: { ...config, epochs: 3 }, checkpointEverySeconds: 0 };
+    await expect(runPretrain(job(10, 'pretrain', everyEpoch), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
     expect(killed.epochs).toEqual([]);
     const resumed = recorder();
-    await runPretrain(job(10, 'pretrain', { config: { ...config, epochs: 3 } }), resumed.hooks);
+    await runPretrain(job(10, 'pretrain', everyEpoch), resumed.hooks);
     expect(resumed.fromCheckpoint.map((e) => e.epoch)).toEqual([1]);
     expect(resumed.epochs.map((e) => e.epoch)).toEqual([2, 3]);
     const whole = recorder();
@@ -213,13 +214,21 @@ describe('checkpoints as a run bundle checks them', () => {
     return { sourceRunId: runId, name: `run ${runId}`, kind, status: 'done', parentSourceRunId, config, files } as unknown as BundledRun;
   };
 
-  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', () => {
-    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null)];
+  it('every job writes exactly the tensors its kind and model imply, weights and optimizer state, and a bundle of them passes', async () => {
+    // A cancelled pre-training and baseline keep a resumable checkpoint: weights and the optimizer's state.
+    for (const [runId, kind] of [[20, 'pretrain'], [21, 'baseline']] as const) {
+      const run = kind === 'pretrain' ? runPretrain : runBaseline;
+      await expect(run(job(runId, kind, { config: { ...config, epochs: 3 } }), recorder(1).hooks)).rejects.toBeInstanceOf(JobCancelled);
+    }
+    const cancelled = (runId: number, kind: TrainerJob['kind']) => ({ ...bundled(runId, kind, null), status: 'cancelled', config: { ...config, epochs: 3 } }) as BundledRun;
+    const runs = [bundled(1, 'pretrain', null), bundled(5, 'finetune', 1), bundled(8, 'baseline', null), cancelled(20, 'pretrain'), cancelled(21, 'baseline')];
     for (const run of runs) {
       const manifest = JSON.parse(Buffer.from(run.files['weights.json'], 'base64').toString()) as { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[] }> }> };
       expect(manifest.weightsManifest[0].weights.map(({ name, shape }) => ({ name, shape })), run.kind).toEqual(checkpointWeightShapes(run.kind, config.model));
     }
-    expect(Object.keys(runs[0].files).sort()).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
+    // A finished run keeps its final weights only; an unfinished one the optimizer's state too.
+    for (const done of runs.slice(0, 3)) expect(Object.keys(done.files).sort(), done.kind).toEqual(['state.json', 'weights.bin', 'weights.json']);
+    for (const stopped of runs.slice(3)) expect(Object.keys(stopped.files).sort(), stopped.kind).toEqual(['optimizer.bin', 'optimizer.json', 'state.json', 'weights.bin', 'weights.json']);
     expect(() => checkBundledCheckpoints(runs, 'test')).not.toThrow();
   });
 });
@@ -260,8 +269,13 @@ describe('evaluation on a test part, model selection and early stopping', () => 
     // And those weights are the run's saved ones: the checkpoint says so, and predicts the same.
     const saved = loadCheckpoint(join(dataDir, 'runs/42'))!;
     expect(saved.state).toMatchObject({ epoch: 6, selectedEpoch: best, bestEpoch: best });
-    const names = Object.keys(saved.weights);
-    for (const name of names) expect(Array.from(saved.weights[name].dataSync()), name).toEqual(Array.from(saved.best![name].dataSync()));
+    // A finished run keeps those weights alone: no optimizer state, no second copy of them.
+    expect([saved.optimizer, saved.best]).toEqual([null, null]);
+    // They are the weights training had after the best epoch: a run of that many epochs ends with the same.
+    const upToBest = job(48, 'baseline', { config: { ...selecting, epochs: best, selection: 'last-epoch' }, split: split3 });
+    await runBaseline(upToBest, recorder().hooks);
+    const trainedToBest = loadCheckpoint(upToBest.runDir)!.weights;
+    for (const name of Object.keys(saved.weights)) expect(Array.from(saved.weights[name].dataSync()), name).toEqual(Array.from(trainedToBest[name].dataSync()));
     const last = recorder();
     const lastEpoch = await runBaseline(job(43, 'baseline', { config: { ...selecting, selection: 'last-epoch' }, split: split3 }), last.hooks);
     expect(last.epochs.map((e) => e.valLoss)).toEqual(r.epochs.map((e) => e.valLoss));
@@ -269,6 +283,35 @@ describe('evaluation on a test part, model selection and early stopping', () => 
     // A run killed after its selected weights were saved is finished from the checkpoint with the same result.
     const again = await runBaseline(job(42, 'baseline', { config: selecting, split: split3 }), recorder().hooks);
     expect(again.predictions).toEqual(result.predictions);
+  });
+
+  it('a run selecting by validation loss that stops after its best epoch resumes with the same choice, whether a checkpoint was due or it was cancelled', async () => {
+    const selecting = { ...config, epochs: 6, learningRate: 0.05, selection: 'best-validation-loss' as const };
+    const whole = recorder();
+    const reference = await runBaseline(job(50, 'baseline', { config: selecting, split: split3 }), whole.hooks);
+    const losses = whole.epochs.map((e) => e.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(best).toBeLessThan(5); // an epoch after the best, before the last, to stop at
+    const resumedSelection = async (runId: number) => {
+      const resumed = await runBaseline(job(runId, 'baseline', { config: selecting, split: split3 }), recorder().hooks);
+      expect(resumed.predictions).toEqual(reference.predictions);
+      expect(loadCheckpoint(join(dataDir, 'runs', String(runId)))!.state).toMatchObject({ selectedEpoch: best, bestEpoch: best });
+    };
+
+    // Killed while reporting the epoch after the best, a checkpoint due after every epoch: it holds that epoch's weights and optimizer state, and the best epoch's weights.
+    const killed = killedAtReport(best + 1);
+    await expect(runBaseline(job(51, 'baseline', { config: selecting, split: split3, checkpointEverySeconds: 0 }), killed.hooks)).rejects.toBeInstanceOf(KilledAtReport);
+    const written = loadCheckpoint(join(dataDir, 'runs/51'))!;
+    expect(written.state).toMatchObject({ epoch: best + 1, bestEpoch: best });
+    expect([written.optimizer !== null, written.best !== null]).toEqual([true, true]);
+    await resumedSelection(51);
+
+    // Cancelled after the epoch after the best, no checkpoint due yet: the cancel writes that epoch as it ended, with the best epoch's weights.
+    await expect(runBaseline(job(52, 'baseline', { config: selecting, split: split3 }), recorder(best + 1).hooks)).rejects.toBeInstanceOf(JobCancelled);
+    const flushed = loadCheckpoint(join(dataDir, 'runs/52'))!;
+    expect(flushed.state).toMatchObject({ epoch: best + 1, bestEpoch: best });
+    expect(flushed.best).not.toBeNull();
+    await resumedSelection(52);
   });
 
   it('keeps the best epoch of a fine-tune too, from the weights it held in memory', async () => {
@@ -291,7 +334,10 @@ describe('evaluation on a test part, model selection and early stopping', () => 
     const best = losses.indexOf(Math.min(...losses)) + 1;
     expect(r.epochs.length).toBeLessThan(20);
     expect(r.epochs.length).toBe(best + 2);
-    expect(loadCheckpoint(join(dataDir, 'runs/45'))!.state.epoch).toBe(r.epochs.length);
+    // The epoch it stopped after is the run's last: its weights alone are kept, without the optimizer's state.
+    const saved = loadCheckpoint(join(dataDir, 'runs/45'))!;
+    expect(saved.state.epoch).toBe(r.epochs.length);
+    expect(saved.optimizer).toBeNull();
     const resumed = recorder();
     await runBaseline(job(45, 'baseline', { config: stopping }), resumed.hooks);
     expect(resumed.epochs).toEqual([]);

@@ -9,6 +9,12 @@ export interface JobHooks {
    * holds it, because a kill may have come between saving that checkpoint and reporting it.
    */
   epoch(record: EpochRecord, fromCheckpoint?: boolean): void;
+  /**
+   * The run starts from its checkpoint of this epoch (0: from scratch). A crash or a kill
+   * may have come after later epochs were recorded but before they were checkpointed: those
+   * are trained again, and their records replaced.
+   */
+  resumed?(epoch: number): void;
   isCancelled(): boolean;
 }
 
@@ -49,13 +55,15 @@ export interface EpochLoop {
  * batches, the epoch record once validation is done, and early stopping (`stopAfter`).
  * Resolves to every epoch's record, the checkpointed ones first.
  *
- * An epoch is checkpointed, then reported; a kill between the two leaves a checkpoint whose
- * epoch main never recorded. So each checkpoint carries the records of its epochs, and a
- * resumed run first re-reports them (main records those it lacks): the history and the
- * weights always end up describing the same epochs.
+ * A checkpoint due after an epoch is written before the epoch is reported; a kill between the
+ * two leaves a checkpoint whose epoch main never recorded. So each checkpoint carries the
+ * records of its epochs, and a resumed run first says which epoch it starts from (main drops
+ * the records after it, of epochs it trains again) and re-reports them (main records those it
+ * lacks): the history and the weights always end up describing the same epochs.
  */
 export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<EpochRecord[]> {
   const records = [...(loop.checkpointed ?? [])];
+  hooks.resumed?.(loop.firstEpoch - 1);
   for (const record of records) hooks.epoch(record, true);
   // A run resumed after it had stopped early trains no more.
   if (records.length && loop.stopAfter?.(records)) return records;
@@ -90,7 +98,7 @@ export async function runEpochs(loop: EpochLoop, hooks: JobHooks): Promise<Epoch
     const valLoss = loop.validateEachEpoch || epoch === loop.epochs ? await loop.validate(epoch) : null;
     const record: EpochRecord = { epoch, loss: lossSum / loop.rows, valLoss, seconds: (Date.now() - epochStart) / 1000, maskedLoss: null, valMaskedLoss: null, ...loop.recordExtras?.(epoch) };
     records.push(record);
-    // Checkpoint before the epoch is reported: a recorded epoch always has its weights on disk.
+    // Any checkpoint due is written before the epoch is reported (see above).
     await loop.afterEpoch?.(epoch, records);
     hooks.epoch(record);
     if (loop.stopAfter?.(records)) break;

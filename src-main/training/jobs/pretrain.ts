@@ -5,10 +5,9 @@ import { FEATURE_COUNT } from '@shared/emotions';
 import { drawMaskSpans, lossWeights, maskSpans, type MaskSpan } from '@shared/masking/masking';
 import { Rng } from '@shared/random';
 import { Encoder } from '../model/paperModel';
-import { saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
-import { adamOptimizer, loopSettings, openJobData, restoreOrStart, source } from './context';
-import { runEpochs, type JobHooks } from './loop';
+import { adamOptimizer, loopSettings, openJobData, restoreOrStart, runCheckpointedEpochs, source } from './context';
+import type { JobHooks } from './loop';
 import { BestWeights } from './selection';
 import { inputTensors } from './tensors';
 
@@ -154,7 +153,8 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Job
     const steps = job.config.sequence.maxFrames;
     let masked = { sum: 0, rows: 0 };
     let valMasked: number | null = null;
-    const records = await runEpochs(
+    const records = await runCheckpointedEpochs(
+      job,
       {
         ...loopSettings(job, train.length, resumed),
         step: async (rows, epoch) => {
@@ -174,18 +174,12 @@ export async function runPretrain(job: TrainerJob, hooks: JobHooks): Promise<Job
           valMasked = null;
           return extras;
         },
-        afterEpoch: (epoch, epochs) => {
-          selection!.observe(epochs, encoder.byName(variables));
-          return saveCheckpoint(job.runDir, encoder.byName(variables), optimizer, { epoch, epochs, stats, bestEpoch: selection!.epoch }, selection!.weights());
-        },
       },
       hooks,
+      { variables: encoder.byName(variables), optimizer, state: { stats }, selection },
     );
+    // The selected epoch's weights, which the final checkpoint already holds (what fine-tunes freeze and bundles carry), into the model for the test split.
     const chosen = selection.restore(records, encoder.byName(variables));
-    if (chosen !== null && chosen !== records.at(-1)?.epoch) {
-      // The selected epoch's weights become the run's: what fine-tunes freeze and bundles carry.
-      await saveCheckpoint(job.runDir, encoder.byName(variables), optimizer, { epoch: records.at(-1)!.epoch, epochs: records, stats, bestEpoch: chosen, selectedEpoch: chosen }, selection.weights());
-    }
     // Validation errors of the epoch kept (a run resumed after its last epoch trains no more: they are its checkpoint's).
     const kept = records.find((r) => r.epoch === chosen);
     const validation = kept && kept.valLoss !== null ? { loss: kept.valLoss, masked: kept.valMaskedLoss ?? null } : null;

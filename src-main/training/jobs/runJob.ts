@@ -1,3 +1,4 @@
+import type { BackendName } from '@shared/api/entities';
 import type { FromTrainer, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { JobCancelled, type JobHooks } from './loop';
 import { runPretrain } from './pretrain';
@@ -16,7 +17,7 @@ const JOBS: Record<TrainerJob['kind'], (job: TrainerJob, hooks: JobHooks) => Pro
  */
 export async function runJob(
   job: TrainerJob,
-  backend: { name: 'tensorflow' | 'wasm' | 'cpu'; reason: string },
+  backend: { name: BackendName; reason: string },
   send: (message: FromTrainer) => void,
   isCancelled: () => boolean,
 ): Promise<void> {
@@ -25,6 +26,7 @@ export async function runJob(
     const result = await JOBS[job.kind](job, {
       progress: (progress) => send({ type: 'progress', progress }),
       epoch: (record, fromCheckpoint) => send({ type: 'epoch', runId: job.runId, record, ...(fromCheckpoint ? { fromCheckpoint } : {}) }),
+      resumed: (epoch) => send({ type: 'resumed', runId: job.runId, epoch }),
       isCancelled,
     });
     send({ type: 'done', runId: job.runId, ...result });

@@ -9,7 +9,7 @@ import { emotionRows, metricRecords } from '@shared/metrics/records';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
-import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, source, type JobData } from './context';
+import { adamOptimizer, loopSettings, minimizeStep, openJobData, restoreOrStart, runCheckpointedEpochs, source, type JobData } from './context';
 import { runEpochs, type JobHooks } from './loop';
 import { BestWeights } from './selection';
 import { encodeAll, headInputs, predictEmotions } from './tensors';
@@ -88,7 +88,8 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Job
     const valY = val.labels();
     const steps = job.config.sequence.maxFrames;
     let last: LastValidation | null = null;
-    const records = await runEpochs(
+    const records = await runCheckpointedEpochs(
+      job,
       {
         ...loopSettings(job, train.length, resumed),
         step: async (rows) => baselineStep(optimizer, model, train.batch(rows), steps),
@@ -96,18 +97,12 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Job
           last = { epoch, values: await predictEmotions(model, val, job.config.batchSize) };
           return mse(last.values, valY);
         },
-        afterEpoch: (epoch, epochs) => {
-          selection!.observe(epochs, model.byName(variables));
-          return saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch, epochs, stats, bestEpoch: selection!.epoch }, selection!.weights());
-        },
       },
       hooks,
+      { variables: model.byName(variables), optimizer, state: { stats }, selection },
     );
+    // The selected epoch's weights, which the final checkpoint already holds (what bundles carry), into the model to evaluate it.
     const chosen = selection.restore(records, model.byName(variables));
-    if (chosen !== null && chosen !== records.at(-1)?.epoch) {
-      // The selected epoch's weights become the run's: what it is evaluated with and bundles carry.
-      await saveCheckpoint(job.runDir, model.byName(variables), optimizer, { epoch: records.at(-1)!.epoch, epochs: records, stats, bestEpoch: chosen, selectedEpoch: chosen }, selection.weights());
-    }
     const validation = reusable(last, chosen, records);
     return await supervisedResult(job, data, async (split) =>
       split === 'validation' && validation ? validation : predictEmotions(model, source(data, split === 'validation' ? data.validation : data.test, job, stats), job.config.batchSize),

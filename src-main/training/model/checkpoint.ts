@@ -7,7 +7,9 @@ import type { EpochRecord } from '@shared/api/entities';
  * A run's checkpoint in tfjs's weights format (a manifest of named tensors and one binary
  * file), plus the optimizer's state and a small JSON of what the run had done. Written to
  * a temporary folder and renamed over the previous one, so a kill at any moment leaves
- * either the old checkpoint or the new one, never half of one.
+ * either the old checkpoint or the new one, never half of one. A run keeps one checkpoint:
+ * its last, resumable (with the optimizer's state) until the run ends, then its final
+ * weights alone (see RunCheckpoints).
  */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
@@ -33,15 +35,22 @@ function readTensors(dir: string, name: string): tf.NamedTensorMap {
 }
 
 /**
- * `best`: the weights of the epoch model selection keeps (see jobs/selection.ts), written beside
- * the last epoch's as `best.json` / `best.bin` so a resumed run still knows them.
+ * Writes a checkpoint: weights; the optimizer's state (an optimizer, or its saved tensors) when
+ * given; and `best`, the weights of the epoch model selection keeps so far (see
+ * jobs/selection.ts), as `best.json` / `best.bin` beside them so a resumed run still knows them.
  */
-export async function saveCheckpoint(dir: string, variables: Record<string, tf.Variable>, optimizer: tf.Optimizer | null, state: CheckpointState, best: tf.NamedTensorMap | null = null): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  weights: tf.NamedTensorMap,
+  optimizer: tf.Optimizer | NamedTensor[] | null,
+  state: CheckpointState,
+  best: tf.NamedTensorMap | null = null,
+): Promise<void> {
   const tmp = `${dir}.writing`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  await writeTensors(tmp, 'weights', variables);
-  if (optimizer) await writeTensors(tmp, 'optimizer', await optimizer.getWeights());
+  await writeTensors(tmp, 'weights', weights);
+  if (optimizer) await writeTensors(tmp, 'optimizer', Array.isArray(optimizer) ? optimizer : await optimizer.getWeights());
   if (best) await writeTensors(tmp, 'best', best);
   writeFileSync(join(tmp, 'state.json'), JSON.stringify(state));
   const old = `${dir}.old`;
@@ -75,5 +84,135 @@ export function assignWeights(variables: Record<string, tf.Variable>, weights: t
     if (!w) throw new Error(`The checkpoint has no weights for ${name}.`);
     if (w.shape.join() !== v.shape.join()) throw new Error(`The checkpoint's ${name} is [${w.shape}], the model's is [${v.shape}].`);
     v.assign(w);
+  }
+}
+
+/**
+ * How often an unfinished run writes a resumable checkpoint: at most this many seconds of
+ * training are lost to a crash or a kill. Writing one every epoch cost a paper sweep about
+ * 13 GB of writes (an 8 MB checkpoint after each of its 1,620 baseline epochs, most of them
+ * seconds long); this keeps it under 2 GB (`npm run bench -- paper` prints the figure).
+ */
+export const CHECKPOINT_EVERY_SECONDS = 600;
+
+/**
+ * What is written after an epoch: the run's final weights after the last one (the last planned,
+ * or the one early stopping ends the run with; no optimizer state: nothing resumes a finished
+ * run), a resumable checkpoint once `everySeconds` have passed since the last one was written,
+ * else nothing.
+ */
+export function checkpointAfterEpoch(epoch: number, lastEpoch: number, secondsSinceWritten: number, everySeconds: number, stopsHere = false): 'final' | 'resumable' | null {
+  if (epoch >= lastEpoch || stopsHere) return 'final';
+  return secondsSinceWritten >= everySeconds ? 'resumable' : null;
+}
+
+/** The bytes of one checkpoint of a model with `parameters` float32 values: weights, and with Adam's state its two moments and step count. */
+export function checkpointBytes(parameters: number, withOptimizer: boolean): number {
+  return 4 * parameters * (withOptimizer ? 3 : 1) + (withOptimizer ? 4 : 0);
+}
+
+/** Model selection as checkpoints need it (jobs/selection.ts's BestWeights). */
+export interface EpochSelection {
+  /** After an epoch is validated: keeps a copy of the weights if it is now the best. */
+  observe(records: readonly EpochRecord[], variables: Record<string, tf.Variable>): void;
+  /** The epoch whose weights are kept (null: none yet, or not selecting). */
+  readonly epoch: number | null;
+  /** The kept weights (null when nothing is kept). */
+  weights(): tf.NamedTensorMap | null;
+  /** Puts the selected epoch's weights into the variables; returns that epoch. */
+  restore(records: readonly EpochRecord[], variables: Record<string, tf.Variable>): number | null;
+}
+
+export interface RunCheckpointOptions {
+  dir: string;
+  variables: Record<string, tf.Variable>;
+  optimizer: tf.Optimizer | null;
+  /** The run's planned epochs. */
+  lastEpoch: number;
+  everySeconds: number;
+  /** What else state.json holds (the standardisation statistics, a parent run...). */
+  extraState: Record<string, unknown>;
+  /** Model selection; absent: the last epoch's weights are the run's. */
+  selection?: EpochSelection;
+  /** Early stopping: whether the run ends after these epochs. */
+  stopsAfter?: (records: readonly EpochRecord[]) => boolean;
+  now?: () => number;
+}
+
+interface PendingCheckpoint {
+  weights: tf.NamedTensorMap;
+  optimizer: NamedTensor[] | null;
+  best: tf.NamedTensorMap | null;
+  state: CheckpointState;
+}
+
+const copyOf = (tensors: Record<string, tf.Tensor>): tf.NamedTensorMap => Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, tf.clone(t)]));
+
+/**
+ * A training run's checkpoints. After each epoch, `epochEnded` lets model selection see it,
+ * then writes what checkpointAfterEpoch says; an epoch it does not write is kept in memory
+ * instead (a copy of the weights, the optimizer's state and the best epoch's weights), so a
+ * cancel still resumes from the last completed epoch: `flush` writes that copy. A crash or a
+ * kill loses at most `everySeconds` of training.
+ *
+ * A resumable checkpoint holds the last epoch's weights, the optimizer's state and, with model
+ * selection, the best epoch's weights so far (`best.*`), so a resumed run keeps its choice. The
+ * final one holds the run's weights alone: the selected epoch's (the best one's with model
+ * selection, else the last's), which fine-tunes freeze, evaluation uses and bundles carry.
+ */
+export class RunCheckpoints {
+  private lastWritten: number;
+  private pending: PendingCheckpoint | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RunCheckpointOptions) {
+    this.now = options.now ?? Date.now;
+    this.lastWritten = this.now();
+  }
+
+  async epochEnded(epoch: number, epochs: EpochRecord[]): Promise<void> {
+    const { dir, variables, optimizer, selection } = this.options;
+    selection?.observe(epochs, variables);
+    const state: CheckpointState = { ...this.options.extraState, epoch, epochs, bestEpoch: selection?.epoch ?? null };
+    const stopsHere = this.options.stopsAfter?.(epochs) ?? false;
+    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, (this.now() - this.lastWritten) / 1000, this.options.everySeconds, stopsHere);
+    this.dropPending();
+    if (what === 'final') {
+      // The run ends here: its weights become the selected epoch's, and only they are kept.
+      const selectedEpoch = selection ? selection.restore(epochs, variables) : epoch;
+      await saveCheckpoint(dir, variables, null, { ...state, selectedEpoch });
+    } else if (what === 'resumable') {
+      await saveCheckpoint(dir, variables, optimizer, state, selection?.weights() ?? null);
+    } else {
+      const best = selection?.weights() ?? null;
+      this.pending = {
+        weights: copyOf(variables),
+        optimizer: optimizer ? (await optimizer.getWeights()).map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) })) : null,
+        best: best && copyOf(best),
+        state,
+      };
+      return;
+    }
+    this.lastWritten = this.now();
+  }
+
+  /** Writes the last completed epoch if it is not on disk yet (a cancel: resume from there). */
+  async flush(): Promise<void> {
+    if (!this.pending) return;
+    const { weights, optimizer, best, state } = this.pending;
+    await saveCheckpoint(this.options.dir, weights, optimizer, state, best);
+    this.lastWritten = this.now();
+    this.dropPending();
+  }
+
+  dispose(): void {
+    this.dropPending();
+  }
+
+  private dropPending(): void {
+    if (!this.pending) return;
+    const { weights, optimizer, best } = this.pending;
+    tf.dispose([...Object.values(weights), ...(optimizer ?? []).map((t) => t.tensor), ...Object.values(best ?? {})]);
+    this.pending = null;
   }
 }

@@ -3,8 +3,9 @@ import type { Initialisation } from '@shared/api/entities';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { headInputWidth, type ModelConfig } from '@shared/model/modelConfig';
 import { encoderWeightShapes, headWeightShapes, type WeightShape } from '@shared/model/weightShapes';
-import { gruOutputs } from '../gru/fusedGru';
+import { recurrentOutputs } from '../gru/recurrentLayer';
 import { glorotUniform, recurrentKernel } from './initialisers';
+import { timeDistributedDense } from './timeDistributedDense';
 
 /**
  * The paper's network as plain variables around the fused GRU, in two parts so a job builds
@@ -96,18 +97,43 @@ function withValues<T>(make: () => tf.NamedTensorMap, use: (values: tf.NamedTens
   }
 }
 
-export class Encoder {
+/** A part of the network (encoder or head): its named variables and what every part answers. */
+abstract class ModelPart implements NamedPart {
+  protected readonly named: NamedVariables;
+
+  protected constructor(shapes: readonly WeightShape[], values: tf.NamedTensorMap, source: string) {
+    this.named = new NamedVariables(shapes, values, source);
+  }
+
+  /** Every variable, in checkpoint order (for the encoder: what pre-training trains). */
+  variables(): tf.Variable[] {
+    return [...this.named.list];
+  }
+
+  checkpointName(v: tf.Variable): string | undefined {
+    return this.named.checkpointName(v);
+  }
+
+  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
+    return byName([this], variables);
+  }
+
+  dispose(): void {
+    this.named.dispose();
+  }
+}
+
+export class Encoder extends ModelPart {
   readonly grus: GruVariables[] = [];
   readonly reconKernel: tf.Variable<tf.Rank.R2>;
   readonly reconBias: tf.Variable<tf.Rank.R1>;
-  private readonly named: NamedVariables;
 
   private constructor(
     readonly config: ModelConfig,
     values: tf.NamedTensorMap,
     source: string,
   ) {
-    this.named = new NamedVariables(encoderWeightShapes(config), values, source);
+    super(encoderWeightShapes(config), values, source);
     for (let l = 1; l <= config.gruLayers; l++) {
       this.grus.push({
         kernel: this.named.get(`gru_${l}/kernel`),
@@ -146,21 +172,13 @@ export class Encoder {
     return new Encoder(config, weights, source);
   }
 
-  /** Every variable, in checkpoint order: what pre-training trains. */
-  variables(): tf.Variable[] {
-    return [...this.named.list];
-  }
-
   /** x [B, T, 74]; mask [B, T] with 1 on real frames. Padded steps keep the state and output zeros. */
   encode(x: tf.Tensor3D, mask: tf.Tensor2D): EncoderOutputs {
     let sequence: tf.Tensor3D = x;
     for (const g of this.grus) {
-      sequence = gruOutputs(sequence, { kernel: g.kernel, recurrentKernel: g.recurrentKernel, bias: g.bias }, { mask, zeroOutputForMask: true });
+      sequence = recurrentOutputs(sequence, { kernel: g.kernel, recurrentKernel: g.recurrentKernel, bias: g.bias }, { mask, zeroOutputForMask: true });
     }
-    const [b, t, h] = sequence.shape;
-    const flat = sequence.reshape([b * t, h]);
-    const reconstruction = tf.add(tf.matMul(flat, this.reconKernel), this.reconBias).reshape([b, t, FEATURE_COUNT]) as tf.Tensor3D;
-    return { reconstruction, states: sequence };
+    return { reconstruction: timeDistributedDense(sequence, this.reconKernel, this.reconBias), states: sequence };
   }
 
   /** The head's input, pooled over time with per-step weights [B, T] (one-hot last step, or 1/n on real steps). */
@@ -168,28 +186,15 @@ export class Encoder {
     const sequence = this.config.headInput === 'reconstruction' ? outputs.reconstruction : outputs.states;
     return tf.sum(tf.mul(sequence, poolWeights.expandDims(2)), 1) as tf.Tensor2D;
   }
-
-  checkpointName(v: tf.Variable): string | undefined {
-    return this.named.checkpointName(v);
-  }
-
-  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
-    return byName([this], variables);
-  }
-
-  dispose(): void {
-    this.named.dispose();
-  }
 }
 
 /** Dense(6) on the pooled Dense(74) outputs or GRU states (`headInput`). */
-export class EmotionHead {
+export class EmotionHead extends ModelPart {
   readonly kernel: tf.Variable<tf.Rank.R2>;
   readonly bias: tf.Variable<tf.Rank.R1>;
-  private readonly named: NamedVariables;
 
   private constructor(config: ModelConfig, values: tf.NamedTensorMap, source: string) {
-    this.named = new NamedVariables(headWeightShapes(config), values, source);
+    super(headWeightShapes(config), values, source);
     this.kernel = this.named.get('dense_6/kernel');
     this.bias = this.named.get('dense_6/bias');
   }
@@ -209,24 +214,8 @@ export class EmotionHead {
     return new EmotionHead(config, weights, source);
   }
 
-  variables(): tf.Variable[] {
-    return [...this.named.list];
-  }
-
   predict(pooled: tf.Tensor2D): tf.Tensor2D {
     return tf.add(tf.matMul(pooled, this.kernel), this.bias) as tf.Tensor2D;
-  }
-
-  checkpointName(v: tf.Variable): string | undefined {
-    return this.named.checkpointName(v);
-  }
-
-  byName(variables: readonly tf.Variable[]): Record<string, tf.Variable> {
-    return byName([this], variables);
-  }
-
-  dispose(): void {
-    this.named.dispose();
   }
 }
 

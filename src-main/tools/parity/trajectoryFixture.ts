@@ -20,7 +20,7 @@ import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
 import type { MaskConfig } from '@shared/api/entities';
 import type { MaskSpan } from '@shared/masking/masking';
 import type { ModelConfig } from '@shared/model/modelConfig';
-import type { HostArray, KerasGruParams } from '../gru/gateLayout';
+import type { HostArray, KerasGruParams } from '../../training/gru/gateLayout';
 import { readJsonFile, Reader, type Json } from './jsonFixture';
 
 export const TRAJECTORY_FORMAT = 'train-trajectory v1';

@@ -6,8 +6,8 @@
  * reference cannot blow the ratio up; the 1e-6 floor only matters for an all-zero reference.
  */
 import * as tf from '@tensorflow/tfjs';
-import { kerasToTorch, type HostArray, type KerasGruParams } from './gateLayout';
-import { gruSequence, type GruSequenceOptions, type GruWeights } from './fusedGru';
+import { kerasToTorch, type HostArray, type KerasGruParams } from '../../training/gru/gateLayout';
+import { gruSequence, type GruSequenceOptions, type GruWeights } from '../../training/gru/fusedGru';
 import type { ParityFixture } from './parityFixture';
 
 export const PARITY_TOLERANCE = 1e-4;

@@ -16,13 +16,13 @@
  * A bad file: one line on stderr naming the problem, exit code 1; a usage mistake: the usage, exit code 2.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkParity, formatParityTable, PARITY_TOLERANCE, worstRow } from '../training/gru/parityCheck';
-import { parseParityFixture } from '../training/gru/parityFixture';
-import { useBackend, type ToolBackend } from '../training/gru/toolBackend';
-import { readJsonFile } from '../training/parity/jsonFixture';
-import { checkTrajectory, formatTrajectoryTable, LOSS_TOLERANCE, UPDATE_P99_TOLERANCE } from '../training/parity/trajectoryCheck';
-import { isTrajectoryFile, parseTrajectoryFixture } from '../training/parity/trajectoryFixture';
-import { readCommandLine, usageFailure } from './commandLine';
+import { checkParity, formatParityTable, PARITY_TOLERANCE, worstRow } from './parityCheck';
+import { parseParityFixture } from './parityFixture';
+import { useBackend, type ToolBackend } from './toolBackend';
+import { readJsonFile } from './jsonFixture';
+import { checkTrajectory, formatTrajectoryTable, LOSS_TOLERANCE, UPDATE_P99_TOLERANCE } from './trajectoryCheck';
+import { isTrajectoryFile, parseTrajectoryFixture } from './trajectoryFixture';
+import { readCommandLine, usageFailure } from '../../cli/commandLine';
 
 const COMMAND = {
   usage: [

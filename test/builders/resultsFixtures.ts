@@ -1,7 +1,7 @@
-import type { ExperimentPoint, ExperimentResults, ExperimentSummary, MeanSd, PairedComparison } from '../api/entities';
-import { EMOTIONS } from '../emotions';
-import { meanConfidenceInterval } from '../stats/confidenceInterval';
-import { TESTED_SCOPES, testFamilies } from './aggregate';
+import type { ExperimentPoint, ExperimentResults, ExperimentSummary, MeanSd, PairedComparison } from '@shared/api/entities';
+import { EMOTIONS } from '@shared/emotions';
+import { meanConfidenceInterval } from '@shared/stats/confidenceInterval';
+import { TESTED_SCOPES, testFamilies } from '@shared/experiments/aggregate';
 
 /** Fixtures for the experiment specs: a summary and results shaped as main sends them. */
 export function experimentSummary(id: number, over: Partial<ExperimentSummary> = {}): ExperimentSummary {

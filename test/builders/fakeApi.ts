@@ -1,5 +1,5 @@
 import type { EventName, RequestName } from '@shared/api/channels';
-import type { Api } from '../api/client';
+import type { Api } from '../../src-renderer/api/client';
 
 /** A scripted Api for store specs: answers from a table and lets a test emit events. */
 export function fakeApi(answers: Partial<Record<RequestName, (params: unknown) => unknown>>) {

@@ -3,7 +3,7 @@
  * every problem is one sentence that names the file and the key, and says what was expected.
  */
 import { readFileSync } from 'node:fs';
-import type { HostArray } from '../gru/gateLayout';
+import type { HostArray } from '../../training/gru/gateLayout';
 
 export class FixtureError extends Error {}
 

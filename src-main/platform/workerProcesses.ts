@@ -15,12 +15,13 @@ export interface ProcessChannel {
 
 /** Build entries under out/main/ that run as their own process. */
 export type ProcessEntry = 'trainer' | 'importer';
-export type SpawnProcess = (entry: ProcessEntry) => ProcessChannel;
+/** Starts a process for an entry, with `env` added to this process's environment. */
+export type SpawnProcess = (entry: ProcessEntry, env?: Record<string, string>) => ProcessChannel;
 
 /** Browser mode, tests and the CLI: a Node child process running a built entry. */
 export function forkNodeProcess(outMainDir: string, env: NodeJS.ProcessEnv = process.env): SpawnProcess {
-  return (entry) => {
-    const child = fork(join(outMainDir, `${entry}.js`), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return (entry, extra = {}) => {
+    const child = fork(join(outMainDir, `${entry}.js`), [], { env: { ...env, ...extra }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
     return {
       send: (m) => {
         if (child.connected) child.send(m as object);

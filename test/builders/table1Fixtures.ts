@@ -1,6 +1,6 @@
-import { EMOTIONS } from '../emotions';
-import { meanOf } from '../experiments/resultsFixtures';
-import type { Table1 } from './table1Model';
+import { EMOTIONS } from '@shared/emotions';
+import { meanOf } from './resultsFixtures';
+import type { Table1 } from '@shared/export/table1Model';
 
 // Fixtures of the Table 1 writers' specs.
 

@@ -9,8 +9,8 @@
  * steps (pad_packed_sequence) and G is already 0 there.
  * Every problem is reported as one sentence naming the file and the offending key.
  */
-import type { HostArray, KerasGruParams, TorchGruParams } from './gateLayout';
-import { FixtureError, readJsonFile, Reader, type Json } from '../parity/jsonFixture';
+import type { HostArray, KerasGruParams, TorchGruParams } from '../../training/gru/gateLayout';
+import { FixtureError, readJsonFile, Reader, type Json } from './jsonFixture';
 
 export interface ParityLayer {
   readonly inputSize: number;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../../../test/fixturePaths';
-import { probeWasm, useBackend } from '../gru/toolBackend';
+import { probeWasm, useBackend } from './toolBackend';
 import { FixtureError, readJsonFile } from './jsonFixture';
 import { checkTrajectory, formatTrajectoryTable, LOSS_TOLERANCE, percentile, UPDATE_P99_TOLERANCE, type TrajectoryResult } from './trajectoryCheck';
 import { parseTrajectoryFixture } from './trajectoryFixture';
@@ -165,7 +165,7 @@ describe('percentile', () => {
 describe('npm run parity on trajectory files', () => {
   const root = resolve(import.meta.dirname, '../../..');
   const parity = (...args: string[]) =>
-    promisify(execFile)(resolve(root, 'node_modules/.bin/tsx'), [resolve(root, 'src-main/cli/parity.ts'), ...args], { cwd: root }).then(
+    promisify(execFile)(resolve(root, 'node_modules/.bin/tsx'), [resolve(root, 'src-main/tools/parity/cli.ts'), ...args], { cwd: root }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
       (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
     );

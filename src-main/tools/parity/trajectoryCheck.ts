@@ -16,13 +16,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskConfig } from '@shared/api/entities';
 import { FEATURE_COUNT } from '@shared/emotions';
-import type { HostArray } from '../gru/gateLayout';
-import { adamOptimizer } from '../jobs/context';
-import { maskBatchAt, pretrainStep, type MaskedBatch } from '../jobs/pretrain';
-import { baselineStep, finetuneStep } from '../jobs/supervised';
-import { headInputs } from '../jobs/tensors';
-import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
-import type { SequenceBatch } from '../sequences';
+import type { HostArray } from '../../training/gru/gateLayout';
+import { adamOptimizer } from '../../training/jobs/context';
+import { maskBatchAt, pretrainStep, type MaskedBatch } from '../../training/jobs/pretrain';
+import { baselineStep, finetuneStep } from '../../training/jobs/supervised';
+import { headInputs } from '../../training/jobs/tensors';
+import { EmotionHead, Encoder, PaperModel } from '../../training/model/paperModel';
+import type { SequenceBatch } from '../../training/sequences';
 import { REGIMES, type Regime, type TrajectoryFixture, type TrajectoryWeights } from './trajectoryFixture';
 
 export const LOSS_TOLERANCE = 1e-4;
