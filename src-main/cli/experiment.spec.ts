@@ -105,11 +105,12 @@ describe('npm run experiment with a test part and model selection', () => {
     const db = openDatabase(dir);
     await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureBuiltin({ seed: 5, segments: 16, segmentsPerVideo: 4, minFrames: 10, maxFrames: 20 });
     db.close();
-    const bad = await run(['--preset', 'quick', '--labels', '2', '--test-fraction', '0.9', '--data-dir', dir]);
+    const bad = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--test-fraction', '0.9', '--data-dir', dir]);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('A validation share of 0.2 and a test share of 0.9 leave no segment to train on') });
     expect((await run(['--preset', 'quick', '--selection', 'best', '--data-dir', dir])).stderr).toContain('--selection must be last-epoch or best-validation-loss, not "best".');
 
-    const result = await run(['--preset', 'quick', '--labels', '2', '--repeats', '2', '--mask-span', '5', '--test-fraction', '0.25', '--selection', 'best-validation-loss', '--patience', '5', '--json', '--workers', '1', '--data-dir', dir]);
+    // The small dataset this spec made: the command's default is the 2,400-segment positive control.
+    const result = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--repeats', '2', '--mask-span', '5', '--test-fraction', '0.25', '--selection', 'best-validation-loss', '--patience', '5', '--json', '--workers', '1', '--data-dir', dir]);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.split).toBe('test');
