@@ -119,7 +119,7 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   expect(lines.filter((l) => l.startsWith('label_mean_no_audio,acc4,overall,'))).toHaveLength(counts.length);
   expect(lines.filter((l) => l.startsWith('majority_class_no_audio,acc4,overall,'))).toHaveLength(counts.length);
   for (const l of lines.slice(1).filter((x) => /^(ssl|baseline),/.test(x))) expect(l.split(',')[11].split(' ')).toHaveLength(repeats);
-  for (const l of lines.slice(1)) expect(l.split(',')[12]).toBe('validation');
+  for (const l of lines.slice(1)) expect(l.split(',')[12]).toBe('test');
   // The tests as CSV: raw and Holm p for every metric, scope and label count.
   const tests = await saved(page, () => results.getByTestId('export-summary').click());
   const testLines = tests.text.trimEnd().split('\r\n');

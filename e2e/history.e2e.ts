@@ -74,11 +74,11 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-filtered.png') });
   await page.getByTestId('filter-maskSpan').selectOption({ label: 'any' });
 
-  // Baselines only, sorted by MAE (best first), matches the store's order.
+  // Baselines only, sorted by MAE (best first; the column is validation's), matches the store's order.
   await page.getByTestId('filter-kind').selectOption({ label: 'baseline' });
   await page.getByTestId('sort-mae').click();
   const baselines = store<{ id: number; mae: number }>(
-    `SELECT r.id, m.value AS mae FROM runs r JOIN metrics m ON m.run_id = r.id AND m.scope = 'overall' AND m.name = 'mae' WHERE r.kind = 'baseline' ORDER BY m.value ASC, r.id DESC`,
+    `SELECT r.id, m.value AS mae FROM runs r JOIN metrics m ON m.run_id = r.id AND m.split = 'validation' AND m.scope = 'overall' AND m.name = 'mae' WHERE r.kind = 'baseline' ORDER BY m.value ASC, r.id DESC`,
   );
   await expect.poll(() => rowIds(page)).toEqual(baselines.map((b) => b.id));
 
@@ -101,13 +101,13 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-compare.png'), fullPage: true });
   await expectAccessible(page, 'Run history, runs compared');
 
-  // Group every baseline by label count: mean ± sd across its repeats, as the store's numbers give.
+  // Group every baseline by label count: mean ± sd across its repeats of validation's MAE (the comparison's split until test is chosen), as the store's numbers give.
   await comparison.getByTestId('compare-clear').click();
   await page.getByTestId('compare-all-shown').click();
   await expect(comparison.getByRole('heading', { name: new RegExp(`Comparing ${baselines.length} runs`) })).toBeVisible();
   await comparison.getByTestId('compare-group-by').selectOption({ label: 'Labels' });
   const groups = store<{ label_count: number; values: string }>(
-    `SELECT r.label_count, group_concat(m.value) AS "values" FROM runs r JOIN metrics m ON m.run_id = r.id AND m.scope = 'overall' AND m.name = 'mae'
+    `SELECT r.label_count, group_concat(m.value) AS "values" FROM runs r JOIN metrics m ON m.run_id = r.id AND m.split = 'validation' AND m.scope = 'overall' AND m.name = 'mae'
      WHERE r.kind = 'baseline' GROUP BY r.label_count ORDER BY r.label_count`,
   );
   await expect(comparison.getByTestId('group-row')).toHaveCount(groups.length);
