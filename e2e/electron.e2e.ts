@@ -28,7 +28,7 @@ test('the desktop window opens on the built-in dataset with a sandboxed renderer
   });
   try {
     const window = await app.firstWindow();
-    await expect(window.getByTestId('datasets-table')).toContainText('Built-in synthetic');
+    await expect(window.getByTestId('datasets-table')).toContainText('Positive control');
     // The page has no Node: only the preload's narrow API.
     expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await window.evaluate(() => Object.keys((globalThis as unknown as { workbench: object }).workbench).sort())).toEqual(['onEvent', 'request']);

@@ -35,9 +35,11 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   test.setTimeout(15 * 60_000);
   const { page, errors } = await workbench.open({ width: 1400, height: 1000 });
 
-  // The quick preset from the Experiments view (pre-training with the paper's 30-step span).
+  // The quick preset from the Experiments view (pre-training with the paper's 30-step span), on two label counts and two repeats to keep it short.
   await page.keyboard.press('Alt+4');
   await page.getByLabel('Experiment name').fill('history sweep');
+  await page.getByTestId('experiment-label-counts').fill('20, 50');
+  await page.getByTestId('experiment-repeats').fill('2');
   await page.getByTestId('start-experiment').click();
   const experimentRow = page.getByTestId('experiment-row').filter({ hasText: 'history sweep' });
   await expect(experimentRow.getByTestId('experiment-status')).toHaveText('running');
@@ -72,11 +74,11 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-filtered.png') });
   await page.getByTestId('filter-maskSpan').selectOption({ label: 'any' });
 
-  // Baselines only, sorted by MAE (best first), matches the store's order.
+  // Baselines only, sorted by MAE (best first; the column is validation's), matches the store's order.
   await page.getByTestId('filter-kind').selectOption({ label: 'baseline' });
   await page.getByTestId('sort-mae').click();
   const baselines = store<{ id: number; mae: number }>(
-    `SELECT r.id, m.value AS mae FROM runs r JOIN metrics m ON m.run_id = r.id AND m.scope = 'overall' AND m.name = 'mae' WHERE r.kind = 'baseline' ORDER BY m.value ASC, r.id DESC`,
+    `SELECT r.id, m.value AS mae FROM runs r JOIN metrics m ON m.run_id = r.id AND m.split = 'validation' AND m.scope = 'overall' AND m.name = 'mae' WHERE r.kind = 'baseline' ORDER BY m.value ASC, r.id DESC`,
   );
   await expect.poll(() => rowIds(page)).toEqual(baselines.map((b) => b.id));
 
@@ -99,13 +101,13 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   await page.screenshot({ path: join(OUTPUT_DIR, 'history-compare.png'), fullPage: true });
   await expectAccessible(page, 'Run history, runs compared');
 
-  // Group every baseline by label count: mean ± sd across its repeats, as the store's numbers give.
+  // Group every baseline by label count: mean ± sd across its repeats of validation's MAE (the comparison's split until test is chosen), as the store's numbers give.
   await comparison.getByTestId('compare-clear').click();
   await page.getByTestId('compare-all-shown').click();
   await expect(comparison.getByRole('heading', { name: new RegExp(`Comparing ${baselines.length} runs`) })).toBeVisible();
   await comparison.getByTestId('compare-group-by').selectOption({ label: 'Labels' });
   const groups = store<{ label_count: number; values: string }>(
-    `SELECT r.label_count, group_concat(m.value) AS "values" FROM runs r JOIN metrics m ON m.run_id = r.id AND m.scope = 'overall' AND m.name = 'mae'
+    `SELECT r.label_count, group_concat(m.value) AS "values" FROM runs r JOIN metrics m ON m.run_id = r.id AND m.split = 'validation' AND m.scope = 'overall' AND m.name = 'mae'
      WHERE r.kind = 'baseline' GROUP BY r.label_count ORDER BY r.label_count`,
   );
   await expect(comparison.getByTestId('group-row')).toHaveCount(groups.length);
@@ -207,7 +209,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   /** Emotions some SSL fine-tune at the largest label count predicts degenerately, from the flags stored with its predictions: Table 1 marks them †. */
   const flaggedEmotions = new Set(
     store<{ flags_json: string }>(
-      `SELECT p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND p.split = 'validation'`,
+      `SELECT p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND p.split = 'test'`,
       experiment!.id, largest,
     ).flatMap((r) => (JSON.parse(r.flags_json) as Array<{ emotion: string }>).map((f) => f.emotion)),
   );
@@ -215,7 +217,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   const sslF1 = (metric: string) =>
     emotions.map((emotion) => {
       const values = store<{ value: number }>(
-        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'validation' AND m.scope = ? AND m.name = ?`,
+        `SELECT m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND r.kind = 'finetune' AND r.label_count = ? AND m.split = 'test' AND m.scope = ? AND m.name = ?`,
         experiment!.id, largest, emotion, metric,
       ).map((v) => v.value);
       const mean = values.reduce((a, v) => a + v, 0) / values.length;
@@ -253,7 +255,7 @@ test('a researcher finds, compares, annotates and reports runs after the quick s
   expect(own).toHaveLength(6);
   for (const c of weighted) {
     const cells = own.find((line) => line.includes(`,${c.emotion},`))!.split(',');
-    expect(cells.at(-2)).toBe('validation');
+    expect(cells.at(-2)).toBe('test');
     expect(Number(cells.at(-1)) > 0).toBe(c.flagged);
     const [mean, sd, lower, upper, n] = cells.slice(-7, -2).map(Number);
     expect(mean).toBeCloseTo(c.mean, 6);

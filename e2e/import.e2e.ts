@@ -13,21 +13,31 @@ const WORDS = join(FIXTURES, 'real/CMU_MOSI_ModifiedTimestampedWords.csd');
 
 const workbench = workbenchPerFile();
 
-test('the built-in dataset opens in the browser: labels, 400 segments, a heat map', async () => {
+test('a first start opens the positive control: what it is for, its parameters, 2,400 segments, a heat map', async () => {
   const { page, errors } = await workbench.open();
   // The application icon, served by the bridge with the page.
   const icon = await page.request.get(new URL((await page.locator('link[rel="icon"]').getAttribute('href'))!, page.url()).href);
   expect(icon.status()).toBe(200);
   expect(icon.headers()['content-type']).toBe('image/svg+xml');
   expect(await icon.text()).toContain('MOSEI SSL Workbench');
-  const row = page.getByTestId('dataset-row').filter({ hasText: 'Built-in synthetic' });
-  await expect(row.getByTestId('synthetic-badge')).toBeVisible();
+  // Opened without a click, described, and with its recorded parameters.
+  const detail = page.getByTestId('dataset-detail');
+  await expect(detail.getByRole('heading', { level: 2 })).toContainText('Positive control');
+  await expect(detail.getByTestId('synthetic-badge')).toHaveText('synthetic — positive control');
+  await expect(detail.getByTestId('control-description')).toContainText('known effect');
+  const params = detail.getByTestId('control-params');
+  await expect(params).toContainText('Signal strength');
+  await expect(params).toContainText("1 of each emotion score's variance");
+  await expect(params).toContainText('2,400 segments, 6 per video, 60-160 frames each');
+  await expect(params).toContainText('20240611');
+  await expect(page.getByTestId('dataset-row').filter({ hasText: 'Negative control' }).getByTestId('synthetic-badge')).toHaveText('synthetic — negative control');
+
+  // Opening it from its row (Enter) keeps it open.
+  const row = page.getByTestId('dataset-row').filter({ hasText: 'Positive control' });
   await row.focus();
   await page.keyboard.press('Enter');
-  const detail = page.getByTestId('dataset-detail');
-  await expect(detail.getByRole('heading', { level: 2 })).toContainText('Built-in synthetic');
-  await expect(detail.getByTestId('synthetic-badge')).toBeVisible();
-  await expect(detail.getByTestId('segment-count')).toHaveText(/400 of 400 segments/);
+  await expect(detail.getByRole('heading', { level: 2 })).toContainText('Positive control');
+  await expect(detail.getByTestId('segment-count')).toHaveText(/2,400 of 2,400 segments/);
   await expect(detail.getByTestId('label-distribution').locator('canvas')).toBeVisible();
 
   // Virtualised: far fewer rows in the DOM than in the dataset, and scrolling brings others.
@@ -36,8 +46,8 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
   expect(rendered).toBeGreaterThan(5);
   expect(rendered).toBeLessThan(60);
   await detail.getByRole('grid').evaluate((el) => (el.scrollTop = el.scrollHeight));
-  // Segment 399, at 7 segments per video, is the first of video 57.
-  await expect(rows.filter({ hasText: 'synthetic_0057[0]' })).toBeVisible();
+  // Segment 2399, at 6 segments per video, is the last of video 399.
+  await expect(rows.filter({ hasText: 'control_0399[5]' })).toBeVisible();
   expect(await rows.count()).toBeLessThan(60);
 
   // Sorting by a header button, both ways.
@@ -50,7 +60,7 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
   // Filter: only segments with strong anger.
   await detail.getByRole('combobox', { name: 'Emotion' }).selectOption('anger');
   await detail.getByLabel('Minimum intensity').fill('2');
-  await expect(detail.getByTestId('segment-count')).toHaveText(/^\s*\d+ of 400 segments/);
+  await expect(detail.getByTestId('segment-count')).toHaveText(/^\s*\d+ of 2,400 segments/);
   const angerCells = await rows.evaluateAll((els) => els.map((el) => Number(el.querySelectorAll('[role="gridcell"]')[7].textContent)));
   expect(angerCells.length).toBeGreaterThan(0);
   expect(angerCells.every((v) => v >= 2)).toBe(true);
@@ -79,7 +89,7 @@ test('the built-in dataset opens in the browser: labels, 400 segments, a heat ma
   // End and Home jump across the virtualised rows, keeping the focus on a row.
   await far.focus();
   await page.keyboard.press('End');
-  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('399');
+  await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('2399');
   await page.keyboard.press('Home');
   await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-pos'))).toBe('0');
   expect(await grid.evaluate((el) => el.scrollTop)).toBe(0);

@@ -34,12 +34,13 @@ test('a user trains a run, watches it, cancels another, and finds both after a r
   let served = await serveWorkbench(dataDir);
   let page = await openApp(served);
 
-  // The built-in dataset exists on first start and says it is synthetic.
+  // The two controls exist on first start and say they are synthetic.
   const datasets = page.getByTestId('datasets-table');
-  await expect(datasets).toContainText('Built-in synthetic');
-  await expect(datasets).toContainText('synthetic');
-  await expect(datasets).toContainText('400');
-  await expect(datasets).toContainText('320 / 80'); // the default random 80/20 split
+  await expect(datasets).toContainText('Positive control');
+  await expect(datasets).toContainText('synthetic — positive control');
+  await expect(datasets).toContainText('synthetic — negative control');
+  await expect(datasets).toContainText('2,400');
+  await expect(datasets).toContainText('1,920 / 480'); // the default random 80/20 split
   await expect(page.getByTestId('backend')).toContainText(/WASM|tfjs-node|plain JS/);
   await page.screenshot({ path: join(OUTPUT_DIR, 'datasets.png') });
 

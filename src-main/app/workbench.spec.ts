@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessChannel } from '../platform/workerProcesses';
 import { createWorkbench, type Workbench } from './workbench';
 import { experimentPlan } from '@shared/experiments/presets';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 
 /** A process that never answers: the composition is tested without TensorFlow.js. */
 const silentProcess = (): ProcessChannel => ({ send: () => undefined, onMessage: () => undefined, onExit: () => undefined, kill: () => undefined });
@@ -20,16 +21,19 @@ async function start(pickPath?: Parameters<typeof createWorkbench>[0]['pickPath'
 }
 
 describe('createWorkbench', () => {
-  it('creates the built-in dataset with its default split on first start', async () => {
+  it('creates the controls with their default splits on a first start, and opens the positive control then only', async () => {
     const wb = await start();
     const reply = await wb.dispatch('datasets.list', {});
     expect(reply.ok).toBe(true);
     if (!reply.ok) return;
-    const [builtin] = reply.result as Array<{ synthetic: boolean; segments: number; defaultSplit: { train: number; validation: number } }>;
-    expect(builtin.synthetic).toBe(true);
-    expect(builtin.defaultSplit).toEqual({ train: 320, validation: 80 });
+    const datasets = reply.result as Array<{ id: string; synthetic: boolean; defaultSplit: { train: number; validation: number } }>;
+    expect(datasets.map((d) => d.id)).toEqual(['positive-control', 'negative-control']);
+    for (const d of datasets) expect(d).toMatchObject({ synthetic: true, defaultSplit: { train: 1920, validation: 480 } });
     const info = await wb.dispatch('app.info', {});
-    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1 } });
+    expect(info).toMatchObject({ ok: true, result: { mode: 'browser', backend: null, workers: 1, openAtStart: 'positive-control' } });
+    const later = await createWorkbench({ dataDir: wb.dataDir, mode: 'browser', spawnProcess: silentProcess });
+    expect(await later.dispatch('app.info', {})).toMatchObject({ ok: true, result: { openAtStart: null } });
+    later.close();
   });
 
   it('keeps the chosen number of training processes with the data directory', async () => {
@@ -66,13 +70,14 @@ describe('createWorkbench', () => {
   it('refuses impossible training settings where they enter, before anything is recorded', async () => {
     const wb = await start();
     const config = { ...experimentPlan('quick').supervised, labels: { count: 5000, seed: 0 } };
-    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'baseline', config })).toMatchObject({
+    // The positive control's 2,400 segments, 60% of them for training in the quick preset's split.
+    expect(await wb.dispatch('runs.start', { datasetId: POSITIVE_CONTROL_ID, kind: 'baseline', config })).toMatchObject({
       ok: false,
-      error: { code: 'invalid_params', issues: [{ path: 'config.labels.count', message: expect.stringMatching(/has 320 segments, so a run cannot learn from 5000/) }] },
+      error: { code: 'invalid_params', issues: [{ path: 'config.labels.count', message: expect.stringMatching(/has 1440 segments, so a run cannot learn from 5000/) }] },
     });
     const pretrain = { ...experimentPlan('quick').pretrain, mask: { spanLength: 60, spanCount: 1, value: -30, lossScope: 'all-valid' as const } };
-    expect(await wb.dispatch('runs.start', { datasetId: 'builtin-small', kind: 'pretrain', config: pretrain })).toMatchObject({ ok: false, error: { issues: [{ path: 'config.mask.spanLength' }] } });
-    expect(await wb.dispatch('experiments.start', { datasetId: 'builtin-small', preset: 'quick', overrides: { mask: pretrain.mask } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
+    expect(await wb.dispatch('runs.start', { datasetId: POSITIVE_CONTROL_ID, kind: 'pretrain', config: pretrain })).toMatchObject({ ok: false, error: { issues: [{ path: 'config.mask.spanLength' }] } });
+    expect(await wb.dispatch('experiments.start', { datasetId: POSITIVE_CONTROL_ID, preset: 'quick', overrides: { mask: pretrain.mask } })).toMatchObject({ ok: false, error: { code: 'invalid_params' } });
     expect(await wb.dispatch('runs.list', {})).toEqual({ ok: true, result: [] });
     expect(await wb.dispatch('experiments.list', {})).toEqual({ ok: true, result: [] });
   });

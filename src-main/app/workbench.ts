@@ -21,6 +21,7 @@ import { PredictionsService } from '../export/predictionsService';
 import { FileHandles, type FileAccess } from '../platform/fileHandles';
 import { UploadService } from '../data/uploads';
 import type { UploadReceiver } from '../data/uploads';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import { ClusterConnection, type ClusterFlags } from '../cluster/connectCluster';
@@ -50,7 +51,7 @@ export interface Workbench {
 
 /**
  * The composition root shared by both transports: opens the store, recovers from a
- * previous crash, makes sure the built-in dataset exists and wires the handlers of
+ * previous crash, makes sure the built-in datasets exist and wires the handlers of
  * every request in the contract.
  */
 export async function createWorkbench(options: WorkbenchOptions): Promise<Workbench> {
@@ -58,7 +59,8 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
   const settings = new SettingsRepository(db);
   const datasetRepo = new DatasetRepository(db);
   const datasets = new DatasetService(options.dataDir, datasetRepo, new SplitRepository(db));
-  await datasets.ensureBuiltin();
+  const createdAtStart = await datasets.ensureBuiltins();
+  const openAtStart = createdAtStart.includes(POSITIVE_CONTROL_ID) ? POSITIVE_CONTROL_ID : null;
   const events = new EventSink();
   const training = new TrainingService(runs, (env) => options.spawnProcess('trainer', env), events, options.dataDir, datasets, options.workers ?? settings.get<number>('workers'));
   const imports = new ImportService(options.dataDir, datasetRepo, () => options.spawnProcess('importer'), events);
@@ -105,6 +107,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
       backend: training.backendInfo(),
       workers: training.poolSize(),
       cluster: cluster.status(),
+      openAtStart,
     }),
     'datasets.list': () => datasets.list(),
     'runs.list': ({ limit, offset }) => runs.list(limit, offset),

@@ -1,11 +1,12 @@
 /**
- * Experiment figures (`--import tsx`): the quick preset's wall time on the built-in dataset
+ * Experiment figures (`--import tsx`): the quick preset's wall time on the positive control
  * (real training processes, as the app runs it), with 1 and 2 processes. The paper preset's
  * projection is the `paper` section (trainingSections.ts).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import { experimentPlan, supervisedConfig } from '@shared/experiments/presets';
 import { chooseBackend } from '../training/backend';
 import { defaultWorkers } from '../training/trainingService';
@@ -22,7 +23,7 @@ async function quickPresetWallTime(workDir: string, workers: number): Promise<nu
   loopDelay.enable();
   const started = performance.now();
   const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
-  const { runsTotal } = experiments.start({ datasetId: 'builtin-small', preset: 'quick' });
+  const { runsTotal } = experiments.start({ datasetId: POSITIVE_CONTROL_ID, preset: 'quick' });
   const status = await done;
   headless.close();
   const seconds = (performance.now() - started) / 1000;
@@ -47,7 +48,7 @@ async function baselineArm(workDir: string, workers: number): Promise<number> {
     }),
   );
   for (const n of plan.labelCounts) {
-    for (let r = 0; r < plan.repeats; r++) ids.add(headless.training.start({ datasetId: 'builtin-small', kind: 'baseline', config: supervisedConfig(plan, n, r) }).id);
+    for (let r = 0; r < plan.repeats; r++) ids.add(headless.training.start({ datasetId: POSITIVE_CONTROL_ID, kind: 'baseline', config: supervisedConfig(plan, n, r) }).id);
   }
   const jobs = ids.size;
   await done;

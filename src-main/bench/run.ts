@@ -59,6 +59,11 @@ const sections: Array<{ key: string; title: string; run: (s: Settings) => Promis
     run: async () => printed('src-main/bench/ablationBench.ts', [workDir]),
   },
   {
+    key: 'controls',
+    title: 'Controls: the quick preset on the built-in positive and negative controls, with their checks',
+    run: async () => printed('src-main/bench/controlsBench.ts', [workDir]),
+  },
+  {
     key: 'history',
     title: 'Run history at 10,000 runs: pages, sorts, filters, search, facets',
     run: async () => printed('src-main/bench/historyBench.ts', [workDir]),

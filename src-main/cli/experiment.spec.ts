@@ -24,7 +24,7 @@ const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /**
- * The store as `npm run experiment -- --preset quick --labels 2 --repeats 1` leaves it when
+ * The store as `npm run experiment -- --preset quick --dataset builtin-small --labels 2 --repeats 1` leaves it when
  * killed during its last run: pre-training and fine-tune done, the baseline running for a
  * process that no longer exists. Small data, so the one run left trains in seconds.
  */
@@ -63,7 +63,7 @@ describe('npm run experiment after a crash', () => {
     const finishedBefore = finishedAt(before);
     before.close();
 
-    const again = await run(['--preset', 'quick', '--labels', '2', '--repeats', '1', '--data-dir', dir]);
+    const again = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--repeats', '1', '--data-dir', dir]);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('An experiment with this plan (dataset, preset, label counts, repeats, overrides, factors) did not finish:');
     expect(again.stderr).toMatch(new RegExp(`#${experimentId} "Quick sweep", created .*: interrupted \\(the process running it stopped\\); 1 of 2 runs done\\.`));
@@ -85,7 +85,10 @@ describe('npm run experiment after a crash', () => {
     expect(runs.list().map((r) => r.id).sort()).toEqual([...finished, killed].sort());
     expect(finishedAt(db)).toEqual(finishedBefore); // finished runs kept as they were
     expect(runs.detail(killed)).toMatchObject({ status: 'done', epochs: expect.any(Array) });
-    expect(runs.detail(killed).epochs).toHaveLength(30);
+    // Every epoch it trained, from the first: the quick preset stops early once validation stops improving.
+    const epochs = runs.detail(killed).epochs.map((e) => e.epoch);
+    expect(epochs).toEqual(Array.from({ length: epochs.length }, (_, i) => i + 1));
+    expect(epochs.length).toBeLessThanOrEqual(30);
     db.close();
 
     const nowhere = await run(['--resume', String(experimentId), '--data-dir', join(dir, 'typo')]);
@@ -102,11 +105,12 @@ describe('npm run experiment with a test part and model selection', () => {
     const db = openDatabase(dir);
     await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureBuiltin({ seed: 5, segments: 16, segmentsPerVideo: 4, minFrames: 10, maxFrames: 20 });
     db.close();
-    const bad = await run(['--preset', 'quick', '--labels', '2', '--test-fraction', '0.9', '--data-dir', dir]);
+    const bad = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--test-fraction', '0.9', '--data-dir', dir]);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('A validation share of 0.2 and a test share of 0.9 leave no segment to train on') });
     expect((await run(['--preset', 'quick', '--selection', 'best', '--data-dir', dir])).stderr).toContain('--selection must be last-epoch or best-validation-loss, not "best".');
 
-    const result = await run(['--preset', 'quick', '--labels', '2', '--repeats', '2', '--mask-span', '5', '--test-fraction', '0.25', '--selection', 'best-validation-loss', '--patience', '5', '--json', '--workers', '1', '--data-dir', dir]);
+    // The small dataset this spec made: the command's default is the 2,400-segment positive control.
+    const result = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--repeats', '2', '--mask-span', '5', '--test-fraction', '0.25', '--selection', 'best-validation-loss', '--patience', '5', '--json', '--workers', '1', '--data-dir', dir]);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.split).toBe('test');

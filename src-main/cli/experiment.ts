@@ -36,7 +36,7 @@ import {
   WORKERS_USAGE,
   wholeNumber,
 } from './commandLine';
-import { BUILTIN_DATASET_ID } from '../data/datasetService';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
 import { experimentJson, experimentTable } from './experimentReport';
@@ -54,13 +54,13 @@ const COMMAND = {
     '',
     'The paper\'s protocol, headless: one pre-training, then per label count and repeat an SSL fine-tune and a baseline.',
     '  --preset NAME      quick (a small model, minutes) or paper (the published settings)',
-    '  --dataset ID       the dataset (default: the built-in one)',
+    `  --dataset ID       the dataset (default: ${POSITIVE_CONTROL_ID}, the built-in positive control)`,
     '  --labels LIST      label counts, comma-separated (default: the preset\'s)',
     '  --repeats N        repeats per label count (default: the preset\'s)',
     '  --sampling KIND    labelled samples nested across label counts (default) or independent for each',
     '  --mask-span N      frames per masked span (default 30, the paper\'s)',
     '  --split KIND       random-segment (the paper\'s), by-video or sdk-standard',
-    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default 0, the paper\'s); sdk-standard uses its test fold',
+    '  --test-fraction F  share of segments held out for test (random-segment, by-video; default: the preset\'s, 0.2 quick, 0 paper); sdk-standard uses its test fold',
     '  fine-tunes and baselines:',
     SELECTION_USAGE,
     '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
@@ -116,12 +116,12 @@ function requestFrom(values: Values): ExperimentRequest {
   const learningRate = decimalNumber(values['learning-rate'], '--learning-rate', { min: 0, max: 10, minExclusive: true, inclusiveMax: true });
   const overrides = {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
-    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? 0 },
+    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? plan.supervised.split.testFraction },
     learningRate,
     ...selectionFrom(values),
   };
   const factors = factorsFrom(values.vary);
-  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? BUILTIN_DATASET_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides, factors });
+  const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? POSITIVE_CONTROL_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides, factors });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }

@@ -2,9 +2,11 @@
  * What `npm run experiment` prints at the end: a table per tested metric (SSL and baseline as
  * mean ± sd [95% CI], SSL − baseline with its interval, raw and Holm-adjusted p), or with
  * --json the whole results with the methods stated in words. An ablation prints the same per
- * factor value (its SSL arm beside the baseline it shares), then the best value per label count.
+ * factor value (its SSL arm beside the baseline it shares), then the best value per label count;
+ * both open with what the results support, in plain words (experimentConclusions).
  */
 import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import { experimentConclusions } from '@shared/experiments/conclusions';
 import { REFERENCE_METHOD } from '@shared/experiments/references';
 import { isAblation, singleResults } from '@shared/experiments/ablationResults';
 import { varyableField } from '@shared/experiments/factors';
@@ -52,6 +54,7 @@ function singleJson(results: ExperimentResults): unknown {
   return {
     experiment: results.experiment,
     split: results.split,
+    conclusions: experimentConclusions(results).sentences,
     methods: {
       split: `Every number was measured on the experiment's ${results.split} split.`,
       referencePredictors: REFERENCE_METHOD,
@@ -117,6 +120,9 @@ function singleTable(results: ExperimentResults): string {
   const saved = results.labelsSaved.flatMap((s) => [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`]);
   const flagged = [...results.ssl, ...results.baseline].some((p) => p.flagged.length > 0);
   return [
+    'What the results support:',
+    ...experimentConclusions(results).sentences.map((s) => `  ${s}`),
+    '',
     `Overall scores on the ${results.split} split, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
     `label mean, majority: ${REFERENCE_METHOD}`,
     ...(flagged ? [`⚑k/n: k of the n runs predict some emotion degenerately (--json names them). ${DEGENERATE_RULE}`] : []),

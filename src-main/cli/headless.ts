@@ -36,7 +36,7 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
   const { db, runs } = openDataDir(dataDir);
 
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db));
-  await datasets.ensureBuiltin();
+  await datasets.ensureBuiltins();
   const events = new EventSink();
   const training = new TrainingService(runs, (env) => forkSourceProcess('trainer', env), events, dataDir, datasets, workers ?? new SettingsRepository(db).get<number>('workers'));
   const experiments = new ExperimentService(new ExperimentRepository(db), runs, training, datasets, events);

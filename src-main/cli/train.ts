@@ -25,7 +25,7 @@ import {
   WORKERS_USAGE,
   wholeNumber,
 } from './commandLine';
-import { BUILTIN_DATASET_ID } from '../data/datasetService';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { RunRepository } from '../store/runs';
 import { formatEta } from './args';
 import { openHeadless } from './headless';
@@ -43,7 +43,7 @@ const COMMAND = {
     '',
     'One training run, headless, with progress and its metrics at the end. Ctrl+C cancels it.',
     '  --kind KIND        pretrain (masked reconstruction), finetune (Dense(6) on a frozen pre-training) or baseline',
-    '  --dataset ID       the dataset (default: the built-in one)',
+    `  --dataset ID       the dataset (default: ${POSITIVE_CONTROL_ID}, the built-in positive control)`,
     '  --parent RUN       a fine-tune\'s finished pre-training run',
     '  --paper            the published settings (default: quick ones)',
     '  --epochs N, --labels N, --label-seed N, --seed N, --name NAME',
@@ -102,7 +102,7 @@ function requestFrom(values: Values): { resume: number } | { datasetId: string; 
   }
   const kind = values.kind as RunKind | undefined;
   if (!kind || !KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}${kind ? `, not "${kind}"` : ''}.`);
-  return { datasetId: values.dataset ?? BUILTIN_DATASET_ID, kind, name: values.name, parentRunId: wholeNumber(values.parent, '--parent', { min: 1 }), config: configFrom(values) };
+  return { datasetId: values.dataset ?? POSITIVE_CONTROL_ID, kind, name: values.name, parentRunId: wholeNumber(values.parent, '--parent', { min: 1 }), config: configFrom(values) };
 }
 
 /** The run's metrics, a table per split it was evaluated on; then its flags and the epoch it kept. */

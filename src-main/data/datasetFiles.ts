@@ -95,8 +95,7 @@ export async function writeDataset(
     hash.update(indexJson);
     writeFileSync(join(tmpDir, 'segments.json'), indexJson);
     writeFileSync(join(tmpDir, RECORDER_FILE), String(recorderPid));
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(tmpDir, finalDir);
+    moveIntoPlace(tmpDir, finalDir);
   } catch (err) {
     try { closeSync(fd); } catch { /* already closed */ }
     rmSync(tmpDir, { recursive: true, force: true });
@@ -108,6 +107,24 @@ export async function writeDataset(
     videos: new Set(index.segments.map((s) => s.video)).size,
     segments: index.segments.length,
   };
+}
+
+/**
+ * Replaces `finalDir` with `tmpDir`. Two processes opening a new data directory at once both
+ * write the built-in datasets (the same bytes): if the other one's folder lands between our
+ * removal and our rename, the rename finds a folder in place, so remove and rename again.
+ */
+function moveIntoPlace(tmpDir: string, finalDir: string, attempts = 5): void {
+  for (let attempt = 1; ; attempt++) {
+    rmSync(finalDir, { recursive: true, force: true });
+    try {
+      renameSync(tmpDir, finalDir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= attempts || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw err;
+    }
+  }
 }
 
 /** Removes a dataset's folder and any partial folder a killed writer left for it. */

@@ -6,7 +6,8 @@ import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 import { BUILTIN_DATASET_ID, DatasetService } from './datasetService';
-import { removeDataset } from './datasetFiles';
+import { datasetExists, removeDataset } from './datasetFiles';
+import { NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID } from '@shared/data/controls';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -68,5 +69,34 @@ describe('DatasetService', () => {
     const shared = [...videosOf(byVideo.assignment.train)].filter((v) => videosOf(byVideo.assignment.validation).has(v));
     expect(shared).toEqual([]);
     expect(() => svc.split(BUILTIN_DATASET_ID, { kind: 'sdk-standard', validationFraction: 0.2, seed: 0, testFraction: 0 })).toThrow(/standard folds/);
+  });
+
+  it('creates the positive and negative controls on a first start, with their parameters, and nothing else', async () => {
+    const { dir, svc } = service();
+    expect(await svc.ensureBuiltins()).toEqual([POSITIVE_CONTROL_ID, NEGATIVE_CONTROL_ID]);
+    const listed = svc.list();
+    expect(listed.map((d) => d.id)).toEqual([POSITIVE_CONTROL_ID, NEGATIVE_CONTROL_ID]);
+    const [positive, negative] = listed;
+    expect(positive).toMatchObject({ synthetic: true, segments: 2400, videos: 400, features: 74, control: POSITIVE_CONTROL, defaultSplit: { train: 1920, validation: 480 } });
+    expect(negative).toMatchObject({ synthetic: true, segments: 2400, control: NEGATIVE_CONTROL });
+    expect(positive.name).toMatch(/positive control.*synthetic/i);
+    expect(negative.name).toMatch(/negative control.*synthetic/i);
+    expect(positive.fingerprint).not.toBe(negative.fingerprint); // same features, other labels
+    // A later start creates nothing, and files that went missing come back identical.
+    removeDataset(dir, NEGATIVE_CONTROL_ID);
+    expect(await svc.ensureBuiltins()).toEqual([]);
+    expect(datasetExists(dir, NEGATIVE_CONTROL_ID)).toBe(true);
+    expect(svc.list()).toEqual(listed);
+  });
+
+  it('keeps the first built-in dataset where a data directory has it, regenerating its files from their recorded parameters', async () => {
+    const { dir, svc } = service();
+    const legacy = await svc.ensureBuiltin(tiny);
+    removeDataset(dir, BUILTIN_DATASET_ID);
+    expect(await svc.ensureBuiltins()).toEqual([POSITIVE_CONTROL_ID, NEGATIVE_CONTROL_ID]);
+    expect(svc.list().map((d) => d.id)).toEqual([BUILTIN_DATASET_ID, POSITIVE_CONTROL_ID, NEGATIVE_CONTROL_ID]);
+    expect(svc.get(BUILTIN_DATASET_ID)).toEqual({ ...legacy, defaultSplit: { train: 10, validation: 2 } });
+    expect(svc.get(BUILTIN_DATASET_ID).control).toBeNull();
+    expect(svc.segments(BUILTIN_DATASET_ID)).toHaveLength(12);
   });
 });

@@ -4,8 +4,10 @@ import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
 import type { SplitRepository, StoredSplit } from '../store/splits';
 import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
-import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry } from './datasetFiles';
-import { generateSynthetic, SMALL_BUILTIN, type SyntheticParams } from './synthetic';
+import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
+import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
+import { generateSegments, type GeneratorParams } from './generators';
+import { CONTROL_NAMES, controlRole, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
 
 export const BUILTIN_DATASET_ID = 'builtin-small';
 export const BUILTIN_DATASET_NAME = 'Built-in synthetic (small) — not real CMU-MOSEI';
@@ -24,25 +26,55 @@ export class DatasetService {
     return this.splits.ensure(id, config, () => this.index(id));
   }
 
-  /** Creates the built-in dataset on first start (or again if its files were removed). */
+  /** The first built-in dataset (400 segments, a weak effect): data directories that have it keep it; a new one no longer gets it. */
   ensureBuiltin(params: SyntheticParams = SMALL_BUILTIN): Promise<DatasetSummary> {
     return this.ensureSynthetic(BUILTIN_DATASET_ID, BUILTIN_DATASET_NAME, params);
   }
 
+  /**
+   * What every entry point makes sure of when it opens the data directory: the positive and
+   * negative controls exist (created on a first start, regenerated identically if their files
+   * went missing), and so do the files of the first built-in dataset where it is recorded.
+   * Returns the ids of the datasets created by this call.
+   */
+  async ensureBuiltins(): Promise<string[]> {
+    const created: string[] = [];
+    const controls: Array<[string, ControlParams]> = [[POSITIVE_CONTROL_ID, POSITIVE_CONTROL], [NEGATIVE_CONTROL_ID, NEGATIVE_CONTROL]];
+    for (const [id, params] of controls) {
+      const existed = this.repo.find(id) !== null;
+      await this.ensureSynthetic(id, CONTROL_NAMES[controlRole(params)], params);
+      if (!existed) created.push(id);
+    }
+    const legacy = this.repo.find(BUILTIN_DATASET_ID);
+    if (legacy?.source === 'synthetic') await this.ensureBuiltin(this.repo.params<SyntheticParams>(BUILTIN_DATASET_ID));
+    return created;
+  }
+
   /** A generated dataset, written once; regenerated (identically) if its files went missing. */
-  async ensureSynthetic(id: string, name: string, params: SyntheticParams): Promise<DatasetSummary> {
+  async ensureSynthetic(id: string, name: string, params: GeneratorParams): Promise<DatasetSummary> {
     const existing = this.repo.find(id);
     if (existing && datasetExists(this.dataDir, id)) return existing;
     const written = await writeDataset(
       this.dataDir,
       id,
       (function* () {
-        for (const { emotions, sentiment, features, id, video, start, end } of generateSynthetic(params)) {
+        for (const { emotions, sentiment, features, id, video, start, end } of generateSegments(params)) {
           yield { id, video, start, end, sentiment, emotions, features };
         }
       })(),
     );
     if (existing) return existing; // files regenerated deterministically: same fingerprint
+    try {
+      return this.insertGenerated(id, name, params, written);
+    } catch (err) {
+      // Another process opening the same new data directory recorded it meanwhile, from the same bytes.
+      const meanwhile = this.repo.find(id);
+      if (err instanceof WorkbenchError && err.code === 'conflict' && meanwhile?.fingerprint === written.fingerprint) return meanwhile;
+      throw err;
+    }
+  }
+
+  private insertGenerated(id: string, name: string, params: GeneratorParams, written: WrittenDataset): DatasetSummary {
     return this.repo.insert({
       id,
       name,

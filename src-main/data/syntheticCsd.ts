@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { COVAREP_FEATURES, FEATURE_COUNT, FRAME_RATE_HZ } from '@shared/emotions';
 import { writeCsd, type CsdVideoToWrite } from './csd/csdWriter';
-import { generateSynthetic, type SyntheticParams, type SyntheticSegment } from './synthetic';
+import type { SyntheticSegment } from './synthetic';
+import { generateSegments, type GeneratorParams } from './generators';
 
 /** Groups the generator's segments by video (they come video after video). */
-function* byVideo(params: SyntheticParams): Generator<SyntheticSegment[]> {
+function* byVideo(params: GeneratorParams): Generator<SyntheticSegment[]> {
   let current: SyntheticSegment[] = [];
-  for (const segment of generateSynthetic(params)) {
+  for (const segment of generateSegments(params)) {
     if (current.length && current[0].video !== segment.video) {
       yield current;
       current = [];
@@ -44,7 +45,7 @@ function labelsVideo(segments: SyntheticSegment[]): CsdVideoToWrite {
  * Exports the built-in generator's data as a COVAREP + labels pair of real .csd files, so
  * the import path (and its benchmark) can run on data whose true alignment is known.
  */
-export async function exportSyntheticCsd(params: SyntheticParams, folder: string, gzipLevel = 9): Promise<{ covarepPath: string; labelsPath: string }> {
+export async function exportSyntheticCsd(params: GeneratorParams, folder: string, gzipLevel = 9): Promise<{ covarepPath: string; labelsPath: string }> {
   const covarepPath = join(folder, 'SYNTHETIC_COVAREP.csd');
   const labelsPath = join(folder, 'SYNTHETIC_Labels.csd');
   const note = 'Synthetic data from the workbench generator: not CMU-MOSEI recordings.';

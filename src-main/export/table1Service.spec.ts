@@ -128,6 +128,8 @@ describe('Table1Service', () => {
     expect(html).toContain('cpu (9 runs: test backend)');
     expect(html).toContain('&quot;labelCounts&quot;');
     expect(html.match(/<svg /g)).toHaveLength(4);
+    // What the results support, as the experiment command and the Experiments view say it.
+    expect(html).toMatch(/<h2>What the results support<\/h2>\n<ul id="conclusions"><li>[^<]+<\/li>/);
     expect(html).not.toMatch(/<script/i);
     s.close();
   });

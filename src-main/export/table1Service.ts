@@ -4,6 +4,7 @@ import type { DatasetSummary, ExperimentResults, RunSummary, SavedFile } from '@
 import { experimentFigureSvgs } from '@shared/figures/experimentFigures';
 import { ablationFigureSvgs } from '@shared/figures/ablationHeatmap';
 import { table1Results } from '@shared/experiments/ablationResults';
+import { experimentConclusions } from '@shared/experiments/conclusions';
 import { buildTable1, TABLE1_FILE_TYPES, table1FileName } from '@shared/export/table1';
 import { table1Html, type Table1Report } from '@shared/export/table1Html';
 import type { F1Metric, Table1, Table1Format } from '@shared/export/table1Model';
@@ -60,7 +61,7 @@ export class Table1Service {
     }
   }
 
-  /** What the HTML report holds besides the table: figures, plan, dataset, backend, versions and runs. */
+  /** What the HTML report holds besides the table: conclusions, figures, plan, dataset, backend, versions and runs. */
   private report(results: ExperimentResults, dataset: DatasetSummary | null): Table1Report {
     const { experiment } = results;
     const runs = this.runsOf(experiment.id, experiment.pretrainRunIds.length ? experiment.pretrainRunIds : [experiment.pretrainRunId]);
@@ -71,6 +72,7 @@ export class Table1Service {
       backends: backendsOf(runs),
       versions: softwareVersions(this.deps.db, this.deps.training.backendInfo()),
       runs: runs.map((r) => ({ id: r.id, kind: r.kind, labelCount: r.labelCount, repeat: r.repeat, seed: r.seed, status: r.status, backend: r.backend })),
+      conclusions: experimentConclusions(results).sentences,
       figures: [...experimentFigureSvgs(results), ...ablationFigureSvgs(results)],
     };
   }

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { DatasetSummary } from '@shared/api/entities';
 import { WorkbenchError } from '@shared/api/contract';
+import { ControlParams } from '@shared/data/controls';
 
-export interface NewDataset extends Omit<DatasetSummary, 'createdAt' | 'synthetic' | 'defaultSplit'> {
+export interface NewDataset extends Omit<DatasetSummary, 'createdAt' | 'synthetic' | 'defaultSplit' | 'control'> {
   params: unknown;
 }
 
@@ -28,6 +29,13 @@ const SELECT = `
   FROM datasets d
   LEFT JOIN splits s ON s.dataset_id = d.id AND s.kind = 'random-segment' AND s.validation_fraction = 0.2 AND s.test_fraction = 0 AND s.seed = 0`;
 
+/** The recorded parameters of a control's generator; null for every other dataset. */
+function controlParams(row: DatasetRow): ControlParams | null {
+  if (row.source !== 'synthetic') return null;
+  const parsed = ControlParams.safeParse(JSON.parse(row.params_json));
+  return parsed.success ? parsed.data : null;
+}
+
 function toSummary(row: DatasetRow): DatasetSummary {
   return {
     id: row.id,
@@ -42,6 +50,7 @@ function toSummary(row: DatasetRow): DatasetSummary {
     fingerprint: row.fingerprint,
     createdAt: row.created_at,
     defaultSplit: row.split_train === null || row.split_validation === null ? null : { train: row.split_train, validation: row.split_validation },
+    control: controlParams(row),
   };
 }
 
@@ -73,6 +82,13 @@ export class DatasetRepository {
   find(id: string): DatasetSummary | null {
     const row = this.db.prepare(`${SELECT} WHERE d.id = ?`).get(id) as DatasetRow | undefined;
     return row ? toSummary(row) : null;
+  }
+
+  /** The parameters recorded with a dataset (a generator's, or an import's record). */
+  params<T>(id: string): T {
+    const row = this.db.prepare('SELECT params_json FROM datasets WHERE id = ?').get(id) as { params_json: string } | undefined;
+    if (!row) throw new WorkbenchError('not_found', `Dataset "${id}" does not exist.`);
+    return JSON.parse(row.params_json) as T;
   }
 
   get(id: string): DatasetSummary {

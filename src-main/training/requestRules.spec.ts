@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { WorkbenchError } from '@shared/api/contract';
-import { experimentPlan } from '@shared/experiments/presets';
+import { experimentPlan, withOverrides } from '@shared/experiments/presets';
 import { checkTrainingRequest, clipSteps } from './requestRules';
 
-const quick = experimentPlan('quick');
+const plan = experimentPlan('quick');
+// The quick preset's model and masking with the paper's evaluation (no test share, the last epoch, no early
+// stopping), so each rule below is met or broken on its own; the test-share rules set their own share.
+const quick = withOverrides(plan, { split: { ...plan.supervised.split, testFraction: 0 }, selection: 'last-epoch', earlyStopping: null });
 const facts = (trainSize: number, steps: number[], testSize = 0) => ({ trainSize, testSize, validSteps: () => steps });
 
 describe('the rules of a training request', () => {

@@ -29,7 +29,8 @@ const typed = (v: unknown) => (v === null || v === undefined ? '' : String(v)).t
 
 export function presetDefaults(preset: ExperimentPreset) {
   const plan = experimentPlan(preset);
-  return { labelCounts: plan.labelCounts, repeats: plan.repeats, learningRate: plan.supervised.learningRate, testFraction: plan.supervised.split.testFraction };
+  const { learningRate, selection, earlyStopping, split } = plan.supervised;
+  return { labelCounts: plan.labelCounts, repeats: plan.repeats, learningRate, testFraction: split.testFraction, selection, patience: earlyStopping?.patience ?? null };
 }
 
 export function parseLabelCounts(text: string): { counts: number[] } | { error: string } {
@@ -61,8 +62,8 @@ export function parseEvaluation(form: Pick<StartForm, 'preset' | 'testFraction' 
   return {
     overrides: {
       ...(testFraction !== d.testFraction ? { split: { ...plan.supervised.split, testFraction } } : {}),
-      ...(form.selection !== 'last-epoch' ? { selection: form.selection } : {}),
-      ...(patience !== null ? { earlyStopping: { patience } } : {}),
+      ...(form.selection !== d.selection ? { selection: form.selection } : {}),
+      ...(patience !== d.patience ? { earlyStopping: patience === null ? null : { patience } } : {}),
       ...(learningRate !== d.learningRate ? { learningRate } : {}),
     },
   };

@@ -91,6 +91,8 @@ export const requests = {
       workers: z.number().int().min(1),
       /** The cluster of remote workers, when a Redis URL is set; absent or null: everything runs here. */
       cluster: ClusterStatus.nullable().optional(),
+      /** The dataset the window opens when it loads: the positive control, on the start that created it (a first start); otherwise null. */
+      openAtStart: z.string().nullable(),
     }),
   },
   'datasets.list': {

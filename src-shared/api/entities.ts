@@ -3,6 +3,7 @@ import { EMOTIONS, LABEL_KINDS } from '../emotions';
 import { SequencePolicySchema } from '../data/sequencePolicy';
 import { EVALUATION_SPLITS, SplitConfigSchema } from '../data/splits';
 import { ModelConfigSchema } from '../model/modelConfig';
+import { ControlParams } from '../data/controls';
 
 /** What the store and the services hand across the contract. Schemas first; the types follow from them. */
 
@@ -148,6 +149,8 @@ export const DatasetSummary = z.object({
   createdAt: z.string(),
   /** Sizes of the dataset's default split (random 80/20 by segment, seed 0). */
   defaultSplit: z.object({ train: z.number().int(), validation: z.number().int() }).nullable(),
+  /** A positive or negative control: the generator's recorded parameters (null for any other dataset). */
+  control: ControlParams.nullable(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummary>;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateArm, compareArms, labelsSaved, testFamilies, type ExperimentRun } from './aggregate';
 import { experimentPlan, supervisedConfig, withOverrides } from './presets';
+import { paperTrainConfig } from '../model/presets';
 
 const run = (id: number, arm: ExperimentRun['arm'], labelCount: number, repeat: number, acc4: number, mae: number): ExperimentRun => ({
   id, arm, labelCount, repeat,
@@ -109,6 +110,29 @@ describe('experiment presets', () => {
     const quick = experimentPlan('quick', [10, 30], 4);
     expect(quick).toMatchObject({ labelCounts: [10, 30], repeats: 4 });
     expect(quick.supervised.model.hiddenUnits).toBeLessThan(paper.supervised.model.hiddenUnits);
+  });
+
+  it('keep the paper preset as published, and make every difference of the quick preset a recorded field', () => {
+    const paper = experimentPlan('paper');
+    const published = paperTrainConfig();
+    expect(paper.pretrain).toEqual(published);
+    expect(paper.supervised).toEqual({ ...published, mask: null, validation: 'final' });
+    const quick = experimentPlan('quick');
+    expect(quick.labelCounts).toEqual([20, 50, 100, 200]);
+    expect(quick.repeats).toBe(6);
+    const shared = { model: { ...published.model, hiddenUnits: 32 }, sequence: { ...published.sequence, maxFrames: 60 }, split: { ...published.split, testFraction: 0.2 } };
+    expect(quick.pretrain).toEqual({ ...published, ...shared, epochs: 5, learningRate: 0.003, mask: { ...published.mask, lossScope: 'masked-only' } });
+    expect(quick.supervised).toEqual({
+      ...published,
+      ...shared,
+      epochs: 30,
+      batchSize: 8,
+      learningRate: 0.001,
+      mask: null,
+      validation: 'each-epoch',
+      selection: 'best-validation-loss',
+      earlyStopping: { patience: 5 },
+    });
   });
 
   it('take ablation overrides: the mask for pre-training, the split and sequences for both arms', () => {

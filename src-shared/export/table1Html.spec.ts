@@ -12,7 +12,7 @@ function report(): Table1Report {
     plan: { labelCounts: [20, 50, 200], repeats: 2, pretrain: { note: '</pre><script>x</script>' } },
     dataset: {
       id: '<ds>', name: HOSTILE_NAME, source: 'import', synthetic: false, segments: 10, videos: 2, frames: 300, features: 74,
-      nonFiniteReplaced: 0, fingerprint: 'fp-0123456789abcdef', createdAt: '2025-01-01T00:00:00.000Z', defaultSplit: null,
+      nonFiniteReplaced: 0, fingerprint: 'fp-0123456789abcdef', createdAt: '2025-01-01T00:00:00.000Z', defaultSplit: null, control: null,
     },
     backends: [{ name: 'wasm', runs: 7, reasons: ['fallback: <tfjs-node> not installed'] }],
     versions: [
@@ -20,6 +20,7 @@ function report(): Table1Report {
       { name: 'TensorFlow.js', version: '4.22.0' },
     ],
     runs: [{ id: 5, kind: 'finetune', labelCount: 200, repeat: 0, seed: 1, status: 'done', backend: 'wasm' }],
+    conclusions: ['SSL beats the baseline at <20> labels & more.'],
     figures: experimentFigureSvgs({ ...results, experiment }),
   };
 }
@@ -39,6 +40,10 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/https?:|\/\/[a-z]/i);
     expect(html).not.toMatch(/\s(src|href)=/i);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+  });
+
+  it('says what the results support before the figures', () => {
+    expect(html).toContain('<h2>What the results support</h2>\n<ul id="conclusions"><li>SSL beats the baseline at &lt;20&gt; labels &amp; more.</li></ul>\n<h2>Figures 4–7</h2>');
   });
 
   it('holds the table, its notes and Figures 4 to 7 inline', () => {

@@ -1,5 +1,6 @@
 /**
- * Table 1 as a self-contained HTML report: the table and its notes, Figures 4–7 as inline SVG,
+ * Table 1 as a self-contained HTML report: the table and its notes, what the results support in
+ * plain words, Figures 4–7 as inline SVG,
  * and what a reader needs to run the experiment again (plan, dataset fingerprint, backend,
  * software versions, runs). No script, no external resource: the page's own CSP forbids both.
  */
@@ -18,6 +19,8 @@ export interface Table1Report {
   backends: Array<{ name: string; runs: number; reasons: string[] }>;
   versions: Array<{ name: string; version: string }>;
   runs: Array<{ id: number; kind: string; labelCount: number | null; repeat: number | null; seed: number; status: string; backend: string | null }>;
+  /** What the results support, in plain words (experimentConclusions). */
+  conclusions: string[];
   /** Figures 4–7 as standalone SVG documents, with their full captions. */
   figures: Array<{ n: number; caption: string; svg: string }>;
 }
@@ -64,6 +67,10 @@ function tableSection(table: Table1): string {
     `<p><strong>F1 definition.</strong> ${e(table.f1Definition)}</p>`,
     `<ul class="notes">${table.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>`,
   ].join('\n');
+}
+
+function conclusionsSection(report: Table1Report): string {
+  return ['<h2>What the results support</h2>', `<ul id="conclusions">${report.conclusions.map((s) => `<li>${e(s)}</li>`).join('')}</ul>`].join('\n');
 }
 
 function figuresSection(report: Table1Report): string {
@@ -136,6 +143,7 @@ export function table1Html(table: Table1, report: Table1Report): string {
     '</head>',
     '<body>',
     tableSection(table),
+    conclusionsSection(report),
     figuresSection(report),
     reproduceSection(table, report),
     '</body>',
