@@ -153,7 +153,7 @@ describe('npm run experiment --vary', () => {
     const bad = await run(['--preset', 'quick', '--vary', 'mask.spanLength=5,abc', '--data-dir', dir]);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('--vary mask.spanLength=5,abc: Mask span length (steps): "abc" is not allowed; use whole numbers from 1 to 10000.') });
 
-    const result = await run(['--preset', 'quick', '--labels', '2', '--repeats', '2', '--vary', 'mask.spanLength=5,15', '--json', '--workers', '1', '--data-dir', dir]);
+    const result = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--labels', '2', '--repeats', '2', '--vary', 'mask.spanLength=5,15', '--json', '--workers', '1', '--data-dir', dir]);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
     expect(json.factors).toEqual([{ field: 'mask.spanLength', values: [5, 15], label: 'Mask span length (steps)' }]);
