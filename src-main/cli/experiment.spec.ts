@@ -159,7 +159,7 @@ describe('npm run experiment --vary', () => {
     expect(json.factors).toEqual([{ field: 'mask.spanLength', values: [5, 15], label: 'Mask span length (steps)' }]);
     expect(json.values.map((v: { label: string }) => v.label)).toEqual(['span = 5', 'span = 15']);
     for (const v of json.values) {
-      expect(Object.keys(v.results).sort()).toEqual(['baseline', 'comparisons', 'experiment', 'labelsSaved', 'methods', 'references', 'split', 'ssl', 'testFamilies']);
+      expect(Object.keys(v.results).sort()).toEqual(['baseline', 'comparisons', 'conclusions', 'experiment', 'labelsSaved', 'methods', 'references', 'split', 'ssl', 'testFamilies']);
       expect(v.results.ssl[0].metrics.acc4.overall.n).toBe(2);
     }
     // One baseline arm, shared: both values show the same baseline runs.

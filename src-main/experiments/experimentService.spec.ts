@@ -342,7 +342,7 @@ describe('ExperimentService: ablations', () => {
 
     const results = experiments.results(started.id);
     expect(results.variants.map((v) => v.label)).toEqual(['span = 5', 'span = 15', 'span = 30']);
-    const acc = (ids: number[]) => ids.map((id) => runs.metricsOf(id).find((m) => m.scope === 'overall' && m.name === 'acc4')!.value);
+    const acc = (ids: number[]) => ids.map((id) => runs.metricsOf(id, results.split).find((m) => m.scope === 'overall' && m.name === 'acc4')!.value);
     const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
     for (const v of results.variants) {
       for (const n of [2, 3, 4]) {
