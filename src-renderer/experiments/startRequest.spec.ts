@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { startRequest, type StartForm } from './startRequest';
+import { presetDefaults, startRequest, type StartForm } from './startRequest';
+
+const quick = presetDefaults('quick');
 
 const form = (over: Partial<StartForm> = {}): StartForm => ({
-  datasetId: 'builtin-small', preset: 'quick', name: '', labelCounts: '20, 50, 100, 200', repeats: '2', testFraction: '0', selection: 'last-epoch', patience: '', learningRate: '0.001', factors: [], ...over,
+  datasetId: 'builtin-small', preset: 'quick', name: '', labelCounts: '20, 50, 100, 200', repeats: '2', testFraction: String(quick.testFraction), selection: quick.selection, patience: String(quick.patience ?? ''), learningRate: String(quick.learningRate), factors: [], ...over,
 });
 
 describe('the Experiments form as a request', () => {
   it('sends only what differs from the preset', () => {
     expect(startRequest(form({ labelCounts: '4, 2, 2', repeats: '3' }))).toEqual({ request: { datasetId: 'builtin-small', preset: 'quick', labelCounts: [2, 4], repeats: 3 } });
+    // The Quick preset keeps each run's best epoch with early stopping: the paper's choices are overrides.
+    expect(startRequest(form({ selection: 'last-epoch', patience: '' }))).toMatchObject({ request: { overrides: { selection: 'last-epoch', earlyStopping: null } } });
   });
 
   it('sends an ablation\'s factors read as the command line reads them, leaving out rows without a setting', () => {
