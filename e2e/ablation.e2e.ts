@@ -60,12 +60,16 @@ test('a user runs a Quick ablation over three mask spans: three pre-trainings, o
 
   // The heat map's differences, recomputed from the store: mean over repeats of SSL(span) − the shared baseline.
   const db = new Database(join(workbench.dataDir, 'workbench.sqlite'), { readonly: true });
+  // Results are the test split's when the runs hold one out (the Quick preset does), else validation's.
+  const ablationId = `(SELECT id FROM experiments WHERE name = 'e2e span ablation')`;
+  const heldOut = db.prepare(`SELECT COUNT(*) FROM metrics m JOIN runs r ON m.run_id = r.id WHERE r.experiment_id = ${ablationId} AND m.split = 'test'`).pluck().get() as number;
+  const split = heldOut > 0 ? 'test' : 'validation';
   const runs = db
     .prepare(
       `SELECT r.kind, r.label_count AS n, r.factor_values_json AS v, m.value FROM runs r JOIN metrics m ON m.run_id = r.id
-       WHERE r.experiment_id = (SELECT id FROM experiments WHERE name = 'e2e span ablation') AND m.split = 'validation' AND m.scope = 'overall' AND m.name = 'acc4'`,
+       WHERE r.experiment_id = (SELECT id FROM experiments WHERE name = 'e2e span ablation') AND m.split = ? AND m.scope = 'overall' AND m.name = 'acc4'`,
     )
-    .all() as Array<{ kind: string; n: number; v: string; value: number }>;
+    .all(split) as Array<{ kind: string; n: number; v: string; value: number }>;
   const pretrainings = db.prepare(`SELECT COUNT(*) FROM runs WHERE kind = 'pretrain' AND experiment_id = (SELECT id FROM experiments WHERE name = 'e2e span ablation')`).pluck().get();
   db.close();
   expect(pretrainings).toBe(3);
