@@ -7,6 +7,7 @@ import type { LabelsSaved, TestFamily } from '../api/entities';
 import { EMOTIONS } from '../emotions';
 import { formatInterval, formatValue, METRIC_LABELS } from '../figures/sweepSeries';
 import { CI_LEVEL } from '../stats/confidenceInterval';
+import { counted } from '../format';
 import { studentTQuantile } from '../stats/studentT';
 
 /** How every 95% interval of a mean over repeats is computed. */
@@ -17,7 +18,6 @@ export function tMultiplierText(n: number): string | null {
   return n >= 2 ? `t(0.975, ${n - 1}) = ${studentTQuantile(1 - (1 - CI_LEVEL) / 2, n - 1).toFixed(2)}` : null;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "{overall, six emotions}", or the scopes the family holds when some are missing. */
 function scopesText(scopes: readonly string[]): string {
@@ -34,10 +34,10 @@ export function pValueMethodText(family: TestFamily): string {
   const metric = METRIC_LABELS[family.metric] ?? family.metric;
   if (family.tests === 0) return `${metric}: no paired t-test possible (each needs two repeats that differ in both arms)`;
   // An ablation's family spans every factor value: say so, so the family's size reads right.
-  const values = family.values > 1 ? `${plural(family.values, 'factor value')} × ` : '';
-  const grid = `${values}${plural(family.labelCounts.length, 'label count')} × ${scopesText(family.scopes)}`;
-  const left = family.untested ? `; ${plural(family.untested, 'comparison')} without a p-value (one paired repeat, or identical differences) left out` : '';
-  return `${metric}: paired t-test over repeats (two-sided), Holm-adjusted across ${plural(family.tests, 'test')} (${grid}${left})`;
+  const values = family.values > 1 ? `${counted(family.values, 'factor value')} × ` : '';
+  const grid = `${values}${counted(family.labelCounts.length, 'label count')} × ${scopesText(family.scopes)}`;
+  const left = family.untested ? `; ${counted(family.untested, 'comparison')} without a p-value (one paired repeat, or identical differences) left out` : '';
+  return `${metric}: paired t-test over repeats (two-sided), Holm-adjusted across ${counted(family.tests, 'test')} (${grid}${left})`;
 }
 
 /** "SSL at 20 labels (4-class acc. 0.853) ≈ baseline at 200 labels", in words a researcher can quote. */
