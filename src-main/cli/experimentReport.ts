@@ -6,7 +6,7 @@
  * both open with what the results support, in plain words (experimentConclusions).
  */
 import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
-import { experimentConclusions } from '@shared/experiments/conclusions';
+import { experimentConclusions, sslLearnedAt } from '@shared/experiments/conclusions';
 import { REFERENCE_METHOD } from '@shared/experiments/references';
 import { isAblation, singleResults } from '@shared/experiments/ablationResults';
 import { varyableField } from '@shared/experiments/factors';
@@ -51,10 +51,11 @@ const ABLATION_PAIRING =
 
 function singleJson(results: ExperimentResults): unknown {
   const largest = largestLabelCount(results);
+  const conclusions = experimentConclusions(results);
   return {
     experiment: results.experiment,
     split: results.split,
-    conclusions: experimentConclusions(results).sentences,
+    conclusions: conclusions.sentences,
     methods: {
       split: `Every number was measured on the experiment's ${results.split} split.`,
       referencePredictors: REFERENCE_METHOD,
@@ -69,7 +70,10 @@ function singleJson(results: ExperimentResults): unknown {
     references: results.references,
     comparisons: results.comparisons,
     testFamilies: results.testFamilies,
-    labelsSaved: results.labelsSaved.map((s) => ({ ...s, text: labelsSavedText(s, largest), interval: labelsSavedIntervalText(s, largest) })),
+    labelsSaved: results.labelsSaved.map((s) => {
+      const sslLearned = sslLearnedAt(conclusions, s.sslLabels);
+      return { ...s, sslLearned, text: labelsSavedText(s, largest, sslLearned), interval: labelsSavedIntervalText(s, largest) };
+    }),
   };
 }
 
@@ -117,11 +121,14 @@ function singleTable(results: ExperimentResults): string {
   const largest = largestLabelCount(results);
   const family = (metric: TestedMetric) => results.testFamilies.find((f) => f.metric === metric);
   const blocks = (['acc4', 'mae'] as const).flatMap((metric) => [...metricTable(results, metric), `  p: ${family(metric) ? pValueMethodText(family(metric)!) : 'no test'}`, '']);
-  const saved = results.labelsSaved.flatMap((s) => [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`]);
+  const conclusions = experimentConclusions(results);
+  const saved = results.labelsSaved.flatMap((s) =>
+    sslLearnedAt(conclusions, s.sslLabels) ? [`  ${labelsSavedText(s, largest)}`, `    ${labelsSavedIntervalText(s, largest)}`] : [`  ${labelsSavedText(s, largest, false)}`],
+  );
   const flagged = [...results.ssl, ...results.baseline].some((p) => p.flagged.length > 0);
   return [
     'What the results support:',
-    ...experimentConclusions(results).sentences.map((s) => `  ${s}`),
+    ...conclusions.sentences.map((s) => `  ${s}`),
     '',
     `Overall scores on the ${results.split} split, mean ± sd [95% CI] over repeats (${CI_METHOD}). Per-emotion tests: --json.`,
     `label mean, majority: ${REFERENCE_METHOD}`,

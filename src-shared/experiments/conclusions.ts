@@ -103,3 +103,8 @@ export function experimentConclusions(results: ConclusionsInput, alpha = ALPHA):
   }
   return { beatsReferences, sslBeatsBaseline, baselineBeatsSsl, referencesKnown, differencesCount, sentences };
 }
+
+/** Whether SSL's 4-class accuracy at a label count beats both reference predictors (true when they were not scored: nothing to hold it against). */
+export function sslLearnedAt(conclusions: Pick<Conclusions, 'referencesKnown' | 'beatsReferences'>, labelCount: number): boolean {
+  return !conclusions.referencesKnown || conclusions.beatsReferences.ssl.includes(labelCount);
+}

@@ -40,9 +40,14 @@ export function pValueMethodText(family: TestFamily): string {
   return `${metric}: paired t-test over repeats (two-sided), Holm-adjusted across ${counted(family.tests, 'test')} (${grid}${left})`;
 }
 
-/** "SSL at 20 labels (4-class acc. 0.853) ≈ baseline at 200 labels", in words a researcher can quote. */
-export function labelsSavedText(entry: Pick<LabelsSaved, 'sslLabels' | 'sslAcc4' | 'baselineLabels'>, largestLabelCount: number | null): string {
+/**
+ * "SSL at 20 labels (4-class acc. 0.853) ≈ baseline at 200 labels", in words a researcher can quote.
+ * Where SSL does not beat the reference predictors (`sslLearned` false, see experimentConclusions)
+ * the baseline reaching it is no saving: two ways of not learning, so none is claimed.
+ */
+export function labelsSavedText(entry: Pick<LabelsSaved, 'sslLabels' | 'sslAcc4' | 'baselineLabels'>, largestLabelCount: number | null, sslLearned = true): string {
   const ssl = `SSL at ${entry.sslLabels} labels (4-class acc. ${formatValue(entry.sslAcc4)})`;
+  if (!sslLearned) return `${ssl}: no labels saved to claim, since SSL does not beat the reference predictors there`;
   if (entry.baselineLabels === null) {
     return `${ssl}: not reached by the baseline within the sweep${largestLabelCount ? ` (up to ${largestLabelCount} labels)` : ''}`;
   }
