@@ -15,6 +15,8 @@ describe('the statistics in words', () => {
   it('words the labels saved', () => {
     expect(labelsSavedText(saved(), 1200)).toBe('SSL at 20 labels (4-class acc. 0.865) ≈ baseline at 200 labels (10.0× the labels)');
     expect(labelsSavedText(saved({ baselineLabels: null }), 1200)).toBe('SSL at 20 labels (4-class acc. 0.865): not reached by the baseline within the sweep (up to 1200 labels)');
+    // Where SSL does not beat the reference predictors, the baseline catching up is no saving.
+    expect(labelsSavedText(saved(), 1200, false)).toBe('SSL at 20 labels (4-class acc. 0.865): no labels saved to claim, since SSL does not beat the reference predictors there');
     expect(labelsSavedText(saved({ sslLabels: 50, sslAcc4: 0.8, baselineLabels: 20 }), 1200)).toMatch(/already reaches it at 20 labels \(no labels saved\)/);
   });
 
