@@ -134,7 +134,6 @@ export async function paperSection(workDir: string, workers: number | undefined)
   const sideReports = pool > 1 ? await Promise.all(Array.from({ length: pool }, () => measure<JobFigures>('jobs', sideThreads, workDir))) : [aloneReport];
   const side = stepTimes(sideReports);
   const alone = stepTimes([aloneReport]);
-  if (!aloneReport.backend.threads) alone.threads = side.threads; // not threaded: alone differs only by having the machine to itself
 
   const plan = experimentPlan('paper');
   // The split's sizes as the app draws them for a dataset of this many segments (videos of 7).
