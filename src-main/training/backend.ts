@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName, RecurrentChoice } from '@shared/api/entities';
+import { writeFileAtomically } from '../platform/atomicFile';
 import { chooseRecurrentLayer, CALIBRATED_BACKENDS, timeRecurrentLayers, useRecurrentLayer } from './gru/recurrentLayer';
 import { startThreadedWasm } from './wasmThreads';
 
@@ -182,9 +183,7 @@ export async function recurrentChoiceFor(
   if (!measured || !Number.isFinite(measured.fused) || !Number.isFinite(measured.autograd)) {
     measured = await time();
     if (file) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ ...kept, [key]: measured }, null, 2));
-      renameSync(tmp, file);
+      writeFileAtomically(file, JSON.stringify({ ...kept, [key]: measured }, null, 2));
     }
   }
   return chooseRecurrentLayer(info.name, measured);

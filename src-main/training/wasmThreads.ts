@@ -23,10 +23,11 @@
  * upgrade brings its own; `wasmThreads.spec.ts` fails if these shims stop working.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomically } from '../platform/atomicFile';
 
 /** How the package's main script starts: `var WasmBackendModuleThreadedSimd = <factory>`. */
 const MAIN_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
@@ -49,10 +50,7 @@ export interface WasmThreadScripts {
 export const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
 
 function writeOnce(path: string, text: string): void {
-  if (existsSync(path)) return;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  if (!existsSync(path)) writeFileAtomically(path, text);
 }
 
 /** The prelude that gives the worker the globals the package's scripts expect, and the main script's file. */

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '@shared/api/entities';
 import type { JobPredictions, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
 import { emotionRows, metricRecords } from '@shared/metrics/records';
+import { writeFileAtomically } from '../../platform/atomicFile';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
@@ -115,13 +116,6 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Job
   }
 }
 
-/** Writes a file under a temporary name (this process's own) and renames it into place. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /**
  * Cached encoder outputs, if the cache is whole: metadata that parses, for this many
  * segments, and a data file of exactly segments x width float32 values. Anything else
@@ -176,8 +170,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     });
     mkdirSync(dir, { recursive: true });
     // Data first, then the metadata that vouches for it; each whole or not at all.
-    writeAtomically(file, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
-    writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
+    writeFileAtomically(file, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
+    writeFileAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
     encoder?.dispose();
