@@ -202,14 +202,27 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
   const optimizer = adamOptimizer(job.config);
   // A fine-tune takes milliseconds per epoch and is never resumed mid-way: the selected weights stay in memory.
   const selection = new BestWeights(job.config);
-  const headPredictions = async (indices: readonly number[], vectors: Float32Array, width: number) => {
-    const p = tf.tidy(() => head.predict(tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width])));
+  const headPredictions = async (x: tf.Tensor2D) => {
+    const p = tf.tidy(() => head.predict(x));
     const values = (await p.data()) as Float32Array;
     p.dispose();
     return values;
   };
+  // The validation split's encoder outputs, uploaded once: every epoch validates on them.
+  let validationX: tf.Tensor2D | null = null;
   try {
     const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
+    const inputsOf = (indices: readonly number[]) => tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width]);
+    const predictionsOf = async (indices: readonly number[]) => {
+      const x = inputsOf(indices);
+      try {
+        return await headPredictions(x);
+      } finally {
+        x.dispose();
+      }
+    };
+    const valX = inputsOf(job.split.validation);
+    validationX = valX;
     const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
     const trainX = rowsOf(vectors, width, labelled);
     const trainY = labelsOf(data, labelled);
@@ -220,7 +233,7 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
         ...loopSettings(job, labelled.length),
         step: (rows) => finetuneStep(optimizer, head, rowsOf(trainX, width, rows), rowsOf(trainY, 6, rows), width),
         validate: async (epoch) => {
-          last = { epoch, values: await headPredictions(job.split.validation, vectors, width) };
+          last = { epoch, values: await headPredictions(valX) };
           return mse(last.values, valY);
         },
         afterEpoch: async (_epoch, epochs) => selection.observe(epochs, head.byName(head.variables())),
@@ -230,8 +243,9 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
     const chosen = selection.restore(records, head.byName(head.variables()));
     await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: records.at(-1)!.epoch, parentRunDir: job.parentRunDir, selectedEpoch: chosen });
     const validation = reusable(last, chosen, records);
-    return await supervisedResult(job, data, async (split) => (split === 'validation' && validation ? validation : headPredictions(job.split[split], vectors, width)));
+    return await supervisedResult(job, data, async (split) => (split === 'validation' ? (validation ?? headPredictions(valX)) : predictionsOf(job.split[split])));
   } finally {
+    validationX?.dispose();
     selection.dispose();
     optimizer.dispose();
     head.dispose();
