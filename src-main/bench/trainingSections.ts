@@ -46,7 +46,7 @@ export function machine(): string {
   return `${availableParallelism()} cores (${cpu?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GB`;
 }
 
-export function backendLine(b: BackendInfo): string {
+function backendLine(b: BackendInfo): string {
   const threads = b.threads ? `, XNNPACK threads up to ${b.threads.max}` : '';
   const gpu = b.gpu ? ` on ${b.gpu.name}` : '';
   return `${BACKEND_LABELS[b.name]}${gpu}${threads} (tfjs ${b.tfjsVersion}; ${b.recurrent?.why ?? 'fused GRU'})`;

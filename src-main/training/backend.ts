@@ -14,7 +14,7 @@ const requireCjs = createRequire(import.meta.url);
 export const BACKEND_LABELS: Record<BackendName, string> = { 'tensorflow-gpu': 'tfjs-node-gpu', tensorflow: 'tfjs-node', wasm: 'WASM', cpu: 'plain JS (cpu)' };
 
 /** Fastest first: a GPU, native CPU kernels, WASM (XNNPACK, SIMD, threads), plain JavaScript. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** What a started backend adds to its record. */
 type Started = Pick<BackendInfo, 'threads' | 'gpu'> & { note?: string };

@@ -47,7 +47,7 @@ export interface WasmThreadScripts {
 }
 
 /** Where the caught scripts go when no folder is given (a process without a data directory). */
-export const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
+const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
 
 function writeOnce(path: string, text: string): void {
   if (!existsSync(path)) writeFileAtomically(path, text);
