@@ -14,7 +14,7 @@ import { FULL_BUILTIN, generateSynthetic } from '../data/synthetic';
 import { openJobData, source, statisticsOf, type JobData } from '../training/jobs/context';
 import type { SequenceSource } from '../training/sequences';
 
-export const BENCH_DATASET = { ...FULL_BUILTIN, segments: 1600 };
+const BENCH_DATASET = { ...FULL_BUILTIN, segments: 1600 };
 const DATASET_ID = 'bench-paper-shaped';
 
 export interface BenchData {

@@ -41,10 +41,10 @@ export interface Stat {
   cpuMedian: number;
 }
 
-const WARM_UP = 2;
-const TIMED = 5;
+/** Calls before timing and calls timed: steps and batches; checkpoint writes (slow to repeat, little spread) fewer. */
+export const ROUNDS = { warmUp: 2, timed: 5, checkpointWarmUp: 1, checkpointTimed: 3 } as const;
 
-async function timed(what: string, fn: (i: number) => Promise<unknown>, warmUp = WARM_UP, times = TIMED): Promise<Stat> {
+async function timed(what: string, fn: (i: number) => Promise<unknown>, warmUp: number = ROUNDS.warmUp, times: number = ROUNDS.timed): Promise<Stat> {
   for (let i = 0; i < warmUp; i++) await fn(i);
   const ms: number[] = [];
   const cpu: number[] = [];
@@ -190,7 +190,7 @@ async function jobFigures(bench: BenchData, workDir: string) {
   });
   const checkpointDir = join(workDir, 'checkpoint-probe');
   const encoderVars = encoder.byName(encoder.variables());
-  const checkpointResumable = await timed('resumable checkpoint write (weights + Adam)', (i) => saveCheckpoint(checkpointDir, encoderVars, optimizer, { epoch: i + 1 }), 1, 3);
+  const checkpointResumable = await timed('resumable checkpoint write (weights + Adam)', (i) => saveCheckpoint(checkpointDir, encoderVars, optimizer, { epoch: i + 1 }), ROUNDS.checkpointWarmUp, ROUNDS.checkpointTimed);
   optimizer.dispose();
   encoder.dispose();
 
@@ -203,7 +203,7 @@ async function jobFigures(bench: BenchData, workDir: string) {
     return settle(tf.tidy(() => model.head.predict(headInputs(model.encoder, batch, T))));
   });
   const modelVars = model.byName(model.variables());
-  const checkpointFinal = await timed('final weights write', (i) => saveCheckpoint(checkpointDir, modelVars, null, { epoch: i + 1 }), 1, 3);
+  const checkpointFinal = await timed('final weights write', (i) => saveCheckpoint(checkpointDir, modelVars, null, { epoch: i + 1 }), ROUNDS.checkpointWarmUp, ROUNDS.checkpointTimed);
   optimizer.dispose();
   model.dispose();
   rmSync(workDir, { recursive: true, force: true });

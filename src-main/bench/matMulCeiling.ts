@@ -40,7 +40,7 @@ export function stepMatMuls(batch: number, steps: number, units: number, layers:
   return shapes;
 }
 
-export const flopsOf = (shapes: readonly MatMulShape[]) => shapes.reduce((sum, s) => sum + 2 * s.m * s.k * s.n * s.count, 0);
+const flopsOf = (shapes: readonly MatMulShape[]) => shapes.reduce((sum, s) => sum + 2 * s.m * s.k * s.n * s.count, 0);
 
 /** Plain tf.matMul GFLOP/s at one shape: the best of five runs, since a ceiling should be optimistic. */
 async function gflopsAt(s: MatMulShape): Promise<number> {

@@ -62,6 +62,17 @@ describe('projectSweep', () => {
     expect(p.work.pretrain.training + p.work.pretrain.validation).toBeCloseTo(29.6, 9);
   });
 
+  it('uses the side-by-side times while runs share the machine when both were measured at the same thread count', () => {
+    // One thread alone and side by side: alone differs only by having the machine to itself.
+    const aloneOneThread = scaled(side, 0.6, 1);
+    const p = projectSweep(shape, side, aloneOneThread, sizes, { processes: 2, cores: 2, everySeconds: 15 });
+    // As in the first case: the baseline beside the pre-training at the side-by-side speed (11 s),
+    // then the pre-training alone (25.2 x 31/42 = 18.6 s), then the fine-tune alone (2.4 s).
+    expect(p.ends.baseline).toBeCloseTo(11, 9);
+    expect(p.ends.pretrain).toBeCloseTo(29.6, 9);
+    expect(p.wallSeconds).toBeCloseTo(32, 9);
+  });
+
   it('runs one after another in a pool of one process', () => {
     const p = projectSweep(shape, side, alone, sizes, { processes: 1, cores: 2, everySeconds: 15 });
     expect(p.wallSeconds).toBeCloseTo(25.2 + 6.6 + 2.4, 9);

@@ -173,8 +173,9 @@ function plannedRuns(s: SweepShape, side: StepTimes, alone: StepTimes, sizes: Ch
 
 /**
  * Plays the plan through a pool of `processes` training processes on `cores` cores. A run's
- * speed follows its share of the cores (shareCores): the `alone` times at `alone.threads`
- * threads or more, the `side` times at `side.threads`, the rate linear between.
+ * speed follows its share of the cores (shareCores) and whether it trains alone: a lone run at
+ * `alone.threads` threads or more takes the `alone` times, one beside others at `side.threads`
+ * or fewer the `side` times, the rate linear in threads between.
  */
 export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTimes, sizes: CheckpointSizes, options: { processes: number; cores: number; everySeconds: number }): Projection {
   const runs = plannedRuns(shape, side, alone, sizes, options.everySeconds);
@@ -185,13 +186,17 @@ export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTime
   const ends: Record<Kind, number> = { pretrain: 0, baseline: 0, finetune: 0 };
   let encoded = false;
   let now = 0;
-  const durationAt = (run: Run, threads: number) => {
+  /** A run's duration at its share of the cores, with `together` runs training at once. */
+  const durationAt = (run: Run, threads: number, together: number) => {
     const sideSeconds = total(run.side);
     const aloneSeconds = total(run.alone);
-    if (threads >= alone.threads || alone.threads === side.threads) return threads >= alone.threads ? aloneSeconds : sideSeconds;
-    if (threads <= side.threads) return sideSeconds;
+    // Beside another run at most the side-by-side threads: as measured side by side (the other
+    // processes' load counts even when the thread counts are the same); a lone run as measured alone.
+    if (together > 1 && threads <= side.threads) return sideSeconds;
+    if (together === 1 && threads >= alone.threads) return aloneSeconds;
+    if (alone.threads === side.threads) return together > 1 ? sideSeconds : aloneSeconds;
     // Rates (runs per second) linear in threads between the two measured settings.
-    const f = (threads - side.threads) / (alone.threads - side.threads);
+    const f = Math.min(1, Math.max(0, (threads - side.threads) / (alone.threads - side.threads)));
     return 1 / (1 / sideSeconds + f * (1 / aloneSeconds - 1 / sideSeconds));
   };
   while (queue.length || running.size) {
@@ -203,7 +208,7 @@ export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTime
       running.set(run.id, { run, left: 1 });
     }
     const shares = shareCores(options.cores, [...running.values()].map(({ run }) => ({ id: run.id, cost: total(run.side), max: alone.threads })));
-    const durations = new Map([...running.values()].map(({ run }) => [run.id, durationAt(run, shares.get(run.id)!)]));
+    const durations = new Map([...running.values()].map(({ run }) => [run.id, durationAt(run, shares.get(run.id)!, running.size)]));
     const step = Math.min(...[...running.values()].map(({ run, left }) => left * durations.get(run.id)!));
     now += step;
     for (const [id, state] of running) {

@@ -17,7 +17,7 @@ import { BACKEND_LABELS } from '../training/backend';
 import { CHECKPOINT_EVERY_SECONDS } from '../training/model/checkpoint';
 import { defaultWorkers } from '../training/trainingService';
 import { openBenchData } from './benchData';
-import type { JobFigures, Stat, StepsFigures } from './jobTimings';
+import { ROUNDS, type JobFigures, type Stat, type StepsFigures } from './jobTimings';
 import { projectSweep, type StepTimes } from './sweepProjection';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -46,7 +46,7 @@ export function machine(): string {
   return `${availableParallelism()} cores (${cpu?.model.trim() ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GB`;
 }
 
-export function backendLine(b: BackendInfo): string {
+function backendLine(b: BackendInfo): string {
   const threads = b.threads ? `, XNNPACK threads up to ${b.threads.max}` : '';
   const gpu = b.gpu ? ` on ${b.gpu.name}` : '';
   return `${BACKEND_LABELS[b.name]}${gpu}${threads} (tfjs ${b.tfjsVersion}; ${b.recurrent?.why ?? 'fused GRU'})`;
@@ -67,7 +67,7 @@ export async function stepsSection(workDir: string, threads: number): Promise<vo
   const B = plan.pretrain.batchSize;
   console.log(`  machine: ${machine()}; backend: ${backendLine(one.backend)}`);
   console.log(`  paper configuration: 2 x GRU(256) returning sequences, Dense(74) per step, T = ${T}, batch ${B}; pre-training masks one 30-step span at -30, loss on every real step`);
-  console.log(`  batches from ${openBenchSummary()}; median of ${one.figures.pretrain.ours.n} timed steps after 2 warm-ups (min-max); load average ${loads(reports)}`);
+  console.log(`  batches from ${openBenchSummary()}; median of ${one.figures.pretrain.ours.n} timed steps after ${ROUNDS.warmUp} warm-ups (min-max); load average ${loads(reports)}`);
   if (!many) console.log(`  (${one.backend.threads ? 'only 1 thread asked for' : `${BACKEND_LABELS[one.backend.name]} is not multi-threaded WASM`}: one column)`);
   const columns = reports.map((r) => `${r.threads ?? 1} thread${(r.threads ?? 1) > 1 ? 's' : ''}`);
   const row = (label: string, values: string[]) => console.log(`  ${label.padEnd(44)}${values.map((v) => v.padEnd(30)).join('')}`);
@@ -134,7 +134,6 @@ export async function paperSection(workDir: string, workers: number | undefined)
   const sideReports = pool > 1 ? await Promise.all(Array.from({ length: pool }, () => measure<JobFigures>('jobs', sideThreads, workDir))) : [aloneReport];
   const side = stepTimes(sideReports);
   const alone = stepTimes([aloneReport]);
-  if (!aloneReport.backend.threads) alone.threads = side.threads; // not threaded: alone differs only by having the machine to itself
 
   const plan = experimentPlan('paper');
   // The split's sizes as the app draws them for a dataset of this many segments (videos of 7).
@@ -170,7 +169,7 @@ export async function paperSection(workDir: string, workers: number | undefined)
   console.log(`  the paper preset on CMU-MOSEI's size (${FULL_BUILTIN.segments.toLocaleString('en-US')} segments: ${split.train.toLocaleString('en-US')} training, ${split.validation.toLocaleString('en-US')} validation), ${p.runs.baseline} baselines and ${p.runs.finetune} fine-tunes`);
   console.log(`  pool: ${pool} training process${pool > 1 ? 'es' : ''} on ${cores} cores; runs side by side at ${sideThreads} thread${sideThreads > 1 ? 's' : ''} each, a lone run at ${alone.threads}`);
   if (aloneThreads < Math.min(cores, 8)) console.log(`  (other programs keep this machine busy, load average ${loadBefore.toFixed(1)}: the pool gives a lone run ${aloneThreads} thread${aloneThreads > 1 ? 's' : ''}, as projected here)`);
-  console.log(`  measured (median of 5 after 2 warm-ups; side by side / alone):`);
+  console.log(`  measured (side by side / alone; medians of ${ROUNDS.timed} after ${ROUNDS.warmUp} warm-ups, checkpoint writes of ${ROUNDS.checkpointTimed} after ${ROUNDS.checkpointWarmUp}):`);
   const pair = (a: number, b: number, unit = 's') => `${a.toFixed(2)} / ${b.toFixed(2)} ${unit}`;
   row('pre-training step (32 clips)', pair(side.pretrainStep, alone.pretrainStep));
   row('pre-training validation batch', pair(side.pretrainValidationBatch, alone.pretrainValidationBatch));

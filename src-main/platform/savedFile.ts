@@ -1,7 +1,8 @@
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WorkbenchError } from '@shared/api/contract';
 import type { SavedFile } from '@shared/api/entities';
+import { writeFileAtomically } from './atomicFile';
 
 /**
  * A file name safe on every desktop system: no folders, no characters Windows or a shell
@@ -52,12 +53,9 @@ export function saveForUser(file: { fileName: string; mimeType: string; content:
   const chosenName = basename(chosenPath);
   const name = chosenName && chosenName !== '.' && chosenName !== '..' ? chosenName : fileName;
   const target = join(folder, name);
-  const temporary = join(folder, `.${name}.${process.pid}.partial`);
   try {
-    writeFileSync(temporary, file.content);
-    renameSync(temporary, target);
+    writeFileAtomically(target, file.content);
   } catch (err) {
-    rmSync(temporary, { force: true });
     throw diskError(err, folder, `${name} was not saved`, 'choose another folder');
   }
   return { fileName: name, mimeType: file.mimeType, path: target, content: null };

@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendInfo, BackendName, RecurrentChoice } from '@shared/api/entities';
+import { writeFileAtomically } from '../platform/atomicFile';
 import { chooseRecurrentLayer, CALIBRATED_BACKENDS, timeRecurrentLayers, useRecurrentLayer } from './gru/recurrentLayer';
 import { startThreadedWasm } from './wasmThreads';
 
@@ -13,7 +14,7 @@ const requireCjs = createRequire(import.meta.url);
 export const BACKEND_LABELS: Record<BackendName, string> = { 'tensorflow-gpu': 'tfjs-node-gpu', tensorflow: 'tfjs-node', wasm: 'WASM', cpu: 'plain JS (cpu)' };
 
 /** Fastest first: a GPU, native CPU kernels, WASM (XNNPACK, SIMD, threads), plain JavaScript. */
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** What a started backend adds to its record. */
 type Started = Pick<BackendInfo, 'threads' | 'gpu'> & { note?: string };
@@ -182,9 +183,7 @@ export async function recurrentChoiceFor(
   if (!measured || !Number.isFinite(measured.fused) || !Number.isFinite(measured.autograd)) {
     measured = await time();
     if (file) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify({ ...kept, [key]: measured }, null, 2));
-      renameSync(tmp, file);
+      writeFileAtomically(file, JSON.stringify({ ...kept, [key]: measured }, null, 2));
     }
   }
   return chooseRecurrentLayer(info.name, measured);

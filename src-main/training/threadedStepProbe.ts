@@ -1,37 +1,32 @@
 /**
- * A process that starts WASM with a given number of threads and runs the training jobs' own
- * pre-training and baseline steps on a small seeded model, then prints (one JSON line) the
- * threads XNNPACK used, the losses and the weights after the steps. wasmThreads.spec.ts runs
- * it with one thread and with two and compares: threads must not change what training does.
+ * A process that starts WASM with a given number of threads, through chooseBackend as a
+ * training process does, runs the training jobs' own pre-training and baseline steps on a
+ * small seeded model, then prints (one JSON line) the threads XNNPACK used, the losses and the
+ * weights after the steps. wasmThreads.spec.ts runs it with one thread and with two and
+ * compares: threads must not change what training does.
  *
  *   node --import tsx src-main/training/threadedStepProbe.ts THREADS SCRIPT_DIR [single]
  *
  * `single` uses the single-threaded build instead (THREADS is then ignored).
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { FEATURE_COUNT } from '@shared/emotions';
 import { drawMaskSpans } from '@shared/masking/masking';
 import { paperTrainConfig } from '@shared/model/presets';
 import { Rng } from '@shared/random';
+import { chooseBackend } from './backend';
 import { adamOptimizer } from './jobs/context';
 import { maskBatchAt, pretrainStep } from './jobs/pretrain';
 import { baselineStep } from './jobs/supervised';
 import { Encoder, PaperModel } from './model/paperModel';
 import type { SequenceBatch } from './sequences';
-import { setWasmThreads, startThreadedWasm, wasmThreads } from './wasmThreads';
+import { setWasmThreads, wasmThreads } from './wasmThreads';
 
 const [threadsArg, scriptDir, mode] = process.argv.slice(2);
-const folder = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')), '/');
 
-if (mode === 'single') {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(folder);
-  if (!(await tf.setBackend('wasm'))) throw new Error('wasm failed to start');
-} else {
-  await startThreadedWasm(Number(threadsArg), folder, scriptDir);
-}
+// WASM started as a training process starts it (0 threads: the single-threaded build).
+const backend = await chooseBackend('wasm', { wasmThreads: mode === 'single' ? 0 : Number(threadsArg), wasmScriptDir: scriptDir });
+if (backend.name !== 'wasm' || tf.getBackend() !== 'wasm') throw new Error(`WASM did not start: ${backend.reason}`);
 
 /** A seeded batch of clips of different lengths (right-padded), as the jobs' sources give them. */
 function batchOf(size: number, steps: number, seed: number): SequenceBatch {

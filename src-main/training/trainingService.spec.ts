@@ -372,6 +372,28 @@ describe('TrainingService: cores, GPUs and resumed runs', () => {
     expect(threadsAsked(of(base.id)).at(-1) ?? 1).toBe(1);
   });
 
+  it('stops rebalancing threads every minute once no run trains, and starts again with the next run', async () => {
+    vi.useFakeTimers();
+    try {
+      const { trainers, service } = setup(1, 2);
+      const first = service.start({ datasetId: 'd', kind: 'baseline', config });
+      trainers[0].reply({ type: 'ready', backend: threaded });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runOf(trainers[0])).toBe(first.id);
+      expect(vi.getTimerCount()).toBe(1); // the minute's rebalancing
+      trainers[0].reply({ type: 'done', runId: first.id, metrics: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(0);
+      const second = service.start({ datasetId: 'd', kind: 'baseline', config });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(trainers[0].sent.filter((m) => m.type === 'start').at(-1)).toMatchObject({ job: { runId: second.id } });
+      expect(vi.getTimerCount()).toBe(1);
+      service.shutdown();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('gives no extra threads while other programs keep the cores busy, and gives them once the load drops', async () => {
     const load = { now: 7.6 }; // other programs on a 2-core machine
     const { trainers, service } = setup(1, 2, load);

@@ -358,6 +358,10 @@ export class TrainingService {
     if (running.length && !this.rebalanceTimer && !this.stopped) {
       this.rebalanceTimer = setInterval(() => this.shareThreads(), 60_000);
       this.rebalanceTimer.unref();
+    } else if (!running.length && this.rebalanceTimer) {
+      // Nothing trains: nothing to rebalance until a run starts (pump calls this again then).
+      clearInterval(this.rebalanceTimer);
+      this.rebalanceTimer = null;
     }
     const ownThreads = this.workers.filter((w) => w.job).reduce((n, w) => n + (w.threads?.current ?? 1), 0);
     const cores = freeCores(this.cores, (this.tuning.loadAverage ?? (() => loadavg()[0]))(), ownThreads);

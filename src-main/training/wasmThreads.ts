@@ -23,10 +23,11 @@
  * upgrade brings its own; `wasmThreads.spec.ts` fails if these shims stop working.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomically } from '../platform/atomicFile';
 
 /** How the package's main script starts: `var WasmBackendModuleThreadedSimd = <factory>`. */
 const MAIN_SCRIPT_PREFIX = 'var WasmBackendModuleThreadedSimd';
@@ -46,13 +47,10 @@ export interface WasmThreadScripts {
 }
 
 /** Where the caught scripts go when no folder is given (a process without a data directory). */
-export const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
+const defaultScriptRoot = () => join(os.tmpdir(), 'mosei-ssl-workbench-wasm-threads');
 
 function writeOnce(path: string, text: string): void {
-  if (existsSync(path)) return;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  if (!existsSync(path)) writeFileAtomically(path, text);
 }
 
 /** The prelude that gives the worker the globals the package's scripts expect, and the main script's file. */

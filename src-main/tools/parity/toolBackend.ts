@@ -1,7 +1,7 @@
 /**
- * Backend switching for the GRU tests, the parity CLI and the benchmark. Unlike
- * ../backend.ts (the app's "fastest that works" choice), asking for wasm here either gets
- * wasm or fails with the reason, so a parity run never silently measures another backend.
+ * Backend switching for the parity CLI and the GRU and trajectory specs. Unlike
+ * training/backend.ts (the app's "fastest that works" choice), asking for wasm here either
+ * gets wasm or fails with the reason, so a parity run never silently checks another backend.
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';

@@ -4,13 +4,21 @@
  * for this model as it is). On native backends (tfjs-node, tfjs-node-gpu) each op is one
  * native kernel and the tensors never leave the device, which may beat the fused layer's
  * host-side walk; `recurrentLayer.ts` picks whichever a timing on the backend found faster.
- * Same weights (Keras layout), same masking and padded-output semantics as fusedGru.ts.
+ * Same weights (Keras layout), same masking, initial state and padded-output semantics as
+ * fusedGru.ts, whose specs check its hand-written gradients against this one's.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { GruSequenceOptions, GruWeights } from './fusedGru';
+import type { GruSequenceOptions, GruSequenceResult, GruWeights } from './fusedGru';
 
-/** Outputs [B, T, H] of one layer over x [B, T, D]; `lengths` and `initialState` are the fused layer's only. */
-export function autogradGruOutputs(x: tf.Tensor3D, w: GruWeights, options: Pick<GruSequenceOptions, 'mask' | 'zeroOutputForMask'> = {}): tf.Tensor3D {
+export type AutogradGruOptions = Pick<GruSequenceOptions, 'mask' | 'zeroOutputForMask' | 'initialState'>;
+
+/** Outputs [B, T, H] of one layer over x [B, T, D]. */
+export function autogradGruOutputs(x: tf.Tensor3D, w: GruWeights, options: AutogradGruOptions = {}): tf.Tensor3D {
+  return tf.tidy(() => autogradGruSequence(x, w, options).outputs);
+}
+
+/** Outputs [B, T, H] and final state [B, H] of one layer over x [B, T, D]; `lengths` is the fused layer's only. */
+export function autogradGruSequence(x: tf.Tensor3D, w: GruWeights, options: AutogradGruOptions = {}): GruSequenceResult {
   return tf.tidy(() => {
     const [batch, steps, inputs] = x.shape;
     const units = w.recurrentKernel.shape[0];
@@ -21,7 +29,7 @@ export function autogradGruOutputs(x: tf.Tensor3D, w: GruWeights, options: Pick<
     const [recurrentZr, recurrentH] = tf.split(w.recurrentKernel, [2 * units, units], 1) as [tf.Tensor2D, tf.Tensor2D];
     const [biasZr, biasH] = tf.split(biasRec, [2 * units, units]) as [tf.Tensor1D, tf.Tensor1D];
     const live = options.mask == null ? null : (tf.unstack(tf.reshape(tf.cast(tf.notEqual(options.mask, 0), 'float32'), [batch, steps, 1]), 1) as tf.Tensor2D[]);
-    let h = tf.zeros([batch, units]) as tf.Tensor2D;
+    let h = options.initialState ?? (tf.zeros([batch, units]) as tf.Tensor2D);
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < steps; t++) {
       const [inZr, inH] = tf.split(perStep[t], [2 * units, units], 1) as [tf.Tensor2D, tf.Tensor2D];
@@ -40,6 +48,6 @@ export function autogradGruOutputs(x: tf.Tensor3D, w: GruWeights, options: Pick<
       outputs.push(options.zeroOutputForMask ? (tf.mul(m, cell) as tf.Tensor2D) : kept);
       h = kept;
     }
-    return tf.stack(outputs, 1) as tf.Tensor3D;
+    return { outputs: tf.stack(outputs, 1) as tf.Tensor3D, finalState: h };
   });
 }

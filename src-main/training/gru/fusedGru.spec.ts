@@ -6,7 +6,7 @@ import { kerasToTorch, torchToKeras, type HostArray } from './gateLayout';
 import { gruFinalState, gruOutputs, gruSequence, type GruSequenceOptions, type GruWeights } from './fusedGru';
 import { checkParity, formatParityTable, PARITY_TOLERANCE, relativeError, worstRow } from '../../tools/parity/parityCheck';
 import { loadParityFixture, parseParityFixture, FixtureError } from '../../tools/parity/parityFixture';
-import { referenceGruSequence } from './referenceGru';
+import { autogradGruSequence } from './autogradGru';
 import { probeWasm, useBackend } from '../../tools/parity/toolBackend';
 import { fixture } from '../../../test/fixturePaths';
 
@@ -153,7 +153,7 @@ describe('gruSequence against a plain-ops autograd reference (cpu)', () => {
     const c = randomCase(3, 6, 4, 5, 11);
     const mask = maskRows === null ? undefined : tf.tensor2d(maskRows);
     const ours = valuesAndGrads((x, w, o) => gruSequence(x, w, o), c, { mask, zeroOutputForMask }, withH0);
-    const ref = valuesAndGrads(referenceGruSequence, c, { mask, zeroOutputForMask }, withH0);
+    const ref = valuesAndGrads(autogradGruSequence, c, { mask, zeroOutputForMask }, withH0);
     ours.forEach((values, i) => {
       if (names[i] === 'dInitialState' && !withH0) return;
       expect(relativeError(values, ref[i]).relativeError, names[i]).toBeLessThan(1e-5);

@@ -16,10 +16,6 @@ export function useRecurrentLayer(name: RecurrentLayerName): void {
   inUse = name;
 }
 
-export function recurrentLayerInUse(): RecurrentLayerName {
-  return inUse;
-}
-
 /** Outputs [B, T, H] of one GRU layer, by the implementation in use. */
 export function recurrentOutputs(x: tf.Tensor3D, weights: GruWeights, options: Pick<GruSequenceOptions, 'mask' | 'zeroOutputForMask'>): tf.Tensor3D {
   return inUse === 'fused' ? gruOutputs(x, weights, options) : autogradGruOutputs(x, weights, options);
@@ -32,11 +28,11 @@ export const CALIBRATED_BACKENDS: readonly BackendName[] = ['tensorflow', 'tenso
  * The implementation for a backend: on the native backends, the faster of the two as timed
  * (`measured`, ms per training step); on WASM and plain JS, the fused layer without timing
  * (there plain ops run one small kernel per gate and step, and autograd's matMul gradients
- * take the slow transposed path: about 10x slower, see `npm run bench -- steps`).
+ * take the slow transposed path).
  */
 export function chooseRecurrentLayer(backend: BackendName, measured: { fused: number; autograd: number } | null): RecurrentChoice {
   if (!CALIBRATED_BACKENDS.includes(backend)) {
-    return { layer: 'fused', measured: null, why: 'fused GRU: the fastest on this backend (plain ops are about 10x slower here)' };
+    return { layer: 'fused', measured: null, why: 'fused GRU: the layer built for this backend (plain ops, one small kernel per gate and step here, are not timed)' };
   }
   if (!measured) return { layer: 'fused', measured: null, why: 'fused GRU: not timed on this backend' };
   const layer = measured.autograd < measured.fused ? 'autograd' : 'fused';

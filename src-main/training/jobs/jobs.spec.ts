@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EpochRecord, MetricRecord, TrainConfig } from '@shared/api/entities';
 import type { JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { assignSplit } from '@shared/data/splits';
+import { FEATURE_COUNT } from '@shared/emotions';
 import { writeDataset } from '../../data/datasetFiles';
 import { generateSynthetic } from '../../data/synthetic';
 import { JobCancelled, type JobHooks } from './loop';
@@ -184,7 +185,25 @@ describe('training jobs', () => {
       expect(readFileSync(meta).equals(whole.meta), what).toBe(true);
       expect(readFileSync(join(encoded, data)).equals(whole.data), what).toBe(true);
     }
-    expect(readdirSync(encoded).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(encoded).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+
+  it("uploads a fine-tune's validation inputs once, not once per epoch, and frees them when it ends", async () => {
+    const parentRunDir = join(dataDir, 'runs/1');
+    await runFinetune(job(17, 'finetune', { parentRunDir }), recorder().hooks); // the encoder cache exists from here on
+    const write = vi.spyOn(tf.backend(), 'write');
+    const tensorsBefore = tf.memory().numTensors;
+    try {
+      const r = recorder();
+      await runFinetune(job(18, 'finetune', { parentRunDir, config: { ...config, epochs: 4 } }), r.hooks);
+      expect(r.epochs.map((e) => e.valLoss === null)).toEqual([false, false, false, false]);
+      // The head reads the Dense(74) outputs ('reconstruction'): one row of 74 per validation segment.
+      const validationUploads = write.mock.calls.filter(([, shape]) => shape.join() === [split.validation.length, FEATURE_COUNT].join());
+      expect(validationUploads).toHaveLength(1);
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('refuses to fine-tune from a pre-training run without weights', async () => {

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '@shared/api/entities';
 import type { JobPredictions, JobResult, TrainerJob } from '@shared/api/trainerProtocol';
 import { sampleLabelled } from '@shared/data/sampling';
 import { emotionRows, metricRecords } from '@shared/metrics/records';
+import { writeFileAtomically } from '../../platform/atomicFile';
 import { EmotionHead, Encoder, PaperModel } from '../model/paperModel';
 import { loadCheckpoint, saveCheckpoint } from '../model/checkpoint';
 import type { SequenceBatch, SequenceSource } from '../sequences';
@@ -115,13 +116,6 @@ export async function runBaseline(job: TrainerJob, hooks: JobHooks): Promise<Job
   }
 }
 
-/** Writes a file under a temporary name (this process's own) and renames it into place. */
-function writeAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /**
  * Cached encoder outputs, if the cache is whole: metadata that parses, for this many
  * segments, and a data file of exactly segments x width float32 values. Anything else
@@ -176,8 +170,8 @@ async function cachedEncoderOutputs(job: TrainerJob, data: JobData, hooks: JobHo
     });
     mkdirSync(dir, { recursive: true });
     // Data first, then the metadata that vouches for it; each whole or not at all.
-    writeAtomically(file, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
-    writeAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
+    writeFileAtomically(file, Buffer.from(result.vectors.buffer, result.vectors.byteOffset, result.vectors.byteLength));
+    writeFileAtomically(meta, JSON.stringify({ width: result.width, segments: all.length, dataset: job.datasetId, model: m, sequence }));
     return result;
   } finally {
     encoder?.dispose();
@@ -208,14 +202,27 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
   const optimizer = adamOptimizer(job.config);
   // A fine-tune takes milliseconds per epoch and is never resumed mid-way: the selected weights stay in memory.
   const selection = new BestWeights(job.config);
-  const headPredictions = async (indices: readonly number[], vectors: Float32Array, width: number) => {
-    const p = tf.tidy(() => head.predict(tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width])));
+  const headPredictions = async (x: tf.Tensor2D) => {
+    const p = tf.tidy(() => head.predict(x));
     const values = (await p.data()) as Float32Array;
     p.dispose();
     return values;
   };
+  // The validation split's encoder outputs, uploaded once: every epoch validates on them.
+  let validationX: tf.Tensor2D | null = null;
   try {
     const { vectors, width } = await cachedEncoderOutputs(job, data, hooks);
+    const inputsOf = (indices: readonly number[]) => tf.tensor2d(rowsOf(vectors, width, indices), [indices.length, width]);
+    const predictionsOf = async (indices: readonly number[]) => {
+      const x = inputsOf(indices);
+      try {
+        return await headPredictions(x);
+      } finally {
+        x.dispose();
+      }
+    };
+    const valX = inputsOf(job.split.validation);
+    validationX = valX;
     const labelled = sampleLabelled(job.split.train, job.config.labels.count, job.config.labels.seed);
     const trainX = rowsOf(vectors, width, labelled);
     const trainY = labelsOf(data, labelled);
@@ -226,7 +233,7 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
         ...loopSettings(job, labelled.length),
         step: (rows) => finetuneStep(optimizer, head, rowsOf(trainX, width, rows), rowsOf(trainY, 6, rows), width),
         validate: async (epoch) => {
-          last = { epoch, values: await headPredictions(job.split.validation, vectors, width) };
+          last = { epoch, values: await headPredictions(valX) };
           return mse(last.values, valY);
         },
         afterEpoch: async (_epoch, epochs) => selection.observe(epochs, head.byName(head.variables())),
@@ -236,8 +243,9 @@ export async function runFinetune(job: TrainerJob, hooks: JobHooks): Promise<Job
     const chosen = selection.restore(records, head.byName(head.variables()));
     await saveCheckpoint(job.runDir, head.byName(head.variables()), null, { epoch: records.at(-1)!.epoch, parentRunDir: job.parentRunDir, selectedEpoch: chosen });
     const validation = reusable(last, chosen, records);
-    return await supervisedResult(job, data, async (split) => (split === 'validation' && validation ? validation : headPredictions(job.split[split], vectors, width)));
+    return await supervisedResult(job, data, async (split) => (split === 'validation' ? (validation ?? headPredictions(valX)) : predictionsOf(job.split[split])));
   } finally {
+    validationX?.dispose();
     selection.dispose();
     optimizer.dispose();
     head.dispose();

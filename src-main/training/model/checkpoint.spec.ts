@@ -91,6 +91,19 @@ describe('RunCheckpoints', () => {
     run.dispose();
   });
 
+  it.each([
+    ['holds each epoch in memory', 1000],
+    ['writes each epoch', 0],
+  ])('leaves the tensor count where it was from one epoch to the next when it %s', async (_, everySeconds) => {
+    const run = setup(`steady-${everySeconds}`, { lastEpoch: 20, everySeconds });
+    await run.epoch(1);
+    await run.epoch(2);
+    const after2 = tf.memory().numTensors;
+    for (let n = 3; n <= 6; n++) await run.epoch(n);
+    expect(tf.memory().numTensors).toBe(after2);
+    run.dispose();
+  });
+
   it('with model selection, keeps the best epoch\'s weights beside a resumable checkpoint and in a cancel\'s, and ends with them alone', async () => {
     const selection = new BestWeights({ selection: 'best-validation-loss' });
     // Validation losses 3, 1 (the best), 2, 2: early stopping with patience 2 ends the run after epoch 4 of 5.

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PAPER_MODEL } from '@shared/model/modelConfig';
-import { glorotUniform, layerInitialisers, orthogonal, recurrentKernel, SeededOrthogonal } from './initialisers';
+import { glorotUniform, orthogonal, recurrentKernel } from './initialisers';
 import { Encoder } from './paperModel';
 
 beforeAll(async () => {
@@ -101,18 +101,6 @@ describe('glorotUniform', () => {
       expect(variance(values) / (2 / (fanIn + fanOut))).toBeCloseTo(1, 1);
     }
     expect(Array.from(tf.tidy(() => glorotUniform(fanIn, fanOut, 5).dataSync()))).toEqual(Array.from(ours));
-  });
-});
-
-describe('the layer initialiser (FusedGRU, the reference cell)', () => {
-  it('orthogonal on a [H, 3H] weight, seeded, and saved by its class name and seed', () => {
-    const init = layerInitialisers.orthogonal(9);
-    const w = tf.tidy(() => init.apply([6, 18]).dataSync());
-    expect(offIdentity(w, 6, 18)).toBeLessThan(1e-6);
-    expect(Array.from(w)).toEqual(Array.from(orthogonal(6, 18, 9)));
-    expect(init.getClassName()).toBe('SeededOrthogonal');
-    expect(init.getConfig()).toEqual({ seed: 9 });
-    expect(new SeededOrthogonal().getConfig().seed).toEqual(expect.any(Number));
   });
 });
 

@@ -1,6 +1,5 @@
 /**
- * How every weight in the workbench starts: the paper's network (its jobs), the bench's
- * FusedGRU layer and the test-only reference cell all draw from here.
+ * How every weight of the paper's network (its jobs) starts.
  *
  * Keras's defaults for GRU and Dense: Glorot-uniform kernels (uniform in
  * ±sqrt(6 / (fan_in + fan_out))), zero biases, and an orthogonal recurrent kernel. Keras's
@@ -61,50 +60,3 @@ export function recurrentKernel(units: number, seed: number, scheme: Initialisat
   if (scheme === 'keras') return tf.tensor2d(orthogonal(units, 3 * units, seed), [units, 3 * units]);
   return tf.tidy(() => tf.concat([0, 1, 2].map((i) => tf.tensor2d(orthogonal(units, units, seed + i), [units, units])), 1));
 }
-
-type Shape = number[];
-
-/** A seed for layers built without one, as tfjs's own initialisers do. */
-const randomSeed = () => Math.floor(Math.random() * 2 ** 31);
-
-/**
- * `orthogonal` as a tfjs-layers initialiser (for FusedGRU): the last dimension is the columns,
- * the others flattened into rows, as Keras does. Registered, so a saved model.json names it.
- */
-export class SeededOrthogonal extends tf.serialization.Serializable {
-  static className = 'SeededOrthogonal';
-  private readonly seed: number;
-
-  constructor(config: { seed?: number } = {}) {
-    super();
-    this.seed = config.seed ?? randomSeed();
-  }
-
-  fromConfigUsesCustomObjects(): boolean {
-    return false;
-  }
-
-  apply(shape: Shape, dtype?: tf.DataType): tf.Tensor {
-    if (shape.length < 2) throw new Error(`an orthogonal initialiser needs a matrix, got shape [${shape.join(', ')}]`);
-    if (dtype !== undefined && dtype !== 'float32') throw new Error(`an orthogonal initialiser makes float32 values, not ${dtype}`);
-    const cols = shape[shape.length - 1];
-    const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    return tf.tensor(orthogonal(rows, cols, this.seed), shape);
-  }
-
-  getConfig(): tf.serialization.ConfigDict {
-    return { seed: this.seed };
-  }
-
-  override getClassName(): string {
-    return SeededOrthogonal.className;
-  }
-}
-tf.serialization.registerClass(SeededOrthogonal);
-
-/** The layer initialisers FusedGRU defaults to, by Keras's names. */
-export const layerInitialisers = {
-  glorotUniform: (seed?: number) => tf.initializers.glorotUniform({ seed }),
-  orthogonal: (seed?: number) => new SeededOrthogonal({ seed }),
-  zeros: () => tf.initializers.zeros(),
-};
