@@ -3,7 +3,7 @@ import { planShape } from '../experiments/ablationPlan';
 import { variantResults, table1Results, type KeyedRun } from '../experiments/ablationResults';
 import { experimentPlan } from '../experiments/presets';
 import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
-import { ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv } from './ablationHeatmap';
+import { ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv, heatmapNote } from './ablationHeatmap';
 import { experimentFigureSvgs, figureSvg, FIGURES } from './experimentFigures';
 
 const factors = [{ field: 'mask.spanLength', values: [5, 15] }];
@@ -30,10 +30,23 @@ describe('an ablation\'s heat map', () => {
     expect(map.rows[1].best).toEqual([4, 8]);
     expect(map.rows[0].cells[0].intensity).toBeLessThan(0);
     expect(map.rows[1].cells[0].intensity).toBeGreaterThan(0.9);
-    expect(map.family).toEqual({ tests: 4, values: 2 });
+    expect(map.family).toMatchObject({ tests: 4, values: 2 });
     // MAE: lower is better, so SSL's lower error is in its favour too.
     expect(ablationHeatmap(results, 'mae').rows[1].cells[0].intensity).toBeGreaterThan(0);
     expect(cellColour(0)).toBe('rgb(255, 255, 255)');
+  });
+
+  it('says what its p-values were corrected across as the tests table does: the family\'s own size and scopes', () => {
+    // Runs with the overall scope only, two values × two label counts: four tests, not "{overall, six emotions}".
+    const note = heatmapNote(ablationHeatmap(results, 'acc4'), 'test');
+    expect(note).toContain('Holm-adjusted across 4 tests (2 factor values × 2 label counts × {overall})');
+    expect(note).not.toContain('six emotions');
+    // One repeat: no test is possible, and the note says so rather than "across 0 tests".
+    const single = [4, 8].flatMap((n) => [run('baseline', '{}', n, 0, 0.8), run('ssl', shape.variants[0].key, n, 0, 0.82), run('ssl', shape.variants[1].key, n, 0, 0.85)]);
+    const once = { ...results, ...variantResults({ variants: shape.variants, runs: single, pretrainRunOf: () => null, referencesOf: () => ({ labelMean: [], majorityClass: [] }) }) };
+    const noTest = heatmapNote(ablationHeatmap(once, 'acc4'), 'test');
+    expect(noTest).not.toContain('0 tests');
+    expect(noTest).toContain('no paired t-test possible');
   });
 
   it('exports as CSV with ASCII minus signs, and as SVG with the minus sign U+2212, in the HTML report after Figures 4–7', () => {
