@@ -6,7 +6,7 @@
 import type { ExperimentResults, TestedMetric, TestFamily } from '../api/entities';
 import { toCsv } from '../csv';
 import { escapeXml } from './sweepSvg';
-import { formatP, formatSigned, HIGHER_IS_BETTER, METRIC_LABELS, SERIES_CSV_HEADER, sweepCsv } from './sweepSeries';
+import { comparisonsCsv, formatP, formatSigned, HIGHER_IS_BETTER, METRIC_LABELS, SERIES_CSV_HEADER, sweepCsvRows } from './sweepSeries';
 import { isAblation } from '../experiments/ablationResults';
 import { pValueMethodText } from '../experiments/statsText';
 
@@ -126,11 +126,14 @@ export function ablationFigureSvgs(results: ExperimentResults): Array<{ n: numbe
 
 /** A figure's numbers for an ablation: the rows of a plain experiment's figure CSV, per value, with the value first. */
 export function ablationFigureCsv(results: ExperimentResults, metric: string, scopes: readonly string[]): string {
-  const lines = [toCsv([['factor_values', ...SERIES_CSV_HEADER]]).replace(/\r\n$/, '')];
-  for (const v of results.variants) {
-    const body = sweepCsv({ ssl: v.ssl, baseline: v.baseline, references: v.references, split: results.split, metric, scopes }).split('\r\n').slice(1).filter(Boolean);
-    const value = toCsv([[v.label]]).replace(/\r\n$/, '');
-    lines.push(...body.map((l) => `${value},${l}`));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  const rows = results.variants.flatMap((v) =>
+    sweepCsvRows({ ssl: v.ssl, baseline: v.baseline, references: v.references, split: results.split, metric, scopes }).map((row) => [v.label, ...row]),
+  );
+  return toCsv([['factor_values', ...SERIES_CSV_HEADER], ...rows]);
+}
+
+/** The summary's every paired test; an ablation's each with the factor values it compares (its `factor_values` column). */
+export function summaryCsv(results: ExperimentResults): string {
+  if (!isAblation(results)) return comparisonsCsv(results.comparisons, results.split);
+  return comparisonsCsv(results.variants.flatMap((v) => v.comparisons.map((c) => ({ ...c, factorValues: v.label }))), results.split);
 }

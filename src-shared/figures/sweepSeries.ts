@@ -257,15 +257,24 @@ export const REFERENCE_CSV_ARMS: Record<ReferencePredictor, string> = { labelMea
  * separated by spaces; the split they were measured on; the runs whose predictions are degenerate
  * in the scope. The reference predictors follow as arms of their own (without run ids).
  */
-export function sweepCsv(input: {
+export function sweepCsv(input: SweepCsvInput): string {
+  return toCsv([SERIES_CSV_HEADER, ...sweepCsvRows(input)]);
+}
+
+export interface SweepCsvInput {
   ssl: readonly ExperimentPoint[];
   baseline: readonly ExperimentPoint[];
   references?: ReferencePredictors | null;
   split: string;
   metric: string;
   scopes: readonly string[];
-}): string {
-  const rows: Array<Array<string | number | null>> = [SERIES_CSV_HEADER];
+}
+
+type CsvRow = Array<string | number | null>;
+
+/** sweepCsv's rows without its header, for exports that add columns (an ablation's value). */
+export function sweepCsvRows(input: SweepCsvInput): CsvRow[] {
+  const rows: CsvRow[] = [];
   const row = (arm: string, scope: string, p: SeriesPoint) => {
     const sdEdge = (sign: number) => (p.sd === null ? null : p.mean + sign * p.sd);
     rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, sdEdge(-1), sdEdge(1), p.ci95?.lower ?? null, p.ci95?.upper ?? null, p.runIds.join(' '), input.split, p.flagged.map((f) => f.runId).join(' ')]);
@@ -274,21 +283,27 @@ export function sweepCsv(input: {
     for (const arm of ['ssl', 'baseline'] as const) for (const p of sweepSeries(input[arm], input.metric, scope)) row(arm, scope, p);
     for (const predictor of REFERENCE_PREDICTORS) for (const p of sweepSeries(input.references?.[predictor] ?? [], input.metric, scope)) row(REFERENCE_CSV_ARMS[predictor], scope, p);
   }
-  return toCsv(rows);
+  return rows;
 }
 
 export const COMPARISONS_CSV_HEADER = ['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split'];
 
+/** A paired test as a summary row: an ablation's carries the label of its factor values ("span = 5"). */
+export type SummaryComparison = PairedComparison & { factorValues?: string };
+
 /**
  * The paired tests as CSV: SSL − baseline per metric, scope and label count, with the 95% interval
  * of the difference, the raw two-sided p and the Holm-adjusted p (and the size of its family), and
- * the split the scores compared were measured on.
+ * the split the scores compared were measured on. When the tests carry factor values (an
+ * ablation), a first column `factor_values` says which value each row belongs to.
  */
-export function comparisonsCsv(comparisons: readonly PairedComparison[], split: string): string {
+export function comparisonsCsv(comparisons: readonly SummaryComparison[], split: string): string {
   const familySize = (metric: string) => comparisons.filter((c) => c.metric === metric && c.pValue !== null).length;
-  const rows: Array<Array<string | number | null>> = [COMPARISONS_CSV_HEADER];
+  const byValue = comparisons.some((c) => c.factorValues !== undefined);
+  const rows: CsvRow[] = [byValue ? ['factor_values', ...COMPARISONS_CSV_HEADER] : COMPARISONS_CSV_HEADER];
   for (const c of comparisons) {
-    rows.push([c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split]);
+    const row = [c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split];
+    rows.push(byValue ? [c.factorValues ?? '', ...row] : row);
   }
   return toCsv(rows);
 }
