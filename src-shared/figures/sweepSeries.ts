@@ -365,6 +365,8 @@ export interface PanelVariant {
   baselineKey: string;
   baselineLabel: string;
   baseline: readonly ExperimentPoint[];
+  /** The reference predictors of its labelled samples and evaluated segments (those of its baseline arm). */
+  references: ReferencePredictors | null;
 }
 
 /** Everything one figure panel draws, shared by the on-screen chart and the SVG export. */
@@ -410,12 +412,12 @@ export function sweepPanel(input: {
   band?: Band;
   /** The reference predictors to draw under the arms. */
   references?: ReferencePredictors | null;
-  /** An ablation: an SSL curve per value beside the baseline arms (`ssl` and `baseline` are then ignored). */
+  /** An ablation: an SSL curve per value beside the baseline arms (`ssl`, `baseline` and `references` are then ignored). */
   variants?: readonly PanelVariant[];
 }): SweepPanel {
   const band = input.band ?? 'sd';
   const series = panelSeries(input, band);
-  const references = referenceSeries(input.references, input.metric, input.scope);
+  const references = input.variants?.length ? variantReferences(input.variants, input.metric, input.scope) : referenceSeries(input.references, input.metric, input.scope);
   const xCounts = [...new Set([...(input.labelCounts ?? []), ...series.flatMap((s) => s.points.map((p) => p.labelCount))])].sort((a, b) => a - b);
   const log = useLogScale(xCounts);
   const overlay = input.overlay ?? null;
@@ -454,18 +456,14 @@ function panelSeries(input: { ssl: readonly ExperimentPoint[]; baseline: readonl
   return [...ssl, ...baselines];
 }
 
-/** One y range for several panels (Figures 6 and 7 with a shared axis). */
-export function sharedRange(
-  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; references?: ReferencePredictors | null },
-  metric: string,
-  scopes: readonly string[],
-  overlays: ReadonlyArray<Overlay | null> = [],
-  band: Band = 'sd',
-): AxisRange | null {
-  const series = scopes.flatMap((scope) => [
-    sweepSeries(results.ssl, metric, scope, band),
-    sweepSeries(results.baseline, metric, scope, band),
-    ...referenceSeries(results.references, metric, scope).map((r) => r.points),
-  ]);
-  return valueRange(series, metric, overlays.flatMap((o) => overlayValues(o)));
+/**
+ * An ablation's reference lines: once when every baseline arm has the same (a factor that leaves
+ * the labelled samples and the evaluated segments alone), else each arm's own, named by it (a
+ * split.* factor evaluates each value on other segments).
+ */
+function variantReferences(variants: readonly PanelVariant[], metric: string, scope: string): ReferenceSeries[] {
+  const arms = [...new Map(variants.map((v) => [v.baselineKey, v])).values()];
+  const same = arms.every((a) => JSON.stringify(a.references) === JSON.stringify(arms[0].references));
+  if (same) return referenceSeries(arms[0].references, metric, scope);
+  return arms.flatMap((a) => referenceSeries(a.references, metric, scope).map((r) => ({ ...r, label: `${r.label}, ${a.baselineLabel}` })));
 }
