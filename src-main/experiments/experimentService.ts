@@ -2,7 +2,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentPreview, ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
 import { sampleLabelled } from '@shared/data/sampling';
 import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
-import { planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
+import { armConfig, planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
 import { variantResults, type KeyedRun } from '@shared/experiments/ablationResults';
 import { aggregateArm, compareArms, labelsSaved, testFamilies } from '@shared/experiments/aggregate';
 import { combinationLabel, valuesKey } from '@shared/experiments/factors';
@@ -250,13 +250,12 @@ export class ExperimentService {
       for (const labelCount of [...plan.labelCounts].sort((a, b) => b - a)) {
         for (let repeat = 0; repeat < plan.repeats; repeat++) {
           for (const arm of shape.baselineArms) {
-            const variant = shape.variants.find((v) => v.key === arm.variants[0])!;
             cell('baseline', labelCount, repeat, arm.key, () =>
               this.training.start({
                 datasetId: experiment.datasetId,
                 kind: 'baseline',
                 name: `${experiment.name}: baseline${ablation ? ` (${Object.keys(arm.values).length ? combinationLabel(arm.values) : 'shared by every value'})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
-                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                config: armConfig(plan, arm, labelCount, repeat),
                 experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: arm.values } : {}) },
               }),
             );
@@ -270,7 +269,7 @@ export class ExperimentService {
                 kind: 'finetune',
                 name: `${experiment.name}: SSL${ablation ? ` (${variant.label})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
                 parentRunId: pretrain.id,
-                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                config: armConfig(plan, variant, labelCount, repeat),
                 experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: variant.values } : {}) },
               }),
             );
