@@ -8,7 +8,7 @@ import type { CheckedPlan } from './planRules';
 
 export interface PreviewDeps {
   runs: Pick<RunRepository, 'finishedOn' | 'findReusablePretrain' | 'hasFinishedFinetune'>;
-  datasets: Pick<DatasetService, 'split'>;
+  datasets: Pick<DatasetService, 'splitSizes'>;
   training: Pick<TrainingService, 'backendInfo' | 'poolSize'>;
 }
 
@@ -19,8 +19,7 @@ function splitSizes(datasets: PreviewDeps['datasets']): (datasetId: string, spli
     const key = JSON.stringify([datasetId, split]);
     if (!cache.has(key)) {
       try {
-        const a = datasets.split(datasetId, split).assignment;
-        cache.set(key, { train: a.train.length, validation: a.validation.length, test: a.test?.length ?? 0 });
+        cache.set(key, datasets.splitSizes(datasetId, split));
       } catch {
         // A run of a dataset removed since: it measures nothing.
         cache.set(key, null);

@@ -86,7 +86,7 @@ export function checkPlan(request: ExperimentRequest, deps: { datasets: DatasetS
   };
   for (const arm of shape.baselineArms) {
     const label = whose(arm.values);
-    const trainSize = deps.datasets.split(dataset.id, arm.supervised.split).assignment.train.length;
+    const trainSize = deps.datasets.splitSizes(dataset.id, arm.supervised.split).train;
     const tooMany = plan.labelCounts.filter((n) => n > trainSize);
     if (tooMany.length) {
       refuse([{ path: 'labelCounts', message: named(label, `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`) }]);

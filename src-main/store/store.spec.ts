@@ -117,7 +117,7 @@ describe('migrations', () => {
     expect(db.prepare('SELECT split_id FROM runs WHERE id = ?').pluck().get(old)).toBe(splitId);
     // A split differing only by its test share is now a split of its own.
     const splits = new SplitRepository(db);
-    expect(splits.sizes('d1', { ...config.split })).toEqual({ train: 4, validation: 1 });
+    expect(splits.sizes('d1', { ...config.split })).toEqual({ train: 4, validation: 1, test: 0 });
     expect(splits.sizes('d1', { ...config.split, testFraction: 0.2 })).toBeNull();
     // Every metric recorded so far was on validation, and still shows as such.
     const runs = new RunRepository(db);
