@@ -317,6 +317,24 @@ describe('ExperimentService: ablations', () => {
   /** Every run its own accuracy, so a mix-up of runs between values shows in the means. */
   const byRun = (runId: number) => ((runId * runId) % 7) / 1000;
 
+  it('reads an experiment\'s results in as many queries however many runs it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { db, experiments } = await session(dir);
+    const small = experiments.start({ ...spans, labelCounts: [2], repeats: 2 });
+    await settle();
+    const large = experiments.start({ ...spans, labelCounts: [2, 3, 4], repeats: 2 });
+    await settle();
+    const queries = vi.spyOn(db, 'prepare');
+    const count = (id: number) => {
+      queries.mockClear();
+      const results = experiments.results(id);
+      expect(results.variants.every((v) => v.ssl.length > 0 && v.baseline.length > 0)).toBe(true);
+      return queries.mock.calls.length;
+    };
+    expect(count(large.id)).toBe(count(small.id));
+  });
+
   it('projects a plan from the splits\' stored counts, without reading their assignments', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
     dirs.push(dir);

@@ -139,17 +139,20 @@ export class ExperimentService {
     const experiment = this.experiments.get(id);
     const { plan } = experiment;
     const finished = this.runs.ofExperiment(id).filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null);
-    const testMetrics = new Map(finished.map((r) => [r.id, this.runs.metricsOf(r.id, 'test')]));
+    // The metrics and flags of every run in three queries, whatever the number of runs (the view reloads as runs finish).
+    const testMetrics = this.runs.experimentMetrics(id, 'test');
     // Test when the plan holds one out, unless its finished runs predate test metrics (an older sweep on the SDK folds).
-    const anyTested = [...testMetrics.values()].some((m) => m.length > 0);
+    const anyTested = finished.some((r) => testMetrics.has(r.id));
     const split: EvaluationSplit = anyTested || (hasTestPart(plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
+    const metrics = split === 'test' ? testMetrics : this.runs.experimentMetrics(id, 'validation');
+    const flags = this.runs.experimentFlags(id, split);
     const done: KeyedRun[] = finished.map((r) => ({
       id: r.id,
       arm: r.kind === 'finetune' ? 'ssl' : 'baseline',
       labelCount: r.labelCount!,
       repeat: r.repeat!,
-      metrics: split === 'test' ? testMetrics.get(r.id)! : this.runs.metricsOf(r.id),
-      flags: this.runs.flagsOf(r.id, split),
+      metrics: metrics.get(r.id) ?? [],
+      flags: flags.get(r.id) ?? null,
       key: keyOf(r),
     }));
     if (plan.factors.length) {
