@@ -234,12 +234,6 @@ export class RunRepository {
       .run(id, split, encodeInt32(segments), encodeFloat32(values), JSON.stringify(flags), flags.length);
   }
 
-  /** A run's degenerate-prediction flags on one split; null when it stored no predictions there. */
-  flagsOf(id: number, split: EvaluationSplit): DegenerateFlag[] | null {
-    const json = this.db.prepare(`SELECT flags_json FROM run_predictions WHERE run_id = ? AND split = ?`).pluck().get(id, split) as string | undefined;
-    return json === undefined ? null : parseFlags(json);
-  }
-
   /** Every split's stored predictions of a run (validation first). */
   predictionsOf(id: number): StoredPredictions[] {
     const rows = this.db
