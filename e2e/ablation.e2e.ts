@@ -58,12 +58,11 @@ test('a user runs a Quick ablation over three mask spans: three pre-trainings, o
   await heatmap.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(OUTPUT_DIR, 'ablation-results.png'), fullPage: true });
 
-  // The heat map's differences, recomputed from the store: mean over repeats of SSL(span) − the shared baseline.
+  // The Quick preset holds out a test part: the view says its numbers are on it.
+  await expect(results.getByTestId('results-split')).toHaveText('numbers on the test split');
+  const split = 'test';
+  // The heat map's differences, recomputed from the store: mean over repeats of SSL(span) − the shared baseline, on that split.
   const db = new Database(join(workbench.dataDir, 'workbench.sqlite'), { readonly: true });
-  // Results are the test split's when the runs hold one out (the Quick preset does), else validation's.
-  const ablationId = `(SELECT id FROM experiments WHERE name = 'e2e span ablation')`;
-  const heldOut = db.prepare(`SELECT COUNT(*) FROM metrics m JOIN runs r ON m.run_id = r.id WHERE r.experiment_id = ${ablationId} AND m.split = 'test'`).pluck().get() as number;
-  const split = heldOut > 0 ? 'test' : 'validation';
   const runs = db
     .prepare(
       `SELECT r.kind, r.label_count AS n, r.factor_values_json AS v, m.value FROM runs r JOIN metrics m ON m.run_id = r.id
@@ -86,9 +85,20 @@ test('a user runs a Quick ablation over three mask spans: three pre-trainings, o
     }
   }
 
-  // The heat map and a figure export: CSV keeps ASCII minus signs, the SVG uses U+2212.
+  // The heat map's exports: CSV keeps ASCII minus signs; the SVG prints every negative difference with U+2212.
   const [csv] = await Promise.all([page.waitForEvent('download'), heatmap.getByTestId('export-csv-heatmap-acc4').click()]);
   expect(readFileSync(await csv.path()).toString('utf8').split('\r\n')[0]).toBe('metric,factor_values,label_count,n,ssl_minus_baseline,p,p_holm,significant,best,split');
+  const [svgFile] = await Promise.all([page.waitForEvent('download'), heatmap.getByTestId('export-svg-heatmap-acc4').click()]);
+  const svg = readFileSync(await svgFile.path()).toString('utf8');
+  const differences = await Promise.all(cells.map(async (c) => Number(await c.getAttribute('data-difference'))));
+  expect(svg.match(/<rect class="cell"/g)).toHaveLength(3 * counts.length);
+  expect(svg).not.toMatch(/>-\d/);
+  expect((svg.match(/>\u2212\d/g) ?? []).length).toBe(differences.filter((d) => Number(d.toFixed(3)) < 0).length);
+  // The summary's tests name the value each belongs to.
+  const [summaryFile] = await Promise.all([page.waitForEvent('download'), results.getByTestId('export-summary').click()]);
+  const summaryRows = readFileSync(await summaryFile.path()).toString('utf8').trim().split('\r\n');
+  expect(summaryRows[0]).toMatch(/^factor_values,metric,scope,label_count,/);
+  expect(new Set(summaryRows.slice(1).map((r) => r.split(',')[0]))).toEqual(new Set(['span = 5', 'span = 15', 'span = 30']));
   const [png] = await Promise.all([page.waitForEvent('download'), results.getByTestId('export-png-4').click()]);
   const bytes = readFileSync(await png.path());
   const width = bytes.readUInt32BE(16);

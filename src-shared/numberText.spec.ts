@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedText, numberText, typographicMinus } from './numberText';
+import { fixedText, numberText } from './numberText';
 
 describe('numbers as people read them', () => {
   it('print a negative number with the minus sign U+2212, and zero without a sign', () => {
@@ -10,8 +10,8 @@ describe('numbers as people read them', () => {
     expect(numberText(1e-7)).toBe('1e\u22127');
   });
 
-  it('turn the hyphen of a number into a minus sign in running text, and leave hyphenated words alone', () => {
-    expect(typographicMinus('SSL − baseline: -0.020 [-0.05, 0.01], all-valid, 4-class, masked-only')).toBe('SSL − baseline: \u22120.020 [\u22120.05, 0.01], all-valid, 4-class, masked-only');
-    expect(typographicMinus('±-1.5 (=-2)')).toBe('±\u22121.5 (=\u22122)');
+  it('give every minus of a number the sign, the exponent\'s too', () => {
+    expect(numberText(-1e-7)).toBe('\u22121e\u22127');
+    expect(fixedText(-1234.5, 1)).toBe('\u22121234.5');
   });
 });

@@ -2,7 +2,7 @@ import type { DatasetSummary, SegmentFeatures, SegmentRow } from '@shared/api/en
 import { WorkbenchError } from '@shared/api/contract';
 import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
-import type { SplitRepository, StoredSplit } from '../store/splits';
+import type { SplitRepository, SplitSizes, StoredSplit } from '../store/splits';
 import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
 import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
 import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
@@ -24,6 +24,14 @@ export class DatasetService {
   /** The split a run asks for, computed once and stored with the dataset. */
   split(id: string, config: SplitConfig): StoredSplit {
     return this.splits.ensure(id, config, () => this.index(id));
+  }
+
+  /** Segments per part of a split, from its stored counts: what counting needs, without reading the assignment (computed and stored first when new). */
+  splitSizes(id: string, config: SplitConfig): SplitSizes {
+    const stored = this.splits.sizes(id, config);
+    if (stored) return stored;
+    const { assignment } = this.split(id, config);
+    return { train: assignment.train.length, validation: assignment.validation.length, test: assignment.test?.length ?? 0 };
   }
 
   /** The first built-in dataset (400 segments, a weak effect): data directories that have it keep it; a new one no longer gets it. */

@@ -1,6 +1,5 @@
 import type { ExperimentPreview, TrainConfig } from '@shared/api/entities';
-import { variantPlan } from '@shared/experiments/ablationPlan';
-import { supervisedConfig } from '@shared/experiments/presets';
+import { armConfig } from '@shared/experiments/ablationPlan';
 import { encodingWork, measuredSpeeds, projectExperiment, trainingWork, type MeasuredRun, type PlannedJobs, type SplitSizes } from '@shared/experiments/projection';
 import type { DatasetService } from '../data/datasetService';
 import type { RunRepository } from '../store/runs';
@@ -9,7 +8,7 @@ import type { CheckedPlan } from './planRules';
 
 export interface PreviewDeps {
   runs: Pick<RunRepository, 'finishedOn' | 'findReusablePretrain' | 'hasFinishedFinetune'>;
-  datasets: Pick<DatasetService, 'split'>;
+  datasets: Pick<DatasetService, 'splitSizes'>;
   training: Pick<TrainingService, 'backendInfo' | 'poolSize'>;
 }
 
@@ -20,8 +19,7 @@ function splitSizes(datasets: PreviewDeps['datasets']): (datasetId: string, spli
     const key = JSON.stringify([datasetId, split]);
     if (!cache.has(key)) {
       try {
-        const a = datasets.split(datasetId, split).assignment;
-        cache.set(key, { train: a.train.length, validation: a.validation.length, test: a.test?.length ?? 0 });
+        cache.set(key, datasets.splitSizes(datasetId, split));
       } catch {
         // A run of a dataset removed since: it measures nothing.
         cache.set(key, null);
@@ -56,9 +54,8 @@ export function plannedJobs(checked: CheckedPlan, deps: PreviewDeps): { jobs: Pl
     return { work: trainingWork('pretrain', p.config, s), done: reusable !== null, finetunes: variants * cells, encodingWork: encodingWork(p.config, s), encoded: reusable !== null && deps.runs.hasFinishedFinetune(reusable.id) };
   });
   const baselines = shape.baselineArms.flatMap((arm) => {
-    const variant = shape.variants.find((v) => v.key === arm.variants[0])!;
     const s = sizes(dataset.id, arm.supervised.split)!;
-    return plan.labelCounts.flatMap((n) => Array.from({ length: plan.repeats }, (_, r) => trainingWork('baseline', supervisedConfig(variantPlan(plan, variant), n, r), s)));
+    return plan.labelCounts.flatMap((n) => Array.from({ length: plan.repeats }, (_, r) => trainingWork('baseline', armConfig(plan, arm, n, r), s)));
   });
   return { jobs: { pretrainings, baselines }, reused };
 }

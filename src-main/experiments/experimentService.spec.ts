@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ToTrainer } from '@shared/api/trainerProtocol';
 import { EventSink } from '../platform/events';
 import type { ProcessChannel } from '../platform/workerProcesses';
@@ -13,6 +13,8 @@ import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
 import { TrainingService } from '../training/trainingService';
 import { ExperimentService } from './experimentService';
+import { plannedJobs } from './experimentPreview';
+import { checkPlan } from './planRules';
 import { experimentPlan, supervisedConfig } from '@shared/experiments/presets';
 import { sampleLabelled } from '@shared/data/sampling';
 
@@ -314,6 +316,36 @@ describe('ExperimentService: ablations', () => {
   const spans = { datasetId: 'builtin-small', preset: 'quick' as const, labelCounts: [2, 3, 4], repeats: 2, factors: [{ field: 'mask.spanLength', values: [5, 15, 30] }] };
   /** Every run its own accuracy, so a mix-up of runs between values shows in the means. */
   const byRun = (runId: number) => ((runId * runId) % 7) / 1000;
+
+  it('reads an experiment\'s results in as many queries however many runs it has', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { db, experiments } = await session(dir);
+    const small = experiments.start({ ...spans, labelCounts: [2], repeats: 2 });
+    await settle();
+    const large = experiments.start({ ...spans, labelCounts: [2, 3, 4], repeats: 2 });
+    await settle();
+    const queries = vi.spyOn(db, 'prepare');
+    const count = (id: number) => {
+      queries.mockClear();
+      const results = experiments.results(id);
+      expect(results.variants.every((v) => v.ssl.length > 0 && v.baseline.length > 0)).toBe(true);
+      return queries.mock.calls.length;
+    };
+    expect(count(large.id)).toBe(count(small.id));
+  });
+
+  it('projects a plan from the splits\' stored counts, without reading their assignments', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));
+    dirs.push(dir);
+    const { runs, training, datasets } = await session(dir);
+    const checked = checkPlan(spans, { datasets, training });
+    const reads = vi.spyOn(datasets, 'split');
+    const { jobs } = plannedJobs(checked, { runs, datasets, training });
+    expect(jobs.pretrainings).toHaveLength(3);
+    expect(jobs.baselines).toHaveLength(6);
+    expect(reads).not.toHaveBeenCalled();
+  });
 
   it('over three mask spans: three pre-trainings, one baseline arm, each value\'s fine-tunes on its own pre-training, numbers as recomputed from the store', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wb-exp-'));

@@ -2,7 +2,7 @@ import { WorkbenchError } from '@shared/api/contract';
 import type { ExperimentPreview, ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
 import { sampleLabelled } from '@shared/data/sampling';
 import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
-import { planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
+import { armConfig, planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
 import { variantResults, type KeyedRun } from '@shared/experiments/ablationResults';
 import { aggregateArm, compareArms, labelsSaved, testFamilies } from '@shared/experiments/aggregate';
 import { combinationLabel, valuesKey } from '@shared/experiments/factors';
@@ -139,17 +139,20 @@ export class ExperimentService {
     const experiment = this.experiments.get(id);
     const { plan } = experiment;
     const finished = this.runs.ofExperiment(id).filter((r) => r.status === 'done' && r.kind !== 'pretrain' && r.labelCount !== null && r.repeat !== null);
-    const testMetrics = new Map(finished.map((r) => [r.id, this.runs.metricsOf(r.id, 'test')]));
+    // The metrics and flags of every run in three queries, whatever the number of runs (the view reloads as runs finish).
+    const testMetrics = this.runs.experimentMetrics(id, 'test');
     // Test when the plan holds one out, unless its finished runs predate test metrics (an older sweep on the SDK folds).
-    const anyTested = [...testMetrics.values()].some((m) => m.length > 0);
+    const anyTested = finished.some((r) => testMetrics.has(r.id));
     const split: EvaluationSplit = anyTested || (hasTestPart(plan.supervised.split) && finished.length === 0) ? 'test' : 'validation';
+    const metrics = split === 'test' ? testMetrics : this.runs.experimentMetrics(id, 'validation');
+    const flags = this.runs.experimentFlags(id, split);
     const done: KeyedRun[] = finished.map((r) => ({
       id: r.id,
       arm: r.kind === 'finetune' ? 'ssl' : 'baseline',
       labelCount: r.labelCount!,
       repeat: r.repeat!,
-      metrics: split === 'test' ? testMetrics.get(r.id)! : this.runs.metricsOf(r.id),
-      flags: this.runs.flagsOf(r.id, split),
+      metrics: metrics.get(r.id) ?? [],
+      flags: flags.get(r.id) ?? null,
       key: keyOf(r),
     }));
     if (plan.factors.length) {
@@ -250,13 +253,12 @@ export class ExperimentService {
       for (const labelCount of [...plan.labelCounts].sort((a, b) => b - a)) {
         for (let repeat = 0; repeat < plan.repeats; repeat++) {
           for (const arm of shape.baselineArms) {
-            const variant = shape.variants.find((v) => v.key === arm.variants[0])!;
             cell('baseline', labelCount, repeat, arm.key, () =>
               this.training.start({
                 datasetId: experiment.datasetId,
                 kind: 'baseline',
                 name: `${experiment.name}: baseline${ablation ? ` (${Object.keys(arm.values).length ? combinationLabel(arm.values) : 'shared by every value'})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
-                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                config: armConfig(plan, arm, labelCount, repeat),
                 experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: arm.values } : {}) },
               }),
             );
@@ -270,7 +272,7 @@ export class ExperimentService {
                 kind: 'finetune',
                 name: `${experiment.name}: SSL${ablation ? ` (${variant.label})` : ''}, ${labelCount} labels, repeat ${repeat + 1}`,
                 parentRunId: pretrain.id,
-                config: supervisedConfig(variantPlan(plan, variant), labelCount, repeat),
+                config: armConfig(plan, variant, labelCount, repeat),
                 experiment: { id: experiment.id, repeat, ...(ablation ? { factorValues: variant.values } : {}) },
               }),
             );

@@ -1,9 +1,9 @@
 import { WorkbenchError, type WorkbenchErrorShape } from '@shared/api/contract';
 import { TrainConfig, type DatasetSummary } from '@shared/api/entities';
 import { hasTestPart } from '@shared/data/splits';
-import { planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
+import { armConfig, planShape, type PlanShape } from '@shared/experiments/ablationPlan';
 import { combinationLabel, factorProblems, varyableField, type Factor, type FactorValues } from '@shared/experiments/factors';
-import { experimentPlan, supervisedConfig, withOverrides, type ExperimentPlan, type ExperimentPreset, type LabelSampling, type PlanOverrides } from '@shared/experiments/presets';
+import { experimentPlan, withOverrides, type ExperimentPlan, type ExperimentPreset, type LabelSampling, type PlanOverrides } from '@shared/experiments/presets';
 import type { DatasetService } from '../data/datasetService';
 import type { TrainingService } from '../training/trainingService';
 
@@ -86,7 +86,7 @@ export function checkPlan(request: ExperimentRequest, deps: { datasets: DatasetS
   };
   for (const arm of shape.baselineArms) {
     const label = whose(arm.values);
-    const trainSize = deps.datasets.split(dataset.id, arm.supervised.split).assignment.train.length;
+    const trainSize = deps.datasets.splitSizes(dataset.id, arm.supervised.split).train;
     const tooMany = plan.labelCounts.filter((n) => n > trainSize);
     if (tooMany.length) {
       refuse([{ path: 'labelCounts', message: named(label, `The training split of "${dataset.name}" has ${trainSize} segments, fewer than the label counts ${tooMany.join(', ')}. Use a larger dataset or smaller label counts.`) }]);
@@ -94,9 +94,6 @@ export function checkPlan(request: ExperimentRequest, deps: { datasets: DatasetS
   }
   // The same rules as a single run's, on each distinct pre-training and baseline arm.
   for (const p of shape.pretrainings) checked(whose(p.values), () => deps.training.check(dataset.id, 'pretrain', p.config));
-  for (const arm of shape.baselineArms) {
-    const variant = shape.variants.find((v) => v.key === arm.variants[0])!;
-    checked(whose(arm.values), () => deps.training.check(dataset.id, 'baseline', supervisedConfig(variantPlan(plan, variant), Math.max(...plan.labelCounts), 0)));
-  }
+  for (const arm of shape.baselineArms) checked(whose(arm.values), () => deps.training.check(dataset.id, 'baseline', armConfig(plan, arm, Math.max(...plan.labelCounts), 0)));
   return { dataset, plan, shape, warnings: [...new Set(warnings)] };
 }

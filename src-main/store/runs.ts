@@ -234,12 +234,6 @@ export class RunRepository {
       .run(id, split, encodeInt32(segments), encodeFloat32(values), JSON.stringify(flags), flags.length);
   }
 
-  /** A run's degenerate-prediction flags on one split; null when it stored no predictions there. */
-  flagsOf(id: number, split: EvaluationSplit): DegenerateFlag[] | null {
-    const json = this.db.prepare(`SELECT flags_json FROM run_predictions WHERE run_id = ? AND split = ?`).pluck().get(id, split) as string | undefined;
-    return json === undefined ? null : parseFlags(json);
-  }
-
   /** Every split's stored predictions of a run (validation first). */
   predictionsOf(id: number): StoredPredictions[] {
     const rows = this.db
@@ -303,6 +297,24 @@ export class RunRepository {
   /** Every run id in the store. */
   ids(): Set<number> {
     return new Set((this.db.prepare(`SELECT id FROM runs`).pluck().all() as number[]));
+  }
+
+  /** The metrics of every run of an experiment on one split, by run: one query for a whole results reload. */
+  experimentMetrics(experimentId: number, split: EvaluationSplit): Map<number, MetricRecord[]> {
+    const rows = this.db
+      .prepare(`SELECT m.run_id, m.scope, m.name, m.value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.experiment_id = ? AND m.split = ? ORDER BY m.run_id, m.scope, m.name`)
+      .all(experimentId, split) as Array<MetricRecord & { run_id: number }>;
+    const out = new Map<number, MetricRecord[]>();
+    for (const { run_id, ...metric } of rows) out.set(run_id, [...(out.get(run_id) ?? []), metric]);
+    return out;
+  }
+
+  /** The degenerate-prediction flags of every run of an experiment on one split, by run (a run without stored predictions is absent). */
+  experimentFlags(experimentId: number, split: EvaluationSplit): Map<number, DegenerateFlag[]> {
+    const rows = this.db
+      .prepare(`SELECT p.run_id, p.flags_json FROM run_predictions p JOIN runs r ON r.id = p.run_id WHERE r.experiment_id = ? AND p.split = ?`)
+      .all(experimentId, split) as Array<{ run_id: number; flags_json: string }>;
+    return new Map(rows.map((r) => [r.run_id, parseFlags(r.flags_json)]));
   }
 
   metricsOf(id: number, split: EvaluationSplit = 'validation'): MetricRecord[] {

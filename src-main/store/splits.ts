@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import { assignSplit, type SplitAssignment, type SplitConfig, type SplitSegment } from '@shared/data/splits';
 import { WorkbenchError } from '@shared/api/contract';
 
+export interface SplitSizes {
+  train: number;
+  validation: number;
+  test: number;
+}
+
 export interface StoredSplit {
   id: number;
   config: SplitConfig;
@@ -17,6 +23,7 @@ interface SplitRow {
   assignment_json: string;
   train_count: number;
   validation_count: number;
+  test_count: number;
 }
 
 /**
@@ -49,11 +56,11 @@ export class SplitRepository {
     return { id: Number(info.lastInsertRowid), config, assignment };
   }
 
-  /** Train/validation sizes of a dataset's split with this configuration, if it was computed. */
-  sizes(datasetId: string, config: SplitConfig): { train: number; validation: number } | null {
+  /** Segments per part of a dataset's split with this configuration, from its stored counts (the assignment is not read); null until it is computed. */
+  sizes(datasetId: string, config: SplitConfig): SplitSizes | null {
     const row = this.db
-      .prepare(`SELECT train_count, validation_count FROM splits WHERE dataset_id = ? AND kind = ? AND validation_fraction = ? AND test_fraction = ? AND seed = ?`)
+      .prepare(`SELECT train_count, validation_count, test_count FROM splits WHERE dataset_id = ? AND kind = ? AND validation_fraction = ? AND test_fraction = ? AND seed = ?`)
       .get(datasetId, config.kind, config.validationFraction, config.testFraction, config.seed) as SplitRow | undefined;
-    return row ? { train: row.train_count, validation: row.validation_count } : null;
+    return row ? { train: row.train_count, validation: row.validation_count, test: row.test_count } : null;
   }
 }

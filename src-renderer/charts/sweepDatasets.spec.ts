@@ -16,7 +16,7 @@ describe('the datasets of a sweep chart', () => {
   });
 
   it('draw an ablation\'s values in one colour each beside the one shared baseline, dashed', () => {
-    const variants = [5, 15, 30].map((span) => ({ key: `{"s":${span}}`, label: `span = ${span}`, ssl: armPoints(counts, 0.05), baselineKey: '{}', baselineLabel: 'all runs', baseline: armPoints(counts, 0) }));
+    const variants = [5, 15, 30].map((span) => ({ key: `{"s":${span}}`, label: `span = ${span}`, ssl: armPoints(counts, 0.05), baselineKey: '{}', baselineLabel: 'all runs', baseline: armPoints(counts, 0), references: null }));
     const panel = sweepPanel({ title: 't', ssl: [], baseline: [], variants, metric: 'acc4', scope: 'overall' });
     expect(panel.series.map((s) => s.label)).toEqual(['SSL, span = 5', 'SSL, span = 15', 'SSL, span = 30', 'Baseline (shared by every value)']);
     expect(new Set(panel.series.map((s) => s.colour)).size).toBe(4);

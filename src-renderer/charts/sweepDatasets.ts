@@ -4,7 +4,7 @@
  * legend read the roles instead of counting indices.
  */
 import type { ChartDataset } from 'chart.js';
-import { BAND_LABELS, BAND_LEGEND, FLAG_COLOUR, REFERENCE_DASHES, type SweepPanel } from '@shared/figures/sweepSeries';
+import { BAND_LABELS, BAND_LEGEND, FLAG_COLOUR, PAPER_COLOUR, REFERENCE_COLOUR, REFERENCE_DASHES, type SweepPanel } from '@shared/figures/sweepSeries';
 
 export type XY = { x: number; y: number };
 export type DatasetRole = { kind: 'band' | 'mean'; series: number } | { kind: 'reference'; index: number } | { kind: 'paper' };
@@ -22,7 +22,7 @@ export interface ChartColours {
 }
 
 /** The light theme's colours (src-renderer/app.css): every export is printed with them, whatever the window shows. */
-export const PRINT_COLOURS: ChartColours = { background: '#ffffff', text: '#1d2330', muted: '#5d6675', grid: '#eceff3', paper: '#7b5ea7', reference: '#5f6672', labelBacking: 'rgba(255, 255, 255, 0.8)' };
+export const PRINT_COLOURS: ChartColours = { background: '#ffffff', text: '#1d2330', muted: '#5d6675', grid: '#eceff3', paper: PAPER_COLOUR, reference: REFERENCE_COLOUR, labelBacking: 'rgba(255, 255, 255, 0.8)' };
 
 export function alpha(hex: string, a: number): string {
   const n = parseInt(hex.slice(1), 16);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planShape, variantPlan } from './ablationPlan';
+import { armConfig, planShape, variantPlan } from './ablationPlan';
 import { experimentPlan, supervisedConfig } from './presets';
 
 const quick = (factors: Array<{ field: string; values: Array<number | string> }>) => ({ ...experimentPlan('quick', [4, 8, 16], 2), factors });
@@ -26,6 +26,18 @@ describe('the runs of an ablation plan', () => {
     const shape = planShape(quick([{ field: 'model.pooling', values: ['last-valid', 'mean-valid'] }]));
     expect([shape.pretrainings.length, shape.baselineArms.length]).toEqual([1, 2]);
     expect(shape.baselineArms.map((a) => a.supervised.model.pooling)).toEqual(['last-valid', 'mean-valid']);
+  });
+
+  it('give a baseline arm the config of the variants it serves, with the label count\'s sample and the repeat\'s seed', () => {
+    const plan = { ...quick([{ field: 'mask.spanLength', values: [5, 15] }, { field: 'learningRate', values: [0.001, 0.01] }]), sampling: 'independent' as const, repeatSeeds: 'per-repeat' as const };
+    const shape = planShape(plan);
+    for (const arm of shape.baselineArms) {
+      const config = armConfig(plan, arm, 8, 1);
+      for (const key of arm.variants) expect(config).toEqual(armConfig(plan, shape.variants.find((v) => v.key === key)!, 8, 1));
+      expect(config).toEqual(supervisedConfig({ ...plan, supervised: arm.supervised, factors: [] }, 8, 1));
+    }
+    expect(shape.baselineArms.map((a) => armConfig(plan, a, 8, 1).learningRate)).toEqual([0.001, 0.01]);
+    expect(armConfig(plan, shape.baselineArms[0], 8, 1).labels).toEqual(supervisedConfig(plan, 8, 1).labels);
   });
 
   it('span × width: a pre-training per combination, a baseline arm per width', () => {

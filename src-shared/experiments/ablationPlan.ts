@@ -7,7 +7,7 @@
  */
 import type { TrainConfig } from '../api/entities';
 import { changesBaseline, changesPretrain, combinationLabel, factorCombinations, restrict, valuesKey, withFactorValues, type FactorValues } from './factors';
-import type { ExperimentPlan } from './presets';
+import { supervisedConfig, type ExperimentPlan } from './presets';
 
 export interface PlanVariant {
   /** Factor values of the variant (empty without factors), and their key and label. */
@@ -37,6 +37,11 @@ export function planVariants(plan: ExperimentPlan): PlanVariant[] {
 /** One variant as a plan of its own (no factor): what supervisedConfig and the reference predictors read. */
 export function variantPlan(plan: ExperimentPlan, variant: Pick<PlanVariant, 'pretrain' | 'supervised'>): ExperimentPlan {
   return { ...plan, pretrain: variant.pretrain, supervised: variant.supervised, factors: [] };
+}
+
+/** One fine-tune's or baseline's config: a variant's or a baseline arm's supervised config, with the label count's and repeat's sample and seed. */
+export function armConfig(plan: ExperimentPlan, arm: Pick<PlanVariant, 'supervised'>, labelCount: number, repeat: number): TrainConfig {
+  return supervisedConfig({ ...plan, supervised: arm.supervised, factors: [] }, labelCount, repeat);
 }
 
 export interface PlanShape {

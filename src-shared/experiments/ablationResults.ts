@@ -65,13 +65,6 @@ export function bestValues(variants: readonly VariantResults[]): BestValue[] {
 
 export const isAblation = (results: Pick<ExperimentResults, 'factors'>) => results.factors.length > 0;
 
-/** The results per value: an ablation's variants, or a plain experiment's numbers as its one variant. */
-export function variantsOf(results: ExperimentResults): VariantResults[] {
-  if (isAblation(results)) return results.variants;
-  const { ssl, baseline, references, comparisons, labelsSaved: saved } = results;
-  return [{ key: '{}', values: {}, label: 'all runs', pretrainRunId: results.experiment.pretrainRunId, baselineKey: '{}', ssl, baseline, references, comparisons, labelsSaved: saved }];
-}
-
 /** One value's results in the shape of a plain experiment's: what every single-experiment view, export and the CLI's JSON read. */
 export function singleResults(results: ExperimentResults, variant: VariantResults): ExperimentResults {
   const { ssl, baseline, references, comparisons, labelsSaved: saved } = variant;

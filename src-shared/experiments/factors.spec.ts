@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainConfig } from '../api/entities';
 import { experimentPlan } from './presets';
+import { numberText } from '../numberText';
 import { changesBaseline, changesPretrain, configValue, factorCombinations, factorProblems, parseFactorValues, valueLabel, VARYABLE_FIELDS, withFactorValues } from './factors';
 
 describe('the settings an ablation may vary', () => {
@@ -41,6 +42,8 @@ describe('factor values as typed', () => {
   it('read numbers separated by commas or spaces, the minus sign included, and choices by name', () => {
     expect(parseFactorValues('mask.spanLength', '5, 15 30')).toEqual({ values: [5, 15, 30] });
     expect(parseFactorValues('mask.value', '\u221230,0')).toEqual({ values: [-30, 0] });
+    // Every minus sign of a value as the tables print it (numberText), the exponent's too.
+    expect(parseFactorValues('mask.value', `${numberText(-1e-7)}, ${numberText(-2.5e-8)}`)).toEqual({ values: [-1e-7, -2.5e-8] });
     expect(parseFactorValues('mask.lossScope', 'all-valid,masked-only')).toEqual({ values: ['all-valid', 'masked-only'] });
   });
 

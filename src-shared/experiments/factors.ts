@@ -135,7 +135,7 @@ export function parseFactorValues(id: string, text: string): { values: FactorVal
   const field = varyableField(id);
   if (!field) return { error: `${id} is not a setting an experiment can vary; choose one of ${FACTOR_FIELD_IDS.join(', ')}.` };
   const parts = text.split(/[\s,;]+/).filter(Boolean);
-  const values: FactorValue[] = parts.map((p) => (field.type === 'choice' ? p : p.trim() === '' ? NaN : Number(p.replace('\u2212', '-'))));
+  const values: FactorValue[] = parts.map((p) => (field.type === 'choice' ? p : p.trim() === '' ? NaN : Number(p.replace(/\u2212/g, '-'))));
   const bad = parts.filter((_, i) => valueProblem(field, values[i]) !== null);
   if (bad.length) return { error: `${field.label}: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not allowed; use ${allowedText(field)}.` };
   return factorValuesProblem(field, values) ?? { values };

@@ -3,7 +3,9 @@ import { planShape } from '../experiments/ablationPlan';
 import { variantResults, table1Results, type KeyedRun } from '../experiments/ablationResults';
 import { experimentPlan } from '../experiments/presets';
 import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
-import { ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv } from './ablationHeatmap';
+import { ablationFigureCsv, ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv, heatmapNote, summaryCsv } from './ablationHeatmap';
+import { COMPARISONS_CSV_HEADER, SERIES_CSV_HEADER } from './sweepSeries';
+import { parseCsv } from '../../test/parseCsv';
 import { experimentFigureSvgs, figureSvg, FIGURES } from './experimentFigures';
 
 const factors = [{ field: 'mask.spanLength', values: [5, 15] }];
@@ -30,10 +32,23 @@ describe('an ablation\'s heat map', () => {
     expect(map.rows[1].best).toEqual([4, 8]);
     expect(map.rows[0].cells[0].intensity).toBeLessThan(0);
     expect(map.rows[1].cells[0].intensity).toBeGreaterThan(0.9);
-    expect(map.family).toEqual({ tests: 4, values: 2 });
+    expect(map.family).toMatchObject({ tests: 4, values: 2 });
     // MAE: lower is better, so SSL's lower error is in its favour too.
     expect(ablationHeatmap(results, 'mae').rows[1].cells[0].intensity).toBeGreaterThan(0);
     expect(cellColour(0)).toBe('rgb(255, 255, 255)');
+  });
+
+  it('says what its p-values were corrected across as the tests table does: the family\'s own size and scopes', () => {
+    // Runs with the overall scope only, two values × two label counts: four tests, not "{overall, six emotions}".
+    const note = heatmapNote(ablationHeatmap(results, 'acc4'), 'test');
+    expect(note).toContain('Holm-adjusted across 4 tests (2 factor values × 2 label counts × {overall})');
+    expect(note).not.toContain('six emotions');
+    // One repeat: no test is possible, and the note says so rather than "across 0 tests".
+    const single = [4, 8].flatMap((n) => [run('baseline', '{}', n, 0, 0.8), run('ssl', shape.variants[0].key, n, 0, 0.82), run('ssl', shape.variants[1].key, n, 0, 0.85)]);
+    const once = { ...results, ...variantResults({ variants: shape.variants, runs: single, pretrainRunOf: () => null, referencesOf: () => ({ labelMean: [], majorityClass: [] }) }) };
+    const noTest = heatmapNote(ablationHeatmap(once, 'acc4'), 'test');
+    expect(noTest).not.toContain('0 tests');
+    expect(noTest).toContain('no paired t-test possible');
   });
 
   it('exports as CSV with ASCII minus signs, and as SVG with the minus sign U+2212, in the HTML report after Figures 4–7', () => {
@@ -45,6 +60,23 @@ describe('an ablation\'s heat map', () => {
     expect(acc.svg).toContain('\u22120.00');
     expect(acc.svg).not.toMatch(/>-\d/);
     expect(ablationFigureSvgs(experimentResults(1))).toEqual([]);
+  });
+
+  it('writes the summary\'s tests of every value each with the value it belongs to, and a plain experiment\'s without the column', () => {
+    const rows = parseCsv(summaryCsv(results));
+    expect(rows[0]).toEqual(['factor_values', ...COMPARISONS_CSV_HEADER]);
+    const acc4At4 = rows.filter((r) => r[1] === 'acc4' && r[2] === 'overall' && r[3] === '4');
+    expect(acc4At4.map((r) => r[0])).toEqual(['span = 5', 'span = 15']);
+    expect(Number(acc4At4[1][5])).toBeCloseTo(0.05, 2);
+    expect(parseCsv(summaryCsv(experimentResults(1)))[0]).toEqual(COMPARISONS_CSV_HEADER);
+  });
+
+  it('writes a figure\'s numbers per value with the value first, one header and CRLF rows', () => {
+    const csv = ablationFigureCsv(results, 'acc4', ['overall']);
+    const rows = parseCsv(csv);
+    expect(rows[0]).toEqual(['factor_values', ...SERIES_CSV_HEADER]);
+    expect(rows.slice(1).map((r) => `${r[0]}|${r[1]}`)).toEqual(['span = 5|ssl', 'span = 5|ssl', 'span = 5|baseline', 'span = 5|baseline', 'span = 15|ssl', 'span = 15|ssl', 'span = 15|baseline', 'span = 15|baseline']);
+    expect(csv.endsWith('\r\n')).toBe(true);
   });
 
   it('gives Table 1 the best value at the largest label count, named', () => {

@@ -3,11 +3,12 @@
  * each cell with its Holm-adjusted p (significant at 0.05 marked), coloured by how much it favours
  * SSL. The view's table, its SVG and PNG, its CSV and the HTML report all read these cells.
  */
-import type { ExperimentResults, TestedMetric } from '../api/entities';
+import type { ExperimentResults, TestedMetric, TestFamily } from '../api/entities';
 import { toCsv } from '../csv';
 import { escapeXml } from './sweepSvg';
-import { formatP, formatSigned, HIGHER_IS_BETTER, METRIC_LABELS, SERIES_CSV_HEADER, sweepCsv } from './sweepSeries';
+import { comparisonsCsv, formatP, formatSigned, HIGHER_IS_BETTER, METRIC_LABELS, SERIES_CSV_HEADER, sweepCsvRows } from './sweepSeries';
 import { isAblation } from '../experiments/ablationResults';
+import { pValueMethodText } from '../experiments/statsText';
 
 export const SIGNIFICANCE = 0.05;
 
@@ -26,8 +27,8 @@ export interface Heatmap {
   metric: TestedMetric;
   labelCounts: number[];
   rows: Array<{ key: string; label: string; cells: HeatmapCell[]; best: number[] }>;
-  /** The Holm family the adjusted p-values come from, in words. */
-  family: { tests: number; values: number } | null;
+  /** The Holm family the adjusted p-values come from (null: the results hold none for the metric). */
+  family: TestFamily | null;
 }
 
 export function ablationHeatmap(results: ExperimentResults, metric: TestedMetric): Heatmap {
@@ -44,8 +45,7 @@ export function ablationHeatmap(results: ExperimentResults, metric: TestedMetric
   const largest = Math.max(1e-12, ...raw.flatMap((r) => r.cells.map((c) => Math.abs(c.difference ?? 0))));
   const sign = HIGHER_IS_BETTER[metric] ? 1 : -1;
   for (const r of raw) for (const c of r.cells) c.intensity = c.difference === null ? 0 : (sign * c.difference) / largest;
-  const family = results.testFamilies.find((f) => f.metric === metric);
-  return { metric, labelCounts, rows: raw, family: family ? { tests: family.tests, values: family.values } : null };
+  return { metric, labelCounts, rows: raw, family: results.testFamilies.find((f) => f.metric === metric) ?? null };
 }
 
 /** A cell's fill: blue where SSL is better, orange where the baseline is, white at no difference (light theme, print). */
@@ -64,8 +64,9 @@ export function heatmapTitle(map: Heatmap): string {
 
 export function heatmapNote(map: Heatmap, split: string): string {
   const better = HIGHER_IS_BETTER[map.metric] ? 'higher' : 'lower';
-  const family = map.family ? `Holm-adjusted across ${map.family.tests} tests (${map.family.values} values × label counts × {overall, six emotions})` : 'no test';
-  return `Mean of paired differences over repeats on the ${split} split (${better} is better for ${METRIC_LABELS[map.metric]}); * p < ${SIGNIFICANCE}, ${family}; ★ best value at that label count.`;
+  // The family in the words every other view of the tests uses, so its size and scopes read the same.
+  const family = map.family ? pValueMethodText(map.family) : `${METRIC_LABELS[map.metric]}: no test`;
+  return `Mean of paired differences over repeats on the ${split} split (${better} is better for ${METRIC_LABELS[map.metric]}); * Holm-adjusted p < ${SIGNIFICANCE}; ${family}; ★ best value at that label count.`;
 }
 
 export const HEATMAP_CSV_HEADER = ['metric', 'factor_values', 'label_count', 'n', 'ssl_minus_baseline', 'p', 'p_holm', 'significant', 'best', 'split'];
@@ -125,11 +126,14 @@ export function ablationFigureSvgs(results: ExperimentResults): Array<{ n: numbe
 
 /** A figure's numbers for an ablation: the rows of a plain experiment's figure CSV, per value, with the value first. */
 export function ablationFigureCsv(results: ExperimentResults, metric: string, scopes: readonly string[]): string {
-  const lines = [toCsv([['factor_values', ...SERIES_CSV_HEADER]]).replace(/\r\n$/, '')];
-  for (const v of results.variants) {
-    const body = sweepCsv({ ssl: v.ssl, baseline: v.baseline, references: v.references, split: results.split, metric, scopes }).split('\r\n').slice(1).filter(Boolean);
-    const value = toCsv([[v.label]]).replace(/\r\n$/, '');
-    lines.push(...body.map((l) => `${value},${l}`));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+  const rows = results.variants.flatMap((v) =>
+    sweepCsvRows({ ssl: v.ssl, baseline: v.baseline, references: v.references, split: results.split, metric, scopes }).map((row) => [v.label, ...row]),
+  );
+  return toCsv([['factor_values', ...SERIES_CSV_HEADER], ...rows]);
+}
+
+/** The summary's every paired test; an ablation's each with the factor values it compares (its `factor_values` column). */
+export function summaryCsv(results: ExperimentResults): string {
+  if (!isAblation(results)) return comparisonsCsv(results.comparisons, results.split);
+  return comparisonsCsv(results.variants.flatMap((v) => v.comparisons.map((c) => ({ ...c, factorValues: v.label }))), results.split);
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { experimentResults } from '../../test/builders/resultsFixtures';
-import { experimentFigureSvgs, FIGURES, figureCaption, figureFileName, figurePanels, figureSvg } from './experimentFigures';
+import { experimentResults, experimentSummary, referenceArms } from '../../test/builders/resultsFixtures';
+import { planShape } from '../experiments/ablationPlan';
+import { variantResults } from '../experiments/ablationResults';
+import { experimentPlan } from '../experiments/presets';
+import { emotionsRange, experimentFigureSvgs, FIGURES, figureCaption, figureFileName, figurePanels, figureSvg } from './experimentFigures';
 import { literatureOverlay } from './literature';
 
 describe('Figures 4–7 from experiment results', () => {
@@ -79,6 +82,47 @@ describe('Figures 4–7 from experiment results', () => {
     const perEmotion = figureSvg(flagged, FIGURES[2]);
     expect(perEmotion.match(/class="point flagged"/g)).toHaveLength(1);
     expect(figureSvg(results, FIGURES[0])).not.toContain('flagged');
+  });
+
+  it('share one y range that covers each emotion\'s own, for a plain experiment and an ablation alike', () => {
+    const r = experimentResults(1, [20, 200]);
+    const shared = emotionsRange(r, 'mae')!;
+    for (const own of figurePanels(r, FIGURES[3]).map((p) => p.y!)) {
+      expect(shared.min).toBeLessThanOrEqual(own.min);
+      expect(shared.max).toBeGreaterThanOrEqual(own.max);
+    }
+  });
+
+  it('draw an ablation\'s reference lines once when every baseline arm has the same, else each arm\'s own, named by it', () => {
+    const ablation = (field: string, values: Array<string | number>, referencesOf: (baselineKey: string) => ReturnType<typeof referenceArms>) => {
+      const factors = [{ field, values }];
+      const shape = planShape({ ...experimentPlan('quick', [20, 50], 3), factors });
+      const variants = variantResults({ variants: shape.variants, runs: [], pretrainRunOf: () => null, referencesOf: (v) => referencesOf(v.baselineKey) });
+      return { ...experimentResults(3, [20, 50]), experiment: experimentSummary(3, { labelCounts: [20, 50], repeats: 3, factors }), ssl: [], baseline: [], factors, ...variants };
+    };
+    // A masking factor: one baseline arm, one set of lines.
+    const masking = figurePanels(ablation('mask.spanLength', [5, 15], () => referenceArms([20, 50])), FIGURES[0])[0];
+    expect(masking.references.map((r) => r.label)).toEqual(['Label mean (no audio)', 'Majority class (no audio)']);
+    // A split factor: each value is evaluated on its own segments, so each arm has its own references.
+    const shifted = (baselineKey: string) => {
+      const r = referenceArms([20, 50]);
+      if (baselineKey.includes('by-video')) for (const p of r.labelMean) p.metrics.acc4.overall.mean = 0.3;
+      return r;
+    };
+    const bySplit = ablation('split.kind', ['random-segment', 'by-video'], shifted);
+    const [panel] = figurePanels(bySplit, FIGURES[0]);
+    expect(panel.references.map((r) => r.label)).toEqual([
+      'Label mean (no audio), split = random-segment',
+      'Majority class (no audio), split = random-segment',
+      'Label mean (no audio), split = by-video',
+      'Majority class (no audio), split = by-video',
+    ]);
+    expect(panel.references[2].points[0].mean).toBe(0.3);
+    expect(panel.y!.min).toBeLessThanOrEqual(0.3);
+    // The legend names each predictor once, in its own words.
+    const svg = figureSvg(bySplit, FIGURES[0]);
+    expect(svg.match(/<polyline class="reference-line"/g)).toHaveLength(4);
+    expect(svg.match(/class="legend-reference"/g)).toHaveLength(2);
   });
 
   it('names figure files plainly', () => {

@@ -6,9 +6,9 @@
  */
 import type { ExperimentResults } from '../api/entities';
 import { EMOTIONS } from '../emotions';
-import { exportFileName, niceStep, overlayValues, sharedRange, sweepPanel, valueRange, type AxisRange, type Band, type Overlay, type PanelVariant, type SweepPanel } from './sweepSeries';
+import { exportFileName, niceStep, overlayValues, sweepPanel, valueRange, type AxisRange, type Band, type Overlay, type PanelVariant, type SweepPanel } from './sweepSeries';
 import { isAblation } from '../experiments/ablationResults';
-import { changesBaseline, combinationLabel, type FactorValues } from '../experiments/factors';
+import { changesBaseline, combinationLabel, restrict } from '../experiments/factors';
 import { sweepSvg, sweepSvgGrid } from './sweepSvg';
 
 export interface FigureSpec {
@@ -59,7 +59,6 @@ export function figureFileName(experimentId: number, fig: FigureSpec, extension:
 
 /** The y range the six small multiples share (null: nothing plotted yet). */
 export function emotionsRange(results: ExperimentResults, metric: string, options: FigureOptions = {}): AxisRange | null {
-  if (!isAblation(results)) return sharedRange(results, metric, EMOTIONS, EMOTIONS.map((e) => options.overlay?.(metric, e) ?? null), options.band);
   const panels = EMOTIONS.map((emotion) => sweepPanel({ ...figureInput(results), metric, title: emotion, scope: emotion, overlay: options.overlay?.(metric, emotion) ?? null, band: options.band }));
   return valueRange([...panels.flatMap((p) => [...p.series.map((s) => s.points), ...p.references.map((r) => r.points)])], metric, panels.flatMap((p) => overlayValues(p.overlay)));
 }
@@ -71,17 +70,19 @@ export function panelVariants(results: ExperimentResults): PanelVariant[] {
     label: v.label,
     ssl: v.ssl,
     baselineKey: v.baselineKey,
-    baselineLabel: combinationLabel(restrictToBaseline(v.values)),
+    baselineLabel: combinationLabel(restrict(v.values, changesBaseline)),
     baseline: v.baseline,
+    references: v.references,
   }));
 }
-const restrictToBaseline = (values: FactorValues) => Object.fromEntries(Object.entries(values).filter(([id]) => changesBaseline(id)));
 
-/** What every panel of an experiment's figures draws from: its arms (or an ablation's values) and its reference predictors. */
-function figureInput(results: ExperimentResults) {
+/**
+ * What every panel of an experiment's figures draws from: its arms and reference predictors, or an
+ * ablation's values, each with its baseline arm's references (the on-screen charts read it too).
+ */
+export function figureInput(results: ExperimentResults): { ssl: ExperimentResults['ssl']; baseline: ExperimentResults['baseline']; variants?: PanelVariant[]; references: ExperimentResults['references'] | null; labelCounts: number[] } {
   if (!isAblation(results)) return { ssl: results.ssl, baseline: results.baseline, references: results.references, labelCounts: results.experiment.labelCounts };
-  // The reference predictors depend only on the labelled samples; values that share a baseline share them.
-  return { ssl: [], baseline: [], variants: panelVariants(results), references: results.variants[0]?.references ?? null, labelCounts: results.experiment.labelCounts };
+  return { ssl: [], baseline: [], variants: panelVariants(results), references: null, labelCounts: results.experiment.labelCounts };
 }
 
 /** A fixed range as the on-screen chart takes it (min and max; the step follows from them). */

@@ -12,7 +12,6 @@ import {
   summaryRows,
   sweepCsv,
   sweepSeries,
-  sharedRange,
   sweepPanel,
   useLogScale,
   valueRange,
@@ -126,16 +125,6 @@ describe('panels', () => {
     expect(alone.yLabel).toBe('MAE');
     expect(xTicks([100, 150, 200], false)).toEqual([100, 150, 200]);
     expect(xTicks(Array.from({ length: 12 }, (_, i) => 10 + i), false).every(Number.isInteger)).toBe(true);
-  });
-
-  it('shares one y range across the six emotions', () => {
-    const r = experimentResults(1, [20, 200]);
-    const shared = sharedRange(r, 'mae', ['happiness', 'fear'])!;
-    for (const scope of ['happiness', 'fear']) {
-      const own = sweepPanel({ title: scope, ssl: r.ssl, baseline: r.baseline, metric: 'mae', scope }).y!;
-      expect(shared.min).toBeLessThanOrEqual(own.min);
-      expect(shared.max).toBeGreaterThanOrEqual(own.max);
-    }
   });
 });
 

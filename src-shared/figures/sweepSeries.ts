@@ -257,15 +257,24 @@ export const REFERENCE_CSV_ARMS: Record<ReferencePredictor, string> = { labelMea
  * separated by spaces; the split they were measured on; the runs whose predictions are degenerate
  * in the scope. The reference predictors follow as arms of their own (without run ids).
  */
-export function sweepCsv(input: {
+export function sweepCsv(input: SweepCsvInput): string {
+  return toCsv([SERIES_CSV_HEADER, ...sweepCsvRows(input)]);
+}
+
+export interface SweepCsvInput {
   ssl: readonly ExperimentPoint[];
   baseline: readonly ExperimentPoint[];
   references?: ReferencePredictors | null;
   split: string;
   metric: string;
   scopes: readonly string[];
-}): string {
-  const rows: Array<Array<string | number | null>> = [SERIES_CSV_HEADER];
+}
+
+type CsvRow = Array<string | number | null>;
+
+/** sweepCsv's rows without its header, for exports that add columns (an ablation's value). */
+export function sweepCsvRows(input: SweepCsvInput): CsvRow[] {
+  const rows: CsvRow[] = [];
   const row = (arm: string, scope: string, p: SeriesPoint) => {
     const sdEdge = (sign: number) => (p.sd === null ? null : p.mean + sign * p.sd);
     rows.push([arm, input.metric, scope, p.labelCount, p.mean, p.sd, p.n, sdEdge(-1), sdEdge(1), p.ci95?.lower ?? null, p.ci95?.upper ?? null, p.runIds.join(' '), input.split, p.flagged.map((f) => f.runId).join(' ')]);
@@ -274,21 +283,27 @@ export function sweepCsv(input: {
     for (const arm of ['ssl', 'baseline'] as const) for (const p of sweepSeries(input[arm], input.metric, scope)) row(arm, scope, p);
     for (const predictor of REFERENCE_PREDICTORS) for (const p of sweepSeries(input.references?.[predictor] ?? [], input.metric, scope)) row(REFERENCE_CSV_ARMS[predictor], scope, p);
   }
-  return toCsv(rows);
+  return rows;
 }
 
 export const COMPARISONS_CSV_HEADER = ['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split'];
 
+/** A paired test as a summary row: an ablation's carries the label of its factor values ("span = 5"). */
+export type SummaryComparison = PairedComparison & { factorValues?: string };
+
 /**
  * The paired tests as CSV: SSL − baseline per metric, scope and label count, with the 95% interval
  * of the difference, the raw two-sided p and the Holm-adjusted p (and the size of its family), and
- * the split the scores compared were measured on.
+ * the split the scores compared were measured on. When the tests carry factor values (an
+ * ablation), a first column `factor_values` says which value each row belongs to.
  */
-export function comparisonsCsv(comparisons: readonly PairedComparison[], split: string): string {
+export function comparisonsCsv(comparisons: readonly SummaryComparison[], split: string): string {
   const familySize = (metric: string) => comparisons.filter((c) => c.metric === metric && c.pValue !== null).length;
-  const rows: Array<Array<string | number | null>> = [COMPARISONS_CSV_HEADER];
+  const byValue = comparisons.some((c) => c.factorValues !== undefined);
+  const rows: CsvRow[] = [byValue ? ['factor_values', ...COMPARISONS_CSV_HEADER] : COMPARISONS_CSV_HEADER];
   for (const c of comparisons) {
-    rows.push([c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split]);
+    const row = [c.metric, c.scope, c.labelCount, c.n, c.meanDifference, c.ci95?.lower ?? null, c.ci95?.upper ?? null, c.t, c.pValue, c.pAdjusted, familySize(c.metric), split];
+    rows.push(byValue ? [c.factorValues ?? '', ...row] : row);
   }
   return toCsv(rows);
 }
@@ -350,6 +365,8 @@ export interface PanelVariant {
   baselineKey: string;
   baselineLabel: string;
   baseline: readonly ExperimentPoint[];
+  /** The reference predictors of its labelled samples and evaluated segments (those of its baseline arm). */
+  references: ReferencePredictors | null;
 }
 
 /** Everything one figure panel draws, shared by the on-screen chart and the SVG export. */
@@ -395,12 +412,12 @@ export function sweepPanel(input: {
   band?: Band;
   /** The reference predictors to draw under the arms. */
   references?: ReferencePredictors | null;
-  /** An ablation: an SSL curve per value beside the baseline arms (`ssl` and `baseline` are then ignored). */
+  /** An ablation: an SSL curve per value beside the baseline arms (`ssl`, `baseline` and `references` are then ignored). */
   variants?: readonly PanelVariant[];
 }): SweepPanel {
   const band = input.band ?? 'sd';
   const series = panelSeries(input, band);
-  const references = referenceSeries(input.references, input.metric, input.scope);
+  const references = input.variants?.length ? variantReferences(input.variants, input.metric, input.scope) : referenceSeries(input.references, input.metric, input.scope);
   const xCounts = [...new Set([...(input.labelCounts ?? []), ...series.flatMap((s) => s.points.map((p) => p.labelCount))])].sort((a, b) => a - b);
   const log = useLogScale(xCounts);
   const overlay = input.overlay ?? null;
@@ -439,18 +456,14 @@ function panelSeries(input: { ssl: readonly ExperimentPoint[]; baseline: readonl
   return [...ssl, ...baselines];
 }
 
-/** One y range for several panels (Figures 6 and 7 with a shared axis). */
-export function sharedRange(
-  results: { ssl: readonly ExperimentPoint[]; baseline: readonly ExperimentPoint[]; references?: ReferencePredictors | null },
-  metric: string,
-  scopes: readonly string[],
-  overlays: ReadonlyArray<Overlay | null> = [],
-  band: Band = 'sd',
-): AxisRange | null {
-  const series = scopes.flatMap((scope) => [
-    sweepSeries(results.ssl, metric, scope, band),
-    sweepSeries(results.baseline, metric, scope, band),
-    ...referenceSeries(results.references, metric, scope).map((r) => r.points),
-  ]);
-  return valueRange(series, metric, overlays.flatMap((o) => overlayValues(o)));
+/**
+ * An ablation's reference lines: once when every baseline arm has the same (a factor that leaves
+ * the labelled samples and the evaluated segments alone), else each arm's own, named by it (a
+ * split.* factor evaluates each value on other segments).
+ */
+function variantReferences(variants: readonly PanelVariant[], metric: string, scope: string): ReferenceSeries[] {
+  const arms = [...new Map(variants.map((v) => [v.baselineKey, v])).values()];
+  const same = arms.every((a) => JSON.stringify(a.references) === JSON.stringify(arms[0].references));
+  if (same) return referenceSeries(arms[0].references, metric, scope);
+  return arms.flatMap((a) => referenceSeries(a.references, metric, scope).map((r) => ({ ...r, label: `${r.label}, ${a.baselineLabel}` })));
 }

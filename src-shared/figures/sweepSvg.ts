@@ -4,8 +4,8 @@
  * file that drops into a paper or slides. Pure string building, no DOM.
  */
 import { fixedText } from '../numberText';
+import { REFERENCE_LABELS } from '../experiments/references';
 import {
-  ARM_COLOURS,
   BAND_LEGEND,
   FLAG_COLOUR,
   PAPER_COLOUR,
@@ -106,7 +106,7 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
   }
 
   for (const s of panel.series) {
-    const colour = s.colour ?? ARM_COLOURS[s.arm];
+    const colour = s.colour;
     const pts = s.points;
     if (pts.length >= 2 && pts.some((p) => p.upper > p.lower)) {
       const ring = [...pts.map((p) => `${f(sx(p.labelCount))},${f(sy(p.upper))}`), ...[...pts].reverse().map((p) => `${f(sx(p.labelCount))},${f(sy(p.lower))}`)];
@@ -146,7 +146,7 @@ export function panelSvgElements(panel: SvgPanel, x0: number, y0: number, width:
 }
 
 function legendElements(
-  series: readonly { arm: Arm; label: string; colour?: string }[],
+  series: readonly { arm: Arm; label: string; colour: string }[],
   x: number,
   y: number,
   extras: { paper: boolean; references: readonly Pick<ReferenceSeries, 'predictor' | 'label'>[]; flagged: boolean },
@@ -157,7 +157,7 @@ function legendElements(
   const out: string[] = [];
   let cx = x;
   series.forEach((s, i) => {
-    const colour = s.colour ?? ARM_COLOURS[s.arm];
+    const colour = s.colour;
     out.push(`<line x1="${f(cx)}" y1="${f(y)}" x2="${f(cx + 22)}" y2="${f(y)}" stroke="${colour}" stroke-width="2"/>`);
     out.push(`<rect x="${f(cx)}" y="${f(y - 6)}" width="22" height="12" fill="${colour}" fill-opacity="0.18"/>`);
     out.push(`<text x="${f(cx + 28)}" y="${f(y + 4)}" font-size="11" ${FONT}>${escapeXml(s.label)} (${BAND_LEGEND[band]})</text>`);
@@ -190,7 +190,8 @@ const hasOverlay = (panels: readonly SvgPanel[]) => panels.some((p) => (p.overla
 /** The legend's extras: the paper, the reference predictors any panel draws, and the flag when any point carries it. */
 function legendExtras(panels: readonly SvgPanel[]) {
   const references = new Map<string, Pick<ReferenceSeries, 'predictor' | 'label'>>();
-  for (const p of panels) for (const r of p.references ?? []) references.set(r.predictor, { predictor: r.predictor, label: r.label });
+  // By predictor, in its own words: an ablation's per-arm lines share their predictor's dash.
+  for (const p of panels) for (const r of p.references ?? []) references.set(r.predictor, { predictor: r.predictor, label: REFERENCE_LABELS[r.predictor] });
   const flagged = panels.some((p) => p.series.some((s) => s.points.some((pt) => pt.flagged.length > 0)));
   return { paper: hasOverlay(panels), references: [...references.values()], flagged };
 }
