@@ -292,7 +292,6 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
-    void this.remote?.close();
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
