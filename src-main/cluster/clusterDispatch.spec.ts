@@ -34,14 +34,15 @@ function dispatchOn(fingerprint: string, complete: (runId: number, bundle: strin
 function recordingSink() {
   const finished: Array<{ runId: number; status: string; error: string | null }> = [];
   const logs: string[] = [];
+  const hosts: string[] = [];
   const sink: RemoteRunSink = {
-    started: () => undefined,
+    started: (_runId, _backend, reason) => void hosts.push(reason),
     progress: () => undefined,
     epoch: () => undefined,
     log: (_runId, _level, message) => void logs.push(message),
     finished: (runId, status, error) => void finished.push({ runId, status, error }),
   };
-  return { sink, finished, logs };
+  return { sink, finished, logs, hosts };
 }
 
 const job = (runId: number) => ({ runId, kind: 'pretrain', datasetId: 'd', config: {}, split: { train: [0], validation: [1], test: [] } }) as unknown as TrainerJob;
@@ -115,11 +116,12 @@ describe.skipIf(!REDIS_SERVER)('ClusterDispatch on a real redis-server', () => {
     expect(await queue.getJobCounts('waiting', 'active', 'delayed')).toEqual({ waiting: 1, active: 0, delayed: 0 });
   });
 
-  it('queues a run again when its job ended: the old job, its bundle and a cancel request left for it are removed first', async () => {
+  it('queues a run again when its job ended: the old job, its bundle and a cancel request left for it are removed first, and its events are not taken for the new one', async () => {
     const queue = new Queue(queueName('fp-again'), { connection: { host: '127.0.0.1', port: redis.port } });
     closers.push(() => queue.close());
     const id = jobIdOf('wb', 3);
-    const failing = fakeWorker('fp-again', async () => {
+    const failing = fakeWorker('fp-again', async (j) => {
+      await j.updateProgress({ type: 'started', host: 'old-host', workerId: 'w0', backend: 'wasm', backendReason: 'old attempt' });
       throw new UnrecoverableError('the old attempt failed');
     });
     await queue.add('pretrain', { old: true }, { jobId: id });
@@ -130,9 +132,13 @@ describe.skipIf(!REDIS_SERVER)('ClusterDispatch on a real redis-server', () => {
 
     const dispatch = dispatchOn('fp-again');
     await dispatch.ready();
-    const { sink, logs, finished } = recordingSink();
+    const { sink, logs, finished, hosts } = recordingSink();
     dispatch.submit(job(3), sink);
     await until('the run to be queued', () => logs.length > 0);
+    // The queue's events are read from the start of its stream: the old job's start is among them.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hosts).toEqual([]);
+    expect(dispatch.status()).toMatchObject({ queued: 1, running: 0 });
     expect(logs[0]).toMatch(/^Run #3 is queued on the cluster/);
     expect(await queue.getJobState(id)).toBe('waiting');
     expect((await Job.fromId(queue, id))!.data).toMatchObject({ workbenchId: 'wb', runId: 3 });

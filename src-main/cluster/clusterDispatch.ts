@@ -57,6 +57,12 @@ interface InFlight {
   cancelRequested: boolean;
   /** A look at its job (check) or its queuing is under way: another must not run alongside and deliver it twice. */
   busy: boolean;
+  /**
+   * Events of its job before this (Redis's clock, ms) are of an earlier job of the same id,
+   * replayed from the stream's start; null until it is queued, meanwhile they wait in `heldEvents`.
+   */
+  eventsSince: number | null;
+  heldEvents: Array<{ data: unknown; eventId: string }>;
   /** A look was asked for while busy (an event during a poll's look): taken once that one is over. */
   lookAgain: boolean;
   submittedAt: number;
@@ -139,7 +145,7 @@ export class ClusterDispatch implements RemoteDispatch {
     const run = this.options.run(job.runId);
     const jobId = jobIdOf(this.options.workbenchId, job.runId);
     // Busy until it is queued: a poll meanwhile would find no job and call it gone.
-    const flight: InFlight = { runId: job.runId, jobId, fingerprint, sink, cancelRequested: false, busy: true, lookAgain: false, submittedAt: Date.now(), startedAt: null, host: null };
+    const flight: InFlight = { runId: job.runId, jobId, fingerprint, sink, cancelRequested: false, busy: true, lookAgain: false, eventsSince: null, heldEvents: [], submittedAt: Date.now(), startedAt: null, host: null };
     this.inFlight.set(jobId, flight);
     const data: RemoteJobData = {
       workbenchId: this.options.workbenchId,
@@ -178,14 +184,27 @@ export class ClusterDispatch implements RemoteDispatch {
    */
   private async enqueue(flight: InFlight, kind: string, data: RemoteJobData): Promise<boolean> {
     const { queue } = this.queueFor(flight.fingerprint);
+    // Any job of this id that has ended did so before now.
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const existing = await Job.fromId(queue, flight.jobId);
     const state = existing ? await existing.getState() : null;
-    if (existing && state && UNFINISHED.has(state)) return true;
+    if (existing && state && UNFINISHED.has(state)) {
+      this.eventsFrom(flight, 0);
+      return true;
+    }
     if (existing) await existing.remove();
     await this.redis.del(cancelKey(flight.jobId), bundleKey(flight.jobId));
+    this.eventsFrom(flight, now);
     const retry = this.options.retry ?? DEFAULT_RETRY;
     await queue.add(kind, data, { jobId: flight.jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } });
     return false;
+  }
+
+  /** Takes the job's events from `since` on, those held meanwhile first. */
+  private eventsFrom(flight: InFlight, since: number): void {
+    flight.eventsSince = since;
+    for (const { data, eventId } of flight.heldEvents.splice(0)) this.onProgress(flight.jobId, data, eventId);
   }
 
   cancel(runId: number): boolean {
@@ -252,7 +271,7 @@ export class ClusterDispatch implements RemoteDispatch {
     // Connection errors are reported once, by this dispatch's own connection (setState).
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
-    events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
+    events.on('progress', ({ jobId, data }, eventId) => this.onProgress(jobId, data, eventId));
     events.on('completed', ({ jobId }) => void this.check(jobId));
     events.on('failed', ({ jobId }) => void this.check(jobId));
     entry = { queue, events };
@@ -260,10 +279,16 @@ export class ClusterDispatch implements RemoteDispatch {
     return entry;
   }
 
-  private onProgress(jobId: string, raw: unknown): void {
+  private onProgress(jobId: string, raw: unknown, eventId: string): void {
     const flight = this.inFlight.get(jobId);
     const parsed = RemoteProgress.safeParse(raw);
     if (!flight || !parsed.success) return;
+    if (flight.eventsSince === null) {
+      flight.heldEvents.push({ data: raw, eventId });
+      return;
+    }
+    // A stream id is `<ms on Redis's clock>-<sequence>`.
+    if (Number(eventId.split('-')[0]) < flight.eventsSince) return;
     const p = parsed.data;
     if (p.type === 'started') {
       if (flight.host && flight.host !== p.host) flight.sink.log(flight.runId, 'warn', `Run #${flight.runId} started again on ${p.host}: its worker on ${flight.host} stopped.`);
