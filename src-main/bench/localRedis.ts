@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
+import { openHeadless } from '../cli/headless';
 
 /** Debian's redis-server, or one on the PATH's usual place; null when none is installed. */
 export const REDIS_SERVER = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p)) ?? null;
@@ -19,11 +20,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** redis-server on a loopback port, nothing saved to disk; `detached`: in a process group of its own. */
+export function spawnRedis(port: number, detached = false): ChildProcess {
+  if (!REDIS_SERVER) throw new Error('redis-server is not installed (Debian: apt-get install redis-server).');
+  return spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore', detached });
+}
+
 /** A throwaway redis-server on a free loopback port (nothing saved to disk), for the cluster bench and spec. */
 export async function startLocalRedis(): Promise<{ url: string; port: number; process: ChildProcess; stop(): void }> {
-  if (!REDIS_SERVER) throw new Error('redis-server is not installed (Debian: apt-get install redis-server).');
   const port = await freePort();
-  const child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore' });
+  const child = spawnRedis(port);
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
   probe.on('error', () => undefined);
   const deadline = Date.now() + 20_000;
@@ -38,4 +44,14 @@ export async function startLocalRedis(): Promise<{ url: string; port: number; pr
   }
   probe.disconnect();
   return { url: `redis://127.0.0.1:${port}`, port, process: child, stop: () => void child.kill('SIGKILL') };
+}
+
+/** Adds the small built-in dataset to a data directory (a fresh one holds only the 2,400-segment controls, slow for the cluster spec and bench). */
+export async function withBuiltinDataset(dataDir: string): Promise<void> {
+  const h = await openHeadless(dataDir);
+  try {
+    await h.datasets.ensureBuiltin();
+  } finally {
+    await h.close();
+  }
 }

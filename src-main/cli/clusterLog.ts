@@ -1,4 +1,5 @@
 import type { ClusterStatus } from '@shared/api/entities';
+import { counted } from '@shared/format';
 import type { EventSink } from '../platform/events';
 import type { ClusterDispatch } from '../cluster/clusterDispatch';
 
@@ -6,7 +7,7 @@ import type { ClusterDispatch } from '../cluster/clusterDispatch';
 export function clusterLine(status: ClusterStatus): string {
   if (status.state !== 'connected') return `Cluster ${status.redis}: ${status.state === 'connecting' ? 'connecting' : `unreachable (${status.error ?? 'no answer'}); retrying, and training here meanwhile`}`;
   const workers = status.workers.map((w) => `${w.host} (${w.backend}, ${w.poolSize} at once)`).join(', ');
-  return `Cluster ${status.redis}: ${status.workers.length} worker${status.workers.length === 1 ? '' : 's'}${workers ? `: ${workers}` : ' (pre-trainings and baselines train here until one holds the dataset)'}`;
+  return `Cluster ${status.redis}: ${counted(status.workers.length, 'worker')}${workers ? `: ${workers}` : ' (pre-trainings and baselines train here until one holds the dataset)'}`;
 }
 
 export function followCluster(cluster: ClusterDispatch, events: EventSink, log: (line: string) => void): void {

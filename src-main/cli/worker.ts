@@ -15,6 +15,7 @@ import { ClusterWorker } from '../cluster/clusterWorker';
 import { CLUSTER_OPTIONS, clusterFlags, resolveRedis } from '../cluster/connectCluster';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, WORKERS_OPTION } from './commandLine';
 import { forkSourceProcess } from './sourceProcesses';
+import { counted } from '@shared/format';
 
 const COMMAND = {
   usage: [
@@ -46,8 +47,8 @@ async function main(): Promise<number> {
   const datasets = new DatasetService(dataDir, new DatasetRepository(db), new SplitRepository(db)).list().filter((d) => datasetExists(dataDir, d.id));
   db.close();
   const log = (line: string) => console.log(`${new Date().toISOString().slice(11, 19)} ${line}`);
-  log(`Data directory ${dataDir}: ${datasets.length} dataset${datasets.length === 1 ? '' : 's'}`);
-  const worker = new ClusterWorker({ redis, dataDir, poolSize, datasets, spawn: () => forkSourceProcess('trainer'), log });
+  log(`Data directory ${dataDir}: ${counted(datasets.length, 'dataset')}`);
+  const worker = new ClusterWorker({ redis, dataDir, poolSize, datasets, spawn: (env) => forkSourceProcess('trainer', env), log });
   await worker.start();
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,7 +1,7 @@
 /**
  * Sweeps across machines, end to end: a real redis-server on a free loopback port, three
  * `npm run worker` processes (two holding the built-in dataset in their own data
- * directories, one holding none) and a headless workbench. Slow (a few minutes): the Quick
+ * directories, one holding only the negative control) and a headless workbench. Slow (a few minutes): the Quick
  * preset with two label counts and one repeat, run once locally for reference and once on
  * the cluster, where one worker is killed with SIGKILL in the middle of the pre-training.
  *
@@ -14,13 +14,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterStatus, RunDetail } from '@shared/api/entities';
+import { CONTROL_NAMES, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID } from '@shared/data/controls';
 import { openHeadless, type Headless } from '../cli/headless';
+import { openDataDir } from '../app/openDataDir';
+import { BUILTIN_DATASET_ID, DatasetService } from '../data/datasetService';
+import { DatasetRepository } from '../store/datasets';
+import { SplitRepository } from '../store/splits';
 import { EventSink } from '../platform/events';
 import { ClusterDispatch } from './clusterDispatch';
+import { ANNOUNCEMENT_TTL_MS, queueName, workerKey, type WorkerAnnouncement } from './protocol';
 import { parseRedisUrl } from './redisUrl';
-import { freePort, REDIS_SERVER, startLocalRedis } from '../bench/localRedis';
+import { freePort, REDIS_SERVER, spawnRedis, startLocalRedis, withBuiltinDataset } from '../bench/localRedis';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 process.env.MOSEI_BACKEND = 'wasm';
@@ -77,11 +84,14 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** The small built-in dataset (a fresh data directory holds only the 2,400-segment controls, too slow for this spec). */
-async function withBuiltinDataset(dir: string): Promise<void> {
-  const h = await openHeadless(dir);
-  await h.datasets.ensureBuiltin();
-  await h.close();
+/** A data directory holding the negative control alone: a worker on it listens on a queue, but not on the sweep's. */
+async function withNegativeControlOnly(dir: string): Promise<void> {
+  const { db } = openDataDir(dir);
+  try {
+    await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureSynthetic(NEGATIVE_CONTROL_ID, CONTROL_NAMES.negative, NEGATIVE_CONTROL);
+  } finally {
+    db.close();
+  }
 }
 
 /** Runs the plan to its end; returns its runs, keyed by what they are in the sweep. */
@@ -92,7 +102,7 @@ async function sweep(h: Headless, onEvent: (name: string, payload: unknown) => v
       if (name === 'experiment.status' && (payload as { status: string }).status !== 'running') res(payload as { id: number; status: string; error: string | null });
     }),
   );
-  const experiment = h.experiments.start({ datasetId: 'builtin-small', preset: 'quick', labelCounts: [20, 50], repeats: 1 });
+  const experiment = h.experiments.start({ datasetId: BUILTIN_DATASET_ID, preset: 'quick', labelCounts: [20, 50], repeats: 1 });
   const outcome = await ended;
   unsubscribe();
   expect(outcome).toMatchObject({ id: experiment.id, status: 'done', error: null });
@@ -114,8 +124,8 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
     const redis = await startLocalRedis();
     started.push(redis.process);
     redisUrl = redis.url;
-    await Promise.all(['worker-a', 'worker-b'].map((w) => withBuiltinDataset(join(root, w))));
-    workers.push(startWorker('a', join(root, 'worker-a')), startWorker('b', join(root, 'worker-b')), startWorker('empty', join(root, 'worker-empty')));
+    await Promise.all([...['worker-a', 'worker-b'].map((w) => withBuiltinDataset(join(root, w))), withNegativeControlOnly(join(root, 'worker-other'))]);
+    workers.push(startWorker('a', join(root, 'worker-a')), startWorker('b', join(root, 'worker-b')), startWorker('other', join(root, 'worker-other')));
     await until('three workers to announce themselves', () => workers.every((w) => /Worker [0-9a-f-]{36} on/.test(w.output)), 90_000);
   }, 120_000);
 
@@ -125,7 +135,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('runs pre-training and baselines on the workers and fine-tunes here, equal to a local run; a worker killed mid-job loses nothing; one without the dataset takes nothing', async () => {
+  it('runs pre-training and baselines on the workers and fine-tunes here, equal to a local run; a worker killed mid-job loses nothing; one holding another dataset takes nothing', async () => {
     await withBuiltinDataset(join(root, 'local'));
     const local = await openHeadless(join(root, 'local'), 1);
     const reference = await sweep(local);
@@ -140,7 +150,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
         return s.state === 'connected' && s.workers.length === 3 && s;
       }, 30_000);
       expect(status.workers.map((w) => w.backend)).toEqual(['wasm', 'wasm', 'wasm']);
-      expect(status.workers.filter((w) => w.datasets.length === 0)).toHaveLength(1);
+      expect(status.workers.map((w) => w.datasets).filter((d) => !d.includes(main.datasets.get(BUILTIN_DATASET_ID).name))).toEqual([[CONTROL_NAMES.negative]]);
 
       // SIGKILL the worker training the pre-training once its first epoch is checkpointed.
       let killed: WorkerProcess | null = null;
@@ -160,7 +170,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
       const onCluster = await sweep(main, onEvent);
 
       expect(killed, 'a worker was killed mid pre-training').not.toBeNull();
-      const survivor = workers.find((w) => w !== killed && w.name !== 'empty')!;
+      const survivor = workers.find((w) => w !== killed && w.name !== 'other')!;
       expect(survivor.output).toContain(`Started run #${pretrainId} (pretrain`);
       // Every run once: five runs in the store, each done, with its own epochs once.
       expect(main.runs.list()).toHaveLength(5);
@@ -174,17 +184,19 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
         if (run.kind === 'finetune') expect(run.origin).toBeNull();
         else expect(run.origin).toMatchObject({ via: 'cluster', sourceRunId: run.id });
       }
-      const empty = workers.find((w) => w.name === 'empty')!;
-      expect(empty.output).toContain('holds no dataset, so this worker takes no job');
-      expect(empty.output).not.toContain('Started run');
-      // Nothing left behind in Redis: no job, no bundle waiting.
+      const other = workers.find((w) => w.name === 'other')!;
+      expect(other.output).toContain(`Taking jobs for "${CONTROL_NAMES.negative}"`);
+      expect(other.output).not.toContain('Started run');
+      // Nothing left behind in Redis: no job in the sweep's queue, no bundle waiting.
       const redis = new Redis(redisUrl);
+      const queue = new Queue(queueName(main.datasets.get(BUILTIN_DATASET_ID).fingerprint), { connection: { host: '127.0.0.1', port: Number(new URL(redisUrl).port) } });
       try {
         expect(await redis.keys('mosei:cluster:bundle:*')).toEqual([]);
-        const jobs = (await redis.keys('bull:*')).filter((k) => /:\w+-run\d+-/.test(k));
-        expect(jobs).toEqual([]);
+        const left = Object.entries(await queue.getJobCounts()).filter(([, n]) => n > 0);
+        expect(left).toEqual([]);
       } finally {
         redis.disconnect();
+        await queue.close();
       }
     } finally {
       await main.close();
@@ -193,7 +205,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
 });
 
 describe.skipIf(!REDIS_SERVER)('Redis unreachable', () => {
-  it('is reported (with the reason), takes no job so work stays here, and is retried until Redis answers', async () => {
+  it('is reported (with the reason), is retried until Redis answers, and while it lasts work a worker would take stays here', async () => {
     const port = await freePort();
     const events = new EventSink();
     const seen: string[] = [];
@@ -207,17 +219,31 @@ describe.skipIf(!REDIS_SERVER)('Redis unreachable', () => {
       complete: () => undefined,
       pollMs: 200,
     });
+    const baseline = { kind: 'baseline', datasetId: 'd' } as never;
     let redis: ChildProcess | null = null;
+    let client: Redis | null = null;
     try {
       await dispatch.ready();
       const down = await until('the dispatch to call Redis unreachable', () => dispatch.status().state === 'unreachable' && dispatch.status(), 10_000);
       expect(down.error).toMatch(/ECONNREFUSED/);
-      expect(dispatch.takes({ kind: 'baseline', datasetId: 'd' } as never)).toBe(false);
-      redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: 'ignore', detached: true });
+      redis = spawnRedis(port, true);
       await until('the dispatch to reconnect by itself', () => dispatch.status().state === 'connected', 15_000);
       expect(seen).toEqual(expect.arrayContaining(['unreachable', 'connected']));
-      expect(dispatch.status()).toMatchObject({ state: 'connected', error: null, workers: [] });
+      expect(dispatch.status()).toMatchObject({ state: 'connected', error: null });
+
+      // A worker holding the dataset: the baseline would go to it...
+      client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined);
+      const worker: WorkerAnnouncement = { id: 'w1', host: 'gpu-1', backend: { name: 'wasm', reason: 'test' }, poolSize: 1, datasets: [{ fingerprint: 'fp', name: 'd' }], running: [], startedAt: new Date().toISOString() };
+      await client.set(workerKey('w1'), JSON.stringify(worker), 'PX', ANNOUNCEMENT_TTL_MS);
+      await until('the dispatch to see the worker', () => dispatch.takes(baseline), 10_000);
+      // ...until Redis goes away: then it trains here.
+      killGroup(redis);
+      redis = null;
+      await until('the dispatch to call Redis unreachable again', () => dispatch.status().state === 'unreachable', 10_000);
+      expect(dispatch.takes(baseline)).toBe(false);
     } finally {
+      client?.disconnect();
       await dispatch.close();
       if (redis) killGroup(redis);
     }

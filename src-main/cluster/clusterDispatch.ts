@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { ClusterStatus } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
+import { counted } from '@shared/format';
 import type { EventSink } from '../platform/events';
 import { placeJob, type RemoteDispatch, type RemoteRunSink } from '../training/remoteDispatch';
-import { cancelKey, queueName, RemoteProgress, RemoteResult, WORKER_KEY_PATTERN, WorkerAnnouncement, type RemoteJobData } from './protocol';
+import { bundleKey, cancelKey, queueName, RemoteProgress, RemoteResult, WORKER_KEY_PATTERN, WorkerAnnouncement, type RemoteJobData } from './protocol';
 import { withinMs } from './withinMs';
 import { bullConnection, type RedisTarget } from './redisUrl';
 
@@ -34,7 +34,7 @@ export interface ClusterDispatchOptions {
   pollMs?: number;
 }
 
-/** Where the time of one remote job went, for `npm run bench -- cluster`. */
+/** Where the time of one remote job went (onDelivered), for `npm run bench -- cluster`. */
 export interface RemoteJobTiming {
   runId: number;
   host: string | null;
@@ -55,7 +55,16 @@ interface InFlight {
   fingerprint: string;
   sink: RemoteRunSink;
   cancelRequested: boolean;
-  settling: boolean;
+  /** A look at its job (check) or its queuing is under way: another must not run alongside and deliver it twice. */
+  busy: boolean;
+  /**
+   * Events of its job before this (Redis's clock, ms) are of an earlier job of the same id,
+   * replayed from the stream's start; null until it is queued, meanwhile they wait in `heldEvents`.
+   */
+  eventsSince: number | null;
+  heldEvents: Array<{ data: unknown; eventId: string }>;
+  /** A look was asked for while busy (an event during a poll's look): taken once that one is over. */
+  lookAgain: boolean;
   submittedAt: number;
   startedAt: number | null;
   host: string | null;
@@ -73,6 +82,7 @@ export class ClusterDispatch implements RemoteDispatch {
   private readonly queues = new Map<string, { queue: Queue; events: QueueEvents }>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly listeners: Array<() => void> = [];
+  private readonly deliveredListeners: Array<(timing: RemoteJobTiming) => void> = [];
   private workers: WorkerAnnouncement[] = [];
   private state: ClusterStatus['state'] = 'connecting';
   private error: string | null = null;
@@ -80,7 +90,6 @@ export class ClusterDispatch implements RemoteDispatch {
   private firstPoll: Promise<void>;
   private closed = false;
   private closing: Promise<void> | null = null;
-  readonly timings: RemoteJobTiming[] = [];
 
   constructor(private readonly options: ClusterDispatchOptions) {
     this.redis = new Redis({ ...options.redis.options, lazyConnect: true });
@@ -112,11 +121,6 @@ export class ClusterDispatch implements RemoteDispatch {
     };
   }
 
-  /** Training processes on the workers holding this dataset (for time projections). */
-  remoteSlots(fingerprint: string): number {
-    return this.workers.filter((w) => w.datasets.some((d) => d.fingerprint === fingerprint)).reduce((n, w) => n + w.poolSize, 0);
-  }
-
   /** The worker host a run in flight is training on, if it started. */
   hostOf(runId: number): string | null {
     return [...this.inFlight.values()].find((f) => f.runId === runId)?.host ?? null;
@@ -124,6 +128,11 @@ export class ClusterDispatch implements RemoteDispatch {
 
   onChange(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Called with where the time went each time a remote run's bundle has been imported. */
+  onDelivered(listener: (timing: RemoteJobTiming) => void): void {
+    this.deliveredListeners.push(listener);
   }
 
   takes(job: TrainerJob): boolean {
@@ -134,8 +143,9 @@ export class ClusterDispatch implements RemoteDispatch {
   submit(job: TrainerJob, sink: RemoteRunSink): void {
     const { fingerprint, name: datasetName } = this.options.dataset(job.datasetId);
     const run = this.options.run(job.runId);
-    const jobId = `${this.options.workbenchId}-run${job.runId}-${randomUUID().slice(0, 8)}`;
-    const flight: InFlight = { runId: job.runId, jobId, fingerprint, sink, cancelRequested: false, settling: false, submittedAt: Date.now(), startedAt: null, host: null };
+    const jobId = jobIdOf(this.options.workbenchId, job.runId);
+    // Busy until it is queued: a poll meanwhile would find no job and call it gone.
+    const flight: InFlight = { runId: job.runId, jobId, fingerprint, sink, cancelRequested: false, busy: true, lookAgain: false, eventsSince: null, heldEvents: [], submittedAt: Date.now(), startedAt: null, host: null };
     this.inFlight.set(jobId, flight);
     const data: RemoteJobData = {
       workbenchId: this.options.workbenchId,
@@ -147,15 +157,54 @@ export class ClusterDispatch implements RemoteDispatch {
       config: job.config,
       split: { train: job.split.train, validation: job.split.validation, test: job.split.test ?? [] },
     };
-    const retry = this.options.retry ?? DEFAULT_RETRY;
-    this.queueFor(fingerprint)
-      .queue.add(job.kind, data, { jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } })
-      .then(
-        () => sink.log(job.runId, 'info', `Run #${job.runId} is queued on the cluster (${this.options.redis.display}) for a worker holding "${datasetName}".`),
-        (err: Error) => this.settle(flight, 'failed', `Run #${job.runId} could not be queued on the cluster: ${err.message}. Resume it to try again.`),
-      );
+    this.enqueue(flight, job.kind, data).then(
+      (reattached) => {
+        this.lookedAt(flight);
+        // Cancelled while it was being queued: its cancel request may have been cleared with the old job's.
+        if (flight.cancelRequested) this.cancel(flight.runId);
+        sink.log(
+          job.runId,
+          'info',
+          reattached
+            ? `Run #${job.runId} was still on the cluster (${this.options.redis.display}) from before; it goes on there.`
+            : `Run #${job.runId} is queued on the cluster (${this.options.redis.display}) for a worker holding "${datasetName}".`,
+        );
+      },
+      (err: Error) => this.settle(flight, 'failed', `Run #${job.runId} could not be queued on the cluster: ${err.message}. Resume it to try again.`),
+    );
     // Only the status: submit runs inside the TrainingService's own placement pass.
     this.options.events.emit('cluster.status', this.status());
+  }
+
+  /**
+   * Queues a run under its fixed job id. A job of that id still waiting or training (this
+   * workbench stopped without taking it back) is followed rather than trained twice into the
+   * same checkpoint; one that ended is removed first, with its bundle and any cancel request,
+   * so the run trains again. True when an unfinished job was followed.
+   */
+  private async enqueue(flight: InFlight, kind: string, data: RemoteJobData): Promise<boolean> {
+    const { queue } = this.queueFor(flight.fingerprint);
+    // Any job of this id that has ended did so before now.
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const existing = await Job.fromId(queue, flight.jobId);
+    const state = existing ? await existing.getState() : null;
+    if (existing && state && UNFINISHED.has(state)) {
+      this.eventsFrom(flight, 0);
+      return true;
+    }
+    if (existing) await existing.remove();
+    await this.redis.del(cancelKey(flight.jobId), bundleKey(flight.jobId));
+    this.eventsFrom(flight, now);
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    await queue.add(kind, data, { jobId: flight.jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs } });
+    return false;
+  }
+
+  /** Takes the job's events from `since` on, those held meanwhile first. */
+  private eventsFrom(flight: InFlight, since: number): void {
+    flight.eventsSince = since;
+    for (const { data, eventId } of flight.heldEvents.splice(0)) this.onProgress(flight.jobId, data, eventId);
   }
 
   cancel(runId: number): boolean {
@@ -222,7 +271,7 @@ export class ClusterDispatch implements RemoteDispatch {
     // Connection errors are reported once, by this dispatch's own connection (setState).
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
-    events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
+    events.on('progress', ({ jobId, data }, eventId) => this.onProgress(jobId, data, eventId));
     events.on('completed', ({ jobId }) => void this.check(jobId));
     events.on('failed', ({ jobId }) => void this.check(jobId));
     entry = { queue, events };
@@ -230,10 +279,16 @@ export class ClusterDispatch implements RemoteDispatch {
     return entry;
   }
 
-  private onProgress(jobId: string, raw: unknown): void {
+  private onProgress(jobId: string, raw: unknown, eventId: string): void {
     const flight = this.inFlight.get(jobId);
     const parsed = RemoteProgress.safeParse(raw);
     if (!flight || !parsed.success) return;
+    if (flight.eventsSince === null) {
+      flight.heldEvents.push({ data: raw, eventId });
+      return;
+    }
+    // A stream id is `<ms on Redis's clock>-<sequence>`.
+    if (Number(eventId.split('-')[0]) < flight.eventsSince) return;
     const p = parsed.data;
     if (p.type === 'started') {
       if (flight.host && flight.host !== p.host) flight.sink.log(flight.runId, 'warn', `Run #${flight.runId} started again on ${p.host}: its worker on ${flight.host} stopped.`);
@@ -245,27 +300,49 @@ export class ClusterDispatch implements RemoteDispatch {
     else flight.sink.epoch(flight.runId, p.record);
   }
 
-  /** Looks at a job's state and settles it when it has ended: imports a finished one's bundle, fails or cancels the rest. */
+  /**
+   * Looks at a job's state and settles it when it has ended: imports a finished one's bundle,
+   * fails or cancels the rest. Called by the queue's events and by every poll, so it marks the
+   * flight busy before its first await (one look at a time, one delivery); when Redis fails
+   * midway it leaves the flight as it was, for the next poll to look again.
+   */
   private async check(jobId: string): Promise<void> {
     const flight = this.inFlight.get(jobId);
-    if (!flight || flight.settling || this.closed) return;
-    const job = await Job.fromId(this.queueFor(flight.fingerprint).queue, jobId);
-    if (!job) {
-      if (!flight.settling && !flight.cancelRequested) this.settle(flight, 'failed', `Run #${flight.runId}'s job disappeared from the cluster's queue (was Redis emptied?). Resume the run to train it again.`);
-      else if (flight.cancelRequested) this.settle(flight, 'cancelled', null);
+    if (!flight || this.closed) return;
+    if (flight.busy) {
+      flight.lookAgain = true;
       return;
     }
-    const state = await job.getState();
-    if (state === 'completed') await this.deliver(flight, job);
-    else if (state === 'failed') {
-      if (flight.cancelRequested) this.settle(flight, 'cancelled', null);
-      else this.settle(flight, 'failed', `Run #${flight.runId} failed on the cluster after ${job.attemptsMade} attempt${job.attemptsMade === 1 ? '' : 's'}: ${job.failedReason}`);
-      await job.remove().catch(() => undefined);
+    flight.busy = true;
+    try {
+      const job = await Job.fromId(this.queueFor(flight.fingerprint).queue, jobId);
+      if (!job) {
+        if (flight.cancelRequested) this.settle(flight, 'cancelled', null);
+        else this.settle(flight, 'failed', `Run #${flight.runId}'s job disappeared from the cluster's queue (was Redis emptied?). Resume the run to train it again.`);
+        return;
+      }
+      const state = await job.getState();
+      if (state === 'completed') await this.deliver(flight, job);
+      else if (state === 'failed') {
+        if (flight.cancelRequested) this.settle(flight, 'cancelled', null);
+        else this.settle(flight, 'failed', `Run #${flight.runId} failed on the cluster after ${counted(job.attemptsMade, 'attempt')}: ${job.failedReason}`);
+        await job.remove().catch(() => undefined);
+      }
+    } catch {
+      // Redis went away midway: the connection's own events report it, and the next poll looks again.
+    } finally {
+      this.lookedAt(flight);
     }
   }
 
+  private lookedAt(flight: InFlight): void {
+    flight.busy = false;
+    if (!flight.lookAgain || !this.inFlight.has(flight.jobId)) return;
+    flight.lookAgain = false;
+    void this.check(flight.jobId);
+  }
+
   private async deliver(flight: InFlight, job: Job): Promise<void> {
-    flight.settling = true;
     const finishedOn = job.finishedOn ?? Date.now();
     const result = RemoteResult.safeParse(job.returnvalue);
     if (!result.success) {
@@ -285,7 +362,7 @@ export class ClusterDispatch implements RemoteDispatch {
       return;
     }
     const now = Date.now();
-    this.timings.push({
+    const timing: RemoteJobTiming = {
       runId: flight.runId,
       host: result.data.host,
       waitMs: job.processedOn ? job.processedOn - job.timestamp : null,
@@ -294,15 +371,15 @@ export class ClusterDispatch implements RemoteDispatch {
       importMs: now - importStart,
       bundleBytes: result.data.bytes,
       totalMs: now - flight.submittedAt,
-    });
+    };
     this.settle(flight, 'done', null);
+    for (const l of this.deliveredListeners) l(timing);
     await this.redis.del(result.data.bundleKey).catch(() => undefined);
     await job.remove().catch(() => undefined);
   }
 
   private settle(flight: InFlight, status: 'done' | 'failed' | 'cancelled', error: string | null): void {
     if (!this.inFlight.delete(flight.jobId)) return;
-    flight.settling = true;
     flight.sink.finished(flight.runId, status, error);
     this.changed();
   }
@@ -348,6 +425,11 @@ export class ClusterDispatch implements RemoteDispatch {
     for (const l of this.listeners) l();
   }
 }
+
+const UNFINISHED = new Set(['waiting', 'delayed', 'prioritized', 'active', 'waiting-children']);
+
+/** A run's job on the cluster, the same each time it is queued: a resumed run finds the job it left there. */
+export const jobIdOf = (workbenchId: string, runId: number) => `${workbenchId}-run${runId}`;
 
 function safeJson(text: string): unknown {
   try {

@@ -30,7 +30,8 @@ export interface ClusterWorkerOptions {
   poolSize: number | null;
   /** The datasets this machine holds; it listens on their queues only. */
   datasets: DatasetSummary[];
-  spawn: () => ProcessChannel;
+  /** Starts a training process with this environment (trainerEnv: GRU timings, its GPU). */
+  spawn: (env: Record<string, string>) => ProcessChannel;
   /** Prints one line of what the worker does. */
   log: (line: string) => void;
   host?: string;
@@ -62,7 +63,7 @@ export class ClusterWorker {
 
   constructor(private readonly options: ClusterWorkerOptions) {
     this.host = options.host ?? hostname();
-    this.pool = new TrainerPool(options.spawn);
+    this.pool = new TrainerPool(options.spawn, options.dataDir);
   }
 
   async start(): Promise<void> {
@@ -72,6 +73,8 @@ export class ClusterWorker {
     this.backend = first.backend;
     this.pool.release(first);
     this.poolSize = this.options.poolSize ?? defaultWorkers(first.backend);
+    // One BullMQ Worker per dataset, each may take poolSize jobs: the pool keeps the processes training at once to poolSize in all.
+    this.pool.limit(this.poolSize);
     this.redis = new Redis({ ...this.options.redis.options, lazyConnect: true });
     this.redis.on('error', () => undefined); // reconnection is ioredis's; the status is printed by the Workers' 'error' handler
     await this.redis.connect();
@@ -140,12 +143,13 @@ export class ClusterWorker {
     const redis = this.redis!;
     const jobId = job.id!;
     const what = `run #${data.runId} (${data.kind} "${data.name}")${job.attemptsMade ? `, attempt ${job.attemptsMade + 1}` : ''}`;
-    log(`Started ${what}`);
-    this.running.set(jobId, { runId: data.runId, workbenchId: data.workbenchId, kind: data.kind });
-    void this.announce().catch(() => undefined);
-    const trainer = await this.pool.acquire();
-    const started = Date.now();
+    let trainer: ReadyTrainer | null = null;
     try {
+      trainer = await this.pool.acquire();
+      log(`Started ${what}`);
+      this.running.set(jobId, { runId: data.runId, workbenchId: data.workbenchId, kind: data.kind });
+      void this.announce().catch(() => undefined);
+      const started = Date.now();
       const bundle = await trainRemoteJob(data, {
         dataDir: this.options.dataDir,
         host: this.host,
@@ -155,14 +159,16 @@ export class ClusterWorker {
         report: (progress: RemoteProgress) => void job.updateProgress(progress).catch(() => undefined),
         cancelRequested: async () => (await redis.exists(cancelKey(jobId))) === 1,
       });
-      this.pool.release(trainer);
       // The bundle waits under its own key (not in the job's events), until the workbench takes it.
       const key = bundleKey(jobId);
       await redis.set(key, bundle, 'EX', BUNDLE_TTL_SECONDS);
+      // Handed back once the bundle is stored: handed back before, a failed set would discard a process another job may be using.
+      this.pool.release(trainer);
+      trainer = null;
       log(`Done ${what} in ${((Date.now() - started) / 1000).toFixed(1)} s; its bundle (${(Buffer.byteLength(bundle) / 1024).toFixed(0)} KiB) waits for the workbench`);
       return { host: this.host, bundleKey: key, bytes: Buffer.byteLength(bundle) };
     } catch (err) {
-      this.pool.discard(trainer);
+      if (trainer) this.pool.discard(trainer);
       const message = err instanceof Error ? err.message : String(err);
       log(`${err instanceof RemoteJobEnded && err.outcome === 'cancelled' ? 'Cancelled' : 'Failed'} ${what}: ${message}`);
       // A run that failed or was cancelled would do the same again; a crashed process is worth another attempt.

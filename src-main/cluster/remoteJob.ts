@@ -57,7 +57,8 @@ export async function trainRemoteJob(data: RemoteJobData, ctx: RemoteJobContext)
     split: data.split,
   };
   const epochs = new Map<number, EpochRecord>();
-  let started: { backend: ReadyTrainer['backend']['name']; reason: string; at: string } | null = null;
+  // Typed by assertion, not annotation: set in the listener below, which TypeScript's narrowing of `null` would not see.
+  let started = null as { backend: ReadyTrainer['backend']['name']; reason: string; at: string } | null;
   let lastProgress = 0;
   const { trainer } = ctx;
 
@@ -122,7 +123,6 @@ export async function trainRemoteJob(data: RemoteJobData, ctx: RemoteJobContext)
     trainer.channel.send({ type: 'start', job } satisfies ToTrainer);
   });
 
-  const ran = started as { backend: ReadyTrainer['backend']['name']; reason: string; at: string } | null;
   const bundle = sealBundle({
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,
@@ -138,10 +138,10 @@ export async function trainRemoteJob(data: RemoteJobData, ctx: RemoteJobContext)
         parentSourceRunId: null,
         config: data.config,
         seed: data.config.seed,
-        backend: ran?.backend ?? trainer.backend.name,
-        backendReason: ran?.reason ?? trainer.backend.reason,
+        backend: started?.backend ?? trainer.backend.name,
+        backendReason: started?.reason ?? trainer.backend.reason,
         createdAt: data.createdAt,
-        startedAt: ran?.at ?? null,
+        startedAt: started?.at ?? null,
         finishedAt: new Date().toISOString(),
         error: null,
         labelCount: data.kind === 'pretrain' ? null : data.config.labels.count,

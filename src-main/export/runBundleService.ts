@@ -228,16 +228,16 @@ export class RunBundleService {
     const bundle = openBundle(text, label);
     checkBundledCheckpoints(bundle.runs, label);
     const [remote] = bundle.runs;
+    const dataset = this.deps.datasets.get(run.datasetId);
     const mismatch =
       bundle.runs.length !== 1 ? `holds ${bundle.runs.length} runs, not one`
       : remote.sourceRunId !== runId ? `is of run #${remote.sourceRunId}, not #${runId}`
       : remote.kind !== run.kind ? `is a ${remote.kind} run, not a ${run.kind} run`
       : remote.status !== 'done' ? `is ${remote.status}, not done`
       : !isDeepStrictEqual(TrainConfig.parse(remote.config), run.config) ? 'was trained with another configuration'
-      : bundle.dataset.fingerprint !== this.deps.datasets.get(run.datasetId).fingerprint ? `was trained on another dataset (fingerprint ${bundle.dataset.fingerprint})`
+      : bundle.dataset.fingerprint !== dataset.fingerprint ? `was trained on another dataset (fingerprint ${bundle.dataset.fingerprint})`
       : null;
     if (mismatch) throw new WorkbenchError('invalid_params', `${label} ${mismatch}; nothing was recorded.`);
-    const dataset = this.deps.datasets.get(run.datasetId);
     const predictions = bundledPredictions(remote, dataset.segments, label);
     const staging = this.stage(bundle);
     const dir = runDir(this.deps.dataDir, runId);

@@ -35,7 +35,6 @@ class FakeCluster implements RemoteDispatch {
   cancel(runId: number) { const held = this.submitted.some((s) => s.job.runId === runId); if (held) this.cancelled.push(runId); return held; }
   onChange(l: () => void) { this.listener = l; }
   changed() { this.listener(); }
-  async close() {}
 }
 
 const config: TrainConfig = {

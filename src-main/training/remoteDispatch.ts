@@ -15,7 +15,7 @@ export interface RemoteDispatch {
   cancel(runId: number): boolean;
   /** Called whenever the cluster changes (a worker came or went), so waiting jobs are placed again. */
   onChange(listener: () => void): void;
-  close(): Promise<void>;
+  // No close(): whoever connects the cluster (ClusterConnection) closes it, once.
 }
 
 /** What a remote run reports, mapped by the TrainingService onto the store and events. */

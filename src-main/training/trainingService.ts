@@ -10,6 +10,7 @@ import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
 import type { RemoteDispatch, RemoteRunSink } from './remoteDispatch';
 import { freeCores, jobCost, shareCores } from './coreShares';
+import { trainerEnv } from './trainerEnv';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
 export const runDir = (dataDir: string, runId: number) => join(dataDir, 'runs', String(runId));
@@ -49,11 +50,6 @@ export function defaultWorkers(backend: Pick<BackendInfo, 'name' | 'gpu'>, cores
   if (backend.name === 'tensorflow-gpu') return Math.max(1, backend.gpu?.count ?? 1);
   return backend.name === 'tensorflow' ? Math.max(1, Math.floor(cores / 4)) : Math.max(1, cores);
 }
-
-/** Where a data directory keeps the one-off timings of the GRU implementations per backend (see backend.ts). */
-export const calibrationFile = (dataDir: string) => join(dataDir, 'backend-calibration.json');
-/** Where a data directory keeps the threaded WASM build's scripts (see wasmThreads.ts). */
-export const wasmScriptDir = (dataDir: string) => join(dataDir, 'wasm-threads');
 
 /** How long a cancelled run may take to reach a batch boundary before its process is killed. */
 const CANCEL_GRACE_MS = 5000;
@@ -169,13 +165,7 @@ export class TrainingService {
 
   /** The environment of a new training process: where timings are kept and, on GPUs, which GPU is its own. */
   private processEnv(): { env: Record<string, string>; gpuSlot: number | null } {
-    const env: Record<string, string> = { MOSEI_CALIBRATION_FILE: calibrationFile(this.dataDir), MOSEI_WASM_SCRIPT_DIR: wasmScriptDir(this.dataDir) };
-    if (this.backend?.name !== 'tensorflow-gpu') return { env, gpuSlot: null };
-    // The first process saw every GPU and trains on GPU 0; each further one gets a free GPU of its own.
-    const taken = new Set(this.workers.map((w) => w.gpuSlot ?? 0));
-    let slot = 0;
-    while (taken.has(slot)) slot++;
-    return { env: { ...env, CUDA_VISIBLE_DEVICES: String(slot) }, gpuSlot: slot };
+    return trainerEnv(this.dataDir, this.backend, this.workers.map((w) => w.gpuSlot ?? 0));
   }
 
   private addWorker(onReady?: (b: BackendInfo) => void, onEarlyExit?: (e: Error) => void): void {
@@ -302,7 +292,6 @@ export class TrainingService {
 
   shutdown(): void {
     this.stopped = true;
-    void this.remote?.close();
     if (this.rebalanceTimer) clearInterval(this.rebalanceTimer);
     for (const w of this.workers) w.channel.send({ type: 'shutdown' } satisfies ToTrainer);
   }
