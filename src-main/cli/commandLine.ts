@@ -106,7 +106,7 @@ export const SELECTION_USAGE = [
   '  --patience N       stop early once the validation loss has not improved for N epochs (default: train every epoch)',
 ].join('\n');
 
-/** The selection flags as configuration fields (validation after every epoch when either needs it). */
+/** The selection flags as configuration fields; the command then asks for validation after every epoch where needsEpochValidation says so. */
 export function selectionFrom(values: { selection?: string; patience?: string }): Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> {
   const out: Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> = {};
   if (values.selection !== undefined) {

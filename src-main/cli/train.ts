@@ -8,7 +8,7 @@
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { flagText } from '@shared/metrics/degenerate';
-import { selectionText } from '@shared/training/selection';
+import { needsEpochValidation, selectionText } from '@shared/training/selection';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import {
@@ -87,8 +87,7 @@ function configFrom(values: Values): TrainConfig {
     split: { ...base.split, testFraction: testFraction ?? base.split.testFraction },
     ...selection,
   };
-  // Choosing an epoch by its validation loss needs that loss after every epoch.
-  if (config.selection !== 'last-epoch' || config.earlyStopping !== null) config.validation = 'each-epoch';
+  if (needsEpochValidation(config)) config.validation = 'each-epoch';
   return config;
 }
 

@@ -2,6 +2,7 @@ import { PAPER_MASK, type TrainConfig } from '../api/entities';
 import { paperTrainConfig } from '../model/presets';
 import { PAPER_PROTOCOL } from '../figures/literature';
 import type { Factor } from './factors';
+import { needsEpochValidation } from '../training/selection';
 
 export type ExperimentPreset = 'quick' | 'paper';
 
@@ -115,8 +116,7 @@ export function withOverrides(plan: ExperimentPlan, o: PlanOverrides = {}): Expe
     ...(o.selection !== undefined ? { selection: o.selection } : {}),
     ...(o.earlyStopping !== undefined ? { earlyStopping: o.earlyStopping } : {}),
   };
-  // Choosing an epoch by its validation loss needs that loss after every epoch.
-  if (supervised.selection !== 'last-epoch' || supervised.earlyStopping !== null) supervised.validation = 'each-epoch';
+  if (needsEpochValidation(supervised)) supervised.validation = 'each-epoch';
   return { ...plan, pretrain: { ...plan.pretrain, ...shared, ...(o.mask ? { mask: o.mask } : {}) }, supervised };
 }
 
