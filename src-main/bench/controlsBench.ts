@@ -65,7 +65,7 @@ async function sweepControl(dataDir: string, role: ControlRole): Promise<boolean
     for (const line of formatSweep(results, checks)) console.log(line);
     return checks.every((c) => c.holds);
   } finally {
-    headless.close();
+    await headless.close();
   }
 }
 

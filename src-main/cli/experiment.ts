@@ -175,7 +175,8 @@ async function main(): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
   }
-  const { db, events, training, experiments, cluster } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const headless = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const { events, experiments, cluster } = headless;
   if (cluster) followCluster(cluster, events, log);
 
   // Listening before the experiment starts: a resumed one whose runs had all finished ends at once.
@@ -208,9 +209,7 @@ async function main(): Promise<number> {
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
-    training.shutdown();
-    await cluster?.close();
-    db.close();
+    await headless.close();
     return 2;
   }
   const id = following;
@@ -218,10 +217,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => experiments.cancel(id));
   const outcome = ended.get(id) ?? (await new Promise<Outcome>((resolve) => (onEnd = resolve)));
   const { status, error } = outcome;
-  training.shutdown();
-  await cluster?.close();
   const results = experiments.results(id);
-  db.close();
+  await headless.close();
   if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
   else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
   return status === 'done' ? 0 : 1;
