@@ -80,6 +80,9 @@ describe('varying the split kind', () => {
       const config = kind === 'pretrain' ? plan.pretrain : plan.supervised;
       expect(withFactorValues(config, { 'split.kind': 'sdk-standard' }, kind).split).toEqual({ ...config.split, kind: 'sdk-standard', testFraction: 0 });
       expect(withFactorValues(config, { 'split.kind': 'by-video' }, kind).split).toEqual({ ...config.split, kind: 'by-video', testFraction: 0.2 });
+      // Without the kind varied, a test share given with the SDK's folds stays, for the rules to refuse.
+      const asked = { ...config, split: { ...config.split, kind: 'sdk-standard' as const, testFraction: 0.3 } };
+      expect(withFactorValues(asked, { 'split.seed': 3 }, kind).split).toEqual({ ...asked.split, seed: 3 });
     }
   });
 });

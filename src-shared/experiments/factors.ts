@@ -201,8 +201,8 @@ export function withFactorValues(config: TrainConfig, values: FactorValues, kind
     if (node) node[field.path.at(-1)!] = value;
   }
   const varied = out as unknown as TrainConfig;
-  // A varied split kind keeps the preset's test share only where it applies.
-  return { ...varied, split: normaliseSplit(varied.split) };
+  // A varied split kind keeps the preset's test share only where it applies (a share asked for is left to the rules).
+  return 'split.kind' in values ? { ...varied, split: normaliseSplit(varied.split) } : varied;
 }
 
 /** The value a config holds at a field's path (what the preset gives a field the form has not varied yet). */
