@@ -61,7 +61,8 @@ export function experimentPlan(preset: ExperimentPreset, labelCounts?: number[],
     // The sweep reports final metrics only: validating 54 baselines after every epoch would cost most of its time.
     return { labelCounts: labelCounts ?? [...PAPER_LABEL_COUNTS], repeats: repeats ?? PAPER_PROTOCOL.repeats, pretrain: paper, supervised: { ...paper, mask: null, validation: 'final' }, ...chosen };
   }
-  // Quick: a smaller model on shorter clips and four label counts, so a sweep ends in minutes on 2 cores.
+  // Quick: a smaller model on shorter clips and four label counts, so a sweep takes minutes, not hours, on 2 cores
+  // (23 min on the positive control with the cores shared with other work: npm run bench -- controls).
   // Every other difference from the paper is a recorded field, chosen on the built-in positive control
   // (npm run bench -- controls measures it):
   // - pre-training: 5 epochs at Adam 0.003, and the loss on masked steps only. With the loss on every
