@@ -39,7 +39,7 @@ async function ablationWallTime(workDir: string, workers: number): Promise<{ sec
   const { jobs } = plannedJobs(checkPlan(REQUEST, { datasets: headless.datasets, training: headless.training }), deps);
   const fresh = { ...jobs, pretrainings: jobs.pretrainings.map((p) => ({ ...p, done: false, encoded: false })) };
   const speeds = backend ? measuredSpeeds(measuredRuns(deps, backend.name)) : null;
-  headless.close();
+  await headless.close();
   return { seconds, projected: (w) => (speeds ? projectExperiment(fresh, speeds, w).seconds : null) };
 }
 

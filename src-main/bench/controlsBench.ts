@@ -14,14 +14,16 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONTROL_NAMES, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL_ID, type ControlRole } from '@shared/data/controls';
 import { experimentConclusions } from '@shared/experiments/conclusions';
+import { REFERENCE_METHOD } from '@shared/experiments/references';
+import { DEGENERATE_RULE } from '@shared/metrics/degenerate';
 import { openHeadless } from '../cli/headless';
 import { formatSweep, negativeChecks, positiveChecks, type Check } from './controlsReport';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const IDS: Record<ControlRole, string> = { positive: POSITIVE_CONTROL_ID, negative: NEGATIVE_CONTROL_ID };
 
-/** Runs the Quick preset on one control through the command line and prints what it found; resolves to whether every check held. */
-async function sweepControl(dataDir: string, role: ControlRole): Promise<boolean> {
+/** Runs the Quick preset on one control through the command line and prints what it found; resolves to the claims of the checks that failed. */
+async function sweepControl(dataDir: string, role: ControlRole): Promise<string[]> {
   const datasetId = IDS[role];
   const started = performance.now();
   const command = spawnSync(
@@ -32,7 +34,7 @@ async function sweepControl(dataDir: string, role: ControlRole): Promise<boolean
   const seconds = (performance.now() - started) / 1000;
   if (command.status !== 0) {
     console.log(`\n### ${datasetId}: npm run experiment exited with ${command.status ?? command.signal}:\n${command.stderr.toString().trim().split('\n').slice(-5).join('\n')}`);
-    return false;
+    return [`npm run experiment exited with ${command.status ?? command.signal}`];
   }
   // The JSON document, after any line the data directory's opening printed.
   const stdout = command.stdout.toString().replace(/^(?!\{)[^]*?\n(?=\{)/, '');
@@ -43,7 +45,7 @@ async function sweepControl(dataDir: string, role: ControlRole): Promise<boolean
     console.log(`\n### ${dataset.name} (${datasetId}): ${dataset.segments} segments`);
     if (printed.experiment.status !== 'done') {
       console.log(`  The sweep ended ${printed.experiment.status}: ${printed.experiment.error ?? 'no reason given'}`);
-      return false;
+      return [`the sweep ended ${printed.experiment.status}`];
     }
     const results = headless.experiments.results(printed.experiment.id);
     const pretrain = headless.runs.ofExperiment(printed.experiment.id).find((r) => r.kind === 'pretrain')!;
@@ -61,11 +63,11 @@ async function sweepControl(dataDir: string, role: ControlRole): Promise<boolean
       `  Quick preset (npm run experiment -- --preset quick --dataset ${datasetId} --json), ${split.train.length} training / ${split.validation.length} validation / ${split.test?.length ?? 0} test segments, ` +
         `${plan.repeats} repeats, numbers on the ${results.split} split: ${seconds.toFixed(0)} s wall time (pre-training ${pretrainSeconds.toFixed(0)} s), backend ${pretrain.backend ?? 'unknown'}`,
     );
-    console.log('  Reference predictors on the same segments, fitted to each repeat\'s labelled sample: "always absent" (the majority four-class bin, 0 for every emotion) and "label mean". Flagged: runs whose predictions of an emotion fall in one four-class bin, or are all present or all absent.\n');
+    console.log(`  ${REFERENCE_METHOD} Below, "always absent" is the majority class. ${DEGENERATE_RULE}\n`);
     for (const line of formatSweep(results, checks)) console.log(line);
-    return checks.every((c) => c.holds);
+    return checks.filter((c) => !c.holds).map((c) => c.claim);
   } finally {
-    headless.close();
+    await headless.close();
   }
 }
 
@@ -74,12 +76,12 @@ const roles: ControlRole[] = only === 'positive' || only === 'negative' ? [only]
 const dataDir = join(workDir, 'controls');
 rmSync(dataDir, { recursive: true, force: true });
 try {
-  const held: boolean[] = [];
+  const failed: string[] = [];
   for (const role of roles) {
     console.log(`\n${CONTROL_NAMES[role]}: running the Quick preset...`);
-    held.push(await sweepControl(dataDir, role));
+    failed.push(...(await sweepControl(dataDir, role)).map((claim) => `${CONTROL_NAMES[role]}: ${claim}`));
   }
-  console.log(`\n  Every check held: ${held.every(Boolean) ? 'yes' : 'no'}`);
+  console.log(`\n  Every check held: ${failed.length ? `no. Failed:\n${failed.map((f) => `    ${f}`).join('\n')}` : 'yes'}`);
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

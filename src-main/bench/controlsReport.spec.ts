@@ -42,7 +42,7 @@ describe('the controls report', () => {
   it('fails the positive control when a run is flagged, naming the arm, label count and emotions', () => {
     const results = POSITIVE();
     results.ssl[2] = { ...results.ssl[2], flagged: [{ runId: 7, emotions: ['fear'] }, { runId: 8, emotions: ['fear', 'surprise'] }] };
-    expect(failing(positiveChecks(results))).toEqual(['no arm flagged: SSL at 200 (fear 2, surprise 1)']);
+    expect(failing(positiveChecks(results))).toEqual(['no arm flagged: SSL at 200 (surprise 1, fear 2)']);
   });
 
   it('fails the positive control when SSL does not beat the references, the baseline or the test at few labels, or finds presence in too few emotions', () => {
@@ -61,8 +61,12 @@ describe('the controls report', () => {
   it('holds every negative check when neither arm is above always absent and no test survives Holm, and fails on any significant test, of either metric', () => {
     expect(failing(negativeChecks(NEGATIVE()))).toEqual([]);
     const results = NEGATIVE();
-    results.comparisons = results.comparisons.map((c) => (c.metric === 'mae' && c.scope === 'sadness' && c.labelCount === 200 ? { ...c, pAdjusted: 0.01 } : c));
-    expect(failing(negativeChecks(results))).toEqual(['no Holm-corrected p of MAE below 0.05 in 21 tests (200 sadness)']);
+    results.comparisons = results.comparisons.map((c) => (c.metric === 'mae' && c.scope === 'sadness' && c.labelCount === 200 ? { ...c, meanDifference: -0.05, pAdjusted: 0.012 } : c));
+    // Which test failed, by how much, and what an MAE difference is worth where neither arm learned.
+    expect(failing(negativeChecks(results))).toEqual([
+      "no SSL-vs-baseline test of MAE significant after Holm (p < 0.05) in 21 tests: 1 is (200 labels, sadness: SSL − baseline −0.050, Holm p 0.012); where neither arm beats the reference predictors, an MAE difference is one in how far each strays from the labels' mean, not learning",
+    ]);
+    expect(negativeChecks(NEGATIVE()).find((c) => c.claim.includes('4-class accuracy significant'))?.claim).toBe('no SSL-vs-baseline test of 4-class accuracy significant after Holm (p < 0.05) in 21 tests (smallest Holm p 1.0)');
     const above = sweep([0.87, 0.83, 0.83], [0.84, 0.84, 0.83], [[0.03, 1], [-0.01, 1], [0, 1]]);
     expect(failing(negativeChecks(above))).toEqual([
       '20 labels: neither arm above always absent (SSL 0.870, baseline 0.840, always absent 0.860)',

@@ -1,6 +1,7 @@
 import type { ExperimentPoint, ExperimentResults, MeanSd } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
-import { experimentConclusions } from '@shared/experiments/conclusions';
+import { accuracyGap, bestReference, experimentConclusions, flaggedPerEmotion, gapNarrows } from '@shared/experiments/conclusions';
+import { formatSigned } from '@shared/figures/sweepSeries';
 
 /**
  * What `npm run bench -- controls` reports about one Quick sweep on a control, from the
@@ -27,34 +28,35 @@ const at = (points: ExperimentPoint[], n: number) => {
 };
 /** Predicting 0 (absent) for every emotion: the majority four-class bin of every emotion here. */
 const alwaysAbsent = (r: ExperimentResults, n: number) => acc4(at(r.references.majorityClass, n));
-const bestReference = (r: ExperimentResults, n: number) => Math.max(alwaysAbsent(r, n), acc4(at(r.references.labelMean, n)));
+/** The better reference predictor, as the conclusions read it (NaN, so no check holds, when none was scored). */
+const reference = (r: ExperimentResults, n: number) => bestReference(r.references, n) ?? NaN;
 const binaryF1 = (p: ExperimentPoint) => EMOTIONS.map((e) => p.metrics.f1Binary[e].mean);
 const overallTest = (r: ExperimentResults, n: number) => r.comparisons.find((c) => c.metric === 'acc4' && c.scope === 'overall' && c.labelCount === n)!;
 
-/** "fear 2, surprise 1": how many of a point's runs are flagged for each emotion. */
+/** "surprise 1, fear 2": how many of a point's runs are flagged for each emotion, in EMOTIONS order. */
 export function flaggedText(point: ExperimentPoint): string {
-  const counts = new Map<string, number>();
-  for (const run of point.flagged) for (const e of run.emotions) counts.set(e, (counts.get(e) ?? 0) + 1);
-  return [...counts].map(([e, k]) => `${e} ${k}`).join(', ');
+  return flaggedPerEmotion(point)
+    .filter((e) => e.runs > 0)
+    .map((e) => `${e.emotion} ${e.runs}`)
+    .join(', ');
 }
 
 /** The positive control's claims: SSL beats both references and the baseline with few labels, the gap narrows, presence is found, the test sees it, nothing is flagged. */
 export function positiveChecks(r: ExperimentResults): Check[] {
   const counts = labelCounts(r);
   const [smallest, second] = counts;
-  const largest = counts.at(-1)!;
-  const gap = (n: number) => acc4(at(r.ssl, n)) - acc4(at(r.baseline, n));
+  const gap = (n: number) => accuracyGap(r, n);
   const found = (n: number) => binaryF1(at(r.ssl, n)).filter((f) => f > 0).length;
   const points = [...r.ssl, ...r.baseline];
   const flagged = points.filter((p) => p.flagged.length);
   const unchecked = points.reduce((s, p) => s + p.runIds.length - p.checked, 0);
   return [
     ...counts.map((n) => ({
-      holds: acc4(at(r.ssl, n)) > bestReference(r, n),
+      holds: acc4(at(r.ssl, n)) > reference(r, n),
       claim: `${n} labels: SSL's 4-class accuracy ${fmt(acc4(at(r.ssl, n)))} is above both reference predictors (always absent ${fmt(alwaysAbsent(r, n))}, label mean ${fmt(acc4(at(r.references.labelMean, n)))})`,
     })),
     ...[smallest, second].map((n) => ({ holds: gap(n) > 0, claim: `${n} labels: SSL above the baseline by ${fmt(gap(n))}` })),
-    { holds: gap(largest) < gap(smallest), claim: `the gap narrows as labels grow: ${counts.map((n) => `${n}: ${fmt(gap(n))}`).join(', ')}` },
+    { holds: gapNarrows(r) === true, claim: `the gap narrows as labels grow: ${counts.map((n) => `${n}: ${fmt(gap(n))}`).join(', ')}` },
     ...counts.map((n) => ({ holds: found(n) >= 4, claim: `${n} labels: SSL's binary F1 is above 0 for ${found(n)} of 6 emotions` })),
     ...[smallest, second].map((n) => {
       const t = overallTest(r, n);
@@ -70,18 +72,20 @@ export function positiveChecks(r: ExperimentResults): Check[] {
 
 /**
  * The negative control's claims: neither arm beats predicting absent, and no SSL-vs-baseline test
- * survives Holm, per metric family (4-class accuracy, the issue's family; then MAE, where the
- * arms may differ in how far they stray from the labels' mean without either having learned).
+ * is significant after Holm's correction, in either metric family (the control's criterion). A
+ * failing family names each significant test with its difference and p; for MAE it says what such
+ * a difference is where neither arm learned: one in how far each strays from the labels' mean.
  */
 export function negativeChecks(r: ExperimentResults): Check[] {
   const family = (metric: 'acc4' | 'mae', name: string): Check => {
     const tests = r.comparisons.filter((c) => c.metric === metric);
     const significant = tests.filter((c) => (c.pAdjusted ?? 1) < ALPHA);
     const smallest = Math.min(...tests.map((c) => c.pAdjusted ?? 1));
-    return {
-      holds: significant.length === 0,
-      claim: `no Holm-corrected p of ${name} below ${ALPHA} in ${tests.length} tests (${significant.length ? significant.map((c) => `${c.labelCount} ${c.scope}`).join(', ') : `smallest ${smallest.toPrecision(2)}`})`,
-    };
+    const claim = `no SSL-vs-baseline test of ${name} significant after Holm (p < ${ALPHA}) in ${tests.length} tests`;
+    if (!significant.length) return { holds: true, claim: `${claim} (smallest Holm p ${smallest.toPrecision(2)})` };
+    const found = significant.map((c) => `${c.labelCount} labels, ${c.scope}: SSL − baseline ${formatSigned(c.meanDifference)}, Holm p ${pText(c.pAdjusted)}`).join('; ');
+    const why = metric === 'mae' ? "; where neither arm beats the reference predictors, an MAE difference is one in how far each strays from the labels' mean, not learning" : '';
+    return { holds: false, claim: `${claim}: ${significant.length} ${significant.length === 1 ? 'is' : 'are'} (${found})${why}` };
   };
   return [
     ...labelCounts(r).map((n) => ({
@@ -121,10 +125,10 @@ export function formatSweep(r: ExperimentResults, checks: Check[]): string[] {
   lines.push('', `  Paired t-tests of 4-class accuracy, SSL minus baseline over repeats; Holm across ${family?.tests ?? acc.length} tests (label counts x overall and 6 emotions)`);
   lines.push(`  ${'labels'.padEnd(7)}${'scope'.padEnd(11)}${'diff'.padEnd(9)}${'t'.padEnd(9)}${'p'.padEnd(10)}p (Holm)`);
   for (const c of [...acc].sort((a, b) => a.labelCount - b.labelCount)) {
-    lines.push(`  ${String(c.labelCount).padEnd(7)}${c.scope.padEnd(11)}${((c.meanDifference >= 0 ? '+' : '') + fmt(c.meanDifference)).padEnd(9)}${(c.t === null ? '—' : c.t.toFixed(2)).padEnd(9)}${pText(c.pValue).padEnd(10)}${pText(c.pAdjusted)}${(c.pAdjusted ?? 1) < ALPHA ? ' *' : ''}`);
+    lines.push(`  ${String(c.labelCount).padEnd(7)}${c.scope.padEnd(11)}${formatSigned(c.meanDifference).padEnd(9)}${(c.t === null ? '—' : c.t.toFixed(2)).padEnd(9)}${pText(c.pValue).padEnd(10)}${pText(c.pAdjusted)}${(c.pAdjusted ?? 1) < ALPHA ? ' *' : ''}`);
   }
   const maeSignificant = mae.filter((c) => (c.pAdjusted ?? 1) < ALPHA);
-  lines.push(`  MAE (${mae.length} tests, Holm): ${maeSignificant.length ? `significant at ${maeSignificant.map((c) => `${c.labelCount} ${c.scope} (${c.meanDifference >= 0 ? '+' : ''}${fmt(c.meanDifference)}, ${pText(c.pAdjusted)})`).join(', ')}` : `none significant, smallest p (Holm) ${pText(Math.min(...mae.map((c) => c.pAdjusted ?? 1)))}`}`);
+  lines.push(`  MAE (${mae.length} tests, Holm): ${maeSignificant.length ? `significant at ${maeSignificant.map((c) => `${c.labelCount} ${c.scope} (${formatSigned(c.meanDifference)}, ${pText(c.pAdjusted)})`).join(', ')}` : `none significant, smallest p (Holm) ${pText(Math.min(...mae.map((c) => c.pAdjusted ?? 1)))}`}`);
   lines.push('', '  What the results support:', ...experimentConclusions(r).sentences.map((s) => `    ${s}`));
   lines.push('', '  Checks:');
   for (const c of checks) lines.push(`  ${c.holds ? 'yes' : 'NO '}  ${c.claim}`);

@@ -25,7 +25,7 @@ async function quickPresetWallTime(workDir: string, workers: number): Promise<nu
   const done = new Promise<string>((resolve) => events.subscribe((name, p) => name === 'experiment.status' && resolve((p as { status: string }).status)));
   const { runsTotal } = experiments.start({ datasetId: POSITIVE_CONTROL_ID, preset: 'quick' });
   const status = await done;
-  headless.close();
+  await headless.close();
   const seconds = (performance.now() - started) / 1000;
   loopDelay.disable();
   console.log(`  quick preset, ${workers} training process${workers > 1 ? 'es' : ''}: ${status}, 1 pre-training + ${runsTotal} runs in ${seconds.toFixed(0)} s (${(((runsTotal + 1) / seconds) * 60).toFixed(1)} jobs/min)`);
@@ -33,7 +33,7 @@ async function quickPresetWallTime(workDir: string, workers: number): Promise<nu
   return seconds;
 }
 
-/** The quick preset's baseline arm alone (8 runs, no dependencies) with `workers` processes. */
+/** The quick preset's baseline arm alone (a run per label count and repeat, no dependencies) with `workers` processes. */
 async function baselineArm(workDir: string, workers: number): Promise<number> {
   const dataDir = join(workDir, `baseline-arm-${workers}`);
   rmSync(dataDir, { recursive: true, force: true });
@@ -53,7 +53,7 @@ async function baselineArm(workDir: string, workers: number): Promise<number> {
   const jobs = ids.size;
   await done;
   const seconds = (performance.now() - started) / 1000;
-  headless.close();
+  await headless.close();
   console.log(`  baseline arm (${jobs} runs), ${workers} process${workers > 1 ? 'es' : ''}: ${seconds.toFixed(0)} s (${((jobs / seconds) * 60).toFixed(1)} jobs/min)`);
   return seconds;
 }

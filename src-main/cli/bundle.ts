@@ -12,7 +12,7 @@ import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir'
 import { RunBundleService } from '../export/runBundleService';
 import { requireStore } from './args';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, wholeNumber } from './commandLine';
-import { openHeadless } from './headless';
+import { withHeadless } from './headless';
 
 const COMMAND = {
   usage: [
@@ -44,11 +44,9 @@ async function main(): Promise<number> {
   if (runId === undefined) throw new UsageError('Missing --run ID.');
 
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
-  let headless: Awaited<ReturnType<typeof openHeadless>> | undefined;
-  try {
-    // Exporting needs runs, so a mistyped --data-dir is an error; importing may start a new one.
-    if (runId !== null) requireStore(dataDir);
-    headless = await openHeadless(dataDir);
+  // Exporting needs runs, so a mistyped --data-dir is an error; importing may start a new one.
+  if (runId !== null) requireStore(dataDir);
+  return withHeadless(dataDir, async (headless) => {
     const bundles = new RunBundleService({ ...headless, dataDir });
     if (runId !== null) {
       const saved = await bundles.exportBundle(runId, userPath(file));
@@ -58,12 +56,7 @@ async function main(): Promise<number> {
       console.log(`Imported into ${dataDir}:\n${imported.map((r) => `  ${describe(r)}`).join('\n')}`);
     }
     return 0;
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    return 1;
-  } finally {
-    headless?.close();
-  }
+  });
 }
 
 runCommand(COMMAND, main);

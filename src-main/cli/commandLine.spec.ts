@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nearestFlag } from '../launcher/nearestFlag.mjs';
-import { interpretArgs, UsageError, wholeNumber } from './commandLine';
+import { decimalNumber, interpretArgs, UsageError, wholeNumber } from './commandLine';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'wb-cli-flags-'));
@@ -40,6 +40,15 @@ describe('interpretArgs', () => {
     expect(wholeNumber(undefined, '--repeats', { min: 1 })).toBeUndefined();
     for (const bad of ['0', '1.5', '', 'ten', '-3']) expect(() => wholeNumber(bad, '--repeats', { min: 1 })).toThrow(UsageError);
     expect(() => wholeNumber('70000', '--port', { min: 0, max: 65535 })).toThrow('--port must be a whole number from 0 to 65535, not "70000".');
+  });
+
+  it('checks decimal numbers and their range, with or without an upper bound', () => {
+    expect(decimalNumber('0.25', '--signal', { min: 0, max: 1, inclusiveMax: true })).toBe(0.25);
+    expect(decimalNumber('1', '--signal', { min: 0, max: 1, inclusiveMax: true })).toBe(1);
+    expect(() => decimalNumber('1', '--test-fraction', { min: 0, max: 1 })).toThrow('--test-fraction must be a number from 0 below 1, not "1".');
+    expect(decimalNumber('1e6', '--noise', { min: 0 })).toBe(1e6);
+    expect(() => decimalNumber('-1', '--noise', { min: 0 })).toThrow('--noise must be a number from 0, not "-1".');
+    for (const bad of ['', 'Infinity', 'NaN', 'x']) expect(() => decimalNumber(bad, '--noise', { min: 0 })).toThrow(UsageError);
   });
 
   it('suggests only flags that are close', () => {

@@ -85,16 +85,17 @@ export function wholeNumber(value: string | undefined, flag: string, range: { mi
   return n;
 }
 
-/** A decimal number flag in [min, max) (or [min, max] with `inclusiveMax`), or undefined when not given. */
-export function decimalNumber(value: string | undefined, flag: string, range: { min: number; max: number; inclusiveMax?: boolean; minExclusive?: boolean }): number | undefined {
+/** A decimal number flag in [min, max) (or [min, max] with `inclusiveMax`; no upper bound without `max`), or undefined when not given. */
+export function decimalNumber(value: string | undefined, flag: string, range: { min: number; max?: number; inclusiveMax?: boolean; minExclusive?: boolean }): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
+  const max = range.max ?? Infinity;
   const aboveMin = range.minExclusive ? n > range.min : n >= range.min;
-  const belowMax = range.inclusiveMax ? n <= range.max : n < range.max;
+  const belowMax = range.inclusiveMax ? n <= max : n < max;
   if (value.trim() === '' || !Number.isFinite(n) || !aboveMin || !belowMax) {
     const from = `${range.minExclusive ? 'above' : 'from'} ${range.min}`;
-    const to = `${range.inclusiveMax ? 'up to' : 'below'} ${range.max}`;
-    throw new UsageError(`${flag} must be a number ${from} ${to}, not "${value}".`);
+    const to = range.max === undefined ? '' : ` ${range.inclusiveMax ? 'up to' : 'below'} ${range.max}`;
+    throw new UsageError(`${flag} must be a number ${from}${to}, not "${value}".`);
   }
   return n;
 }
@@ -106,7 +107,7 @@ export const SELECTION_USAGE = [
   '  --patience N       stop early once the validation loss has not improved for N epochs (default: train every epoch)',
 ].join('\n');
 
-/** The selection flags as configuration fields (validation after every epoch when either needs it). */
+/** The selection flags as configuration fields; the command then asks for validation after every epoch where needsEpochValidation says so. */
 export function selectionFrom(values: { selection?: string; patience?: string }): Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> {
   const out: Partial<Pick<TrainConfig, 'selection' | 'earlyStopping'>> = {};
   if (values.selection !== undefined) {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_STANDARD_FOLD_VIDEOS_MESSAGE } from '@shared/data/splits';
 import { experimentPlan, supervisedConfig } from '@shared/experiments/presets';
 import { DatasetService } from '../data/datasetService';
 import { openDatabase } from '../store/database';
@@ -141,6 +142,22 @@ describe('npm run experiment with a test part and model selection', () => {
     expect(pretrain.epochs.every((e) => e.maskedLoss! > 0 && e.valMaskedLoss! > 0)).toBe(true);
     store.close();
   }, 240_000);
+});
+
+describe('npm run experiment --split sdk-standard', () => {
+  it("drops the Quick preset's test share for the SDK's folds, which bring their own, and refuses one typed with them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-exp-sdk-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    await new DatasetService(dir, new DatasetRepository(db), new SplitRepository(db)).ensureBuiltin({ seed: 5, segments: 12, segmentsPerVideo: 4, minFrames: 10, maxFrames: 20 });
+    db.close();
+    // The split is accepted and computed: what stops it is that the synthetic videos are in none of the SDK's folds.
+    const sdk = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--split', 'sdk-standard', '--data-dir', dir]);
+    expect(sdk).toMatchObject({ code: 2, stderr: expect.stringContaining(NO_STANDARD_FOLD_VIDEOS_MESSAGE) });
+    expect(sdk.stderr).not.toContain('test share');
+    const typed = await run(['--preset', 'quick', '--dataset', 'builtin-small', '--split', 'sdk-standard', '--test-fraction', '0.3', '--data-dir', dir]);
+    expect(typed).toMatchObject({ code: 2, stderr: expect.stringContaining("The SDK's standard folds have their own test fold, so a test share (0.3) does not apply") });
+  }, 120_000);
 });
 
 describe('npm run experiment --vary', () => {

@@ -21,6 +21,7 @@ import { experimentPlan, type ExperimentPreset } from '@shared/experiments/prese
 import { FACTOR_FIELD_IDS } from '@shared/experiments/factors';
 import { factorsFrom } from './varyOption';
 import type { TrainConfig } from '@shared/api/entities';
+import { normaliseSplit, type SplitConfig } from '@shared/data/splits';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import {
   DATA_DIR_OPTION,
@@ -116,7 +117,7 @@ function requestFrom(values: Values): ExperimentRequest {
   const learningRate = decimalNumber(values['learning-rate'], '--learning-rate', { min: 0, max: 10, minExclusive: true, inclusiveMax: true });
   const overrides = {
     mask: maskSpan === undefined ? undefined : { ...plan.pretrain.mask!, spanLength: maskSpan },
-    split: split === undefined && testFraction === undefined ? undefined : { ...plan.supervised.split, kind: split ?? plan.supervised.split.kind, testFraction: testFraction ?? plan.supervised.split.testFraction },
+    split: split === undefined && testFraction === undefined ? undefined : splitFrom(plan.supervised.split, split, testFraction),
     learningRate,
     ...selectionFrom(values),
   };
@@ -124,6 +125,12 @@ function requestFrom(values: Values): ExperimentRequest {
   const parsed = requests['experiments.start'].params.safeParse({ datasetId: values.dataset ?? POSITIVE_CONTROL_ID, preset, labelCounts, repeats, sampling: values.sampling, overrides, factors });
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
+}
+
+/** The preset's split with --split and --test-fraction; the preset's test share does not follow --split sdk-standard, a typed one goes to the rules. */
+function splitFrom(preset: SplitConfig, kind: SplitConfig['kind'] | undefined, testFraction: number | undefined): SplitConfig {
+  const split = { ...preset, kind: kind ?? preset.kind };
+  return testFraction === undefined ? normaliseSplit(split) : { ...split, testFraction };
 }
 
 /** `--resume ID`, or null when not given; a usage error if it comes with plan options. */
@@ -168,7 +175,8 @@ async function main(): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
   }
-  const { db, events, training, experiments, cluster } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const headless = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const { events, experiments, cluster } = headless;
   if (cluster) followCluster(cluster, events, log);
 
   // Listening before the experiment starts: a resumed one whose runs had all finished ends at once.
@@ -201,9 +209,7 @@ async function main(): Promise<number> {
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
-    training.shutdown();
-    await cluster?.close();
-    db.close();
+    await headless.close();
     return 2;
   }
   const id = following;
@@ -211,10 +217,8 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => experiments.cancel(id));
   const outcome = ended.get(id) ?? (await new Promise<Outcome>((resolve) => (onEnd = resolve)));
   const { status, error } = outcome;
-  training.shutdown();
-  await cluster?.close();
   const results = experiments.results(id);
-  db.close();
+  await headless.close();
   if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
   else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
   return status === 'done' ? 0 : 1;

@@ -75,11 +75,12 @@ describe('npm run experiment: the printed results', () => {
   it('prints a table per metric with mean ± sd [95% CI], the difference with its interval, raw and Holm p, and says how each was computed', () => {
     const text = experimentTable(results());
     const lines = text.split('\n');
-    // What the results support comes first: both arms clear the references (0.6), SSL's lead is not significant after Holm with 3 repeats.
+    // What the results support comes first: both arms clear the references (0.6); SSL's lead (+0.04 at 20 labels, smaller at 200)
+    // varies little over the 3 repeats, so it is significant after Holm at both label counts.
     expect(lines.slice(0, 3)).toEqual([
       'What the results support:',
       '  SSL beats both reference predictors in 4-class accuracy at every label count (20 and 200 labels); the baseline at every label count (20 and 200 labels).',
-      expect.stringMatching(/^ {2}(SSL beats the baseline at|SSL and the baseline do not differ significantly)/),
+      '  SSL beats the baseline at 20 and 200 labels (paired t-test of 4-class accuracy, Holm-corrected p < 0.05); the gap narrows as labels grow.',
     ]);
     expect(lines.find((l) => l.startsWith('Overall scores'))).toMatch(/mean ± sd \[95% CI\] over repeats/);
     const acc20 = lines.find((l) => /^\s*20 /.test(l))!;

@@ -14,7 +14,7 @@ import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir'
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, usageFailure, wholeNumber } from './commandLine';
 import { requireStore } from './args';
 import { Table1Service } from '../export/table1Service';
-import { openHeadless, type Headless } from './headless';
+import { withHeadless } from './headless';
 
 const COMMAND = {
   usage: [
@@ -57,9 +57,7 @@ async function main(): Promise<number> {
   } catch (err) {
     usageFailure(COMMAND, (err as Error).message);
   }
-  let headless: Headless | undefined;
-  try {
-    headless = await openHeadless(args.dataDir);
+  return withHeadless(args.dataDir, async (headless) => {
     const service = new Table1Service({ ...headless, dataDir: args.dataDir });
     const experiments = headless.experiments.list();
     if (!experiments.some((x) => x.id === args.id)) {
@@ -73,12 +71,7 @@ async function main(): Promise<number> {
     const saved = await service.exportTable1(args.id, args.f1, args.format, path);
     console.log(`Saved Table 1 of experiment #${args.id} (${args.f1}, ${args.format}) to ${saved.path}`);
     return 0;
-  } catch (err) {
-    console.error(err instanceof WorkbenchError ? err.message : `Export failed: ${err instanceof Error ? err.stack : String(err)}`);
-    return 1;
-  } finally {
-    headless?.close();
-  }
+  });
 }
 
 runCommand(COMMAND, main);

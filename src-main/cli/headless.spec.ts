@@ -8,6 +8,7 @@ import { NEGATIVE_CONTROL_ID, POSITIVE_CONTROL_ID } from '@shared/data/controls'
 import { datasetExists } from '../data/datasetFiles';
 import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
+import { withHeadless, type Headless } from './headless';
 
 const root = resolve(import.meta.dirname, '../..');
 /** A command that opens the data directory like every other (openHeadless), then stops: the experiment it asks for does not exist. */
@@ -35,5 +36,19 @@ describe('commands opening a data directory without the built-in datasets at onc
     db.close();
     expect(datasets.map((d) => d.id)).toEqual([POSITIVE_CONTROL_ID, NEGATIVE_CONTROL_ID]);
     for (const { id } of datasets) expect(datasetExists(dir, id)).toBe(true);
+  }, 120_000);
+});
+
+describe('withHeadless', () => {
+  it('has closed the store and stopped training when it returns what `use` gave, or throws what `use` threw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wb-headless-with-'));
+    dirs.push(dir);
+    const opened: Headless[] = [];
+    expect(await withHeadless(dir, (headless) => (opened.push(headless), 7))).toBe(7);
+    await expect(withHeadless(dir, async (headless) => {
+      opened.push(headless);
+      throw new Error('Run 3 does not exist.');
+    })).rejects.toThrow('Run 3 does not exist.');
+    expect(opened.map((h) => h.db.open)).toEqual([false, false]);
   }, 120_000);
 });

@@ -66,3 +66,17 @@ export async function openHeadless(dataDir: string, workers: number | null = nul
     },
   };
 }
+
+/**
+ * Runs `use` with a data directory's services and closes them whatever happens, waiting for the
+ * close (the training processes and the cluster stopped, the store closed) before it returns or
+ * throws, so a command's exit code never comes with the store still open.
+ */
+export async function withHeadless<T>(dataDir: string, use: (headless: Headless) => Promise<T> | T): Promise<T> {
+  const headless = await openHeadless(dataDir);
+  try {
+    return await use(headless);
+  } finally {
+    await headless.close();
+  }
+}

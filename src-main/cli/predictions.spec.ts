@@ -13,7 +13,7 @@ import { openDatabase } from '../store/database';
 import { DatasetRepository } from '../store/datasets';
 import { RunRepository } from '../store/runs';
 import { SplitRepository } from '../store/splits';
-import { parseCsv } from '../../test/parseCsv';
+import { parseCsv } from '@shared/csv';
 
 /** `npm run predictions` writes a run's stored predictions; `npm run metrics` reads them back and scores them as the run was. */
 
@@ -62,7 +62,7 @@ describe('npm run predictions, read back by npm run metrics', () => {
     expect(written.stderr).toBe('');
     expect(written.code).toBe(0);
     expect(written.stdout).toContain(`Saved the predictions of run #${runId} to ${join(dir, 'out.csv')}`);
-    const rows = parseCsv(readFileSync(join(dir, 'out.csv'), 'utf8'));
+    const rows = parseCsv(readFileSync(join(dir, 'out.csv'), 'utf8'), { strict: true });
     expect(rows[0]).toEqual([...PREDICTIONS_CSV_HEADER]);
     expect(rows[0].slice(0, 4)).toEqual(['segment_id', 'split', 'label_happiness', 'label_sadness']);
     expect(rows.slice(1).filter((r) => r[1] === 'validation')).toHaveLength(8);

@@ -12,7 +12,7 @@ import { PredictionsService } from '../export/predictionsService';
 import { predictionsFileName } from '@shared/export/predictionsCsv';
 import { requireStore } from './args';
 import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, usageFailure, wholeNumber } from './commandLine';
-import { openHeadless, type Headless } from './headless';
+import { withHeadless } from './headless';
 
 const COMMAND = {
   usage: [
@@ -38,20 +38,13 @@ async function main(): Promise<number> {
   } catch (err) {
     usageFailure(COMMAND, (err as Error).message);
   }
-  let headless: Headless | undefined;
-  try {
-    headless = await openHeadless(dataDir);
+  return withHeadless(dataDir, (headless) => {
     const service = new PredictionsService(headless);
     const path = existsSync(out) && statSync(out).isDirectory() ? join(out, predictionsFileName(runId, headless.runs.summary(runId).name)) : out;
     const saved = service.exportPredictions(runId, path);
     console.log(`Saved the predictions of run #${runId} to ${saved.path}`);
     return 0;
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : String(err));
-    return 1;
-  } finally {
-    headless?.close();
-  }
+  });
 }
 
 runCommand(COMMAND, main);

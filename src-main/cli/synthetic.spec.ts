@@ -33,8 +33,9 @@ describe('npm run synthetic -- --control', () => {
     for (const [args, problem] of [
       [['--control', 'negative', '--signal', '0.5'], /A negative control has no signal/],
       [['--control', 'positive', '--signal', '0'], /--signal 0 is the negative control/],
-      [['--control', 'positive', '--temporal-share', '1.5'], /--temporal-share must be a number from 0 to 1, not "1.5"/],
+      [['--control', 'positive', '--temporal-share', '1.5'], /--temporal-share must be a number from 0 up to 1, not "1.5"/],
       [['--control', 'neutral'], /--control must be positive or negative, not "neutral"/],
+      [['--control', 'positive', '--noise=-1'], /--noise must be a number from 0, not "-1"/],
       [['--noise', '3'], /--noise sets a control's parameter: add --control positive or --control negative/],
     ] as const) {
       const refused = await run([...args, '--data-dir', dir]);

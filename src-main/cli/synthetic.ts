@@ -6,7 +6,7 @@
  *   ... --csd FOLDER                                                write either as a COVAREP + labels .csd pair instead
  */
 import { defaultUserDataDir, resolveDataDir, userPath } from '../config/dataDir';
-import { DATA_DIR_OPTION, DATA_DIR_USAGE, readCommandLine, runCommand, UsageError, wholeNumber } from './commandLine';
+import { DATA_DIR_OPTION, DATA_DIR_USAGE, decimalNumber, readCommandLine, runCommand, UsageError, wholeNumber } from './commandLine';
 import { DatasetService, FULL_DATASET_ID, FULL_DATASET_NAME } from '../data/datasetService';
 import { FULL_BUILTIN, SMALL_BUILTIN, type SyntheticParams } from '../data/synthetic';
 import { exportSyntheticCsd } from '../data/syntheticCsd';
@@ -47,16 +47,6 @@ const COMMAND = {
 
 type Values = ReturnType<typeof readCommandLine<typeof COMMAND.options>>['values'];
 
-/** A number flag within a range, or undefined when not given. */
-function numberIn(value: string | undefined, flag: string, min: number, max = Infinity): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`${flag} must be a number from ${min}${max === Infinity ? '' : ` to ${max}`}, not "${value}".`);
-  }
-  return n;
-}
-
 /** A control's parameters from the flags: the built-in control of that role, with what the flags change. */
 function controlFrom(values: Values): ControlParams {
   const role = values.control;
@@ -67,9 +57,9 @@ function controlFrom(values: Values): ControlParams {
     ...base,
     segments: wholeNumber(values.segments, '--segments', { min: 1 }) ?? base.segments,
     seed: wholeNumber(values.seed, '--seed', { min: 0, max: 2 ** 31 - 1 }) ?? base.seed,
-    signal: numberIn(values.signal, '--signal', 0, 1) ?? base.signal,
-    temporalShare: numberIn(values['temporal-share'], '--temporal-share', 0, 1) ?? base.temporalShare,
-    noise: numberIn(values.noise, '--noise', 0) ?? base.noise,
+    signal: decimalNumber(values.signal, '--signal', { min: 0, max: 1, inclusiveMax: true }) ?? base.signal,
+    temporalShare: decimalNumber(values['temporal-share'], '--temporal-share', { min: 0, max: 1, inclusiveMax: true }) ?? base.temporalShare,
+    noise: decimalNumber(values.noise, '--noise', { min: 0 }) ?? base.noise,
   };
   if (role === 'negative' && params.signal > 0) throw new UsageError('A negative control has no signal: leave out --signal, or make a positive control.');
   if (role === 'positive' && params.signal === 0) throw new UsageError('A positive control needs a signal above 0: --signal 0 is the negative control.');

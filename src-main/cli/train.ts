@@ -8,7 +8,7 @@
 import type { RunKind, RunProgress, RunSummary, TrainConfig } from '@shared/api/entities';
 import { EMOTIONS } from '@shared/emotions';
 import { flagText } from '@shared/metrics/degenerate';
-import { selectionText } from '@shared/training/selection';
+import { needsEpochValidation, selectionText } from '@shared/training/selection';
 import { paperTrainConfig, quickTrainConfig } from '@shared/model/presets';
 import { defaultUserDataDir, resolveDataDir, resolveWorkers } from '../config/dataDir';
 import {
@@ -87,8 +87,7 @@ function configFrom(values: Values): TrainConfig {
     split: { ...base.split, testFraction: testFraction ?? base.split.testFraction },
     ...selection,
   };
-  // Choosing an epoch by its validation loss needs that loss after every epoch.
-  if (config.selection !== 'last-epoch' || config.earlyStopping !== null) config.validation = 'each-epoch';
+  if (needsEpochValidation(config)) config.validation = 'each-epoch';
   return config;
 }
 
@@ -125,7 +124,8 @@ async function main(): Promise<number> {
   const { values } = readCommandLine(COMMAND);
   const request = requestFrom(values);
   const dataDir = resolveDataDir(values['data-dir'], process.env, defaultUserDataDir());
-  const { db, runs, datasets, events, training, cluster } = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const headless = await openHeadless(dataDir, resolveWorkers(values.workers, process.env), clusterFlags(values));
+  const { runs, datasets, events, training, cluster } = headless;
   if (cluster) followCluster(cluster, events, (line) => console.log(line));
 
   // Warnings about the settings come as the run is recorded, before its progress.
@@ -144,9 +144,7 @@ async function main(): Promise<number> {
     }
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
-    training.shutdown();
-    await cluster?.close();
-    db.close();
+    await headless.close();
     return 2;
   }
   console.log(`Run #${run.id} (${run.kind}) on ${run.datasetId} in ${dataDir}`);
@@ -176,9 +174,7 @@ async function main(): Promise<number> {
   const detail = runs.detail(run.id);
   console.log(`\nRun #${run.id} ${outcome}${detail.origin?.via === 'cluster' ? ` (trained on ${detail.origin.sourceHost})` : ''}`);
   if (detail.metrics.length) printMetrics(detail);
-  training.shutdown();
-  await cluster?.close();
-  db.close();
+  await headless.close();
   return detail.status === 'done' ? 0 : 1;
 }
 

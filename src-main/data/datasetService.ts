@@ -110,6 +110,11 @@ export class DatasetService {
     return this.index(id).map((s) => s.emotions);
   }
 
+  /** Every segment's id, frames and emotions, in the dataset's order, from one read of its index. */
+  segmentIndex(id: string): readonly SegmentIndexEntry[] {
+    return this.index(id);
+  }
+
   /** Segment ids, in the dataset's order. */
   segmentIds(id: string): string[] {
     return this.index(id).map((s) => s.id);

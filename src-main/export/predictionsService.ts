@@ -29,11 +29,9 @@ export class PredictionsService {
             : 'it was recorded before the workbench kept predictions; train it again to get them';
       throw new WorkbenchError('not_found', `Run #${runId} "${run.name}" has no stored predictions: ${why}.`);
     }
-    let ids: string[];
-    let labels: number[][];
+    let segments: ReturnType<DatasetService['segmentIndex']>;
     try {
-      ids = this.deps.datasets.segmentIds(run.datasetId);
-      labels = this.deps.datasets.emotionLabels(run.datasetId);
+      segments = this.deps.datasets.segmentIndex(run.datasetId);
     } catch (err) {
       if (err instanceof WorkbenchError && err.code === 'not_found') {
         throw new WorkbenchError('not_found', `Run #${runId}'s predictions name segments of dataset "${run.datasetId}", whose files are not here, so they cannot be written with their ids and labels. ${err.message}`);
@@ -41,7 +39,7 @@ export class PredictionsService {
       throw err;
     }
     const rows: PredictionRow[] = stored.flatMap((p) =>
-      Array.from(p.segments, (segment, i) => ({ segmentId: ids[segment], split: p.split, labels: labels[segment], predictions: Array.from(p.values.subarray(i * 6, i * 6 + 6)) })),
+      Array.from(p.segments, (segment, i) => ({ segmentId: segments[segment].id, split: p.split, labels: segments[segment].emotions, predictions: Array.from(p.values.subarray(i * 6, i * 6 + 6)) })),
     );
     return { fileName: predictionsFileName(runId, run.name), content: predictionsCsv(rows) };
   }

@@ -64,7 +64,7 @@ export class Table1Service {
   /** What the HTML report holds besides the table: conclusions, figures, plan, dataset, backend, versions and runs. */
   private report(results: ExperimentResults, dataset: DatasetSummary | null): Table1Report {
     const { experiment } = results;
-    const runs = this.runsOf(experiment.id, experiment.pretrainRunIds.length ? experiment.pretrainRunIds : [experiment.pretrainRunId]);
+    const runs = this.runsOf(experiment.id, experiment.pretrainRunIds);
     return {
       experiment,
       plan: this.stored.get(experiment.id).plan,
@@ -78,9 +78,10 @@ export class Table1Service {
   }
 
   /** The experiment's runs, with its pre-training runs first when they were reused from another experiment. */
-  private runsOf(id: number, pretrainRunIds: ReadonlyArray<number | null>): Array<RunSummary & { repeat: number | null }> {
+  private runsOf(id: number, pretrainRunIds: readonly number[]): Array<RunSummary & { repeat: number | null }> {
     const own = this.deps.runs.ofExperiment(id);
-    const reused = pretrainRunIds.filter((p): p is number => p !== null && !own.some((r) => r.id === p));
+    // A reused pre-training belongs to an earlier experiment; pretrainRunIds always holds the shared one too.
+    const reused = pretrainRunIds.filter((p) => !own.some((r) => r.id === p));
     return [...reused.map((p) => ({ ...this.deps.runs.summary(p), repeat: null })), ...own];
   }
 }

@@ -1,6 +1,6 @@
 import { WorkbenchError, type WorkbenchErrorShape } from '@shared/api/contract';
 import type { RunKind, TrainConfig } from '@shared/api/entities';
-import { SELECTION_LABELS } from '@shared/training/selection';
+import { needsEpochValidation, SELECTION_LABELS } from '@shared/training/selection';
 
 /** What the rules need to know of the dataset a run would train on. */
 export interface TrainingFacts {
@@ -40,7 +40,7 @@ export function checkTrainingRequest(kind: RunKind, config: TrainConfig, facts: 
     });
   }
 
-  if (config.validation !== 'each-epoch' && (config.selection !== 'last-epoch' || config.earlyStopping !== null)) {
+  if (config.validation !== 'each-epoch' && needsEpochValidation(config)) {
     const what = [config.selection !== 'last-epoch' ? `keeping the epoch of the ${SELECTION_LABELS[config.selection]}` : null, config.earlyStopping ? 'early stopping' : null].filter(Boolean).join(' and ');
     issues.push({ path: 'config.validation', message: `${what.charAt(0).toUpperCase()}${what.slice(1)} needs the validation loss after every epoch: set validation to each-epoch (or keep the last epoch without early stopping).` });
   }

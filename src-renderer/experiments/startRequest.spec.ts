@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { presetDefaults, startRequest, type StartForm } from './startRequest';
+import { parsePatience, presetDefaults, startRequest, type StartForm } from './startRequest';
 
 const quick = presetDefaults('quick');
 
@@ -23,5 +23,15 @@ describe('the Experiments form as a request', () => {
     expect(startRequest(form({ factors: [{ field: 'mask.spanLength', values: '5, 0' }] }))).toEqual({ error: 'Mask span length (steps): "0" is not allowed; use whole numbers from 1 to 10000.' });
     expect(startRequest(form({ repeats: '0' }))).toEqual({ error: 'Repeats must be a whole number from 1 to 50.' });
     expect(startRequest(form({ labelCounts: '20, x' }))).toEqual({ error: 'Not a whole number of labels: x' });
+  });
+});
+
+describe('early stopping as typed (this form and the Train view)', () => {
+  it('reads empty as none, a whole number from 1 to 1000 as a patience, and anything else as the same error', () => {
+    expect(parsePatience('')).toEqual({ earlyStopping: null });
+    expect(parsePatience(null)).toEqual({ earlyStopping: null });
+    expect(parsePatience(' 5 ')).toEqual({ earlyStopping: { patience: 5 } });
+    expect(parsePatience(7)).toEqual({ earlyStopping: { patience: 7 } });
+    for (const bad of ['0', '2.5', '1001', 'x']) expect(parsePatience(bad)).toEqual({ error: 'Early stopping patience must be a whole number of epochs from 1 to 1000, or empty for none.' });
   });
 });

@@ -27,6 +27,15 @@ export interface StartForm {
 /** What a field holds, as text: a number input's binding gives a number (or null when emptied). */
 const typed = (v: unknown) => (v === null || v === undefined ? '' : String(v)).trim();
 
+/** Early stopping's patience as typed (this form's and the Train view's): empty is none, the paper's. */
+export function parsePatience(text: unknown): { earlyStopping: TrainConfig['earlyStopping'] } | { error: string } {
+  const t = typed(text);
+  if (t === '') return { earlyStopping: null };
+  const patience = Number(t);
+  if (!Number.isInteger(patience) || patience < 1 || patience > 1000) return { error: 'Early stopping patience must be a whole number of epochs from 1 to 1000, or empty for none.' };
+  return { earlyStopping: { patience } };
+}
+
 export function presetDefaults(preset: ExperimentPreset) {
   const plan = experimentPlan(preset);
   const { learningRate, selection, earlyStopping, split } = plan.supervised;
@@ -54,8 +63,9 @@ export function parseEvaluation(form: Pick<StartForm, 'preset' | 'testFraction' 
   const d = presetDefaults(form.preset);
   const testFraction = Number(typed(form.testFraction));
   if (typed(form.testFraction) === '' || !Number.isFinite(testFraction) || testFraction < 0 || testFraction >= 0.8) return { error: 'The test share must be a number from 0 up to (not including) 0.8.' };
-  const patience = typed(form.patience) === '' ? null : Number(typed(form.patience));
-  if (patience !== null && (!Number.isInteger(patience) || patience < 1 || patience > 1000)) return { error: 'Early stopping patience must be a whole number of epochs from 1 to 1000, or empty for none.' };
+  const stopping = parsePatience(form.patience);
+  if ('error' in stopping) return stopping;
+  const patience = stopping.earlyStopping?.patience ?? null;
   const learningRate = Number(typed(form.learningRate));
   if (typed(form.learningRate) === '' || !Number.isFinite(learningRate) || learningRate <= 0 || learningRate > 10) return { error: 'The learning rate must be a number above 0, at most 10.' };
   const plan = experimentPlan(form.preset);

@@ -6,6 +6,7 @@ import {
   NO_STANDARD_FOLD_VIDEOS_MESSAGE,
   SplitConfigSchema,
   assignSplit,
+  normaliseSplit,
   hasTestPart,
   splitFractionsProblem,
   type SplitAssignment,
@@ -53,6 +54,12 @@ describe('SplitConfig', () => {
     expect(() => assignSplit(segs, config({ kind: 'by-video', validationFraction: 0.7, testFraction: 0.4 }))).toThrow(/together they must stay below 1/);
     expect(splitFractionsProblem(config({ kind: 'sdk-standard', testFraction: 0.1 }))).toMatch(/SDK's standard folds have their own test fold/);
     expect(() => assignSplit(segs, config({ testFraction: -0.1 }))).toThrow();
+  });
+  it("normalises a test share away from the SDK's folds only, and leaves other splits as they are", () => {
+    expect(normaliseSplit(config({ kind: 'sdk-standard', testFraction: 0.2 }))).toEqual(config({ kind: 'sdk-standard', testFraction: 0 }));
+    expect(splitFractionsProblem(normaliseSplit(config({ kind: 'sdk-standard', testFraction: 0.2 })))).toBeNull();
+    const byVideo = config({ kind: 'by-video', testFraction: 0.2 });
+    expect(normaliseSplit(byVideo)).toBe(byVideo);
   });
   it('rejects fractions outside (0, 1), unknown kinds and non-integer seeds', () => {
     const segs = syntheticSegments(5, 3);

@@ -35,6 +35,16 @@ export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
 /** Whether a split configuration holds a test part: the SDK's test fold, or a test share above 0. */
 export const hasTestPart = (config: SplitConfig): boolean => config.kind === 'sdk-standard' || config.testFraction > 0;
 
+/**
+ * The split as it applies: the SDK's standard folds bring their own test fold, so a test share
+ * they were handed along with the rest of a configuration (a preset's, or a form field that the
+ * SDK's folds disable) is dropped instead of refused. A test share someone asked for with the
+ * SDK's folds is not normalised away: it goes to splitFractionsProblem, which refuses it.
+ */
+export function normaliseSplit(config: SplitConfig): SplitConfig {
+  return config.kind === 'sdk-standard' && config.testFraction !== 0 ? { ...config, testFraction: 0 } : config;
+}
+
 /** Why validation and test shares cannot be used together, or null when they can. */
 export function splitFractionsProblem(config: SplitConfig): string | null {
   if (config.kind === 'sdk-standard') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentPoint, ExperimentResults, PairedComparison } from '../api/entities';
-import { experimentConclusions, labelCountsText } from './conclusions';
+import { accuracyGap, bestReference, experimentConclusions, flaggedPerEmotion, gapNarrows, labelCountsText } from './conclusions';
 import { experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 
 const COUNTS = [20, 50, 100, 200];
@@ -95,5 +95,20 @@ describe('what an experiment supports, in plain words', () => {
     expect(labelCountsText([20])).toBe('20 labels');
     expect(labelCountsText([20, 50])).toBe('20 and 50 labels');
     expect(labelCountsText([20, 50, 200])).toBe('20, 50 and 200 labels');
+  });
+});
+
+describe('the readings the conclusions share with Table 1 and the controls bench', () => {
+  it('the better reference, the gap between the arms and whether it narrows, flags per emotion', () => {
+    const results = sweep([0.9, 0.9, 0.9, 0.9], [0.84, 0.86, 0.87, 0.88], [[0.06, 0.01], [0.04, 0.01], [0.03, 0.2], [0.02, 0.3]]);
+    expect(bestReference(results.references, 50)).toBeCloseTo(0.85, 9);
+    expect(bestReference(results.references, 999)).toBeNull();
+    expect(accuracyGap(results, 20)).toBeCloseTo(0.06, 9);
+    expect(gapNarrows(results)).toBe(true);
+    expect(gapNarrows(sweep([0.9, 0.9, 0.9, 0.95], [0.84, 0.86, 0.87, 0.88], [[0.06, 0.01], [0.04, 0.01], [0.03, 0.2], [0.07, 0.3]]))).toBe(false);
+    expect(gapNarrows({ ssl: results.ssl.slice(0, 1), baseline: results.baseline.slice(0, 1) })).toBeNull();
+    const point = { flagged: [{ runId: 1, emotions: ['fear' as const, 'surprise' as const] }, { runId: 2, emotions: ['fear' as const] }] };
+    expect(flaggedPerEmotion(point).filter((e) => e.runs)).toEqual([{ emotion: 'surprise', runs: 1 }, { emotion: 'fear', runs: 2 }]);
+    expect(flaggedPerEmotion({ flagged: [] }).map((e) => e.runs)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });

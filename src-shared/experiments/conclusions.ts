@@ -12,6 +12,7 @@
  * that moves least "wins").
  */
 import type { ExperimentPoint, ExperimentResults } from '../api/entities';
+import { EMOTIONS, type Emotion } from '../emotions';
 
 export type ConclusionsInput = Pick<ExperimentResults, 'ssl' | 'baseline' | 'references' | 'comparisons'>;
 
@@ -39,9 +40,25 @@ export function labelCountsText(counts: readonly number[]): string {
 }
 
 /** The better of the two reference predictors' mean 4-class accuracy at a label count (null when neither was scored). */
-function bestReference(references: ExperimentResults['references'], labelCount: number): number | null {
+export function bestReference(references: ExperimentResults['references'], labelCount: number): number | null {
   const values = [references.labelMean, references.majorityClass].map((points) => acc4(points.find((p) => p.labelCount === labelCount))).filter((v): v is number => v !== undefined);
   return values.length ? Math.max(...values) : null;
+}
+
+/** SSL minus baseline in mean overall 4-class accuracy at a label count (an arm without a point there counts as 0). */
+export function accuracyGap(results: Pick<ConclusionsInput, 'ssl' | 'baseline'>, labelCount: number): number {
+  return (acc4(results.ssl.find((p) => p.labelCount === labelCount)) ?? 0) - (acc4(results.baseline.find((p) => p.labelCount === labelCount)) ?? 0);
+}
+
+/** Whether SSL's lead in 4-class accuracy is smaller at the largest label count than at the smallest; null with fewer than two. */
+export function gapNarrows(results: Pick<ConclusionsInput, 'ssl' | 'baseline'>): boolean | null {
+  const counts = [...new Set([...results.ssl, ...results.baseline].map((p) => p.labelCount))].sort((a, b) => a - b);
+  return counts.length < 2 ? null : accuracyGap(results, counts.at(-1)!) < accuracyGap(results, counts[0]);
+}
+
+/** How many of a point's runs are flagged for each emotion, in EMOTIONS order (Table 1's daggers, its note, the controls bench). */
+export function flaggedPerEmotion(point: Pick<ExperimentPoint, 'flagged'>): Array<{ emotion: Emotion; runs: number }> {
+  return EMOTIONS.map((emotion) => ({ emotion, runs: point.flagged.filter((f) => f.emotions.includes(emotion)).length }));
 }
 
 export function experimentConclusions(results: ConclusionsInput, alpha = ALPHA): Conclusions {
@@ -82,8 +99,8 @@ export function experimentConclusions(results: ConclusionsInput, alpha = ALPHA):
     if (!overall.some((c) => c.pValue !== null)) {
       sentences.push('With fewer than two repeats there is no paired test: SSL and the baseline cannot be compared.');
     } else if (sslBeatsBaseline.length) {
-      const gap = (n: number) => (acc4(results.ssl.find((p) => p.labelCount === n)) ?? 0) - (acc4(results.baseline.find((p) => p.labelCount === n)) ?? 0);
-      const trend = counts.length < 2 ? '' : gap(counts.at(-1)!) < gap(counts[0]) ? '; the gap narrows as labels grow' : '; the gap does not narrow as labels grow';
+      const narrows = gapNarrows(results);
+      const trend = narrows === null ? '' : narrows ? '; the gap narrows as labels grow' : '; the gap does not narrow as labels grow';
       sentences.push(`SSL beats the baseline at ${labelCountsText(sslBeatsBaseline)} (${test})${trend}.`);
     } else if (!significant.length) {
       sentences.push(`SSL and the baseline do not differ significantly at any label count (paired t-test of 4-class accuracy, Holm-corrected p ≥ ${alpha} throughout).`);

@@ -74,3 +74,18 @@ describe('combinations of factor values', () => {
     expect(valueLabel('mask.value', -30)).toBe('mask value = \u221230');
   });
 });
+
+describe('varying the split kind', () => {
+  it("gives the SDK's folds, which bring their own test fold, no test share from the preset", () => {
+    const plan = experimentPlan('quick');
+    expect(plan.supervised.split.testFraction).toBe(0.2);
+    for (const kind of ['pretrain', 'supervised'] as const) {
+      const config = kind === 'pretrain' ? plan.pretrain : plan.supervised;
+      expect(withFactorValues(config, { 'split.kind': 'sdk-standard' }, kind).split).toEqual({ ...config.split, kind: 'sdk-standard', testFraction: 0 });
+      expect(withFactorValues(config, { 'split.kind': 'by-video' }, kind).split).toEqual({ ...config.split, kind: 'by-video', testFraction: 0.2 });
+      // Without the kind varied, a test share given with the SDK's folds stays, for the rules to refuse.
+      const asked = { ...config, split: { ...config.split, kind: 'sdk-standard' as const, testFraction: 0.3 } };
+      expect(withFactorValues(asked, { 'split.seed': 3 }, kind).split).toEqual({ ...asked.split, seed: 3 });
+    }
+  });
+});

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { MaskConfig, TrainConfig } from '../api/entities';
 import { SequencePolicySchema } from '../data/sequencePolicy';
-import { SplitConfigSchema, splitFractionsProblem } from '../data/splits';
+import { normaliseSplit, SplitConfigSchema, splitFractionsProblem } from '../data/splits';
 import { ModelConfigSchema } from '../model/modelConfig';
 import { numberText } from '../numberText';
 
@@ -200,7 +200,9 @@ export function withFactorValues(config: TrainConfig, values: FactorValues, kind
     for (const key of field.path.slice(0, -1)) node = node[key] as Record<string, unknown>;
     if (node) node[field.path.at(-1)!] = value;
   }
-  return out as unknown as TrainConfig;
+  const varied = out as unknown as TrainConfig;
+  // A varied split kind keeps the preset's test share only where it applies (a share asked for is left to the rules).
+  return 'split.kind' in values ? { ...varied, split: normaliseSplit(varied.split) } : varied;
 }
 
 /** The value a config holds at a field's path (what the preset gives a field the form has not varied yet). */

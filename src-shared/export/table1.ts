@@ -6,6 +6,7 @@
 import type { ExperimentPoint, ExperimentResults, MeanSd } from '../api/entities';
 import { EMOTIONS } from '../emotions';
 import { REFERENCE_LABELS, REFERENCE_METHOD, REFERENCE_PREDICTORS } from '../experiments/references';
+import { flaggedPerEmotion } from '../experiments/conclusions';
 import { tMultiplierText } from '../experiments/statsText';
 import { DEGENERATE_RULE } from '../metrics/degenerate';
 import { PAPER_TABLE1_F1, PAPER_TABLE1_SOURCE } from '../figures/literature';
@@ -100,7 +101,7 @@ const list = (items: readonly string[]) => items.join(', ');
 
 /** How many of a point's runs predict each emotion degenerately (EMOTIONS order); null when none of its runs could be checked. */
 function degenerateCounts(point: ExperimentPoint | null): Array<number | null> {
-  return EMOTIONS.map((emotion) => (point && point.checked > 0 ? point.flagged.filter((f) => f.emotions.includes(emotion)).length : null));
+  return point && point.checked > 0 ? flaggedPerEmotion(point).map((e) => e.runs) : EMOTIONS.map(() => null);
 }
 
 /** Notes under the table: what was measured, how it prints, and what the comparison can and cannot say. */
@@ -120,7 +121,7 @@ function notes(results: ExperimentResults, f1: F1Metric, labelCount: number, cel
     const missing = EMOTIONS.filter((_, i) => cells[i] === null);
     if (missing.length) out.push(`${F1_LABELS[f1]} was not recorded for ${list(missing)} at ${labelCount} labels, so those cells are empty.`);
   }
-  const flagged = point ? EMOTIONS.map((emotion) => ({ emotion, runs: point.flagged.filter((f) => f.emotions.includes(emotion)).length })).filter((e) => e.runs > 0) : [];
+  const flagged = point ? flaggedPerEmotion(point).filter((e) => e.runs > 0) : [];
   if (flagged.length && point) {
     out.push(`${DEGENERATE_MARK} Degenerate predictions: ${list(flagged.map((e) => `${e.emotion} in ${e.runs} of ${point.runIds.length} runs`))}. ${DEGENERATE_RULE} Compare such a cell with the reference rows, not with the paper's.`);
   }

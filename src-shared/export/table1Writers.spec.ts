@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOSTILE_NAME, hostileTable } from '../../test/builders/table1Fixtures';
-import { parseCsv } from '../../test/parseCsv';
+import { parseCsv } from '../csv';
 import { escapeLatex, escapeMarkdown, table1Csv, table1Latex, table1Markdown, TABLE1_CSV_HEADER } from './table1Writers';
 
 describe('Markdown', () => {
@@ -38,7 +38,7 @@ describe('Markdown', () => {
 describe('CSV', () => {
   it('writes one row per table row and emotion, readable back field for field', () => {
     const t = hostileTable();
-    const rows = parseCsv(table1Csv(t));
+    const rows = parseCsv(table1Csv(t), { strict: true });
     expect(rows[0]).toEqual([...TABLE1_CSV_HEADER]);
     expect(rows).toHaveLength(1 + t.rows.length * 6);
     expect(rows.every((r) => r.length === TABLE1_CSV_HEADER.length)).toBe(true);
@@ -69,7 +69,7 @@ describe('CSV', () => {
   });
 
   it('guards a name that starts like a formula', () => {
-    const rows = parseCsv(table1Csv({ ...hostileTable(), experimentName: '=HYPERLINK("x")' }));
+    const rows = parseCsv(table1Csv({ ...hostileTable(), experimentName: '=HYPERLINK("x")' }), { strict: true });
     expect(rows[1][1]).toBe('\'=HYPERLINK("x")');
   });
 });

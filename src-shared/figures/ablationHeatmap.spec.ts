@@ -5,7 +5,7 @@ import { experimentPlan } from '../experiments/presets';
 import { experimentResults, experimentSummary } from '../../test/builders/resultsFixtures';
 import { ablationFigureCsv, ablationFigureSvgs, ablationHeatmap, cellColour, heatmapCsv, heatmapNote, summaryCsv } from './ablationHeatmap';
 import { COMPARISONS_CSV_HEADER, SERIES_CSV_HEADER } from './sweepSeries';
-import { parseCsv } from '../../test/parseCsv';
+import { parseCsv } from '../csv';
 import { experimentFigureSvgs, figureSvg, FIGURES } from './experimentFigures';
 
 const factors = [{ field: 'mask.spanLength', values: [5, 15] }];
@@ -63,17 +63,17 @@ describe('an ablation\'s heat map', () => {
   });
 
   it('writes the summary\'s tests of every value each with the value it belongs to, and a plain experiment\'s without the column', () => {
-    const rows = parseCsv(summaryCsv(results));
+    const rows = parseCsv(summaryCsv(results), { strict: true });
     expect(rows[0]).toEqual(['factor_values', ...COMPARISONS_CSV_HEADER]);
     const acc4At4 = rows.filter((r) => r[1] === 'acc4' && r[2] === 'overall' && r[3] === '4');
     expect(acc4At4.map((r) => r[0])).toEqual(['span = 5', 'span = 15']);
     expect(Number(acc4At4[1][5])).toBeCloseTo(0.05, 2);
-    expect(parseCsv(summaryCsv(experimentResults(1)))[0]).toEqual(COMPARISONS_CSV_HEADER);
+    expect(parseCsv(summaryCsv(experimentResults(1)), { strict: true })[0]).toEqual(COMPARISONS_CSV_HEADER);
   });
 
   it('writes a figure\'s numbers per value with the value first, one header and CRLF rows', () => {
     const csv = ablationFigureCsv(results, 'acc4', ['overall']);
-    const rows = parseCsv(csv);
+    const rows = parseCsv(csv, { strict: true });
     expect(rows[0]).toEqual(['factor_values', ...SERIES_CSV_HEADER]);
     expect(rows.slice(1).map((r) => `${r[0]}|${r[1]}`)).toEqual(['span = 5|ssl', 'span = 5|ssl', 'span = 5|baseline', 'span = 5|baseline', 'span = 15|ssl', 'span = 15|ssl', 'span = 15|baseline', 'span = 15|baseline']);
     expect(csv.endsWith('\r\n')).toBe(true);

@@ -18,7 +18,7 @@ import {
   xDomain,
   xTicks,
 } from './sweepSeries';
-import { parseCsv } from '../../test/parseCsv';
+import { parseCsv } from '../csv';
 import { armPoints, comparisonsAt, experimentResults, meanOf } from '../../test/builders/resultsFixtures';
 import { literatureOverlay, PAPER_PROTOCOL } from './literature';
 
@@ -132,7 +132,7 @@ describe('CSV', () => {
   it('writes one row per arm, scope and label count, with both bands, the run ids, the split and the flagged runs', () => {
     const r = experimentResults(1, [20, 50]);
     r.ssl[0].flagged = [{ runId: 101, emotions: ['fear'] }];
-    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'acc4', scopes: ['overall'] }));
+    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'acc4', scopes: ['overall'] }), { strict: true });
     expect(rows[0]).toEqual(['arm', 'metric', 'scope', 'label_count', 'mean', 'sd', 'n', 'mean_minus_sd', 'mean_plus_sd', 'ci95_lower', 'ci95_upper', 'run_ids', 'split', 'flagged_run_ids']);
     expect(rows).toHaveLength(1 + 2 * 2);
     const [arm, metric, scope, labels, mean, sd, n, minusSd, plusSd, ciLower, ciUpper, runIds, split, flagged] = rows[1];
@@ -143,7 +143,7 @@ describe('CSV', () => {
     expect(Number(ciUpper) - Number(mean)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     expect(Number(mean) - Number(ciLower)).toBeCloseTo((4.302652729749462 * 0.01) / Math.sqrt(3), 12);
     expect(rows.filter((l) => l[0] === 'baseline')).toHaveLength(2);
-    const sixScopes = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] }));
+    const sixScopes = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, split: 'test', metric: 'mae', scopes: ['happiness', 'sadness', 'anger', 'surprise', 'disgust', 'fear'] }), { strict: true });
     expect(sixScopes).toHaveLength(1 + 6 * 2 * 2);
     // Flagged for fear only: that scope names the run, the others do not.
     expect(sixScopes.filter((row) => row[13] === '101').map((row) => row[2])).toEqual(['fear']);
@@ -151,7 +151,7 @@ describe('CSV', () => {
 
   it('adds the reference predictors as arms of their own, without run ids', () => {
     const r = experimentResults(1, [20, 50]);
-    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, references: r.references, split: 'validation', metric: 'acc4', scopes: ['overall'] }));
+    const rows = parseCsv(sweepCsv({ ssl: r.ssl, baseline: r.baseline, references: r.references, split: 'validation', metric: 'acc4', scopes: ['overall'] }), { strict: true });
     expect(rows.map((row) => row[0])).toEqual(['arm', 'ssl', 'ssl', 'baseline', 'baseline', 'label_mean_no_audio', 'label_mean_no_audio', 'majority_class_no_audio', 'majority_class_no_audio']);
     expect(rows[5].slice(3, 5)).toEqual(['20', '0.6']);
     expect(rows[7][11]).toBe('');
@@ -163,14 +163,14 @@ describe('CSV', () => {
   });
 
   it('writes every paired test with its interval, raw and Holm-adjusted p and the family size', () => {
-    const rows = parseCsv(comparisonsCsv(comparisonsAt([20, 50]), 'validation'));
+    const rows = parseCsv(comparisonsCsv(comparisonsAt([20, 50]), 'validation'), { strict: true });
     expect(rows[0]).toEqual(['metric', 'scope', 'label_count', 'n', 'ssl_minus_baseline', 'ci95_lower', 'ci95_upper', 't', 'p', 'p_holm', 'holm_family_size', 'split']);
     // 2 metrics × 7 scopes × 2 label counts; a family per metric of 14 tests.
     expect(rows).toHaveLength(1 + 28);
     expect(rows[1]).toEqual(['acc4', 'overall', '20', '3', '0.04', '0.01', '0.07', '5.2', '0.035', '0.49', '14', 'validation']);
     // A negative difference stays a number, not a guarded text.
     expect(rows.find((r) => r[0] === 'mae' && r[1] === 'fear' && r[2] === '50')).toEqual(['mae', 'fear', '50', '3', '-0.08', '-0.11', '-0.05', '-7.1', '0.019', '0.266', '14', 'validation']);
-    const untested = parseCsv(comparisonsCsv([{ labelCount: 20, metric: 'acc4', scope: 'overall', meanDifference: 0.04, ci95: null, n: 1, t: null, pValue: null, pAdjusted: null }], 'test'));
+    const untested = parseCsv(comparisonsCsv([{ labelCount: 20, metric: 'acc4', scope: 'overall', meanDifference: 0.04, ci95: null, n: 1, t: null, pValue: null, pAdjusted: null }], 'test'), { strict: true });
     expect(untested[1]).toEqual(['acc4', 'overall', '20', '1', '0.04', '', '', '', '', '', '0', 'test']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestValidationEpoch, selectedEpoch, selectionText, stopsEarly } from './selection';
+import { bestValidationEpoch, needsEpochValidation, selectedEpoch, selectionText, stopsEarly } from './selection';
 
 const records = (valLosses: Array<number | null>) => valLosses.map((valLoss, i) => ({ epoch: i + 1, valLoss }));
 
@@ -10,6 +10,11 @@ describe('epoch selection', () => {
     expect(bestValidationEpoch(records([null, null]))).toBeNull();
   });
 
+  it('needs the validation loss after every epoch to keep the best epoch or to stop early, not for the last epoch alone', () => {
+    expect(needsEpochValidation({ selection: 'last-epoch', earlyStopping: null })).toBe(false);
+    expect(needsEpochValidation({ selection: 'best-validation-loss', earlyStopping: null })).toBe(true);
+    expect(needsEpochValidation({ selection: 'last-epoch', earlyStopping: { patience: 3 } })).toBe(true);
+  });
   it('keeps the last epoch by default (the paper), the best one when asked', () => {
     const r = records([0.5, 0.3, 0.4]);
     expect(selectedEpoch({ selection: 'last-epoch' }, r)).toBe(3);

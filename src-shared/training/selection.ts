@@ -5,6 +5,11 @@ import type { EpochRecord, TrainConfig } from '../api/entities';
  * the views all name the same one. Only epochs with a validation loss count.
  */
 
+/** Whether a run needs its validation loss after every epoch: keeping the best epoch and stopping early both read it. */
+export function needsEpochValidation(config: Pick<TrainConfig, 'selection' | 'earlyStopping'>): boolean {
+  return config.selection !== 'last-epoch' || config.earlyStopping !== null;
+}
+
 /** The record with the lowest validation loss; the earliest on a tie; null when no epoch was validated. */
 export function bestValidationEpoch(records: readonly Pick<EpochRecord, 'epoch' | 'valLoss'>[]): Pick<EpochRecord, 'epoch' | 'valLoss'> | null {
   let best: Pick<EpochRecord, 'epoch' | 'valLoss'> | null = null;
