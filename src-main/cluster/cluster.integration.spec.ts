@@ -28,21 +28,12 @@ import { ClusterDispatch } from './clusterDispatch';
 import { ANNOUNCEMENT_TTL_MS, queueName, workerKey, type WorkerAnnouncement } from './protocol';
 import { parseRedisUrl } from './redisUrl';
 import { freePort, REDIS_SERVER, spawnRedis, startLocalRedis, withBuiltinDataset } from '../bench/localRedis';
+import { until } from '../../test/until';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 process.env.MOSEI_BACKEND = 'wasm';
 // Single-threaded WASM on both sides: the local pool shares free cores out as threads, which a worker's processes do not.
 process.env.MOSEI_WASM_THREADS = '0';
-
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface WorkerProcess {
   name: string;
@@ -126,7 +117,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
     redisUrl = redis.url;
     await Promise.all([...['worker-a', 'worker-b'].map((w) => withBuiltinDataset(join(root, w))), withNegativeControlOnly(join(root, 'worker-other'))]);
     workers.push(startWorker('a', join(root, 'worker-a')), startWorker('b', join(root, 'worker-b')), startWorker('other', join(root, 'worker-other')));
-    await until('three workers to announce themselves', () => workers.every((w) => /Worker [0-9a-f-]{36} on/.test(w.output)), 90_000);
+    await until('three workers to announce themselves', () => workers.every((w) => /Worker [0-9a-f-]{36} on/.test(w.output)), 90_000, 200);
   }, 120_000);
 
   afterAll(async () => {
@@ -148,7 +139,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
       const status = await until('the workbench to see three workers', () => {
         const s: ClusterStatus = cluster.status();
         return s.state === 'connected' && s.workers.length === 3 && s;
-      }, 30_000);
+      }, 30_000, 200);
       expect(status.workers.map((w) => w.backend)).toEqual(['wasm', 'wasm', 'wasm']);
       expect(status.workers.map((w) => w.datasets).filter((d) => !d.includes(main.datasets.get(BUILTIN_DATASET_ID).name))).toEqual([[CONTROL_NAMES.negative]]);
 
@@ -161,7 +152,7 @@ describe.skipIf(!REDIS_SERVER)('sweeps on a cluster of workers (real redis-serve
           if (main.runs.summary(id).kind === 'pretrain') pretrainId = id;
         }
         if (name === 'run.epoch' && !killed && (payload as { runId: number }).runId === pretrainId) {
-          void until('a worker to announce the pre-training', () => cluster.status().workers.find((w) => w.runIds.includes(pretrainId!)), 10_000).then((w) => {
+          void until('a worker to announce the pre-training', () => cluster.status().workers.find((w) => w.runIds.includes(pretrainId!)), 10_000, 200).then((w) => {
             killed = workers.find((p) => p.id === w.id)!;
             killGroup(killed.child);
           });
@@ -224,10 +215,10 @@ describe.skipIf(!REDIS_SERVER)('Redis unreachable', () => {
     let client: Redis | null = null;
     try {
       await dispatch.ready();
-      const down = await until('the dispatch to call Redis unreachable', () => dispatch.status().state === 'unreachable' && dispatch.status(), 10_000);
+      const down = await until('the dispatch to call Redis unreachable', () => dispatch.status().state === 'unreachable' && dispatch.status(), 10_000, 200);
       expect(down.error).toMatch(/ECONNREFUSED/);
       redis = spawnRedis(port, true);
-      await until('the dispatch to reconnect by itself', () => dispatch.status().state === 'connected', 15_000);
+      await until('the dispatch to reconnect by itself', () => dispatch.status().state === 'connected', 15_000, 200);
       expect(seen).toEqual(expect.arrayContaining(['unreachable', 'connected']));
       expect(dispatch.status()).toMatchObject({ state: 'connected', error: null });
 
@@ -236,11 +227,11 @@ describe.skipIf(!REDIS_SERVER)('Redis unreachable', () => {
       client.on('error', () => undefined);
       const worker: WorkerAnnouncement = { id: 'w1', host: 'gpu-1', backend: { name: 'wasm', reason: 'test' }, poolSize: 1, datasets: [{ fingerprint: 'fp', name: 'd' }], running: [], startedAt: new Date().toISOString() };
       await client.set(workerKey('w1'), JSON.stringify(worker), 'PX', ANNOUNCEMENT_TTL_MS);
-      await until('the dispatch to see the worker', () => dispatch.takes(baseline), 10_000);
+      await until('the dispatch to see the worker', () => dispatch.takes(baseline), 10_000, 200);
       // ...until Redis goes away: then it trains here.
       killGroup(redis);
       redis = null;
-      await until('the dispatch to call Redis unreachable again', () => dispatch.status().state === 'unreachable', 10_000);
+      await until('the dispatch to call Redis unreachable again', () => dispatch.status().state === 'unreachable', 10_000, 200);
       expect(dispatch.takes(baseline)).toBe(false);
     } finally {
       client?.disconnect();

@@ -12,6 +12,7 @@ import { REDIS_SERVER, startLocalRedis } from '../bench/localRedis';
 import { ClusterDispatch, jobIdOf } from './clusterDispatch';
 import { bundleKey, cancelKey, queueName, type RemoteResult } from './protocol';
 import { parseRedisUrl } from './redisUrl';
+import { until } from '../../test/until';
 
 let redis: Awaited<ReturnType<typeof startLocalRedis>>;
 let client: Redis;
@@ -52,16 +53,6 @@ function fakeWorker(fingerprint: string, process: (job: Job) => Promise<unknown>
   const worker = new Worker(queueName(fingerprint), process, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null } });
   closers.push(() => worker.close(true));
   return worker;
-}
-
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.skipIf(!REDIS_SERVER)('ClusterDispatch on a real redis-server', () => {

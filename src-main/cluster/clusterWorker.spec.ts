@@ -12,6 +12,7 @@ import { REDIS_SERVER, startLocalRedis } from '../bench/localRedis';
 import { ClusterWorker } from './clusterWorker';
 import { ANNOUNCE_EVERY_MS, queueName, workerKey, WorkerAnnouncement, type RemoteJobData } from './protocol';
 import { parseRedisUrl } from './redisUrl';
+import { until } from '../../test/until';
 
 const BACKEND: BackendInfo = { name: 'wasm', reason: 'test', tfjsVersion: '4' };
 
@@ -36,16 +37,6 @@ function doubles() {
     };
   };
   return { spawn, exits, state };
-}
-
-async function until<T>(what: string, probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe.skipIf(!REDIS_SERVER)('ClusterWorker on a real redis-server', () => {
