@@ -341,7 +341,7 @@ describe('ExperimentService: ablations', () => {
     const { runs, training, datasets } = await session(dir);
     const checked = checkPlan(spans, { datasets, training });
     const reads = vi.spyOn(datasets, 'split');
-    const { jobs } = plannedJobs(checked, { runs, datasets, training });
+    const { jobs } = plannedJobs(checked, { runs, datasets });
     expect(jobs.pretrainings).toHaveLength(3);
     expect(jobs.baselines).toHaveLength(6);
     expect(reads).not.toHaveBeenCalled();
