@@ -1,6 +1,6 @@
 /**
  * The Quick ablation's wall time (`--import tsx`): `mask.spanLength = 5, 15, 30` over the quick
- * preset's first three label counts with 2 repeats, from scratch on the built-in dataset, with 1
+ * preset's first three label counts with 2 repeats, from scratch on the built-in positive control, with 1
  * and then 2 training processes (3 pre-trainings, one shared baseline arm). After the first, the
  * projection the Experiments form shows is computed from that run's measured speeds (converted to
  * one thread by the threads each run recorded) for the same plan with 1 and 2 processes sharing
@@ -11,6 +11,7 @@
 import { rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import { experimentPlan } from '@shared/experiments/presets';
 import { measuredSpeeds, projectExperiment, speedUp, threadScaling, type Pool } from '@shared/experiments/projection';
 import { openHeadless } from '../cli/headless';
@@ -18,7 +19,7 @@ import { checkPlan, type ExperimentRequest } from '../experiments/planRules';
 import { measuredRuns, plannedJobs } from '../experiments/experimentPreview';
 
 const REQUEST: ExperimentRequest = {
-  datasetId: 'builtin-small',
+  datasetId: POSITIVE_CONTROL_ID,
   preset: 'quick',
   labelCounts: experimentPlan('quick').labelCounts.slice(0, 3),
   repeats: 2,
