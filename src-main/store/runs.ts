@@ -8,6 +8,7 @@ import {
   TrainConfig,
   type BackendName,
   type EpochRecord,
+  type ExperimentHost,
   type MetricRecord,
   type RunDetail,
   type RunKind,
@@ -19,6 +20,7 @@ import type { EvaluationSplit } from '@shared/data/splits';
 import { degenerateFlags } from '@shared/metrics/degenerate';
 import { processIsAlive } from '../platform/processIsAlive';
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from './blobs';
+import { experimentHosts } from './experimentHosts';
 
 const now = () => new Date().toISOString();
 
@@ -398,6 +400,11 @@ export class RunRepository {
       threads: r.threads,
       cores: r.cores,
     }));
+  }
+
+  /** Where an experiment's runs trained, by host and kind (see experimentHosts); this machine is named `thisHost`. */
+  hostsOfExperiment(experimentId: number, thisHost: string): ExperimentHost[] {
+    return experimentHosts(this.db, experimentId, thisHost);
   }
 
   /** Whether a fine-tune of this pre-training has finished (its encoder outputs are then cached). */
