@@ -300,7 +300,7 @@ export class ClusterDispatch implements RemoteDispatch {
       if (flight.host && flight.host !== p.host) flight.sink.log(flight.runId, 'warn', `Run #${flight.runId} started again on ${p.host}: its worker on ${flight.host} stopped.`);
       flight.startedAt ??= Date.now();
       flight.host = p.host;
-      flight.sink.started(flight.runId, p.backend, `${p.backendReason}; on ${p.host}`, p.host);
+      flight.sink.started(flight.runId, p.backend, `${p.backendReason}; on ${p.host}`, { host: p.host, cores: p.cores ?? null, threads: p.threads ?? null });
       this.changed();
     } else if (p.type === 'progress') flight.sink.progress(p.progress);
     else flight.sink.epoch(flight.runId, p.record);

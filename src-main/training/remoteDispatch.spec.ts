@@ -103,9 +103,9 @@ describe('TrainingService with a cluster', () => {
     // Handed over: waiting for a worker, on no host yet.
     expect(db.prepare('SELECT train_host, on_cluster FROM runs WHERE id = ?').get(run.id)).toEqual({ train_host: null, on_cluster: 1 });
     const { sink } = cluster.submitted[0];
-    sink.started(run.id, 'wasm', 'fastest available; on gpu-01', 'gpu-01');
+    sink.started(run.id, 'wasm', 'fastest available; on gpu-01', { host: 'gpu-01', cores: 16, threads: 1 });
     expect(runs.summary(run.id)).toMatchObject({ status: 'running', backend: 'wasm' });
-    expect(db.prepare('SELECT train_host, on_cluster FROM runs WHERE id = ?').get(run.id)).toEqual({ train_host: 'gpu-01', on_cluster: 1 });
+    expect(db.prepare('SELECT train_host, on_cluster, cores, threads FROM runs WHERE id = ?').get(run.id)).toEqual({ train_host: 'gpu-01', on_cluster: 1, cores: 16, threads: 1 });
     sink.progress({ runId: run.id, epoch: 1, epochs: 2, batch: 1, batches: 2, loss: 0.5, samplesPerSecond: 10, etaSeconds: 3 });
     sink.epoch(run.id, { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 1 });
     // Live epochs are shown, not recorded: the bundle's epochs are, when the run is done.

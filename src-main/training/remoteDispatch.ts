@@ -22,8 +22,8 @@ export interface RemoteDispatch {
 
 /** What a remote run reports, mapped by the TrainingService onto the store and events. */
 export interface RemoteRunSink {
-  /** The worker on `host` started the run. */
-  started(runId: number, backend: BackendName, backendReason: string, host: string): void;
+  /** The worker on `host` started the run; with its machine's cores and its process's threads when it says. */
+  started(runId: number, backend: BackendName, backendReason: string, on: { host: string; cores: number | null; threads: number | null }): void;
   progress(progress: RunProgress): void;
   /** Shown live; the epochs recorded are the run bundle's, imported when the run is done. */
   epoch(runId: number, record: EpochRecord): void;

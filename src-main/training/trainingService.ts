@@ -139,9 +139,9 @@ export class TrainingService {
 
   /** Remote runs are recorded as local ones are, except their epochs: those come with their bundle. */
   private readonly remoteSink: RemoteRunSink = {
-    started: (runId, backend, reason, host) => {
-      // The worker's cores and threads are not reported: its runs' speeds are read as measured there.
-      this.runs.markRunning(runId, backend, reason, { host, cores: null });
+    started: (runId, backend, reason, { host, cores, threads }) => {
+      this.runs.markRunning(runId, backend, reason, { host, cores });
+      if (threads !== null) this.runs.recordThreads(runId, threads);
       this.events.emit('run.status', { runId, status: 'running', error: null });
     },
     progress: (progress) => this.events.emit('run.progress', progress),
