@@ -54,6 +54,9 @@ describe('the projection shares the cores as the pool does', () => {
     const scaling = threadScaling(runs);
     expect(scaling.source).toBe('measured');
     expect(speedUp(2, scaling)).toBeCloseTo(1.5, 12);
+    // Two threads no faster than one (a busy machine): no speed-up, not the bench's.
+    const flat = threadScaling([{ kind: 'pretrain', work: 10, seconds: 30, threads: 1 }, { kind: 'pretrain', work: 10, seconds: 30, threads: 2 }]);
+    expect(flat).toEqual({ parallelShare: 0, source: 'measured' });
   });
 
   it('projects the 2-process plan at one-thread speed per job from a run measured alone at 2 threads', () => {

@@ -100,12 +100,14 @@ export function speedUp(threads: number, scaling: ThreadScaling): number {
   return 1 / (1 - scaling.parallelShare + scaling.parallelShare / k);
 }
 
-const median = (values: number[]): number | null => {
-  const sorted = values.filter((v) => Number.isFinite(v) && v > 0).sort((a, b) => a - b);
+const middle = (values: readonly number[]): number | null => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   if (!sorted.length) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+/** The median of the positive values: a time of zero or less measures nothing. */
+const median = (values: readonly number[]): number | null => middle(values.filter((v) => v > 0));
 
 /** What one run says of its kind's speed: seconds per unit of work (or per fine-tune on cached outputs). */
 function sample(r: MeasuredRun): { kind: SpeedKind; perUnit: number } | null {
@@ -134,8 +136,8 @@ export function threadScaling(runs: readonly MeasuredRun[]): ThreadScaling {
     const [slow, fast] = [median(one), median(values)];
     if (slow !== null && fast !== null) shares.push(parallelShareOf(slow / fast, k));
   }
-  const share = median(shares.map((s) => s + 1)); // +1: median ignores zeros, and a share may be 0
-  return share === null ? BENCH_SCALING : { parallelShare: share - 1, source: 'measured' };
+  const share = middle(shares); // a share may be 0: more threads did not help
+  return share === null ? BENCH_SCALING : { parallelShare: share, source: 'measured' };
 }
 
 /**
