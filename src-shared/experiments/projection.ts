@@ -197,7 +197,7 @@ const KIND_NAMES: Record<SpeedKind, string> = { pretrain: 'pre-training', baseli
 
 interface Job {
   kind: 'pretrain' | 'baseline' | 'finetune';
-  /** Pre-training and baseline: work; fine-tune: 0 (see parts). */
+  /** Pre-training and baseline: their work (a worker's slot times it by its speed); fine-tune: 0, its seconds are all in scaled and fixed. */
   work: number;
   /** Seconds on one local thread that scale with threads, and seconds taken as measured. */
   scaled: number;
