@@ -7,7 +7,7 @@
  * Pure: `npm run bench -- paper` feeds it what jobTimings.ts measured.
  */
 import { checkpointAfterEpoch } from '../training/model/checkpoint';
-import { shareCores } from '../training/coreShares';
+import { shareCores } from '@shared/training/coreShares';
 
 /** Seconds, measured with a given number of threads per process. */
 export interface StepTimes {

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { freeCores } from '../training/coreShares';
+import { freeCores } from '@shared/training/coreShares';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '@shared/api/entities';
