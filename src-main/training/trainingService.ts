@@ -106,7 +106,7 @@ export class TrainingService {
     private readonly tuning: {
       /** The cores the pool shares out as threads among running jobs. */
       cores?: number;
-      /** How often an unfinished run writes a resumable checkpoint (see CHECKPOINT_EVERY_SECONDS). */
+      /** Seconds of the training process's CPU time between an unfinished run's resumable checkpoints (see CHECKPOINT_EVERY_CPU_SECONDS). */
       checkpointEverySeconds?: number;
       /** The machine's 1-minute load average (other programs' load leaves fewer cores to share). */
       loadAverage?: () => number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EpochRecord } from '@shared/api/entities';
 import { stopsEarly } from '@shared/training/selection';
 import { BestWeights } from '../jobs/selection';
@@ -64,6 +64,33 @@ describe('RunCheckpoints', () => {
     expect(final.state.epoch).toBe(5);
     expect(Array.from(final.weights.w.dataSync())).toEqual(Array.from(run.w.dataSync()));
     run.dispose();
+  });
+
+  describe('on its default clock, the training process\'s CPU time', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('on a loaded machine (CPU time advancing at half the wall clock\'s pace), writes nothing until the CPU interval has passed', async () => {
+      let wallSeconds = 0;
+      let cpuSeconds = 0;
+      vi.spyOn(Date, 'now').mockImplementation(() => wallSeconds * 1000);
+      // User and system time both count.
+      vi.spyOn(process, 'cpuUsage').mockImplementation(() => ({ user: cpuSeconds * 0.75e6, system: cpuSeconds * 0.25e6 }));
+      const run = setup('cpu-clock', { now: undefined });
+      const epoch = async (n: number) => {
+        wallSeconds += 8;
+        cpuSeconds += 4;
+        await run.epoch(n);
+      };
+      await epoch(1);
+      await epoch(2);
+      expect(run.files()).toEqual([]); // 16 s of wall time, 8 s of CPU time: under the 10 s interval
+      await epoch(3);
+      expect(loadCheckpoint(run.dir)!.state.epoch).toBe(3); // 12 s of CPU time
+      expect(run.files()).toContain('optimizer.bin');
+      await epoch(4); // 4 s of CPU time since
+      expect(loadCheckpoint(run.dir)!.state.epoch).toBe(3);
+      run.dispose();
+    });
   });
 
   it('on a cancel, writes the last completed epoch as it ended, resumable, whatever trained after it', async () => {
