@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { EpochRecord } from '@shared/api/entities';
 import { stopsEarly } from '@shared/training/selection';
 import { BestWeights } from '../jobs/selection';
-import { checkpointAfterEpoch, loadCheckpoint, RunCheckpoints, type RunCheckpointOptions } from './checkpoint';
+import { CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS, checkpointAfterEpoch, loadCheckpoint, RunCheckpoints, type RunCheckpointOptions } from './checkpoint';
 
 const root = mkdtempSync(join(tmpdir(), 'wb-checkpoint-'));
 beforeAll(() => tf.setBackend('cpu'));
@@ -91,6 +91,21 @@ describe('RunCheckpoints', () => {
       expect(loadCheckpoint(run.dir)!.state.epoch).toBe(3);
       run.dispose();
     });
+  });
+
+  it('writes a resumable checkpoint after an hour of wall time even when its process used almost no CPU time (a GPU backend)', async () => {
+    let wallSeconds = 0;
+    const run = setup('wall-ceiling', { now: () => 0, wallNow: () => wallSeconds * 1000 });
+    wallSeconds = CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS - 1;
+    await run.epoch(1);
+    expect(run.files()).toEqual([]); // no CPU time, under an hour
+    wallSeconds = CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS;
+    await run.epoch(2);
+    expect(loadCheckpoint(run.dir)!.state.epoch).toBe(2);
+    wallSeconds += 60;
+    await run.epoch(3); // the hour counts again from that write
+    expect(loadCheckpoint(run.dir)!.state.epoch).toBe(2);
+    run.dispose();
   });
 
   it('on a cancel, writes the last completed epoch as it ended, resumable, whatever trained after it', async () => {

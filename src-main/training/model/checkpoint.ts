@@ -115,6 +115,13 @@ export function assignWeights(variables: Record<string, tf.Variable>, weights: t
 export const CHECKPOINT_EVERY_CPU_SECONDS = 600;
 
 /**
+ * And at least once an hour by the wall clock: a process that hardly computes itself (a GPU
+ * backend does the work) would otherwise go hours without one. On a CPU backend this rarely adds
+ * a write: 10 minutes of CPU time take an hour only at a load of six runs per core.
+ */
+export const CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS = 3600;
+
+/**
  * What is written after an epoch: the run's final weights after the last one (the last planned,
  * or the one early stopping ends the run with; no optimizer state: nothing resumes a finished
  * run), a resumable checkpoint once `everySeconds` have passed since the last one was written
@@ -158,6 +165,8 @@ export interface RunCheckpointOptions {
   stopsAfter?: (records: readonly EpochRecord[]) => boolean;
   /** The interval's clock, in milliseconds; default the training process's CPU time (see CHECKPOINT_EVERY_CPU_SECONDS). */
   now?: () => number;
+  /** The wall clock (milliseconds) for CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS. */
+  wallNow?: () => number;
 }
 
 interface PendingCheckpoint {
@@ -183,12 +192,16 @@ const copyOf = (tensors: Record<string, tf.Tensor>): tf.NamedTensorMap => Object
  */
 export class RunCheckpoints {
   private lastWritten: number;
+  private lastWrittenWall: number;
   private pending: PendingCheckpoint | null = null;
   private readonly now: () => number;
+  private readonly wallNow: () => number;
 
   constructor(private readonly options: RunCheckpointOptions) {
     this.now = options.now ?? processCpuMilliseconds;
+    this.wallNow = options.wallNow ?? Date.now;
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
   }
 
   async epochEnded(epoch: number, epochs: EpochRecord[]): Promise<void> {
@@ -196,7 +209,9 @@ export class RunCheckpoints {
     selection?.observe(epochs, variables);
     const state: CheckpointState = { ...this.options.extraState, epoch, epochs, bestEpoch: selection?.epoch ?? null };
     const stopsHere = this.options.stopsAfter?.(epochs) ?? false;
-    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, (this.now() - this.lastWritten) / 1000, this.options.everySeconds, stopsHere);
+    const wallDue = (this.wallNow() - this.lastWrittenWall) / 1000 >= CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS;
+    const since = wallDue ? Infinity : (this.now() - this.lastWritten) / 1000;
+    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, since, this.options.everySeconds, stopsHere);
     this.dropPending();
     if (what === 'final') {
       // The run ends here: its weights become the selected epoch's, and only they are kept.
@@ -215,6 +230,7 @@ export class RunCheckpoints {
       return;
     }
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
   }
 
   /** Writes the last completed epoch if it is not on disk yet (a cancel: resume from there). */
@@ -223,6 +239,7 @@ export class RunCheckpoints {
     const { weights, optimizer, best, state } = this.pending;
     await saveCheckpoint(this.options.dir, weights, optimizer, state, best);
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
     this.dropPending();
   }
 
