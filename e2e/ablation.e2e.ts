@@ -34,6 +34,8 @@ test('a user runs a Quick ablation over three mask spans: three pre-trainings, o
   await expect(preview.getByTestId('plan-baselines')).toHaveText(`${counts.length * 2} baselines`);
   // Nothing has trained on this fresh data directory: no speed measured, so no number invented.
   await expect(preview.getByTestId('plan-projection')).toContainText('unknown until a run has trained');
+  // No cluster: the local pool's processes alone are counted.
+  await expect(preview.getByTestId('plan-counted')).toHaveText(/^\d+ local process(es)?$/);
   await page.screenshot({ path: join(OUTPUT_DIR, 'ablation-form.png') });
 
   await page.getByTestId('start-experiment').click();

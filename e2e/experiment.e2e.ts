@@ -55,6 +55,13 @@ test('a user runs the quick experiment, reads the four figures, exports them and
   await expect(row.getByTestId('experiment-status')).toHaveText('done', { timeout: 8 * 60_000 });
   await expect(row.getByTestId('experiment-progress')).toHaveText(/^(\d+) \/ \1 runs$/);
 
+  // Where the runs trained: all on this machine, with no cluster.
+  const hosts = page.getByTestId('experiment-hosts').locator('tbody tr');
+  await expect(hosts).toHaveCount(1);
+  await expect(hosts.locator('th')).toHaveText(/^this machine \(.+\)$/);
+  await expect(hosts.locator('td')).toHaveText(['1 done', `${counts.length * repeats} done`, `${counts.length * repeats} done`, /^\d+ (s|min \d\d s)$/]);
+  await page.getByTestId('experiment-hosts').screenshot({ path: join(OUTPUT_DIR, 'experiment-hosts.png') });
+
   // Every figure has both curves at every label count: 2 overall charts and 2 x 6 small multiples,
   // and the two reference predictors (no audio) drawn across the same label counts, inside the plot.
   const results = page.getByTestId('experiment-results');

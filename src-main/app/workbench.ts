@@ -158,6 +158,7 @@ export async function createWorkbench(options: WorkbenchOptions): Promise<Workbe
     'experiments.preview': (params) => experiments.preview(params),
     'experiments.cancel': ({ id }) => ({ cancelled: experiments.cancel(id) }),
     'experiments.results': ({ id }) => experiments.results(id),
+    'experiments.hosts': ({ id }) => experiments.hosts(id),
     'app.pickPath': async ({ kind, title, defaultName }) => {
       if (!options.pickPath) throw new WorkbenchError('conflict', 'File dialogs need the desktop app; in browser mode, choose files with the page\'s upload buttons.');
       const path = await options.pickPath(kind, title, defaultName);

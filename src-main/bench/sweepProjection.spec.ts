@@ -51,7 +51,7 @@ describe('resumableWrites', () => {
 
 describe('projectSweep', () => {
   it('runs the baseline beside the pre-training, then the pre-training alone on every core, then the fine-tune', () => {
-    const p = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everySeconds: 15 });
+    const p = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everyCpuSeconds: 15, cpu: [side] });
     // The baseline ends at 11 s; the pre-training has 31/42 left, alone: 25.2 x 31/42 = 18.6 s; the fine-tune alone 2.4 s.
     expect(p.ends.baseline).toBeCloseTo(11, 9);
     expect(p.ends.pretrain).toBeCloseTo(29.6, 9);
@@ -65,7 +65,7 @@ describe('projectSweep', () => {
   it('uses the side-by-side times while runs share the machine when both were measured at the same thread count', () => {
     // One thread alone and side by side: alone differs only by having the machine to itself.
     const aloneOneThread = scaled(side, 0.6, 1);
-    const p = projectSweep(shape, side, aloneOneThread, sizes, { processes: 2, cores: 2, everySeconds: 15 });
+    const p = projectSweep(shape, side, aloneOneThread, sizes, { processes: 2, cores: 2, everyCpuSeconds: 15, cpu: [side] });
     // As in the first case: the baseline beside the pre-training at the side-by-side speed (11 s),
     // then the pre-training alone (25.2 x 31/42 = 18.6 s), then the fine-tune alone (2.4 s).
     expect(p.ends.baseline).toBeCloseTo(11, 9);
@@ -74,16 +74,37 @@ describe('projectSweep', () => {
   });
 
   it('runs one after another in a pool of one process', () => {
-    const p = projectSweep(shape, side, alone, sizes, { processes: 1, cores: 2, everySeconds: 15 });
+    const p = projectSweep(shape, side, alone, sizes, { processes: 1, cores: 2, everyCpuSeconds: 15, cpu: [side] });
     expect(p.wallSeconds).toBeCloseTo(25.2 + 6.6 + 2.4, 9);
   });
 
   it('counts the bytes written and kept: resumable checkpoints while a run trains, its final weights, the encoder cache and stored predictions', () => {
-    const p = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everySeconds: 15 });
+    const p = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everyCpuSeconds: 15, cpu: [side] });
     // The pre-training's first epoch (21 s) passes the 15 s interval; the baseline's (5.5 s) does not.
     expect(p.resumableCheckpoints).toBe(1);
     expect(p.bytesWritten).toBe(300 + 100 + 110 + 1 + 50 + 2 * 7);
     expect(p.bytesKept).toBe(100 + 110 + 1 + 50 + 2 * 7);
     expect(p.bytesPredictions).toBe(2 * 7);
+  });
+
+  it('counts the checkpoints on the CPU clock: on a machine loaded to four times the wall times, the sweep takes longer and writes the same', () => {
+    const cpu = { everyCpuSeconds: 15, cpu: [side] };
+    const quiet = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, ...cpu });
+    const loaded = projectSweep(shape, scaled(side, 4, 1), scaled(alone, 4, 2), sizes, { processes: 2, cores: 2, ...cpu });
+    expect(loaded.wallSeconds).toBeCloseTo(4 * quiet.wallSeconds, 9);
+    // The baseline's epoch takes 22 s of wall time there, past the interval, but still 5.5 s of CPU time: no checkpoint.
+    expect(loaded.resumableCheckpoints).toBe(1);
+    expect(loaded.bytesWritten).toBe(quiet.bytesWritten);
+    expect(loaded.bytesWritten).toBe(300 + 100 + 110 + 1 + 50 + 2 * 7);
+  });
+
+  it('gives a run the checkpoints of its largest CPU time per epoch, among the thread counts it may train with', () => {
+    // Over 7 s of CPU time: the pre-training's epochs (21 s) pass, the baseline's (5.5 s) only with
+    // two threads spending half as much CPU time again on the same work (8.25 s).
+    const oneThread = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everyCpuSeconds: 7, cpu: [side] });
+    const twoThreads = projectSweep(shape, side, alone, sizes, { processes: 2, cores: 2, everyCpuSeconds: 7, cpu: [side, scaled(side, 1.5, 2)] });
+    expect(oneThread.resumableCheckpoints).toBe(1);
+    expect(twoThreads.resumableCheckpoints).toBe(2);
+    expect(twoThreads.bytesWritten - oneThread.bytesWritten).toBe(330);
   });
 });

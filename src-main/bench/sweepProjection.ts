@@ -4,10 +4,12 @@
  * and I/O, and the runs are then played through the pool as TrainingService runs them
  * (queued longest first, baselines beside the pre-training, fine-tunes once it is done,
  * the first fine-tune computing the encoder's outputs alone, cores shared out as threads).
+ * What the runs write follows the checkpoints' clock, the training process's CPU time, so it
+ * is counted from CPU step times and does not change with the wall times the machine's load gives.
  * Pure: `npm run bench -- paper` feeds it what jobTimings.ts measured.
  */
 import { checkpointAfterEpoch } from '../training/model/checkpoint';
-import { shareCores } from '../training/coreShares';
+import { shareCores } from '@shared/training/coreShares';
 
 /** Seconds, measured with a given number of threads per process. */
 export interface StepTimes {
@@ -51,6 +53,20 @@ export interface CheckpointSizes {
   storedPredictions: number;
 }
 
+export interface ProjectionOptions {
+  processes: number;
+  cores: number;
+  /** Seconds of the training process's CPU time between resumable checkpoints (CHECKPOINT_EVERY_CPU_SECONDS). */
+  everyCpuSeconds: number;
+  /**
+   * Step times by the CPU time the training process used (all its threads), at each thread count
+   * a run may train with (side by side, alone). A run is given as many resumable checkpoints as
+   * the largest of its CPU times per epoch makes (more threads spend more CPU time on the same
+   * work), so the bytes written are what the sweep writes at most, at any load.
+   */
+  cpu: StepTimes[];
+}
+
 /** A run's time by what it spends it on, in seconds. */
 export interface Work {
   training: number;
@@ -79,6 +95,7 @@ export interface Projection {
   /** When the last run of each kind ended. */
   ends: Record<Kind, number>;
   runs: Record<Kind, number>;
+  /** Every run's resumable checkpoints and what it keeps: set by the CPU step times, the same at any wall time. */
   bytesWritten: number;
   bytesKept: number;
   /** Of those, the supervised runs' stored predictions (written once, kept). */
@@ -142,18 +159,21 @@ function finetuneWork(s: SweepShape, t: StepTimes, labels: number, encodes: bool
   };
 }
 
-/** Adds checkpoint writes (as often as the run's epochs and the interval make them) to a run's I/O. */
-function withCheckpoints(work: Work, epochs: number, t: StepTimes, everySeconds: number): { work: Work; checkpoints: number } {
-  const checkpoints = resumableWrites(epochs, total(work) / epochs, everySeconds);
-  return { work: { ...work, io: work.io + checkpoints * t.checkpointWrite.resumable + t.checkpointWrite.final }, checkpoints };
+/** Resumable checkpoints of a run: as many as its largest CPU time per epoch makes (see ProjectionOptions.cpu). */
+function cpuCheckpoints(work: (t: StepTimes) => Work, epochs: number, options: ProjectionOptions): number {
+  return Math.max(0, ...options.cpu.map((t) => resumableWrites(epochs, total(work(t)) / epochs, options.everyCpuSeconds)));
 }
 
-function plannedRuns(s: SweepShape, side: StepTimes, alone: StepTimes, sizes: CheckpointSizes, everySeconds: number): Run[] {
+/** Adds the time of a run's checkpoint writes to its I/O. */
+const withWrites = (work: Work, checkpoints: number, t: StepTimes): Work => ({ ...work, io: work.io + checkpoints * t.checkpointWrite.resumable + t.checkpointWrite.final });
+
+function plannedRuns(s: SweepShape, side: StepTimes, alone: StepTimes, sizes: CheckpointSizes, options: ProjectionOptions): Run[] {
   const runs: Run[] = [];
   const add = (kind: Kind, labels: number, work: (t: StepTimes) => Work, epochs: number, resumable: number, final: number) => {
-    const s1 = kind === 'finetune' ? { work: work(side), checkpoints: 0 } : withCheckpoints(work(side), epochs, side, everySeconds);
-    const a1 = kind === 'finetune' ? { work: work(alone), checkpoints: 0 } : withCheckpoints(work(alone), epochs, alone, everySeconds);
-    runs.push({ id: runs.length, kind, labels, side: s1.work, alone: a1.work, checkpoints: s1.checkpoints, written: s1.checkpoints * resumable + final, kept: final });
+    // A fine-tune writes its head's final weights alone, in no time worth counting.
+    const checkpoints = kind === 'finetune' ? 0 : cpuCheckpoints(work, epochs, options);
+    const timed = (t: StepTimes) => (kind === 'finetune' ? work(t) : withWrites(work(t), checkpoints, t));
+    runs.push({ id: runs.length, kind, labels, side: timed(side), alone: timed(alone), checkpoints, written: checkpoints * resumable + final, kept: final });
   };
   add('pretrain', 0, (t) => pretrainWork(s, t), s.pretrainEpochs, sizes.pretrainResumable, sizes.pretrainFinal);
   const longestFirst = [...s.labelCounts].sort((a, b) => b - a);
@@ -177,8 +197,8 @@ function plannedRuns(s: SweepShape, side: StepTimes, alone: StepTimes, sizes: Ch
  * `alone.threads` threads or more takes the `alone` times, one beside others at `side.threads`
  * or fewer the `side` times, the rate linear in threads between.
  */
-export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTimes, sizes: CheckpointSizes, options: { processes: number; cores: number; everySeconds: number }): Projection {
-  const runs = plannedRuns(shape, side, alone, sizes, options.everySeconds);
+export function projectSweep(shape: SweepShape, side: StepTimes, alone: StepTimes, sizes: CheckpointSizes, options: ProjectionOptions): Projection {
+  const runs = plannedRuns(shape, side, alone, sizes, options);
   const queue = runs.filter((r) => r.kind !== 'finetune');
   const finetunes = runs.filter((r) => r.kind === 'finetune');
   const running = new Map<number, { run: Run; left: number }>(); // left: fraction of the run still to do

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { freeCores } from '../training/coreShares';
+import { freeCores } from '@shared/training/coreShares';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '@shared/api/entities';
@@ -14,7 +14,7 @@ import { experimentPlan } from '@shared/experiments/presets';
 import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
 import { FULL_BUILTIN } from '../data/synthetic';
 import { BACKEND_LABELS } from '../training/backend';
-import { CHECKPOINT_EVERY_SECONDS } from '../training/model/checkpoint';
+import { CHECKPOINT_EVERY_CPU_SECONDS } from '../training/model/checkpoint';
 import { defaultWorkers } from '../training/trainingService';
 import { openBenchData } from './benchData';
 import { ROUNDS, type JobFigures, type Stat, type StepsFigures } from './jobTimings';
@@ -155,12 +155,15 @@ export async function paperSection(workDir: string, workers: number | undefined)
   // A supervised run stores its predictions of every evaluated segment: six float32 and an int32 index.
   const storedPredictions = (split.validation + split.test) * (EMOTIONS.length * 4 + 4);
   const sizes = { ...bytes, encoderCache: FULL_BUILTIN.segments * FEATURE_COUNT * 4, storedPredictions };
-  const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores: Math.max(aloneThreads, pool * sideThreads), everySeconds: CHECKPOINT_EVERY_SECONDS });
+  // Resumable checkpoints come every 10 minutes of a training process's CPU time: what the sweep
+  // writes follows the steps' CPU times (side by side and alone), whatever the wall times.
+  const sideCpu = stepTimes(sideReports, 'cpu');
+  const checkpointClock = { everyCpuSeconds: CHECKPOINT_EVERY_CPU_SECONDS, cpu: [sideCpu, stepTimes([aloneReport], 'cpu')] };
+  const p = projectSweep(shape, side, alone, sizes, { processes: pool, cores: Math.max(aloneThreads, pool * sideThreads), ...checkpointClock });
   // On a busy machine: the same, timing each single-threaded step by the CPU time it used (what it
   // takes with a core to itself), and a lone run no faster than one beside another (no thread gain).
-  const sideCpu = stepTimes(sideReports, 'cpu');
   const sideCpuOk = sideCpu.threads === 1;
-  const quiet = sideCpuOk ? projectSweep(shape, sideCpu, sideCpu, sizes, { processes: pool, cores, everySeconds: CHECKPOINT_EVERY_SECONDS }) : null;
+  const quiet = sideCpuOk ? projectSweep(shape, sideCpu, sideCpu, sizes, { processes: pool, cores, ...checkpointClock }) : null;
 
   const h = (s: number) => `${(s / 3600).toFixed(1)} h`;
   const gb = (b: number) => `${(b / 1e9).toFixed(2)} GB`;
@@ -189,12 +192,8 @@ export async function paperSection(workDir: string, workers: number | undefined)
   row('  validation (pre-training each epoch, baselines at the end, encoding)', h(sum('validation')));
   row('  I/O (reading batches, standardisation, checkpoints)', h(sum('io')));
   row('  process time in all / cores x wall time', `${h(sum('training') + sum('validation') + sum('io'))} / ${h(cores * p.wallSeconds)}`);
-  if (quiet) {
-    row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
-    // Resumable checkpoints come every 10 minutes of training, so what a sweep writes grows with its wall time.
-    row(`  disk written at that speed (${quiet.resumableCheckpoints} resumable checkpoints)`, gb(quiet.bytesWritten));
-  }
-  row(`disk written by the sweep (${p.resumableCheckpoints} resumable checkpoints, every ${CHECKPOINT_EVERY_SECONDS / 60} min)`, gb(p.bytesWritten));
+  if (quiet) row('wall time from CPU time (a quiet machine, no thread gain)', h(quiet.wallSeconds));
+  row(`disk written by the sweep (${p.resumableCheckpoints} resumable checkpoints, every ${CHECKPOINT_EVERY_CPU_SECONDS / 60} min of CPU time)`, gb(p.bytesWritten));
   row('disk kept once done (final weights, encoder outputs, stored predictions)', gb(p.bytesKept));
   row('  of which stored predictions (in the run store)', gb(p.bytesPredictions));
   console.log('  (the dataset itself, about 2.6 GB at this size, and the run store\'s other records are not counted)');

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,6 +122,9 @@ describe('npm run experiment with a test part and model selection', () => {
     // Both reference predictors, fitted to the same labelled samples and scored on the same test segments.
     expect(json.references.labelMean[0]).toMatchObject({ labelCount: 2, runIds: [], metrics: { acc4: { overall: { n: 2 } } } });
     expect(json.references.majorityClass[0].metrics.f1Weighted.fear.n).toBe(2);
+    // Every run trained here, in this machine's pool.
+    const trained = (done: number) => ({ done, running: 0, queued: 0, stopped: 0, seconds: expect.any(Number) });
+    expect(json.hosts).toEqual([{ host: hostname(), thisMachine: true, pretrain: trained(1), baseline: trained(2), finetune: trained(2) }]);
 
     const store = openDatabase(dir);
     const runs = new RunRepository(store);

@@ -41,6 +41,7 @@ import { POSITIVE_CONTROL_ID } from '@shared/data/controls';
 import type { ExperimentRequest, UnfinishedExperiment } from '../experiments/experimentService';
 import { formatEta, requireStore } from './args';
 import { experimentJson, experimentTable } from './experimentReport';
+import { hostLines } from '@shared/experiments/hostBreakdown';
 import { openHeadless } from './headless';
 import { CLUSTER_OPTIONS, CLUSTER_USAGE, clusterFlags } from '../cluster/connectCluster';
 import { followCluster } from './clusterLog';
@@ -218,9 +219,10 @@ async function main(): Promise<number> {
   const outcome = ended.get(id) ?? (await new Promise<Outcome>((resolve) => (onEnd = resolve)));
   const { status, error } = outcome;
   const results = experiments.results(id);
+  const hosts = experiments.hosts(id);
   await headless.close();
-  if (json) console.log(JSON.stringify(experimentJson(results), null, 2));
-  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}`);
+  if (json) console.log(JSON.stringify(experimentJson(results, hosts), null, 2));
+  else console.log(`\nExperiment #${id} ${status}${error ? `: ${error}` : ''}\n\n${experimentTable(results)}\n\nWhere the runs trained:\n${hostLines(hosts).map((l) => `  ${l}`).join('\n')}`);
   return status === 'done' ? 0 : 1;
 }
 

@@ -5,7 +5,7 @@
  * factor value (its SSL arm beside the baseline it shares), then the best value per label count;
  * both open with what the results support, in plain words (experimentConclusions).
  */
-import type { ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
+import type { ExperimentHost, ExperimentPoint, ExperimentResults, MeanSd, TestedMetric } from '@shared/api/entities';
 import { experimentConclusions, sslLearnedAt } from '@shared/experiments/conclusions';
 import { REFERENCE_METHOD } from '@shared/experiments/references';
 import { isAblation, singleResults } from '@shared/experiments/ablationResults';
@@ -20,9 +20,14 @@ const largestLabelCount = (results: ExperimentResults) => (results.experiment.la
  * The results as JSON: every mean with sd and 95% interval, the paired tests per scope with raw
  * and Holm-adjusted p, and the methods in words. An ablation's JSON holds, per combination of
  * factor values, an object of the same shape as a plain experiment's (`values[].results`).
+ * With `hosts`, it also says where the runs trained (`hosts`, see experimentHosts).
  */
-export function experimentJson(results: ExperimentResults): unknown {
-  if (!isAblation(results)) return singleJson(results);
+export function experimentJson(results: ExperimentResults, hosts?: readonly ExperimentHost[]): unknown {
+  const body = isAblation(results) ? ablationJson(results) : singleJson(results);
+  return hosts ? { ...(body as Record<string, unknown>), hosts } : body;
+}
+
+function ablationJson(results: ExperimentResults): unknown {
   const labelOf = new Map(results.variants.map((v) => [v.key, v.label]));
   return {
     experiment: results.experiment,

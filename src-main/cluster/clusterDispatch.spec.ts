@@ -10,7 +10,7 @@ import { EventSink } from '../platform/events';
 import type { RemoteRunSink } from '../training/remoteDispatch';
 import { REDIS_SERVER, startLocalRedis } from '../bench/localRedis';
 import { ClusterDispatch, jobIdOf } from './clusterDispatch';
-import { bundleKey, cancelKey, queueName, type RemoteResult } from './protocol';
+import { bundleKey, cancelKey, queueName, workerKey, type RemoteResult } from './protocol';
 import { parseRedisUrl } from './redisUrl';
 import { until } from '../../test/until';
 
@@ -36,14 +36,15 @@ function recordingSink() {
   const finished: Array<{ runId: number; status: string; error: string | null }> = [];
   const logs: string[] = [];
   const hosts: string[] = [];
+  const starts: Array<{ host: string; cores: number | null; threads: number | null }> = [];
   const sink: RemoteRunSink = {
-    started: (_runId, _backend, reason) => void hosts.push(reason),
+    started: (_runId, _backend, reason, on) => void (hosts.push(reason), starts.push(on)),
     progress: () => undefined,
     epoch: () => undefined,
     log: (_runId, _level, message) => void logs.push(message),
     finished: (runId, status, error) => void finished.push({ runId, status, error }),
   };
-  return { sink, finished, logs, hosts };
+  return { sink, finished, logs, hosts, starts };
 }
 
 const job = (runId: number) => ({ runId, kind: 'pretrain', datasetId: 'd', config: {}, split: { train: [0], validation: [1], test: [] } }) as unknown as TrainerJob;
@@ -88,6 +89,28 @@ describe.skipIf(!REDIS_SERVER)('ClusterDispatch on a real redis-server', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(completed).toHaveLength(1);
     expect(await client.exists(bundleKey(jobIdOf('wb', 1)))).toBe(0);
+  });
+
+  it('hands on where a worker started a run (host, cores, threads; unknown from an older worker), and which live workers hold a dataset', async () => {
+    fakeWorker('fp-start', async (j) => {
+      const older = (j.data as { runId: number }).runId === 5;
+      await j.updateProgress({ type: 'started', host: 'gpu-01', workerId: 'w1', backend: 'wasm', backendReason: 'fastest', ...(older ? {} : { cores: 16, threads: 2 }) });
+      await client.set(bundleKey(j.id!), 'the bundle');
+      return { host: 'gpu-01', bundleKey: bundleKey(j.id!), bytes: 10 } satisfies RemoteResult;
+    });
+    const announce = (id: string, fingerprint: string) =>
+      client.set(workerKey(id), JSON.stringify({ id, host: `host-${id}`, backend: { name: 'wasm', reason: 'test' }, poolSize: 3, datasets: [{ fingerprint, name: 'd' }], running: [], startedAt: new Date().toISOString() }), 'PX', 60_000);
+    await announce('a', 'fp-start');
+    await announce('b', 'fp-elsewhere');
+    const dispatch = dispatchOn('fp-start');
+    await dispatch.ready();
+    expect(dispatch.workersFor('d')).toEqual([{ host: 'host-a', backend: 'wasm', poolSize: 3 }]);
+    const { sink, starts, finished } = recordingSink();
+    dispatch.submit(job(4), sink);
+    dispatch.submit(job(5), sink);
+    await until('both runs to be delivered', () => finished.length === 2);
+    expect(starts).toEqual(expect.arrayContaining([{ host: 'gpu-01', cores: 16, threads: 2 }, { host: 'gpu-01', cores: null, threads: null }]));
+    await client.del(workerKey('a'), workerKey('b'));
   });
 
   it('follows the job a run left queued (the workbench stopped without taking it back) instead of queuing it a second time', async () => {

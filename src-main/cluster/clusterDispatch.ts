@@ -4,7 +4,7 @@ import type { ClusterStatus } from '@shared/api/entities';
 import type { TrainerJob } from '@shared/api/trainerProtocol';
 import { counted } from '@shared/format';
 import type { EventSink } from '../platform/events';
-import { placeJob, type RemoteDispatch, type RemoteRunSink } from '../training/remoteDispatch';
+import { placeJob, type RemoteDispatch, type RemoteRunSink, type RemoteWorker } from '../training/remoteDispatch';
 import { bundleKey, cancelKey, queueName, RemoteProgress, RemoteResult, WORKER_KEY_PATTERN, WorkerAnnouncement, type RemoteJobData } from './protocol';
 import { withinMs } from './withinMs';
 import { bullConnection, type RedisTarget } from './redisUrl';
@@ -138,6 +138,12 @@ export class ClusterDispatch implements RemoteDispatch {
   takes(job: TrainerJob): boolean {
     if (this.closed || this.state !== 'connected') return false;
     return placeJob(job.kind, this.fingerprintOf(job.datasetId), this.workers) === 'remote';
+  }
+
+  workersFor(datasetId: string): RemoteWorker[] {
+    const fingerprint = this.fingerprintOf(datasetId);
+    if (this.closed || this.state !== 'connected' || fingerprint === null) return [];
+    return this.workers.filter((w) => w.datasets.some((d) => d.fingerprint === fingerprint)).map((w) => ({ host: w.host, backend: w.backend.name, poolSize: w.poolSize }));
   }
 
   submit(job: TrainerJob, sink: RemoteRunSink): void {
@@ -294,7 +300,7 @@ export class ClusterDispatch implements RemoteDispatch {
       if (flight.host && flight.host !== p.host) flight.sink.log(flight.runId, 'warn', `Run #${flight.runId} started again on ${p.host}: its worker on ${flight.host} stopped.`);
       flight.startedAt ??= Date.now();
       flight.host = p.host;
-      flight.sink.started(flight.runId, p.backend, `${p.backendReason}; on ${p.host}`);
+      flight.sink.started(flight.runId, p.backend, `${p.backendReason}; on ${p.host}`, { host: p.host, cores: p.cores ?? null, threads: p.threads ?? null });
       this.changed();
     } else if (p.type === 'progress') flight.sink.progress(p.progress);
     else flight.sink.epoch(flight.runId, p.record);

@@ -40,7 +40,16 @@ export const RemoteJobData = z.object({
 export type RemoteJobData = z.infer<typeof RemoteJobData>;
 
 export const RemoteProgress = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('started'), host: z.string(), workerId: z.string(), backend: BackendName, backendReason: z.string() }),
+  z.object({
+    type: z.literal('started'),
+    host: z.string(),
+    workerId: z.string(),
+    backend: BackendName,
+    backendReason: z.string(),
+    // The worker machine's cores and its training process's XNNPACK threads (absent from older workers; threads null off WASM).
+    cores: z.number().int().min(1).optional(),
+    threads: z.number().int().min(1).nullable().optional(),
+  }),
   z.object({ type: z.literal('progress'), progress: RunProgress }),
   z.object({ type: z.literal('epoch'), record: EpochRecord }),
 ]);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSummary, EpochRecord } from '@shared/api/entities';
@@ -82,7 +83,8 @@ export async function trainRemoteJob(data: RemoteJobData, ctx: RemoteJobContext)
         switch (m.type) {
           case 'started':
             started = { backend: m.backend, reason: m.backendReason, at: new Date().toISOString() };
-            ctx.report({ type: 'started', host: ctx.host, workerId: ctx.workerId, backend: m.backend, backendReason: m.backendReason });
+            // A worker's processes keep the threads they start with (only the workbench's pool re-shares cores).
+            ctx.report({ type: 'started', host: ctx.host, workerId: ctx.workerId, backend: m.backend, backendReason: m.backendReason, cores: availableParallelism(), threads: trainer.backend.threads?.current ?? null });
             break;
           case 'progress':
             if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ToTrainer } from '@shared/api/trainerProtocol';
@@ -341,7 +341,7 @@ describe('ExperimentService: ablations', () => {
     const { runs, training, datasets } = await session(dir);
     const checked = checkPlan(spans, { datasets, training });
     const reads = vi.spyOn(datasets, 'split');
-    const { jobs } = plannedJobs(checked, { runs, datasets, training });
+    const { jobs } = plannedJobs(checked, { runs, datasets });
     expect(jobs.pretrainings).toHaveLength(3);
     expect(jobs.baselines).toHaveLength(6);
     expect(reads).not.toHaveBeenCalled();
@@ -371,6 +371,10 @@ describe('ExperimentService: ablations', () => {
     const listed = experiments.list().find((e) => e.id === started.id)!;
     expect(listed).toMatchObject({ status: 'done', runsDone: 24, runsTotal: 24 });
     expect(listed.pretrainRunIds.sort()).toEqual(pretrains.map((r) => r.id).sort());
+    // Every run trained in this machine's pool.
+    const trained = (done: number) => ({ done, running: 0, queued: 0, stopped: 0, seconds: expect.any(Number) });
+    expect(experiments.hosts(started.id)).toEqual([{ host: hostname(), thisMachine: true, pretrain: trained(3), baseline: trained(6), finetune: trained(18) }]);
+    expect(() => experiments.hosts(started.id + 100)).toThrow(`Experiment ${started.id + 100} does not exist.`);
 
     const results = experiments.results(started.id);
     expect(results.variants.map((v) => v.label)).toEqual(['span = 5', 'span = 15', 'span = 30']);

@@ -1,5 +1,6 @@
 import { WorkbenchError } from '@shared/api/contract';
-import type { ExperimentPreview, ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
+import { hostname } from 'node:os';
+import type { ExperimentHost, ExperimentPreview, ExperimentResults, ExperimentSummary, ReferencePredictors, RunSummary } from '@shared/api/entities';
 import { sampleLabelled } from '@shared/data/sampling';
 import { hasTestPart, type EvaluationSplit } from '@shared/data/splits';
 import { armConfig, planShape, variantPlan, type PlanShape } from '@shared/experiments/ablationPlan';
@@ -135,6 +136,12 @@ export class ExperimentService {
    * model selection never saw), else validation. Runs recorded before test splits existed have
    * validation metrics only, so they show as validation.
    */
+  /** Where the experiment's runs trained, per host and kind (this machine by its host name). */
+  hosts(id: number): ExperimentHost[] {
+    this.experiments.get(id); // refuses an unknown id with its number
+    return this.runs.hostsOfExperiment(id, hostname());
+  }
+
   results(id: number): ExperimentResults {
     const experiment = this.experiments.get(id);
     const { plan } = experiment;

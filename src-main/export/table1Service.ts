@@ -72,6 +72,7 @@ export class Table1Service {
       backends: backendsOf(runs),
       versions: softwareVersions(this.deps.db, this.deps.training.backendInfo()),
       runs: runs.map((r) => ({ id: r.id, kind: r.kind, labelCount: r.labelCount, repeat: r.repeat, seed: r.seed, status: r.status, backend: r.backend })),
+      hosts: this.deps.experiments.hosts(experiment.id),
       conclusions: experimentConclusions(results).sentences,
       figures: [...experimentFigureSvgs(results), ...ablationFigureSvgs(results)],
     };

@@ -274,6 +274,20 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
       ALTER TABLE experiments ADD COLUMN pretrain_runs_json TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'where a run trained, and the threads and cores it trained with',
+    sql: `
+      -- The cluster worker's host that trains (or trained) the run; NULL: this workbench's own pool, or not started.
+      ALTER TABLE runs ADD COLUMN train_host TEXT;
+      -- 1 while the run is handed to the cluster (waiting for a worker, or on one); 0: in this workbench's pool.
+      ALTER TABLE runs ADD COLUMN on_cluster INTEGER NOT NULL DEFAULT 0;
+      -- Time-weighted mean of the XNNPACK threads its training process used; NULL: not recorded (older runs, non-WASM backends).
+      ALTER TABLE runs ADD COLUMN threads REAL;
+      -- Cores of the machine it trained on; NULL: not recorded.
+      ALTER TABLE runs ADD COLUMN cores INTEGER;
+    `,
+  },
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -8,6 +8,7 @@ import {
   TrainConfig,
   type BackendName,
   type EpochRecord,
+  type ExperimentHost,
   type MetricRecord,
   type RunDetail,
   type RunKind,
@@ -19,6 +20,7 @@ import type { EvaluationSplit } from '@shared/data/splits';
 import { degenerateFlags } from '@shared/metrics/degenerate';
 import { processIsAlive } from '../platform/processIsAlive';
 import { decodeFloat32, decodeInt32, encodeFloat32, encodeInt32 } from './blobs';
+import { experimentHosts } from './experimentHosts';
 
 const now = () => new Date().toISOString();
 
@@ -136,6 +138,30 @@ export interface NewRun {
   experiment?: { id: number; repeat: number | null; factorValues?: FactorValuesRecord };
 }
 
+/** Where a run trains: a cluster worker's host, or null for this workbench's pool; the cores of that machine when known. */
+export interface RunPlacement {
+  host: string | null;
+  cores: number | null;
+}
+
+/** A finished run as projected times read it (see finishedRuns). */
+export interface FinishedRun {
+  id: number;
+  kind: RunKind;
+  datasetId: string;
+  config: TrainConfig;
+  parentRunId: number | null;
+  backend: BackendName;
+  /** Wall seconds from its start to its end. */
+  seconds: number;
+  encoded: boolean;
+  /** The worker host it trained on; null: this workbench's pool. */
+  host: string | null;
+  /** Mean XNNPACK threads and the machine's cores; null when not recorded. */
+  threads: number | null;
+  cores: number | null;
+}
+
 /** Every write a run goes through. Terminal statuses are never overwritten. */
 export class RunRepository {
   constructor(private readonly db: Database.Database) {}
@@ -176,12 +202,27 @@ export class RunRepository {
     return this.summary(Number(info.lastInsertRowid));
   }
 
-  markRunning(id: number, backend: BackendName, backendReason: string): void {
+  /**
+   * The run started: on a cluster worker (`host`) or in this workbench's pool (host null), on a
+   * machine of `cores` cores when known. Its thread count comes when it ends (recordThreads).
+   */
+  markRunning(id: number, backend: BackendName, backendReason: string, where: RunPlacement = { host: null, cores: null }): void {
     this.db
       .prepare(
-        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, started_at = ? WHERE id = ? AND status = 'queued'`,
+        `UPDATE runs SET status = 'running', backend = ?, backend_reason = ?, started_at = ?, train_host = ?, on_cluster = ?, cores = ?, threads = NULL
+         WHERE id = ? AND status = 'queued'`,
       )
-      .run(backend, backendReason, now(), id);
+      .run(backend, backendReason, now(), where.host, where.host === null ? 0 : 1, where.cores, id);
+  }
+
+  /** The run was handed to the cluster: it waits for a worker (no host yet). */
+  markOnCluster(id: number): void {
+    this.db.prepare(`UPDATE runs SET on_cluster = 1, train_host = NULL WHERE id = ? AND status = 'queued'`).run(id);
+  }
+
+  /** The XNNPACK threads a run's training process used, as a time-weighted mean over its training. */
+  recordThreads(id: number, threads: number): void {
+    this.db.prepare(`UPDATE runs SET threads = ? WHERE id = ?`).run(threads, id);
   }
 
   /** Re-recording an epoch (a resumed run) replaces it rather than failing. */
@@ -256,7 +297,7 @@ export class RunRepository {
   requeue(id: number): boolean {
     return (
       this.db
-        .prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = ? WHERE id = ? AND status IN ('interrupted', 'failed', 'cancelled')`)
+        .prepare(`UPDATE runs SET status = 'queued', error = NULL, finished_at = NULL, owner_pid = ?, on_cluster = 0, train_host = NULL WHERE id = ? AND status IN ('interrupted', 'failed', 'cancelled')`)
         .run(process.pid, id).changes > 0
     );
   }
@@ -331,21 +372,39 @@ export class RunRepository {
   }
 
   /**
-   * Finished runs trained on a backend, newest first, with how long each took: what projected
-   * times are measured from. `encoded`: a fine-tune that was the first of its pre-training to
-   * start, so it computed that pre-training's encoder outputs.
+   * Finished runs, newest first, with how long each took, where and with how many threads:
+   * what projected times are measured from. `encoded`: a fine-tune that was the first of its
+   * pre-training to start, so it computed that pre-training's encoder outputs.
    */
-  finishedOn(backend: BackendName, limit = 300): Array<{ id: number; kind: RunKind; datasetId: string; config: TrainConfig; parentRunId: number | null; seconds: number; encoded: boolean }> {
+  finishedRuns(limit = 500): FinishedRun[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.kind, r.dataset_id, r.config_json, r.parent_run_id,
+        `SELECT r.id, r.kind, r.dataset_id, r.config_json, r.parent_run_id, r.backend, r.threads, r.cores,
+           COALESCE(r.train_host, json_extract(r.origin_json, '$.sourceHost')) AS host,
            (julianday(r.finished_at) - julianday(r.started_at)) * 86400 AS seconds,
            r.kind = 'finetune' AND r.started_at = (SELECT MIN(c.started_at) FROM runs c WHERE c.parent_run_id = r.parent_run_id AND c.kind = 'finetune') AS encoded
-         FROM runs r WHERE r.status = 'done' AND r.backend = ? AND r.started_at IS NOT NULL AND r.finished_at IS NOT NULL
+         FROM runs r WHERE r.status = 'done' AND r.backend IS NOT NULL AND r.started_at IS NOT NULL AND r.finished_at IS NOT NULL
          ORDER BY r.id DESC LIMIT ?`,
       )
-      .all(backend, limit) as Array<{ id: number; kind: RunKind; dataset_id: string; config_json: string; parent_run_id: number | null; seconds: number; encoded: number }>;
-    return rows.map((r) => ({ id: r.id, kind: r.kind, datasetId: r.dataset_id, config: TrainConfig.parse(JSON.parse(r.config_json)), parentRunId: r.parent_run_id, seconds: r.seconds, encoded: r.encoded === 1 }));
+      .all(limit) as Array<{ id: number; kind: RunKind; dataset_id: string; config_json: string; parent_run_id: number | null; backend: BackendName; threads: number | null; cores: number | null; host: string | null; seconds: number; encoded: number }>;
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      datasetId: r.dataset_id,
+      config: TrainConfig.parse(JSON.parse(r.config_json)),
+      parentRunId: r.parent_run_id,
+      backend: r.backend,
+      seconds: r.seconds,
+      encoded: r.encoded === 1,
+      host: r.host,
+      threads: r.threads,
+      cores: r.cores,
+    }));
+  }
+
+  /** Where an experiment's runs trained, by host and kind (see experimentHosts); this machine is named `thisHost`. */
+  hostsOfExperiment(experimentId: number, thisHost: string): ExperimentHost[] {
+    return experimentHosts(this.db, experimentId, thisHost);
   }
 
   /** Whether a fine-tune of this pre-training has finished (its encoder outputs are then cached). */

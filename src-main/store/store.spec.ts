@@ -80,7 +80,7 @@ describe('migrations', () => {
     const plan = { labelCounts: [20], repeats: 1, pretrain: before, supervised: { ...before, mask: null } };
     const experiment = { id: Number(db.prepare(`INSERT INTO experiments (name, dataset_id, preset, plan_json, status, created_at) VALUES ('old sweep', 'd1', 'quick', ?, 'done', '2025-01-01T00:00:00Z')`).run(JSON.stringify(plan)).lastInsertRowid) };
     const runs = new RunRepository(db);
-    expect(migrate(db)).toEqual([9, 10, 11]);
+    expect(migrate(db)).toEqual([9, 10, 11, 12]);
     const recorded = { ...before, adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }, initialisation: 'orthogonal-per-gate' } as const;
     expect(runs.summary(old.id).config).toEqual(recorded);
     // Its configuration text is what a plan's identical configuration serialises to, so it is still found for reuse.
@@ -108,7 +108,7 @@ describe('migrations', () => {
     const plan = { labelCounts: [20], repeats: 1, pretrain: before, supervised: { ...before, mask: null } };
     const experiment = Number(db.prepare(`INSERT INTO experiments (name, dataset_id, preset, plan_json, status, created_at) VALUES ('old sweep', 'd1', 'quick', ?, 'done', '2025-01-01T00:00:00Z')`).run(JSON.stringify(plan)).lastInsertRowid);
 
-    expect(migrate(db)).toEqual([10, 11]);
+    expect(migrate(db)).toEqual([10, 11, 12]);
     // Foreign keys were switched off for the rebuild only, and every reference still holds.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);

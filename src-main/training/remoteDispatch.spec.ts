@@ -30,6 +30,7 @@ class FakeCluster implements RemoteDispatch {
   submitted: Array<{ job: TrainerJob; sink: RemoteRunSink }> = [];
   cancelled: number[] = [];
   private listener = () => undefined as void;
+  workersFor() { return this.online ? [{ host: 'gpu-01', backend: 'wasm' as const, poolSize: 2 }] : []; }
   takes(job: TrainerJob) { return this.online && placeJob(job.kind, 'fp', [{ datasets: [{ fingerprint: 'fp' }] }]) === 'remote'; }
   submit(job: TrainerJob, sink: RemoteRunSink) { this.submitted.push({ job, sink }); }
   cancel(runId: number) { const held = this.submitted.some((s) => s.job.runId === runId); if (held) this.cancelled.push(runId); return held; }
@@ -59,7 +60,7 @@ function setup() {
   events.subscribe((name, payload) => seen.push([name, payload]));
   const service = new TrainingService(runs, () => { const t = new FakeTrainer(); trainers.push(t); return t; }, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, 2);
   const cluster = new FakeCluster();
-  return { runs, trainers, service, seen, cluster };
+  return { runs, trainers, service, seen, cluster, db };
 }
 
 describe('placeJob', () => {
@@ -95,13 +96,16 @@ describe('TrainingService with a cluster', () => {
   });
 
   it('records what a remote run reports: running, live progress and epochs, then its end', async () => {
-    const { service, cluster, runs, seen } = setup();
+    const { service, cluster, runs, seen, db } = setup();
     service.useRemote(cluster);
     const run = service.start({ datasetId: 'd', kind: 'baseline', config });
     await flush();
+    // Handed over: waiting for a worker, on no host yet.
+    expect(db.prepare('SELECT train_host, on_cluster FROM runs WHERE id = ?').get(run.id)).toEqual({ train_host: null, on_cluster: 1 });
     const { sink } = cluster.submitted[0];
-    sink.started(run.id, 'wasm', 'fastest available; on gpu-01');
+    sink.started(run.id, 'wasm', 'fastest available; on gpu-01', { host: 'gpu-01', cores: 16, threads: 1 });
     expect(runs.summary(run.id)).toMatchObject({ status: 'running', backend: 'wasm' });
+    expect(db.prepare('SELECT train_host, on_cluster, cores, threads FROM runs WHERE id = ?').get(run.id)).toEqual({ train_host: 'gpu-01', on_cluster: 1, cores: 16, threads: 1 });
     sink.progress({ runId: run.id, epoch: 1, epochs: 2, batch: 1, batches: 2, loss: 0.5, samplesPerSecond: 10, etaSeconds: 3 });
     sink.epoch(run.id, { epoch: 1, loss: 0.5, valLoss: 0.6, seconds: 1 });
     // Live epochs are shown, not recorded: the bundle's epochs are, when the run is done.

@@ -13,6 +13,8 @@ export interface RemoteDispatch {
   submit(job: TrainerJob, sink: RemoteRunSink): void;
   /** Asks a job it holds to stop; false when it holds none for this run. */
   cancel(runId: number): boolean;
+  /** The live workers that hold this dataset, so would take its pre-trainings and baselines (none while Redis is unreachable). */
+  workersFor(datasetId: string): RemoteWorker[];
   /** Called whenever the cluster changes (a worker came or went), so waiting jobs are placed again. */
   onChange(listener: () => void): void;
   // No close(): whoever connects the cluster (ClusterConnection) closes it, once.
@@ -20,13 +22,21 @@ export interface RemoteDispatch {
 
 /** What a remote run reports, mapped by the TrainingService onto the store and events. */
 export interface RemoteRunSink {
-  started(runId: number, backend: BackendName, backendReason: string): void;
+  /** The worker on `host` started the run; with its machine's cores and its process's threads when it says. */
+  started(runId: number, backend: BackendName, backendReason: string, on: { host: string; cores: number | null; threads: number | null }): void;
   progress(progress: RunProgress): void;
   /** Shown live; the epochs recorded are the run bundle's, imported when the run is done. */
   epoch(runId: number, record: EpochRecord): void;
   log(runId: number, level: 'info' | 'warn' | 'error', message: string): void;
   /** The run ended; for `done`, its bundle has been imported into the store already. */
   finished(runId: number, status: 'done' | 'failed' | 'cancelled', error: string | null): void;
+}
+
+/** A worker as projected times see it: where it runs, on which backend, and how many jobs it trains at once. */
+export interface RemoteWorker {
+  host: string;
+  backend: BackendName;
+  poolSize: number;
 }
 
 /** A worker as far as placement is concerned: the datasets it holds. */

@@ -37,7 +37,7 @@ const backend = { name: 'cpu', reason: 'test', tfjsVersion: '4' } as const;
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function setup(workers: number | null = 1, cores = 2, load = { now: 0 }) {
+function setup(workers: number | null = 1, cores = 2, load = { now: 0 }, clock = { ms: 0 }) {
   const dir = mkdtempSync(join(tmpdir(), 'wb-train-'));
   dirs.push(dir);
   const db = openDatabase(dir);
@@ -55,7 +55,7 @@ function setup(workers: number | null = 1, cores = 2, load = { now: 0 }) {
     envs.push(env);
     return t;
   };
-  const service = new TrainingService(runs, spawn, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers, { cores, loadAverage: () => load.now });
+  const service = new TrainingService(runs, spawn, events, dir, { split: (id, cfg) => splits.ensure(id, cfg, () => segments), segmentFrames: () => segments.map(() => 100) }, workers, { cores, loadAverage: () => load.now, clock: () => clock.ms });
   return { runs, trainers, envs, service, seen, dir };
 }
 
@@ -357,6 +357,30 @@ describe('TrainingService: cores, GPUs and resumed runs', () => {
     await flush();
     expect(threadsAsked(trainers[0])).toEqual([2, 1, 2]);
     expect(runOf(trainers[0])).toBe(pre.id);
+  });
+
+  it('records on a finished run the time-weighted mean of its threads and the machine\'s cores', async () => {
+    const clock = { ms: 0 };
+    const { trainers, service, runs } = setup(1, 2, { now: 0 }, clock);
+    const run = service.start({ datasetId: 'd', kind: 'baseline', config });
+    trainers[0].reply({ type: 'ready', backend: threaded });
+    await flush();
+    trainers[0].reply({ type: 'started', runId: run.id, backend: 'wasm', backendReason: 'test' });
+    clock.ms = 1000; // 1 s on its starting thread...
+    trainers[0].reply({ type: 'threads', current: 2, max: 4, canGrow: true });
+    clock.ms = 4000; // ...then 3 s on 2
+    trainers[0].reply({ type: 'done', runId: run.id, metrics: [] });
+    await flush();
+    expect(runs.finishedRuns().find((r) => r.id === run.id)).toMatchObject({ threads: 1.75, cores: 2, host: null });
+    // A plain-JS process has no XNNPACK threads: none recorded.
+    const { trainers: plain, service: single, runs: plainRuns } = setup(1, 2, { now: 0 }, clock);
+    const other = single.start({ datasetId: 'd', kind: 'baseline', config });
+    plain[0].reply({ type: 'ready', backend });
+    await flush();
+    plain[0].reply({ type: 'started', runId: other.id, backend: 'cpu', backendReason: 'test' });
+    plain[0].reply({ type: 'done', runId: other.id, metrics: [] });
+    await flush();
+    expect(plainRuns.finishedRuns().find((r) => r.id === other.id)).toMatchObject({ threads: null, cores: 2 });
   });
 
   it('gives the cores left over to the longest run', async () => {

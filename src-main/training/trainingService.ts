@@ -8,8 +8,9 @@ import type { StoredSplit } from '../store/splits';
 import type { EventSink } from '../platform/events';
 import type { ProcessChannel } from '../platform/workerProcesses';
 import { checkTrainingRequest, clipSteps } from './requestRules';
-import type { RemoteDispatch, RemoteRunSink } from './remoteDispatch';
-import { freeCores, jobCost, shareCores } from './coreShares';
+import type { RemoteDispatch, RemoteRunSink, RemoteWorker } from './remoteDispatch';
+import { ThreadUse } from './threadUse';
+import { freeCores, jobCost, shareCores } from '@shared/training/coreShares';
 import { trainerEnv } from './trainerEnv';
 
 /** Where a run keeps its checkpoint and cached encoder outputs. */
@@ -39,6 +40,8 @@ interface Worker {
   canGrow: boolean;
   /** Which GPU a GPU backend's process was pinned to (CUDA_VISIBLE_DEVICES); null: not pinned. */
   gpuSlot: number | null;
+  /** Multi-threaded WASM: the threads its current run has used so far, recorded on the run when it is done. */
+  threadUse: ThreadUse | null;
 }
 
 /**
@@ -103,10 +106,12 @@ export class TrainingService {
     private readonly tuning: {
       /** The cores the pool shares out as threads among running jobs. */
       cores?: number;
-      /** How often an unfinished run writes a resumable checkpoint (see CHECKPOINT_EVERY_SECONDS). */
+      /** Seconds of the training process's CPU time between an unfinished run's resumable checkpoints (see CHECKPOINT_EVERY_CPU_SECONDS). */
       checkpointEverySeconds?: number;
       /** The machine's 1-minute load average (other programs' load leaves fewer cores to share). */
       loadAverage?: () => number;
+      /** Milliseconds, for the threads a run used over time (ThreadUse). */
+      clock?: () => number;
     } = {},
   ) {}
 
@@ -134,8 +139,9 @@ export class TrainingService {
 
   /** Remote runs are recorded as local ones are, except their epochs: those come with their bundle. */
   private readonly remoteSink: RemoteRunSink = {
-    started: (runId, backend, reason) => {
-      this.runs.markRunning(runId, backend, reason);
+    started: (runId, backend, reason, { host, cores, threads }) => {
+      this.runs.markRunning(runId, backend, reason, { host, cores });
+      if (threads !== null) this.runs.recordThreads(runId, threads);
       this.events.emit('run.status', { runId, status: 'running', error: null });
     },
     progress: (progress) => this.events.emit('run.progress', progress),
@@ -151,6 +157,20 @@ export class TrainingService {
   /** The pool size in force: the setting, or the backend's default once it is known. */
   poolSize(): number {
     return this.workersSetting ?? (this.backend ? defaultWorkers(this.backend, this.cores) : 1);
+  }
+
+  /** The cluster's live workers that would take this dataset's pre-trainings and baselines (none without a cluster). */
+  remoteWorkersFor(datasetId: string): RemoteWorker[] {
+    return this.remote?.workersFor(datasetId) ?? [];
+  }
+
+  /**
+   * How the pool would share cores out now: the cores other programs leave free (freeCores) and
+   * the most threads a process takes (1 where the backend has no XNNPACK threads to share).
+   */
+  coreSharing(): { cores: number; maxThreads: number } {
+    const ownThreads = this.workers.filter((w) => w.job).reduce((n, w) => n + (w.threads?.current ?? 1), 0);
+    return { cores: freeCores(this.cores, (this.tuning.loadAverage ?? (() => loadavg()[0]))(), ownThreads), maxThreads: this.backend?.threads?.max ?? 1 };
   }
 
   /** Starts the first training process now so the UI can show which backend it chose. */
@@ -170,7 +190,7 @@ export class TrainingService {
 
   private addWorker(onReady?: (b: BackendInfo) => void, onEarlyExit?: (e: Error) => void): void {
     const { env, gpuSlot } = this.processEnv();
-    const worker: Worker = { channel: this.spawn(env), ready: false, job: null, cancelTimer: null, threads: null, canGrow: true, gpuSlot };
+    const worker: Worker = { channel: this.spawn(env), ready: false, job: null, cancelTimer: null, threads: null, canGrow: true, gpuSlot, threadUse: null };
     this.workers.push(worker);
     worker.channel.onMessage((raw) => {
       const parsed = FromTrainer.safeParse(raw);
@@ -332,6 +352,7 @@ export class TrainingService {
     if (!remote) return;
     for (let i = this.queue.findIndex((q) => remote.takes(q.job)); i >= 0; i = this.queue.findIndex((q) => remote.takes(q.job))) {
       const [queued] = this.queue.splice(i, 1);
+      this.runs.markOnCluster(queued.job.runId);
       remote.submit(queued.job, this.remoteSink);
     }
   }
@@ -352,8 +373,7 @@ export class TrainingService {
       clearInterval(this.rebalanceTimer);
       this.rebalanceTimer = null;
     }
-    const ownThreads = this.workers.filter((w) => w.job).reduce((n, w) => n + (w.threads?.current ?? 1), 0);
-    const cores = freeCores(this.cores, (this.tuning.loadAverage ?? (() => loadavg()[0]))(), ownThreads);
+    const { cores } = this.coreSharing();
     const shares = shareCores(
       cores,
       running.map((w) => ({ id: w.job!.job.runId, cost: jobCost(w.job!.job), max: w.threads!.max })),
@@ -374,7 +394,8 @@ export class TrainingService {
   private handle(worker: Worker, message: Exclude<FromTrainer, { type: 'ready' }>): void {
     switch (message.type) {
       case 'started':
-        this.runs.markRunning(message.runId, message.backend, message.backendReason);
+        this.runs.markRunning(message.runId, message.backend, message.backendReason, { host: null, cores: this.cores });
+        worker.threadUse = worker.threads ? new ThreadUse(worker.threads.current, this.tuning.clock ?? (() => performance.now())) : null;
         this.events.emit('run.status', { runId: message.runId, status: 'running', error: null });
         break;
       case 'progress':
@@ -405,6 +426,7 @@ export class TrainingService {
           break;
         }
         if (worker.job?.job.kind === 'finetune' && worker.job.job.parentRunDir) this.encodedParents.add(worker.job.job.parentRunDir);
+        if (worker.threadUse && worker.job?.job.runId === message.runId) this.runs.recordThreads(message.runId, worker.threadUse.mean());
         this.release(worker, message.runId, 'done', null);
         break;
       case 'cancelled':
@@ -418,6 +440,7 @@ export class TrainingService {
         break;
       case 'threads':
         if (worker.threads) worker.threads = { current: message.current, max: message.max, asked: worker.threads.asked };
+        worker.threadUse?.set(message.current);
         worker.canGrow = message.canGrow;
         break;
     }
@@ -437,6 +460,7 @@ export class TrainingService {
       if (worker.cancelTimer) clearTimeout(worker.cancelTimer);
       worker.cancelTimer = null;
       worker.job = null;
+      worker.threadUse = null;
     }
     this.finish(runId, status, error);
   }

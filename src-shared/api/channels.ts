@@ -24,6 +24,7 @@ export const REQUEST_NAMES = [
   'experiments.preview',
   'experiments.cancel',
   'experiments.results',
+  'experiments.hosts',
   'datasets.cancelDownload',
   'runs.query',
   'runs.facets',

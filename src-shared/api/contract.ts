@@ -7,6 +7,7 @@ import {
   DownloadStatus,
   EXPERIMENT_PRESETS,
   EXPERIMENT_STATUSES,
+  ExperimentHost,
   ExperimentPreview,
   ExperimentResults,
   ExperimentSummary,
@@ -275,6 +276,11 @@ export const requests = {
   'experiments.results': {
     params: z.object({ id: z.number().int().min(1) }).strict(),
     result: ExperimentResults,
+  },
+  'experiments.hosts': {
+    /** Where the experiment's runs trained: this machine, each cluster worker's host, and those waiting for a worker. */
+    params: z.object({ id: z.number().int().min(1) }).strict(),
+    result: z.array(ExperimentHost),
   },
   'datasets.download': {
     /** The folder chosen in the desktop's dialog; without one, the data directory's downloads folder. */

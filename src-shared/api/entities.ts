@@ -453,9 +453,46 @@ export const ExperimentPreview = z.object({
    * Wall time on this backend and pool, from the measured speeds of runs that trained on it; null
    * with the reason (`unknown`) when a kind of run the plan needs has not been measured.
    */
-  projection: z.object({ seconds: z.number().nullable(), unknown: z.string().nullable(), backend: BackendName.nullable(), workers: z.number().int() }),
+  projection: z.object({
+    seconds: z.number().nullable(),
+    unknown: z.string().nullable(),
+    backend: BackendName.nullable(),
+    /** Local training processes counted. */
+    workers: z.number().int(),
+    /** What the projection counted, in words: "2 local processes + 3 slots on 2 workers". */
+    counted: z.string(),
+    /** Why the figure is rough (some kind measured only by runs without a thread count); null when it is not. */
+    rough: z.string().nullable(),
+    /** Cluster workers holding the dataset that the projection leaves out, each with why (no run measured on its host or backend). */
+    leftOut: z.array(z.string()),
+  }),
 });
 export type ExperimentPreview = z.infer<typeof ExperimentPreview>;
+
+/** One host's runs of one kind in an experiment: how many are in each state, and the training time of the finished ones. */
+export const HostJobCounts = z.object({
+  done: z.number().int().min(0),
+  running: z.number().int().min(0),
+  /** Queued here, or for the cluster's row without a host, waiting for a worker. */
+  queued: z.number().int().min(0),
+  /** Failed, cancelled or interrupted. */
+  stopped: z.number().int().min(0),
+  /** Summed wall seconds of the finished runs, from their start to their end. */
+  seconds: z.number().min(0),
+});
+export type HostJobCounts = z.infer<typeof HostJobCounts>;
+
+/** Where an experiment's runs trained: one row per machine, kind by kind. */
+export const ExperimentHost = z.object({
+  /** The machine's host name; null for runs handed to the cluster that no worker has started yet. */
+  host: z.string().nullable(),
+  /** The machine this workbench runs on (its own pool of training processes). */
+  thisMachine: z.boolean(),
+  pretrain: HostJobCounts,
+  baseline: HostJobCounts,
+  finetune: HostJobCounts,
+});
+export type ExperimentHost = z.infer<typeof ExperimentHost>;
 
 /** A confidence interval's bounds. */
 export const Interval = z.object({ lower: z.number(), upper: z.number() });

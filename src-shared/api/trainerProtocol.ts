@@ -16,7 +16,7 @@ export const TrainerJob = z.object({
   parentRunDir: z.string().nullable(),
   /** Segment indices of the run's split, fixed by main and stored with the dataset; `test` is empty when the split has no test part. */
   split: z.object({ train: z.array(z.number().int()), validation: z.array(z.number().int()), test: z.array(z.number().int()).default([]) }),
-  /** How often an unfinished run writes a resumable checkpoint (absent: CHECKPOINT_EVERY_SECONDS; 0: every epoch). */
+  /** Seconds of the training process's CPU time between an unfinished run's resumable checkpoints (absent: CHECKPOINT_EVERY_CPU_SECONDS; 0: every epoch). */
   checkpointEverySeconds: z.number().min(0).optional(),
 });
 export type TrainerJob = z.infer<typeof TrainerJob>;

@@ -4,6 +4,8 @@ import { experimentFigureSvgs } from '../figures/experimentFigures';
 import { HOSTILE_NAME, hostileTable } from '../../test/builders/table1Fixtures';
 import { inlineSvg, table1Html, type Table1Report } from './table1Html';
 
+const none = { done: 0, running: 0, queued: 0, stopped: 0, seconds: 0 };
+
 function report(): Table1Report {
   const results = experimentResults(9);
   const experiment = { ...results.experiment, name: HOSTILE_NAME, datasetId: '<ds>' };
@@ -20,6 +22,10 @@ function report(): Table1Report {
       { name: 'TensorFlow.js', version: '4.22.0' },
     ],
     runs: [{ id: 5, kind: 'finetune', labelCount: 200, repeat: 0, seed: 1, status: 'done', backend: 'wasm' }],
+    hosts: [
+      { host: 'lab<pc>', thisMachine: true, pretrain: none, baseline: none, finetune: { ...none, done: 6, seconds: 12 } },
+      { host: 'gpu-01', thisMachine: false, pretrain: { ...none, done: 1, seconds: 600 }, baseline: { ...none, done: 5, running: 1, seconds: 300 }, finetune: none },
+    ],
     conclusions: ['SSL beats the baseline at <20> labels & more.'],
     figures: experimentFigureSvgs({ ...results, experiment }),
   };
@@ -40,6 +46,12 @@ describe('the HTML report', () => {
     expect(html).not.toMatch(/https?:|\/\/[a-z]/i);
     expect(html).not.toMatch(/\s(src|href)=/i);
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
+  });
+
+  it('says where the runs trained, host by host, with this machine named as such', () => {
+    expect(html).toContain('<h3>Where the runs trained</h3>\n<table id="hosts">');
+    expect(html).toContain('<tr><td>this machine (lab&lt;pc&gt;)</td><td>—</td><td>—</td><td>6 done</td><td class="num">12 s</td></tr>');
+    expect(html).toContain('<tr><td>worker on gpu-01</td><td>1 done</td><td>5 done, 1 running</td><td>—</td><td class="num">15 min 00 s</td></tr>');
   });
 
   it('says what the results support before the figures', () => {

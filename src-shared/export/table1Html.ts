@@ -4,7 +4,8 @@
  * and what a reader needs to run the experiment again (plan, dataset fingerprint, backend,
  * software versions, runs). No script, no external resource: the page's own CSP forbids both.
  */
-import type { DatasetSummary, ExperimentSummary } from '../api/entities';
+import type { DatasetSummary, ExperimentHost, ExperimentSummary } from '../api/entities';
+import { HOST_KINDS, hostRows } from '../experiments/hostBreakdown';
 import { escapeXml } from '../figures/sweepSvg';
 import { cellFlagged, cellText, DEGENERATE_MARK, emotionHeading, table1Subtitle, table1Title } from './table1';
 import type { Table1 } from './table1Model';
@@ -19,6 +20,8 @@ export interface Table1Report {
   backends: Array<{ name: string; runs: number; reasons: string[] }>;
   versions: Array<{ name: string; version: string }>;
   runs: Array<{ id: number; kind: string; labelCount: number | null; repeat: number | null; seed: number; status: string; backend: string | null }>;
+  /** Where the experiment's runs trained, per host and kind (experimentHosts). */
+  hosts: ExperimentHost[];
   /** What the results support, in plain words (experimentConclusions). */
   conclusions: string[];
   /** Figures 4–7 as standalone SVG documents, with their full captions. */
@@ -84,6 +87,15 @@ function figuresSection(report: Table1Report): string {
 
 const definitions = (pairs: ReadonlyArray<[string, unknown]>) => `<dl>${pairs.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
 
+/** The per-host breakdown: runs of each kind by state, and the summed training time of the finished ones. */
+function hostsTable(report: Table1Report): string {
+  const rows = hostRows(report.hosts);
+  if (!rows.length) return '<p>No run of this experiment has been queued.</p>';
+  const head = `<tr><th>Host</th>${HOST_KINDS.map(([, name]) => `<th>${e(name)}</th>`).join('')}<th class="num">Training time</th></tr>`;
+  const body = rows.map((r) => `<tr><td>${e(r.host)}</td>${HOST_KINDS.map(([k]) => `<td>${e(r[k])}</td>`).join('')}<td class="num">${e(r.time)}</td></tr>`);
+  return `<table id="hosts"><thead>${head}</thead><tbody>\n${body.join('\n')}\n</tbody></table>\n<p class="muted">Training time: the summed wall time of the finished runs, from start to end. A pre-training reused from an earlier experiment is counted there.</p>`;
+}
+
 function reproduceSection(table: Table1, report: Table1Report): string {
   const x = report.experiment;
   const d = report.dataset;
@@ -123,6 +135,8 @@ function reproduceSection(table: Table1, report: Table1Report): string {
       : `<p>The dataset ${e(x.datasetId)} is no longer in the store.</p>`,
     '<h3>Backend and software</h3>',
     definitions([['Training backend', backends], ...report.versions.map((v): [string, unknown] => [v.name, v.version])]),
+    '<h3>Where the runs trained</h3>',
+    hostsTable(report),
     '<h3>Plan (full configuration)</h3>',
     `<pre id="plan">${e(JSON.stringify(report.plan, null, 2))}</pre>`,
     '<h3>Runs</h3>',

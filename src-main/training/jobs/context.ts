@@ -5,7 +5,7 @@ import type { Standardisation } from '@shared/data/sequencePolicy';
 import { FeatureReader, readIndex, type SegmentIndexEntry } from '../../data/datasetFiles';
 import { SequenceSource, trainingStatistics } from '../sequences';
 import { stopsEarly } from '@shared/training/selection';
-import { assignWeights, CHECKPOINT_EVERY_SECONDS, loadCheckpoint, RunCheckpoints, type EpochSelection } from '../model/checkpoint';
+import { assignWeights, CHECKPOINT_EVERY_CPU_SECONDS, loadCheckpoint, RunCheckpoints, type EpochSelection } from '../model/checkpoint';
 import { JobCancelled, runEpochs, type EpochLoop, type JobHooks } from './loop';
 
 /** What every job reads: the dataset's segments, its split, and a reader of the feature cache. */
@@ -73,7 +73,9 @@ export async function restoreOrStart(
  * Runs a job's epochs with its checkpoints (see RunCheckpoints): after each epoch model
  * selection sees it and the checkpoint due, if any, is written before the epoch is reported;
  * the last epoch leaves the run's selected weights alone; a cancel first writes the last
- * completed epoch, so the run resumes from there. Resolves to every epoch's record.
+ * completed epoch, so the run resumes from there. The interval between resumable checkpoints
+ * is counted in this process's CPU time (RunCheckpoints' clock), so the machine's load changes
+ * neither the work a kill loses nor what the run writes. Resolves to every epoch's record.
  */
 export async function runCheckpointedEpochs(
   job: TrainerJob,
@@ -86,7 +88,7 @@ export async function runCheckpointedEpochs(
     variables: save.variables,
     optimizer: save.optimizer,
     lastEpoch: job.config.epochs,
-    everySeconds: job.checkpointEverySeconds ?? CHECKPOINT_EVERY_SECONDS,
+    everySeconds: job.checkpointEverySeconds ?? CHECKPOINT_EVERY_CPU_SECONDS,
     extraState: save.state,
     selection: save.selection,
     stopsAfter: loop.stopAfter,

@@ -106,6 +106,31 @@ describe('training jobs', () => {
     expect(resumed.fromCheckpoint[0].loss).toBeCloseTo(whole.epochs[0].loss, 6);
   });
 
+  it("counts the interval between resumable checkpoints in the training process's CPU time, not the wall clock's", async () => {
+    // Every reading of a clock moves it on: the wall clock by an hour (a machine loaded by other work), the CPU clock by `cpuStep` seconds.
+    let wall = 0;
+    let cpu = 0;
+    let cpuStep = 0;
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => (wall += 3_600_000));
+    const cpuUsage = vi.spyOn(process, 'cpuUsage').mockImplementation(() => ({ user: (cpu += cpuStep * 1e6), system: 0 }));
+    try {
+      const every10 = { config: { ...config, epochs: 3 }, checkpointEverySeconds: 10 };
+      // Hours of wall time, no CPU time: a kill at epoch 2 finds no checkpoint (a wall clock would have written one after each epoch).
+      await expect(runPretrain(job(60, 'pretrain', every10), killedAtReport(2).hooks)).rejects.toBeInstanceOf(KilledAtReport);
+      expect(loadCheckpoint(join(dataDir, 'runs/60'))).toBeNull();
+      // 11 s of CPU time between readings: the same kill finds epoch 2's resumable checkpoint.
+      cpuStep = 11;
+      await expect(runPretrain(job(61, 'pretrain', every10), killedAtReport(2).hooks)).rejects.toBeInstanceOf(KilledAtReport);
+      const saved = loadCheckpoint(join(dataDir, 'runs/61'))!;
+      expect(saved.state.epoch).toBe(2);
+      expect(saved.optimizer).not.toBeNull();
+      tf.dispose([...Object.values(saved.weights), ...saved.optimizer!.map((t) => t.tensor)]);
+    } finally {
+      dateNow.mockRestore();
+      cpuUsage.mockRestore();
+    }
+  });
+
   it('finishes a run killed while reporting its last epoch: the epoch is re-reported and the metrics computed', async () => {
     const pretrain = killedAtReport(2);
     await expect(runPretrain(job(12, 'pretrain'), pretrain.hooks)).rejects.toBeInstanceOf(KilledAtReport);

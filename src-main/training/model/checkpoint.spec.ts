@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EpochRecord } from '@shared/api/entities';
 import { stopsEarly } from '@shared/training/selection';
 import { BestWeights } from '../jobs/selection';
-import { checkpointAfterEpoch, loadCheckpoint, RunCheckpoints, type RunCheckpointOptions } from './checkpoint';
+import { CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS, checkpointAfterEpoch, loadCheckpoint, RunCheckpoints, type RunCheckpointOptions } from './checkpoint';
 
 const root = mkdtempSync(join(tmpdir(), 'wb-checkpoint-'));
 beforeAll(() => tf.setBackend('cpu'));
@@ -63,6 +63,48 @@ describe('RunCheckpoints', () => {
     const final = loadCheckpoint(run.dir)!;
     expect(final.state.epoch).toBe(5);
     expect(Array.from(final.weights.w.dataSync())).toEqual(Array.from(run.w.dataSync()));
+    run.dispose();
+  });
+
+  describe('on its default clock, the training process\'s CPU time', () => {
+    afterEach(() => vi.restoreAllMocks());
+
+    it('on a loaded machine (CPU time advancing at half the wall clock\'s pace), writes nothing until the CPU interval has passed', async () => {
+      let wallSeconds = 0;
+      let cpuSeconds = 0;
+      vi.spyOn(Date, 'now').mockImplementation(() => wallSeconds * 1000);
+      // User and system time both count.
+      vi.spyOn(process, 'cpuUsage').mockImplementation(() => ({ user: cpuSeconds * 0.75e6, system: cpuSeconds * 0.25e6 }));
+      const run = setup('cpu-clock', { now: undefined });
+      const epoch = async (n: number) => {
+        wallSeconds += 8;
+        cpuSeconds += 4;
+        await run.epoch(n);
+      };
+      await epoch(1);
+      await epoch(2);
+      expect(run.files()).toEqual([]); // 16 s of wall time, 8 s of CPU time: under the 10 s interval
+      await epoch(3);
+      expect(loadCheckpoint(run.dir)!.state.epoch).toBe(3); // 12 s of CPU time
+      expect(run.files()).toContain('optimizer.bin');
+      await epoch(4); // 4 s of CPU time since
+      expect(loadCheckpoint(run.dir)!.state.epoch).toBe(3);
+      run.dispose();
+    });
+  });
+
+  it('writes a resumable checkpoint after an hour of wall time even when its process used almost no CPU time (a GPU backend)', async () => {
+    let wallSeconds = 0;
+    const run = setup('wall-ceiling', { now: () => 0, wallNow: () => wallSeconds * 1000 });
+    wallSeconds = CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS - 1;
+    await run.epoch(1);
+    expect(run.files()).toEqual([]); // no CPU time, under an hour
+    wallSeconds = CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS;
+    await run.epoch(2);
+    expect(loadCheckpoint(run.dir)!.state.epoch).toBe(2);
+    wallSeconds += 60;
+    await run.epoch(3); // the hour counts again from that write
+    expect(loadCheckpoint(run.dir)!.state.epoch).toBe(2);
     run.dispose();
   });
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '@shared/api/entities';
+import { processCpuMilliseconds } from '../../platform/cpuClock';
 
 /**
  * A run's checkpoint in tfjs's weights format (a manifest of named tensors and one binary
@@ -104,17 +105,27 @@ export function assignWeights(variables: Record<string, tf.Variable>, weights: t
 }
 
 /**
- * How often an unfinished run writes a resumable checkpoint. It bounds what a crash or a kill
- * loses (at most 10 minutes of training) while sparing the disk a write after every epoch of
- * seconds; what a sweep writes still grows with its wall time (`npm run bench -- paper` prints it).
+ * How often an unfinished run writes a resumable checkpoint, in seconds of the CPU time its
+ * training process has used (processCpuMilliseconds), not of the wall clock: a crash or a kill
+ * loses at most 10 minutes of the process's work, and the checkpoints a run writes (so the bytes
+ * a sweep writes) follow its work, whatever else loads the machine, while the disk is spared a
+ * write after every epoch of seconds. CPU time counts every thread: with 2 XNNPACK threads it runs
+ * up to twice as fast as the wall clock, so such a run checkpoints up to twice as often by wall time.
  */
-export const CHECKPOINT_EVERY_SECONDS = 600;
+export const CHECKPOINT_EVERY_CPU_SECONDS = 600;
+
+/**
+ * And at least once an hour by the wall clock: a process that hardly computes itself (a GPU
+ * backend does the work) would otherwise go hours without one. On a CPU backend this rarely adds
+ * a write: 10 minutes of CPU time take an hour only at a load of six runs per core.
+ */
+export const CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS = 3600;
 
 /**
  * What is written after an epoch: the run's final weights after the last one (the last planned,
  * or the one early stopping ends the run with; no optimizer state: nothing resumes a finished
- * run), a resumable checkpoint once `everySeconds` have passed since the last one was written,
- * else nothing.
+ * run), a resumable checkpoint once `everySeconds` have passed since the last one was written
+ * (on the caller's clock: RunCheckpoints counts CPU seconds), else nothing.
  */
 export function checkpointAfterEpoch(epoch: number, lastEpoch: number, secondsSinceWritten: number, everySeconds: number, stopsHere = false): 'final' | 'resumable' | null {
   if (epoch >= lastEpoch || stopsHere) return 'final';
@@ -144,6 +155,7 @@ export interface RunCheckpointOptions {
   optimizer: tf.Optimizer | null;
   /** The run's planned epochs. */
   lastEpoch: number;
+  /** Seconds on `now` between resumable checkpoints (CPU seconds on the default clock). */
   everySeconds: number;
   /** What else state.json holds (the standardisation statistics, a parent run...). */
   extraState: Record<string, unknown>;
@@ -151,7 +163,10 @@ export interface RunCheckpointOptions {
   selection?: EpochSelection;
   /** Early stopping: whether the run ends after these epochs. */
   stopsAfter?: (records: readonly EpochRecord[]) => boolean;
+  /** The interval's clock, in milliseconds; default the training process's CPU time (see CHECKPOINT_EVERY_CPU_SECONDS). */
   now?: () => number;
+  /** The wall clock (milliseconds) for CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS. */
+  wallNow?: () => number;
 }
 
 interface PendingCheckpoint {
@@ -168,7 +183,7 @@ const copyOf = (tensors: Record<string, tf.Tensor>): tf.NamedTensorMap => Object
  * then writes what checkpointAfterEpoch says; an epoch it does not write is kept in memory
  * instead (a copy of the weights, the optimizer's state and the best epoch's weights), so a
  * cancel still resumes from the last completed epoch: `flush` writes that copy. A crash or a
- * kill loses at most `everySeconds` of training.
+ * kill loses at most `everySeconds` of the process's CPU time of training.
  *
  * A resumable checkpoint holds the last epoch's weights, the optimizer's state and, with model
  * selection, the best epoch's weights so far (`best.*`), so a resumed run keeps its choice. The
@@ -177,12 +192,16 @@ const copyOf = (tensors: Record<string, tf.Tensor>): tf.NamedTensorMap => Object
  */
 export class RunCheckpoints {
   private lastWritten: number;
+  private lastWrittenWall: number;
   private pending: PendingCheckpoint | null = null;
   private readonly now: () => number;
+  private readonly wallNow: () => number;
 
   constructor(private readonly options: RunCheckpointOptions) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? processCpuMilliseconds;
+    this.wallNow = options.wallNow ?? Date.now;
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
   }
 
   async epochEnded(epoch: number, epochs: EpochRecord[]): Promise<void> {
@@ -190,7 +209,9 @@ export class RunCheckpoints {
     selection?.observe(epochs, variables);
     const state: CheckpointState = { ...this.options.extraState, epoch, epochs, bestEpoch: selection?.epoch ?? null };
     const stopsHere = this.options.stopsAfter?.(epochs) ?? false;
-    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, (this.now() - this.lastWritten) / 1000, this.options.everySeconds, stopsHere);
+    const wallDue = (this.wallNow() - this.lastWrittenWall) / 1000 >= CHECKPOINT_AT_LEAST_EVERY_WALL_SECONDS;
+    const since = wallDue ? Infinity : (this.now() - this.lastWritten) / 1000;
+    const what = checkpointAfterEpoch(epoch, this.options.lastEpoch, since, this.options.everySeconds, stopsHere);
     this.dropPending();
     if (what === 'final') {
       // The run ends here: its weights become the selected epoch's, and only they are kept.
@@ -209,6 +230,7 @@ export class RunCheckpoints {
       return;
     }
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
   }
 
   /** Writes the last completed epoch if it is not on disk yet (a cancel: resume from there). */
@@ -217,6 +239,7 @@ export class RunCheckpoints {
     const { weights, optimizer, best, state } = this.pending;
     await saveCheckpoint(this.options.dir, weights, optimizer, state, best);
     this.lastWritten = this.now();
+    this.lastWrittenWall = this.wallNow();
     this.dropPending();
   }
 

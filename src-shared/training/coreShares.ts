@@ -1,4 +1,4 @@
-import type { TrainerJob } from '@shared/api/trainerProtocol';
+import type { TrainerJob } from '../api/trainerProtocol';
 
 /**
  * How long a job will take, in sample-epochs of its recurrent network: what the pool and a
