@@ -101,10 +101,10 @@ describe('the controls generator', () => {
       // Among present emotions each third is rarer than the one below it, and the strongest still occur.
       for (let k = 2; k <= 9; k++) expect(thirds[k]).toBeLessThan(thirds[k - 1]);
       expect(thirds[9]).toBeGreaterThan(0);
-      // Predicting 0 everywhere is right for about 4 emotion labels in 5 (0.805 in expectation: with surprise,
-      // disgust and fear raised to 25%, a little less often than with CMU-MOSEI's shares).
-      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeGreaterThan(0.78);
-      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeLessThan(0.83);
+      // Predicting 0 everywhere is right for about 4 emotion labels in 5 (0.779 in expectation: with four
+      // emotions present in 30% of segments, less often than with CMU-MOSEI's shares).
+      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeGreaterThan(0.75);
+      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeLessThan(0.81);
     }
   });
 
