@@ -65,7 +65,7 @@ const COMMAND = {
     '  --test-fraction F  share of segments held out for test (random-segment, by-video; default: the preset\'s, 0.2 quick, 0 paper); sdk-standard uses its test fold',
     '  fine-tunes and baselines:',
     SELECTION_USAGE,
-    '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.001)',
+    '  --learning-rate LR Adam\'s learning rate (default: the preset\'s, 0.003 quick, 0.001 paper)',
     '  --vary FIELD=LIST  an ablation: compare these values of a setting (at most two --vary); FIELD is one of',
     `                     ${FACTOR_FIELD_IDS.join(', ')}`,
     '                     e.g. --vary mask.spanLength=10,30,60 --vary model.hiddenUnits=64,256',

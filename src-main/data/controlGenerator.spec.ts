@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS, FEATURE_COUNT } from '@shared/emotions';
-import { EMOTION_LOADINGS, NEGATIVE_CONTROL, POSITIVE_CONTROL, type ControlParams } from '@shared/data/controls';
+import { ControlParams, NEGATIVE_CONTROL, POSITIVE_CONTROL } from '@shared/data/controls';
 import { fourClassAccuracy } from '@shared/metrics';
 import { generateControl, normalQuantile, type ControlSegment } from './controlGenerator';
 
@@ -75,12 +75,22 @@ describe('the controls generator', () => {
     expect(same).toBeLessThan(200 * 0.6); // both have many all-absent segments, so some agree by chance
   });
 
-  it('has CMU-MOSEI-like prevalence and intensities in thirds from 0 to 3, weak ones commonest', () => {
+  it('makes a control recorded before prevalence and intensity steps were recorded exactly as it was made then', () => {
+    // Digests of 300 segments of each control as the generator wrote them before those fields existed.
+    const recorded = { generator: 'affect-factors', seed: 20240611, segments: 300, segmentsPerVideo: 6, minFrames: 60, maxFrames: 160, temporalShare: 1, noise: 5 };
+    const positive = ControlParams.parse({ ...recorded, signal: 1 });
+    expect(positive.prevalence).toEqual([0.5, 0.25, 0.2, 0.17, 0.17, 0.17]);
+    expect(positive.intensityStep).toBe(0.3);
+    expect(digest([...generateControl(positive)])).toBe('b298e7f46cbffd24d73795bdcd2247730742ab2773d34182b6e62d26c9963ef1');
+    expect(digest([...generateControl(ControlParams.parse({ ...recorded, signal: 0 }))])).toBe('3600ce27f951a621f7213174764ffd659a311e3e0b7097be131cfd0c904d6cff');
+  });
+
+  it('has the recorded prevalence and intensities in thirds from 0 to 3, weak ones commonest', () => {
     for (const params of [POSITIVE_CONTROL, NEGATIVE_CONTROL]) {
       const labels = [...generateControl(params)].map((s) => s.emotions);
       EMOTIONS.forEach((_, e) => {
         const present = labels.filter((y) => y[e] > 0).length / labels.length;
-        expect(Math.abs(present - EMOTION_LOADINGS[e].prevalence)).toBeLessThan(0.03);
+        expect(Math.abs(present - params.prevalence[e])).toBeLessThan(0.03);
       });
       const thirds = new Array<number>(10).fill(0);
       for (const v of labels.flat()) {
@@ -91,9 +101,10 @@ describe('the controls generator', () => {
       // Among present emotions each third is rarer than the one below it, and the strongest still occur.
       for (let k = 2; k <= 9; k++) expect(thirds[k]).toBeLessThan(thirds[k - 1]);
       expect(thirds[9]).toBeGreaterThan(0);
-      // Predicting 0 everywhere is right about as often as on CMU-MOSEI.
-      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeGreaterThan(0.83);
-      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeLessThan(0.88);
+      // Predicting 0 everywhere is right for about 4 emotion labels in 5 (0.779 in expectation: with four
+      // emotions present in 30% of segments, less often than with CMU-MOSEI's shares).
+      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeGreaterThan(0.75);
+      expect(fourClassAccuracy(labels.flat(), labels.flat().map(() => 0))).toBeLessThan(0.81);
     }
   });
 

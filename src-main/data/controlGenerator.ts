@@ -11,7 +11,7 @@ import type { SyntheticSegment } from './synthetic';
  * Generative story. Every segment draws two latent affect factors, valence and arousal
  * (standard normal). Each emotion's score mixes them (`signal` of its variance) with noise of
  * its own (the rest); an emotion is present when its score passes the threshold that gives it
- * CMU-MOSEI-like prevalence (see EMOTION_LOADINGS), and its intensity rises in thirds with the margin. The same
+ * the recorded prevalence, and its intensity rises in thirds with the margin (`intensityStep`). The same
  * factors set a constant level of the segment's features along fixed directions (the
  * imprint): `1 - temporalShare` of it in features 2..25, where frames are nearly noise-free
  * and one frame shows it, `temporalShare` of it in features 26..73, where each frame's own
@@ -33,8 +33,6 @@ export const TEMPORAL_FEATURES = { from: 26, to: FEATURE_COUNT } as const;
 export const IMPRINT_SCALE = 0.25;
 /** Per-frame noise of the frame features, relative to IMPRINT_SCALE. */
 const FRAME_NOISE = 0.1;
-/** Width of one third of intensity, in standard deviations of an emotion's score. */
-const THIRD_WIDTH = 0.3;
 /** Probability that a voiced frame stays voiced, and an unvoiced one unvoiced (runs of about 30 and 12 frames). */
 const VOICED_STAY = 0.97;
 const UNVOICED_STAY = 0.92;
@@ -95,18 +93,18 @@ export function controlStructure(p: ControlParams): ControlStructure {
 }
 
 /** Score thresholds that give each emotion its prevalence. */
-const THRESHOLDS = EMOTIONS.map((_, e) => normalQuantile(1 - EMOTION_LOADINGS[e].prevalence));
+const thresholds = (p: ControlParams) => EMOTIONS.map((_, e) => normalQuantile(1 - p.prevalence[e]));
 
 /** A segment's six intensities from its affect factors: presence by prevalence, intensity in thirds by the margin. */
-export function controlLabels(factors: readonly number[], signal: number, rng: Rng): number[] {
+export function controlLabels(factors: readonly number[], p: ControlParams, rng: Rng, threshold = thresholds(p)): number[] {
   return EMOTION_LOADINGS.map(({ weights }, e) => {
     const norm = Math.hypot(...weights);
     const mixed = weights.reduce((s, w, k) => s + (w / norm) * factors[k], 0);
     // Drawn whatever the signal, so the features do not depend on it.
     const own = rng.normal();
-    const score = Math.sqrt(signal) * mixed + Math.sqrt(1 - signal) * own;
-    if (score < THRESHOLDS[e]) return 0;
-    return Math.min(9, 1 + Math.floor((score - THRESHOLDS[e]) / THIRD_WIDTH)) / 3;
+    const score = Math.sqrt(p.signal) * mixed + Math.sqrt(1 - p.signal) * own;
+    if (score < threshold[e]) return 0;
+    return Math.min(9, 1 + Math.floor((score - threshold[e]) / p.intensityStep)) / 3;
   });
 }
 
@@ -115,6 +113,7 @@ export type ControlSegment = SyntheticSegment & { factors: number[] };
 
 export function* generateControl(p: ControlParams): Generator<ControlSegment> {
   const { imprint, frameNoise, offset, scale } = controlStructure(p);
+  const threshold = thresholds(p);
   const rng = new Rng(p.seed);
   const level = new Float64Array(FEATURE_COUNT);
   let speakerPitch = 0;
@@ -127,7 +126,7 @@ export function* generateControl(p: ControlParams): Generator<ControlSegment> {
       clock = rng.next() * 5;
     }
     const factors = AFFECT_FACTORS.map(() => rng.normal());
-    const emotions = controlLabels(factors, p.signal, rng);
+    const emotions = controlLabels(factors, p, rng, threshold);
     const [happy, sad, anger, , disgust] = emotions;
     const sentiment = Math.max(-3, Math.min(3, happy - sad - 0.6 * anger - 0.5 * disgust + rng.normal() * 0.5));
     for (let f = 0; f < FEATURE_COUNT; f++) level[f] = imprint[f].reduce((v, w, k) => v + w * factors[k], 0);

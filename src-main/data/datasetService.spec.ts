@@ -7,7 +7,8 @@ import { DatasetRepository } from '../store/datasets';
 import { SplitRepository } from '../store/splits';
 import { BUILTIN_DATASET_ID, DatasetService } from './datasetService';
 import { datasetExists, removeDataset } from './datasetFiles';
-import { NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID } from '@shared/data/controls';
+import { ControlParams, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID } from '@shared/data/controls';
+import { generateControl } from './controlGenerator';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -87,6 +88,26 @@ describe('DatasetService', () => {
     expect(await svc.ensureBuiltins()).toEqual([]);
     expect(datasetExists(dir, NEGATIVE_CONTROL_ID)).toBe(true);
     expect(svc.list()).toEqual(listed);
+  });
+
+  it('regenerates a control recorded by an earlier version from its recorded parameters, and refuses files that do not match its fingerprint', async () => {
+    const { dir, svc } = service();
+    // A positive control as recorded before prevalence and intensity steps were parameters (small, to be quick).
+    const earlier = { generator: 'affect-factors', seed: 20240611, segments: 300, segmentsPerVideo: 6, minFrames: 60, maxFrames: 160, signal: 1, temporalShare: 1, noise: 5 };
+    const made = await svc.ensureSynthetic(POSITIVE_CONTROL_ID, 'Positive control', ControlParams.parse(earlier));
+    const db = openDatabase(dir);
+    const record = (params: object) => db.prepare('UPDATE datasets SET params_json = ? WHERE id = ?').run(JSON.stringify(params), POSITIVE_CONTROL_ID);
+    record(earlier);
+    removeDataset(dir, POSITIVE_CONTROL_ID);
+    expect(await svc.ensureBuiltins()).toEqual([NEGATIVE_CONTROL_ID]);
+    expect(svc.get(POSITIVE_CONTROL_ID)).toMatchObject({ fingerprint: made.fingerprint, segments: 300, control: { prevalence: [0.5, 0.25, 0.2, 0.17, 0.17, 0.17], intensityStep: 0.3 } });
+    expect(svc.emotionLabels(POSITIVE_CONTROL_ID)).toEqual([...generateControl(ControlParams.parse(earlier))].map((s) => s.emotions));
+    // Recorded parameters that no longer make the recorded files: a clear refusal, no files that pass for them.
+    record({ ...earlier, seed: 7 });
+    removeDataset(dir, POSITIVE_CONTROL_ID);
+    await expect(svc.ensureBuiltins()).rejects.toThrow(/Positive control.*regenerated from its recorded parameters, do not match its recorded fingerprint.*restore the folder/);
+    expect(datasetExists(dir, POSITIVE_CONTROL_ID)).toBe(false);
+    db.close();
   });
 
   it('keeps the first built-in dataset where a data directory has it, regenerating its files from their recorded parameters', async () => {

@@ -4,7 +4,7 @@ import { COVAREP_FEATURES, FEATURE_COUNT } from '@shared/emotions';
 import type { DatasetRepository } from '../store/datasets';
 import type { SplitRepository, SplitSizes, StoredSplit } from '../store/splits';
 import { DEFAULT_SPLIT_CONFIG, type SplitConfig } from '@shared/data/splits';
-import { datasetExists, FeatureReader, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
+import { datasetDir, datasetExists, FeatureReader, removeDataset, readIndex, writeDataset, type SegmentIndexEntry, type WrittenDataset } from './datasetFiles';
 import { SMALL_BUILTIN, type SyntheticParams } from './synthetic';
 import { generateSegments, type GeneratorParams } from './generators';
 import { CONTROL_NAMES, controlRole, NEGATIVE_CONTROL, NEGATIVE_CONTROL_ID, POSITIVE_CONTROL, POSITIVE_CONTROL_ID, type ControlParams } from '@shared/data/controls';
@@ -58,20 +58,32 @@ export class DatasetService {
     return created;
   }
 
-  /** A generated dataset, written once; regenerated (identically) if its files went missing. */
+  /**
+   * A generated dataset, written once; regenerated (identically) if its files went missing, from
+   * the parameters recorded with it: a later version's defaults (`params`) may make other data.
+   */
   async ensureSynthetic(id: string, name: string, params: GeneratorParams): Promise<DatasetSummary> {
     const existing = this.repo.find(id);
     if (existing && datasetExists(this.dataDir, id)) return existing;
+    const recorded = existing ? (existing.control ?? this.repo.params<GeneratorParams>(id)) : params;
     const written = await writeDataset(
       this.dataDir,
       id,
       (function* () {
-        for (const { emotions, sentiment, features, id, video, start, end } of generateSegments(params)) {
+        for (const { emotions, sentiment, features, id, video, start, end } of generateSegments(recorded)) {
           yield { id, video, start, end, sentiment, emotions, features };
         }
       })(),
     );
-    if (existing) return existing; // files regenerated deterministically: same fingerprint
+    if (existing) {
+      if (written.fingerprint === existing.fingerprint) return existing;
+      removeDataset(this.dataDir, id);
+      throw new WorkbenchError(
+        'conflict',
+        `The files of dataset "${existing.name}" (${id}) were missing and, regenerated from its recorded parameters, do not match its recorded fingerprint ` +
+          `(${written.fingerprint.slice(0, 12)}… instead of ${existing.fingerprint.slice(0, 12)}…). Its runs stay in the history; restore the folder ${datasetDir(this.dataDir, id)} from a backup.`,
+      );
+    }
     try {
       return this.insertGenerated(id, name, params, written);
     } catch (err) {

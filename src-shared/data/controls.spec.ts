@@ -19,6 +19,8 @@ describe('the built-in controls', () => {
       "Signal strength: 1 of each emotion score's variance comes from factors the features carry",
       "Visible only over time: 1 of the features' imprint lies where one frame's noise hides it",
       "Per-frame noise: 5 × the imprint's scale, in those features",
+      'Present in: happiness 50%, sadness 30%, anger 20%, surprise 30%, disgust 30%, fear 30%',
+      "Intensity: in thirds from 0 to 3, one third more per 0.3 standard deviations of an emotion's score past its presence threshold",
       'Size: 2,400 segments, 6 per video, 60-160 frames each',
       'Seed: 20240611',
     ]);

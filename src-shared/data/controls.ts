@@ -8,6 +8,10 @@ import type { Emotion } from '../emotions';
  * each parameter is said here, once, for the window and the command line.
  */
 
+/** What the controls' generator used before prevalence and intensity steps were recorded: CMU-MOSEI's shares down to disgust, surprise and fear raised to 17%. */
+const LEGACY_PREVALENCE = [0.5, 0.25, 0.2, 0.17, 0.17, 0.17] as const;
+const LEGACY_INTENSITY_STEP = 0.3;
+
 export const ControlParams = z.object({
   /** Which generator wrote the dataset, recorded with it. */
   generator: z.literal('affect-factors'),
@@ -22,32 +26,44 @@ export const ControlParams = z.object({
   temporalShare: z.number().min(0).max(1),
   /** Standard deviation of each frame's own noise in those features, in units of the imprint's loading. */
   noise: z.number().min(0),
+  /**
+   * Per emotion (EMOTIONS order), the share of segments where it is present. Controls recorded
+   * before this field existed were made with LEGACY_PREVALENCE.
+   */
+  prevalence: z.array(z.number().gt(0).lt(1)).length(6).default(() => [...LEGACY_PREVALENCE]),
+  /**
+   * How far past its presence threshold an emotion's score must go for each further third of
+   * intensity, in standard deviations of the score (controls recorded before this field: 0.3).
+   */
+  intensityStep: z.number().positive().max(10).default(LEGACY_INTENSITY_STEP),
 });
 export type ControlParams = z.infer<typeof ControlParams>;
 
 /** The hidden factors behind every segment of a control (Russell's circumplex). */
 export const AFFECT_FACTORS = ['valence', 'arousal'] as const;
 
-/**
- * Per emotion: its mix of the affect factors and how often it is present at all: CMU-MOSEI's
- * order and, down to disgust, its shares; surprise and fear (10% and 8% in CMU-MOSEI) are raised to
- * disgust's 17%, so that 20 labels hold a few segments where each is present. At 8%, a model that
- * learned the factors still predicts fear absent for every segment (too few of them clear the
- * presence threshold for any prediction to), and the control would show flags, not the effect.
- */
-export const EMOTION_LOADINGS: ReadonlyArray<{ emotion: Emotion; weights: readonly number[]; prevalence: number }> = [
-  { emotion: 'happiness', weights: [1, 0.3], prevalence: 0.5 },
-  { emotion: 'sadness', weights: [-0.8, -0.6], prevalence: 0.25 },
-  { emotion: 'anger', weights: [-0.6, 0.8], prevalence: 0.2 },
-  { emotion: 'surprise', weights: [0.3, 0.95], prevalence: 0.17 },
-  { emotion: 'disgust', weights: [-0.9, 0.3], prevalence: 0.17 },
-  { emotion: 'fear', weights: [-0.5, 0.85], prevalence: 0.17 },
+/** Per emotion: its mix of the affect factors (valence, arousal), on Russell's circumplex. */
+export const EMOTION_LOADINGS: ReadonlyArray<{ emotion: Emotion; weights: readonly number[] }> = [
+  { emotion: 'happiness', weights: [1, 0.3] },
+  { emotion: 'sadness', weights: [-0.8, -0.6] },
+  { emotion: 'anger', weights: [-0.6, 0.8] },
+  { emotion: 'surprise', weights: [0.3, 0.95] },
+  { emotion: 'disgust', weights: [-0.9, 0.3] },
+  { emotion: 'fear', weights: [-0.5, 0.85] },
 ];
 
 export const POSITIVE_CONTROL_ID = 'positive-control';
 export const NEGATIVE_CONTROL_ID = 'negative-control';
 
-/** The positive control as a first start creates it: 2,400 segments of 0.6-1.6 s, the whole signal in the features' temporal structure. */
+/**
+ * The positive control as a first start creates it: 2,400 segments of 0.6-1.6 s, the whole signal
+ * in the features' temporal structure. Prevalence: CMU-MOSEI's for happiness and anger; sadness,
+ * surprise, disgust and fear (about 25%, 10%, 17% and 8% in CMU-MOSEI) raised to 30%. With fewer,
+ * a sample of 20 labels often holds only one to three segments where an emotion is present, and a
+ * model fitted to it, however good its features, predicts that emotion absent for every segment:
+ * the control would show flags, not the effect (at 17%, 5 of the Quick preset's 6 SSL fine-tunes
+ * at 20 labels were flagged; at 25%, one; at 30%, none: npm run bench -- controls).
+ */
 export const POSITIVE_CONTROL: ControlParams = {
   generator: 'affect-factors',
   seed: 20240611,
@@ -58,6 +74,8 @@ export const POSITIVE_CONTROL: ControlParams = {
   signal: 1,
   temporalShare: 1,
   noise: 5,
+  prevalence: [0.5, 0.3, 0.2, 0.3, 0.3, 0.3],
+  intensityStep: 0.3,
 };
 /** The same features (same seed), labels drawn independently of them. */
 export const NEGATIVE_CONTROL: ControlParams = { ...POSITIVE_CONTROL, signal: 0 };
@@ -95,6 +113,8 @@ export const CONTROL_PARAM_LABELS: ReadonlyArray<{ key: keyof ControlParams; lab
   { key: 'signal', label: 'Signal strength', describe: (p) => `${p.signal} of each emotion score's variance comes from factors the features carry` },
   { key: 'temporalShare', label: 'Visible only over time', describe: (p) => `${p.temporalShare} of the features' imprint lies where one frame's noise hides it` },
   { key: 'noise', label: 'Per-frame noise', describe: (p) => `${p.noise} × the imprint's scale, in those features` },
+  { key: 'prevalence', label: 'Present in', describe: (p) => EMOTION_LOADINGS.map(({ emotion }, e) => `${emotion} ${Math.round(p.prevalence[e] * 100)}%`).join(', ') },
+  { key: 'intensityStep', label: 'Intensity', describe: (p) => `in thirds from 0 to 3, one third more per ${p.intensityStep} standard deviations of an emotion's score past its presence threshold` },
   { key: 'segments', label: 'Size', describe: (p) => `${p.segments.toLocaleString('en-US')} segments, ${p.segmentsPerVideo} per video, ${p.minFrames}-${p.maxFrames} frames each` },
   { key: 'seed', label: 'Seed', describe: (p) => String(p.seed) },
 ];
