@@ -96,10 +96,10 @@ export const CONTROL_NAMES: Record<ControlRole, string> = {
 export const CONTROL_DESCRIPTIONS: Record<ControlRole, string> = {
   positive:
     'A generated dataset with a known effect, to check that a sweep finds one. Two hidden factors per segment, valence and arousal, set its six emotion ' +
-    'intensities (CMU-MOSEI-like prevalence, its rarest two raised to 17%; in thirds from 0 to 3) and a constant level of its features that each frame\'s own noise buries: one frame ' +
+    'intensities (in thirds from 0 to 3; sadness, surprise, disgust and fear present in 30% of segments, more often than in CMU-MOSEI, so that 20 labels hold enough of each) and a constant level of its features that each frame\'s own noise buries: one frame ' +
     'says little about the emotions, many frames together nearly everything. Pre-training that fills masked spans from their context learns to carry that ' +
     'level through a clip; a network trained from scratch on a few labels has to find it from those labels alone. On it, the Quick preset\'s SSL arm beats ' +
-    'both reference predictors at every label count and the baseline at 50 and 100 labels, and the gap narrows by 200 (npm run bench -- controls prints the numbers).',
+    'both reference predictors at every label count and the baseline at 20, 50 and 100 labels, and the gap narrows by 200 (npm run bench -- controls prints the numbers).',
   negative:
     'The positive control\'s features with labels drawn independently of them: the same generator with the effect switched off. Nothing here predicts the ' +
     'emotions, so no arm should beat the reference predictors (predicting absent, or the labelled sample\'s mean): with the Quick preset none does, and no paired ' +
