@@ -125,13 +125,13 @@ describe('experiment presets', () => {
     expect(quick.supervised).toEqual({
       ...published,
       ...shared,
-      epochs: 30,
+      epochs: 300,
       batchSize: 8,
-      learningRate: 0.001,
+      learningRate: 0.003,
       mask: null,
       validation: 'each-epoch',
       selection: 'best-validation-loss',
-      earlyStopping: { patience: 5 },
+      earlyStopping: { patience: 10 },
     });
   });
 
