@@ -48,7 +48,7 @@ describe('the rules of a training request', () => {
     expect(() => checkTrainingRequest('finetune', { ...final, earlyStopping: { patience: 3 } }, facts(320, []))).toThrow(/^Early stopping needs the validation loss after every epoch/);
     expect(checkTrainingRequest('baseline', { ...final, validation: 'each-epoch', selection: 'best-validation-loss', earlyStopping: { patience: 3 } }, facts(320, []))).toEqual([]);
     // A patience as long as the run cannot stop it: said, not refused.
-    expect(checkTrainingRequest('baseline', { ...final, validation: 'each-epoch', earlyStopping: { patience: 30 } }, facts(320, []))).toEqual(['Early stopping with a patience of 30 epochs cannot stop a run of 30 epochs.']);
+    expect(checkTrainingRequest('baseline', { ...final, epochs: 30, validation: 'each-epoch', earlyStopping: { patience: 30 } }, facts(320, []))).toEqual(['Early stopping with a patience of 30 epochs cannot stop a run of 30 epochs.']);
   });
 
   it('refuse a test share that leaves no segment for test on the dataset', () => {

@@ -107,15 +107,16 @@ describe('training jobs', () => {
   });
 
   it("counts the interval between resumable checkpoints in the training process's CPU time, not the wall clock's", async () => {
-    // Every reading of a clock moves it on: the wall clock by an hour (a machine loaded by other work), the CPU clock by `cpuStep` seconds.
+    // Every reading of a clock moves it on: the wall clock by a minute (a machine loaded by other work; far past the
+    // 10 s interval, short of the hourly wall-clock ceiling), the CPU clock by `cpuStep` seconds.
     let wall = 0;
     let cpu = 0;
     let cpuStep = 0;
-    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => (wall += 3_600_000));
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => (wall += 60_000));
     const cpuUsage = vi.spyOn(process, 'cpuUsage').mockImplementation(() => ({ user: (cpu += cpuStep * 1e6), system: 0 }));
     try {
       const every10 = { config: { ...config, epochs: 3 }, checkpointEverySeconds: 10 };
-      // Hours of wall time, no CPU time: a kill at epoch 2 finds no checkpoint (a wall clock would have written one after each epoch).
+      // Minutes of wall time, no CPU time: a kill at epoch 2 finds no checkpoint (a wall clock would have written one after each epoch).
       await expect(runPretrain(job(60, 'pretrain', every10), killedAtReport(2).hooks)).rejects.toBeInstanceOf(KilledAtReport);
       expect(loadCheckpoint(join(dataDir, 'runs/60'))).toBeNull();
       // 11 s of CPU time between readings: the same kill finds epoch 2's resumable checkpoint.
