@@ -61,8 +61,9 @@ export const NEGATIVE_CONTROL_ID = 'negative-control';
  * surprise, disgust and fear (about 25%, 10%, 17% and 8% in CMU-MOSEI) raised to 30%. With fewer,
  * a sample of 20 labels often holds only one to three segments where an emotion is present, and a
  * model fitted to it, however good its features, predicts that emotion absent for every segment:
- * the control would show flags, not the effect (at 17%, 5 of the Quick preset's 6 SSL fine-tunes
- * at 20 labels were flagged; at 25%, one; at 30%, none: npm run bench -- controls).
+ * the control would show flags, not the effect. Measured with the Quick preset (npm run bench --
+ * controls): at 17%, with its earlier 30 epochs at Adam 0.001, 5 of its 6 SSL fine-tunes at 20
+ * labels were flagged; at 25% with its settings now, one; at 30%, none.
  */
 export const POSITIVE_CONTROL: ControlParams = {
   generator: 'affect-factors',
