@@ -318,7 +318,7 @@ test('a sweep whose models cannot tell segments apart is flagged on its points, 
   if (await picked.isVisible()) await picked.getByTestId('open-run').first().click();
   await expect(detail.getByTestId('run-flags')).toContainText('Degenerate predictions on the test split');
   await expect(detail.getByTestId('run-flags')).toContainText(/every segment in four-class bin \d|predicted (present|absent) for every segment/);
-  await expect(detail.getByTestId('run-selection')).toHaveText(/^Evaluated with the weights of epoch \d+ of 30 \(lowest validation loss, [\d.e-]+\)(; stopped early after epoch \d+: no improvement in 5 epochs)?\.$/);
+  await expect(detail.getByTestId('run-selection')).toHaveText(/^Evaluated with the weights of epoch \d+ of 300 \(lowest validation loss, [\d.e-]+\)(; stopped early after epoch \d+: no improvement in 10 epochs)?\.$/);
   const runId = Number(/Run #(\d+)/.exec((await detail.getByRole('heading').first().textContent())!)![1]);
   await expect(page.locator(`[data-testid="history-row"][data-run-id="${runId}"] [data-col="flagged"]`)).toContainText('⚑');
   const predictions = await saved(page, () => detail.getByTestId('run-export-predictions').click());
