@@ -138,7 +138,7 @@ describe('the bridge', () => {
   it('answers 5,000 pipelined HTTP requests on one connection', async () => {
     // 5,000 answers are about 3 MB, far past the socket's buffers, so the bridge must pause reading
     // and resume. The last request closes the connection once every answer is out; the wait only
-    // bounds a hang. (With 20,000 requests, one loaded CI run ended with 19,972 answers and no other status.)
+    // bounds a hang. (With 20,000 requests, one loaded CI run ended with 19,972 answers.)
     const one = `GET /?token=${bridge.token} HTTP/1.1\r\nHost: 127.0.0.1:${bridge.port}\r\n\r\n`;
     const last = `GET /?token=${bridge.token} HTTP/1.1\r\nHost: 127.0.0.1:${bridge.port}\r\nConnection: close\r\n\r\n`;
     const answer = await rawExchange(bridge.port, one.repeat(4_999) + last, { waitMs: 120_000, halfClose: false });
