@@ -60,18 +60,18 @@ describe('the projection shares the cores as the pool does', () => {
   });
 
   it('projects the 2-process plan at one-thread speed per job from a run measured alone at 2 threads', () => {
-    // A baseline measured alone on 2 cores at 2 threads: 10 s for 10 units, so 10 * 1.35 s on one thread.
+    // A baseline measured alone on 2 cores at 2 threads: 10 s for 10 units, so 10 * BENCH_TWO_THREAD_SPEEDUP s on one thread.
     const measured = measuredSpeeds([{ kind: 'baseline', work: 10, seconds: 10, threads: 2 }]);
     expect(measured.baseline).toBeCloseTo(twoThreads, 12);
     const two = { pretrainings: [], baselines: [10, 10] };
     const pool = { workers: 2, cores: 2, maxThreads: 8 };
-    // Side by side, one thread each: both take 13.5 s; the old projection said 10 s.
+    // Side by side, one thread each: both take 10 * BENCH_TWO_THREAD_SPEEDUP s; the old projection said 10 s.
     expect(projectExperiment(two, measured, pool).seconds).toBeCloseTo(10 * twoThreads, 9);
     // One process: each alone at 2 threads, as measured: 10 s after 10 s.
     expect(projectExperiment(two, measured, { ...pool, workers: 1 }).seconds).toBeCloseTo(20, 9);
     // Two of unequal length: side by side at one thread until the short one ends, then the long one alone at two.
     const uneven = projectExperiment({ pretrainings: [], baselines: [10, 20] }, measured, pool);
-    // 0 .. 13.5 s both at one thread (the long one does 10 of its 20 units), then 10 units at 2 threads: 10 s.
+    // 0 .. 10 * BENCH_TWO_THREAD_SPEEDUP s both at one thread (the long one does 10 of its 20 units), then 10 units at 2 threads: 10 s.
     expect(uneven.seconds).toBeCloseTo(10 * twoThreads + 10, 9);
     expect(uneven.rough).toBe(false);
   });
